@@ -1,0 +1,42 @@
+use serde::{Deserialize, Serialize};
+
+/// A BCP 47 language tag the portal offers, such as `en` or `fr`.
+pub type LocaleTag = String;
+
+/// Body of `GET /api/v1/config`: what the app may show before anyone signs in.
+///
+/// Nothing here is secret; it is the organisation's branding and contact details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicConfig {
+    /// Shown in the page header and the document title, e.g. "Contoso".
+    pub organisation_name: String,
+    /// Locales the organisation offers, best first; the app negotiates within these.
+    pub locales: Vec<LocaleTag>,
+    /// Where a person who cannot reset by themselves gets help (a URL, `mailto:` or `tel:`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub helpdesk_url: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_through_json() {
+        let config = PublicConfig {
+            organisation_name: "Contoso".into(),
+            locales: vec!["en".into(), "fr".into()],
+            helpdesk_url: Some("mailto:help@contoso.example".into()),
+        };
+        let json = serde_json::to_string(&config).unwrap();
+        let back: PublicConfig = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, config);
+    }
+
+    #[test]
+    fn helpdesk_link_is_optional() {
+        let back: PublicConfig =
+            serde_json::from_str(r#"{"organisation_name":"Contoso","locales":["en"]}"#).unwrap();
+        assert_eq!(back.helpdesk_url, None);
+    }
+}

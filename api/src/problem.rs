@@ -1,0 +1,160 @@
+//! Errors on the wire: RFC 9457 problem details (`application/problem+json`) carrying a
+//! stable machine `code`. The app maps the code to translated text; the server never puts
+//! internals (stack traces, SQL, paths) in a problem.
+
+use serde::{Deserialize, Serialize};
+
+/// The media type of every error response.
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// Stable, machine-readable error codes. Once published a code keeps its meaning; new
+/// codes may be added, so clients must handle [`ErrorCode::Unknown`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// No such endpoint or page.
+    NotFound,
+    /// The endpoint exists but not with this HTTP method.
+    MethodNotAllowed,
+    /// The request body or parameters are malformed.
+    InvalidRequest,
+    /// A state-changing request was not `application/json`.
+    UnsupportedMediaType,
+    /// A state-changing request came from another origin.
+    ForbiddenOrigin,
+    /// Too many requests; see `Retry-After`.
+    RateLimited,
+    /// The server cannot reach its database or another dependency; try again later.
+    ServiceUnavailable,
+    /// Something failed on the server; details are in its log, never in the response.
+    Internal,
+    /// A code this client does not know yet (sent by a newer server).
+    #[serde(other)]
+    Unknown,
+}
+
+impl ErrorCode {
+    /// The HTTP status that goes with this code.
+    pub fn status(self) -> u16 {
+        match self {
+            ErrorCode::NotFound => 404,
+            ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::InvalidRequest => 400,
+            ErrorCode::UnsupportedMediaType => 415,
+            ErrorCode::ForbiddenOrigin => 403,
+            ErrorCode::RateLimited => 429,
+            ErrorCode::ServiceUnavailable => 503,
+            ErrorCode::Internal | ErrorCode::Unknown => 500,
+        }
+    }
+
+    /// A short English summary for logs and for the problem's `title`; the app shows its
+    /// own translated text instead.
+    pub fn title(self) -> &'static str {
+        match self {
+            ErrorCode::NotFound => "Not found",
+            ErrorCode::MethodNotAllowed => "Method not allowed",
+            ErrorCode::InvalidRequest => "Invalid request",
+            ErrorCode::UnsupportedMediaType => "Requests must be JSON",
+            ErrorCode::ForbiddenOrigin => "Cross-origin request refused",
+            ErrorCode::RateLimited => "Too many requests",
+            ErrorCode::ServiceUnavailable => "Service unavailable",
+            ErrorCode::Internal | ErrorCode::Unknown => "Internal error",
+        }
+    }
+
+    /// The snake_case name used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::ForbiddenOrigin => "forbidden_origin",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::ServiceUnavailable => "service_unavailable",
+            ErrorCode::Internal => "internal",
+            ErrorCode::Unknown => "unknown",
+        }
+    }
+}
+
+/// An RFC 9457 problem details object with the SSPR `code` extension member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// A URI reference naming the problem type: `urn:sspr:problem:<code>`.
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    pub title: String,
+    pub status: u16,
+    /// Human-readable detail safe to show (never internals).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    pub code: ErrorCode,
+    /// Seconds to wait before retrying, for `rate_limited` and lockouts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_seconds: Option<u64>,
+}
+
+impl Problem {
+    pub fn new(code: ErrorCode) -> Self {
+        Problem {
+            type_uri: format!("urn:sspr:problem:{}", code.as_str()),
+            title: code.title().to_owned(),
+            status: code.status(),
+            detail: None,
+            code,
+            retry_after_seconds: None,
+        }
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [ErrorCode; 8] = [
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::InvalidRequest,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::ForbiddenOrigin,
+        ErrorCode::RateLimited,
+        ErrorCode::ServiceUnavailable,
+        ErrorCode::Internal,
+    ];
+
+    #[test]
+    fn wire_names_match_serde() {
+        for code in ALL {
+            let json = serde_json::to_value(code).unwrap();
+            assert_eq!(json, code.as_str(), "{code:?}");
+        }
+    }
+
+    #[test]
+    fn problem_has_rfc9457_members_and_code() {
+        let problem = Problem::new(ErrorCode::ForbiddenOrigin).with_detail("no");
+        let json = serde_json::to_value(&problem).unwrap();
+        assert_eq!(json["type"], "urn:sspr:problem:forbidden_origin");
+        assert_eq!(json["status"], 403);
+        assert_eq!(json["title"], "Cross-origin request refused");
+        assert_eq!(json["code"], "forbidden_origin");
+        assert_eq!(json["detail"], "no");
+        assert!(json.get("retry_after_seconds").is_none());
+    }
+
+    #[test]
+    fn unknown_codes_from_a_newer_server_are_tolerated() {
+        let problem: Problem = serde_json::from_str(
+            r#"{"type":"urn:sspr:problem:x","title":"X","status":418,"code":"brand_new"}"#,
+        )
+        .unwrap();
+        assert_eq!(problem.code, ErrorCode::Unknown);
+    }
+}

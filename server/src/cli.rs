@@ -1,0 +1,188 @@
+//! The `sspr-server` command line: serve (the default) and administrative commands.
+
+use crate::config::{Config, ConfigError};
+use crate::store::{SqliteStore, StoreError};
+use crate::{demo, http};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "sspr-server", version, about = "Self-service password reset server")]
+pub struct Cli {
+    /// TOML configuration file (every setting has a safe default).
+    #[arg(long, global = true, env = "SSPR_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// SQLite database file (overrides server.database).
+    #[arg(long, global = true, env = "SSPR_DATABASE")]
+    pub database: Option<PathBuf>,
+    /// Log format on standard error.
+    #[arg(long, global = true, env = "SSPR_LOG_FORMAT", default_value = "text")]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API and the web app (the default).
+    Serve(ServeArgs),
+    /// List the users in the directory.
+    Users,
+    /// Print the effective configuration as TOML.
+    Config,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on, e.g. 127.0.0.1:8080 or 0.0.0.0:8080 (overrides server.listen).
+    #[arg(long, env = "SSPR_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Folder of the built web app (overrides server.app_dir).
+    #[arg(long, env = "SSPR_APP_DIR")]
+    pub app_dir: Option<PathBuf>,
+    /// Seed the demo directory and print it.
+    #[arg(long, env = "SSPR_DEMO")]
+    pub demo: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("cannot open the database {path}: {source}")]
+    Store { path: PathBuf, source: StoreError },
+    #[error(transparent)]
+    StoreQuery(#[from] StoreError),
+    #[error(
+        "cannot listen on {addr}: {source} (is another server running? choose another address with --listen)"
+    )]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the server stopped: {0}")]
+    Serve(std::io::Error),
+    #[error("cannot print the configuration: {0}")]
+    Print(#[from] toml::ser::Error),
+}
+
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    init_logging(cli.log_format);
+    let mut config = Config::load(cli.config.as_deref())?;
+    if let Some(database) = cli.database {
+        config.server.database = database;
+    }
+    match cli.command {
+        None => serve(config, cli.serve).await,
+        Some(Command::Serve(args)) => serve(config, args).await,
+        Some(Command::Users) => {
+            let store = open_store(&config)?;
+            for user in store.list_users().await? {
+                println!(
+                    "{}\t{}\t{}{}\t{}",
+                    user.user_id,
+                    user.display_name,
+                    if user.is_admin { "admin" } else { "user" },
+                    if user.enabled { "" } else { " (disabled)" },
+                    user.groups.join(",")
+                );
+            }
+            Ok(())
+        }
+        Some(Command::Config) => {
+            print!("{}", toml::to_string(&config)?);
+            Ok(())
+        }
+    }
+}
+
+fn open_store(config: &Config) -> Result<SqliteStore, CliError> {
+    SqliteStore::open(&config.server.database).map_err(|source| CliError::Store {
+        path: config.server.database.clone(),
+        source,
+    })
+}
+
+async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
+    if let Some(listen) = args.listen {
+        config.server.listen = listen;
+    }
+    if let Some(app_dir) = args.app_dir {
+        config.server.app_dir = app_dir;
+    }
+    let store = open_store(&config)?;
+    if args.demo {
+        let added = demo::seed(&store).await?;
+        tracing::info!(added, "demo directory seeded");
+    }
+    if !config.server.app_dir.join("index.html").exists() {
+        tracing::warn!(
+            app_dir = %config.server.app_dir.display(),
+            "no index.html in the app folder: the API works, the web app is not built"
+        );
+    }
+    let addr = config.server.listen;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| CliError::Bind { addr, source })?;
+    let local = listener.local_addr().map_err(CliError::Serve)?;
+    let url = format!("http://{local}");
+    if args.demo {
+        println!("{}", demo::banner(&url, &store.list_users().await?));
+    }
+    // Tests and scripts wait for this exact line.
+    println!("SSPR listening on {url}");
+    tracing::info!(%url, database = %config.server.database.display(), "serving");
+    let app = http::router(&config, store);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(CliError::Serve)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+fn init_logging(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("SSPR_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    // `try_init` fails only when a subscriber is already set (tests); keep that one.
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}

@@ -1,0 +1,276 @@
+//! Server configuration: a TOML file with safe defaults for everything.
+//!
+//! Unknown keys are refused, so a typo in the file is an error at start rather than a
+//! setting silently ignored.
+
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The whole configuration file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub organisation: OrganisationConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address and port to listen on.
+    pub listen: SocketAddr,
+    /// SQLite database file; created with its folder on first start.
+    pub database: PathBuf,
+    /// The built web app (trunk's `dist/`), served at `/`.
+    pub app_dir: PathBuf,
+    /// The URL people reach the portal at, e.g. `https://sspr.contoso.com`. When it is
+    /// `https`, responses carry HSTS. State-changing requests must come from this origin.
+    pub public_url: Option<String>,
+    /// Origins allowed to frame the portal (embedded mode); `frame-ancestors` in the CSP.
+    pub embedding_origins: Vec<String>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database: PathBuf::from("data/sspr.sqlite3"),
+            app_dir: PathBuf::from("dist"),
+            public_url: None,
+            embedding_origins: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OrganisationConfig {
+    /// Shown in the app's header and title.
+    pub name: String,
+    /// Locales offered, best first. The app ships translations for these.
+    pub locales: Vec<String>,
+    /// Where people get help when self-service is not enough (URL, `mailto:` or `tel:`).
+    pub helpdesk_url: Option<String>,
+}
+
+impl Default for OrganisationConfig {
+    fn default() -> Self {
+        OrganisationConfig {
+            name: "Contoso".into(),
+            locales: vec!["en".into(), "fr".into()],
+            helpdesk_url: None,
+        }
+    }
+}
+
+/// Why a configuration cannot be used. Each message says what to change.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the configuration file {path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("invalid setting {key}: {message}")]
+    Invalid { key: &'static str, message: String },
+}
+
+impl Config {
+    /// Reads `path` when given; without a path, uses the defaults.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let Some(path) = path else {
+            return Ok(Config::default());
+        };
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Config::parse(&text).map_err(|err| match err {
+            ConfigError::Parse { message, .. } => ConfigError::Parse {
+                path: path.to_owned(),
+                message,
+            },
+            other => other,
+        })
+    }
+
+    /// Parses and validates TOML text.
+    pub fn parse(text: &str) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|err| ConfigError::Parse {
+            path: PathBuf::new(),
+            message: err.message().to_owned(),
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let org = &self.organisation;
+        if org.name.trim().is_empty() {
+            return Err(ConfigError::Invalid {
+                key: "organisation.name",
+                message: "must not be empty".into(),
+            });
+        }
+        if org.locales.is_empty() {
+            return Err(ConfigError::Invalid {
+                key: "organisation.locales",
+                message: "list at least one locale, e.g. [\"en\"]".into(),
+            });
+        }
+        if let Some(bad) = org.locales.iter().find(|tag| !is_language_tag(tag)) {
+            return Err(ConfigError::Invalid {
+                key: "organisation.locales",
+                message: format!("{bad:?} is not a language tag such as \"en\" or \"pt-BR\""),
+            });
+        }
+        if let Some(url) = &org.helpdesk_url
+            && !["https://", "http://", "mailto:", "tel:"]
+                .iter()
+                .any(|scheme| url.starts_with(scheme))
+        {
+            return Err(ConfigError::Invalid {
+                key: "organisation.helpdesk_url",
+                message: format!("{url:?} must start with https://, http://, mailto: or tel:"),
+            });
+        }
+        if let Some(url) = &self.server.public_url
+            && origin_of(url).is_none()
+        {
+            return Err(ConfigError::Invalid {
+                key: "server.public_url",
+                message: format!("{url:?} must be an http:// or https:// URL"),
+            });
+        }
+        if let Some(bad) = self
+            .server
+            .embedding_origins
+            .iter()
+            .find(|origin| origin_of(origin).as_deref() != Some(origin.as_str()))
+        {
+            return Err(ConfigError::Invalid {
+                key: "server.embedding_origins",
+                message: format!(
+                    "{bad:?} must be an origin such as \"https://login.contoso.com\" (scheme and host, no path)"
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// The origin of `server.public_url`, if one is configured.
+    pub fn public_origin(&self) -> Option<String> {
+        self.server.public_url.as_deref().and_then(origin_of)
+    }
+
+    /// True when people reach the server over TLS (HSTS is then sent).
+    pub fn behind_tls(&self) -> bool {
+        self.public_origin()
+            .is_some_and(|origin| origin.starts_with("https://"))
+    }
+}
+
+/// `scheme://host[:port]` of an http(s) URL, or `None` when it is not one.
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let valid = !authority.is_empty()
+        && authority
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c));
+    valid.then(|| format!("{scheme}://{}", authority.to_ascii_lowercase()))
+}
+
+fn is_language_tag(tag: &str) -> bool {
+    !tag.is_empty()
+        && tag.split('-').all(|part| {
+            (1..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_safe_defaults() {
+        let config = Config::parse("").unwrap();
+        assert_eq!(config, Config::default());
+        assert_eq!(config.server.listen.to_string(), "127.0.0.1:8080");
+        assert!(config.server.embedding_origins.is_empty());
+        assert!(!config.behind_tls());
+    }
+
+    #[test]
+    fn reads_organisation_settings() {
+        let config = Config::parse(
+            r#"
+            [organisation]
+            name = "Fabrikam"
+            locales = ["fr", "en"]
+            helpdesk_url = "mailto:help@fabrikam.example"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(config.organisation.name, "Fabrikam");
+        assert_eq!(config.organisation.locales, ["fr", "en"]);
+        assert_eq!(
+            config.organisation.helpdesk_url.as_deref(),
+            Some("mailto:help@fabrikam.example")
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let err = Config::parse("[organisation]\nnmae = \"x\"").unwrap_err();
+        assert!(err.to_string().contains("nmae"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_key() {
+        for (text, key) in [
+            ("[organisation]\nname = \"  \"", "organisation.name"),
+            ("[organisation]\nlocales = []", "organisation.locales"),
+            ("[organisation]\nlocales = [\"en_US!\"]", "organisation.locales"),
+            (
+                "[organisation]\nhelpdesk_url = \"javascript:alert(1)\"",
+                "organisation.helpdesk_url",
+            ),
+            ("[server]\npublic_url = \"ftp://x\"", "server.public_url"),
+            (
+                "[server]\nembedding_origins = [\"https://a.example/login\"]",
+                "server.embedding_origins",
+            ),
+        ] {
+            let err = Config::parse(text).unwrap_err();
+            assert!(err.to_string().contains(key), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn https_public_url_means_tls() {
+        let config = Config::parse("[server]\npublic_url = \"https://SSPR.contoso.com/reset\"")
+            .unwrap();
+        assert_eq!(
+            config.public_origin().as_deref(),
+            Some("https://sspr.contoso.com")
+        );
+        assert!(config.behind_tls());
+    }
+
+    #[test]
+    fn origin_of_strips_path_and_refuses_other_schemes() {
+        assert_eq!(
+            origin_of("http://127.0.0.1:8080/x?y").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(origin_of("javascript://x"), None);
+        assert_eq!(origin_of("https://"), None);
+    }
+}

@@ -1,0 +1,69 @@
+//! Typed errors of the HTTP layer, answered as RFC 9457 problem details.
+
+use crate::store::StoreError;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use sspr_api::problem::PROBLEM_CONTENT_TYPE;
+use sspr_api::{ErrorCode, Problem};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("no such endpoint")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("state-changing request from another origin")]
+    ForbiddenOrigin,
+    #[error("state-changing request without a JSON body")]
+    UnsupportedMediaType,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ApiError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ApiError::NotFound => ErrorCode::NotFound,
+            ApiError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            ApiError::ForbiddenOrigin => ErrorCode::ForbiddenOrigin,
+            ApiError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            // Fail closed: the database is unreachable or misbehaving, so nothing can be
+            // decided; the caller may retry later.
+            ApiError::Store(_) => ErrorCode::ServiceUnavailable,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Store(err) = &self {
+            tracing::error!(error = %err, "store failure");
+        }
+        problem_response(Problem::new(self.code()))
+    }
+}
+
+/// Serialises a problem with its status and media type.
+pub fn problem_response(problem: Problem) -> Response {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_vec(&problem).unwrap_or_default();
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
+    );
+    if let Some(seconds) = problem.retry_after_seconds {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
+}
+
+pub async fn api_not_found() -> ApiError {
+    ApiError::NotFound
+}
+
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}

@@ -1,0 +1,71 @@
+//! CSRF defence (DESIGN.md section 5.8): a state-changing request must be JSON and must
+//! come from the portal's own origin.
+//!
+//! Browsers send `Origin` on every cross-origin and every non-GET request, and
+//! `Sec-Fetch-Site` on all requests; either one naming another site is refused. A request
+//! with neither comes from a non-browser client, where CSRF does not apply.
+
+use super::problem::ApiError;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+
+/// The configured public origin, if any; otherwise the request's own `Host` is the origin.
+#[derive(Debug, Clone)]
+pub struct OriginPolicy {
+    pub public_origin: Option<String>,
+}
+
+pub async fn guard(
+    State(policy): State<Arc<OriginPolicy>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let method = request.method();
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(request).await;
+    }
+    if !same_origin(&policy, request.headers()) {
+        tracing::warn!(method = %method, path = request.uri().path(), "refused cross-origin request");
+        return ApiError::ForbiddenOrigin.into_response();
+    }
+    let has_body = matches!(*method, Method::POST | Method::PUT | Method::PATCH);
+    if has_body && !is_json(request.headers()) {
+        return ApiError::UnsupportedMediaType.into_response();
+    }
+    next.run(request).await
+}
+
+fn same_origin(policy: &OriginPolicy, headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site")
+        && site.as_bytes() != b"same-origin"
+    {
+        return false;
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
+    match &policy.public_origin {
+        Some(expected) => origin.eq_ignore_ascii_case(expected),
+        None => {
+            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+            let origin_host = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            matches!((host, origin_host), (Some(h), Some(o)) if h.eq_ignore_ascii_case(o))
+        }
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+}

@@ -1,0 +1,74 @@
+//! Headers every response carries (DESIGN.md section 5.9): CSP, nosniff, no referrer,
+//! caching rules, and HSTS when people reach the server over TLS.
+
+use crate::config::Config;
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use std::sync::Arc;
+
+/// The header values, computed once from the configuration.
+#[derive(Debug, Clone)]
+pub struct SecurityHeaders {
+    csp: HeaderValue,
+    hsts: Option<HeaderValue>,
+}
+
+impl SecurityHeaders {
+    pub fn from_config(config: &Config) -> SecurityHeaders {
+        let frame_ancestors = if config.server.embedding_origins.is_empty() {
+            "'none'".to_owned()
+        } else {
+            config.server.embedding_origins.join(" ")
+        };
+        let csp = format!(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+             img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+             form-action 'self'; frame-ancestors {frame_ancestors}"
+        );
+        SecurityHeaders {
+            // Origins were validated at start to contain only URL characters.
+            csp: HeaderValue::from_str(&csp)
+                .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'")),
+            hsts: config
+                .behind_tls()
+                .then(|| HeaderValue::from_static("max-age=63072000; includeSubDomains")),
+        }
+    }
+}
+
+pub async fn add(
+    State(headers): State<Arc<SecurityHeaders>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, headers.csp.clone());
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+    );
+    // API answers are personal and short-lived: never stored. The app's files are
+    // revalidated on every load so a new release is picked up at once.
+    let cache = if is_api { "no-store" } else { "no-cache" };
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    if let Some(hsts) = &headers.hsts {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, hsts.clone());
+    }
+    response
+}

@@ -1,0 +1,8 @@
+//! SSPR reference server: the JSON API of `sspr-api` over an embedded SQLite directory,
+//! serving the built web app from the same origin.
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod http;
+pub mod store;

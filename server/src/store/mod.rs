@@ -1,0 +1,47 @@
+//! The directory store: users, groups and (in later schema versions) methods, flows,
+//! counters, the outbox and the audit log.
+//!
+//! SQLite is the default backend ([`sqlite::SqliteStore`]); the rest of the server talks to
+//! it through the methods here so that a PostgreSQL backend can stand in later.
+
+mod migrations;
+pub mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+/// Why the store could not do what was asked. Every variant fails closed: the HTTP layer
+/// turns it into `503 service_unavailable` without details.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+    #[error("cannot create the database folder {path}: {source}")]
+    CreateDir {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the database schema version {found} is newer than this server knows ({known}); upgrade the server")]
+    SchemaTooNew { found: i64, known: i64 },
+    #[error("the database worker stopped")]
+    WorkerGone,
+}
+
+/// A person in the directory, as listed by the command line and the demo banner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSummary {
+    pub user_id: String,
+    pub display_name: String,
+    pub enabled: bool,
+    pub is_admin: bool,
+    pub groups: Vec<String>,
+}
+
+/// A user to create (used by the demo seed and, later, the admin command line).
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    pub user_id: &'a str,
+    pub display_name: &'a str,
+    pub email: Option<&'a str>,
+    pub is_admin: bool,
+    pub groups: &'a [&'a str],
+}

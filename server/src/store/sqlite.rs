@@ -1,0 +1,264 @@
+//! SQLite backend: one file, WAL journal, `synchronous=FULL`, foreign keys on.
+
+use super::{NewUser, StoreError, UserSummary, migrations};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A handle to the database; cheap to clone. Queries run on tokio's blocking pool so they
+/// never stall the request-serving threads.
+#[derive(Clone)]
+pub struct SqliteStore {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl SqliteStore {
+    /// Opens (creating when missing) the database at `path` and brings its schema up to
+    /// date.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                path: dir.to_owned(),
+                source,
+            })?;
+        }
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrations::apply(&mut conn)?;
+        Ok(SqliteStore {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Runs `work` with the connection on the blocking pool.
+    async fn call<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        tokio::task::spawn_blocking(move || {
+            // A poisoned lock means a query panicked mid-way; SQLite rolled back whatever
+            // transaction was open, so the connection itself is still usable.
+            let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            work(&mut guard)
+        })
+        .await
+        .map_err(|_| StoreError::WorkerGone)?
+    }
+
+    /// Proves the database answers (used by the health endpoint).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.call(|conn| {
+            conn.query_row("SELECT 1", [], |_| Ok(()))?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// The journal mode and `synchronous` level actually in force.
+    pub async fn durability(&self) -> Result<(String, i64), StoreError> {
+        self.call(|conn| {
+            let mode: String = conn.query_row("PRAGMA journal_mode", [], |row| row.get(0))?;
+            let sync: i64 = conn.query_row("PRAGMA synchronous", [], |row| row.get(0))?;
+            Ok((mode, sync))
+        })
+        .await
+    }
+
+    /// Creates the user unless one with the same user ID exists; returns whether it was
+    /// created. Groups are created as needed.
+    pub async fn create_user_if_missing(&self, user: &NewUser<'_>) -> Result<bool, StoreError> {
+        let user_id = user.user_id.to_owned();
+        let display_name = user.display_name.to_owned();
+        let email = user.email.map(str::to_owned);
+        let is_admin = user.is_admin;
+        let groups: Vec<String> = user.groups.iter().map(|g| (*g).to_owned()).collect();
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let inserted = tx.execute(
+                "INSERT INTO users (user_id, display_name, email, is_admin, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (user_id) DO NOTHING",
+                params![user_id, display_name, email, is_admin, unix_now()],
+            )?;
+            if inserted == 0 {
+                return Ok(false);
+            }
+            let id = tx.last_insert_rowid();
+            for group in &groups {
+                tx.execute(
+                    "INSERT INTO groups (name) VALUES (?1) ON CONFLICT (name) DO NOTHING",
+                    [group],
+                )?;
+                tx.execute(
+                    "INSERT INTO group_members (group_id, user_id)
+                     SELECT id, ?2 FROM groups WHERE name = ?1",
+                    params![group, id],
+                )?;
+            }
+            audit(&tx, "user_created", Some(&user_id), None)?;
+            tx.commit()?;
+            Ok(true)
+        })
+        .await
+    }
+
+    /// Every user with their groups, ordered by user ID.
+    pub async fn list_users(&self) -> Result<Vec<UserSummary>, StoreError> {
+        self.call(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT u.user_id, u.display_name, u.enabled, u.is_admin,
+                        (SELECT group_concat(g.name, ',') FROM group_members m
+                         JOIN groups g ON g.id = m.group_id WHERE m.user_id = u.id)
+                 FROM users u ORDER BY u.user_id",
+            )?;
+            let rows = stmt.query_map([], |row| {
+                let groups: Option<String> = row.get(4)?;
+                Ok(UserSummary {
+                    user_id: row.get(0)?,
+                    display_name: row.get(1)?,
+                    enabled: row.get(2)?,
+                    is_admin: row.get(3)?,
+                    groups: groups
+                        .map(|g| g.split(',').map(str::to_owned).collect())
+                        .unwrap_or_default(),
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    /// The newest audit events, newest first (for tests and the command line).
+    pub async fn recent_audit_events(&self, limit: u32) -> Result<Vec<String>, StoreError> {
+        self.call(move |conn| {
+            let mut stmt = conn.prepare("SELECT event FROM audit_log ORDER BY id DESC LIMIT ?1")?;
+            let rows = stmt.query_map([limit], |row| row.get(0))?;
+            Ok(rows.collect::<Result<Vec<String>, _>>()?)
+        })
+        .await
+    }
+
+    /// The schema version recorded in the file.
+    pub async fn schema_version(&self) -> Result<i64, StoreError> {
+        self.call(|conn| {
+            let version = conn
+                .query_row("PRAGMA user_version", [], |row| row.get(0))
+                .optional()?;
+            Ok(version.unwrap_or(0))
+        })
+        .await
+    }
+}
+
+/// Appends a security event to the audit log. Never pass secrets in `detail`.
+fn audit(
+    conn: &Connection,
+    event: &str,
+    subject: Option<&str>,
+    detail: Option<&str>,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO audit_log (at, event, subject, detail) VALUES (?1, ?2, ?3, ?4)",
+        params![unix_now(), event, subject, detail],
+    )?;
+    Ok(())
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_store() -> (tempfile::TempDir, SqliteStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("nested/sspr.sqlite3")).unwrap();
+        (dir, store)
+    }
+
+    #[tokio::test]
+    async fn creates_the_file_and_folder_with_the_latest_schema() {
+        let (dir, store) = temp_store();
+        assert!(dir.path().join("nested/sspr.sqlite3").exists());
+        assert_eq!(store.schema_version().await.unwrap(), migrations::LATEST);
+    }
+
+    #[tokio::test]
+    async fn runs_in_wal_mode_with_full_sync() {
+        let (_dir, store) = temp_store();
+        let (mode, sync) = store.durability().await.unwrap();
+        assert_eq!(mode, "wal");
+        assert_eq!(sync, 2, "synchronous=FULL is 2");
+    }
+
+    #[tokio::test]
+    async fn reopening_keeps_data_and_does_not_migrate_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sspr.sqlite3");
+        let store = SqliteStore::open(&path).unwrap();
+        let user = NewUser {
+            user_id: "a@example.org",
+            display_name: "A",
+            email: None,
+            is_admin: false,
+            groups: &["sspr-users"],
+        };
+        assert!(store.create_user_if_missing(&user).await.unwrap());
+        drop(store);
+        let store = SqliteStore::open(&path).unwrap();
+        assert!(!store.create_user_if_missing(&user).await.unwrap());
+        let users = store.list_users().await.unwrap();
+        assert_eq!(users.len(), 1);
+        assert_eq!(users[0].groups, ["sspr-users"]);
+    }
+
+    #[tokio::test]
+    async fn user_ids_are_case_insensitive() {
+        let (_dir, store) = temp_store();
+        let mut user = NewUser {
+            user_id: "Adele@Example.org",
+            display_name: "Adele",
+            email: None,
+            is_admin: false,
+            groups: &[],
+        };
+        assert!(store.create_user_if_missing(&user).await.unwrap());
+        user.user_id = "adele@example.org";
+        assert!(!store.create_user_if_missing(&user).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sspr.sqlite3");
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 999).unwrap();
+        drop(conn);
+        let err = SqliteStore::open(&path).err().unwrap();
+        assert!(matches!(err, StoreError::SchemaTooNew { found: 999, .. }));
+    }
+
+    #[tokio::test]
+    async fn creating_a_user_is_audited() {
+        let (_dir, store) = temp_store();
+        let user = NewUser {
+            user_id: "b@example.org",
+            display_name: "B",
+            email: None,
+            is_admin: true,
+            groups: &[],
+        };
+        store.create_user_if_missing(&user).await.unwrap();
+        assert_eq!(store.recent_audit_events(5).await.unwrap(), ["user_created"]);
+    }
+}
