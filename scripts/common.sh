@@ -1,0 +1,23 @@
+# Sourced by the scripts: paths and the environment for wasm builds.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${SSPR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sspr}
+export PATH="$CACHE/bin:$HOME/.cargo/bin:$PATH"
+# CI starts from a fresh clone each time: keep its build artefacts in the cache so that
+# unchanged crates are not compiled again. Developers keep the usual ./target.
+if [ -n "${CI:-}" ] && [ -z "${CARGO_TARGET_DIR:-}" ]; then
+    export CARGO_TARGET_DIR="$CACHE/ci-target"
+fi
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+
+step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# Runs a command with the wasm32 toolchain set up by scripts/setup.sh. Wasm builds use
+# their own target dir: they may use another compiler than the native builds.
+wasm_env() {
+    (
+        # shellcheck disable=SC1091
+        [ -f "$CACHE/wasm-env" ] && . "$CACHE/wasm-env"
+        export CARGO_TARGET_DIR="$TARGET_DIR/wasm"
+        "$@"
+    )
+}

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Installs what SSPR needs to build (and, with --for-tests, to test), skipping whatever is
+# already present. Safe to run again and again.
+#
+# Tools go to a cache outside the clone ($SSPR_CACHE, default ~/.cache/sspr), so a fresh
+# clone on the same machine reuses them. Nothing is downloaded from outside the package
+# registries (crates.io, Debian, npm).
+#
+#   scripts/setup.sh              toolchain for building and running
+#   scripts/setup.sh --for-tests  also Chromium + chromedriver
+#
+# SSPR_CACHE=DIR puts the tools elsewhere; SSPR_WASM_ROUTE=debian forces the build-std route.
+set -euo pipefail
+
+. "$(dirname "$0")/common.sh"
+TRUNK_VERSION=0.21.14
+BINARYEN_VERSION=132
+FOR_TESTS=false
+[ "${1:-}" = "--for-tests" ] && FOR_TESTS=true
+
+ok() { printf '    %s\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+have() { command -v "$1" >/dev/null 2>&1; }
+
+mkdir -p "$CACHE/bin"
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && have sudo && SUDO="sudo"
+APT_UPDATED=false
+apt_install() {
+    have apt-get || die "missing: $* (install them with your system's package manager)"
+    if ! $APT_UPDATED; then
+        step "apt-get update"
+        $SUDO apt-get update -q >/dev/null
+        APT_UPDATED=true
+    fi
+    step "apt-get install $*"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "$@" >/dev/null
+}
+
+# --- Rust -----------------------------------------------------------------------------
+step "Rust toolchain"
+have cargo || die "cargo is not installed: install Rust with rustup (https://rustup.rs), then run this again"
+ok "$(cargo --version)"
+
+# --- wasm32 standard library ------------------------------------------------------------
+# The ordinary route is rustup's prebuilt target. Where rustup cannot download (machines
+# that reach only package registries), Debian's rustc-web ships the standard library's
+# source, which cargo's build-std compiles for wasm32.
+step "wasm32-unknown-unknown target"
+MODE_FILE="$CACHE/wasm-mode"
+mode=$(cat "$MODE_FILE" 2>/dev/null || true)
+# SSPR_WASM_ROUTE=debian forces the build-std route (to check it where rustup works).
+if [ "${SSPR_WASM_ROUTE:-}" = debian ]; then
+    mode=debian
+elif have rustup && rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    mode=rustup
+elif [ "$mode" != debian ] && have rustup; then
+    ok "trying rustup (60 s at most)"
+    if timeout 60 rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
+        mode=rustup
+    else
+        ok "rustup could not download the target; using Debian's rustc-web with build-std"
+        mode=debian
+    fi
+else
+    mode=debian
+fi
+if [ "$mode" = debian ]; then
+    wasm_ld=$(ls /usr/lib/llvm-*/bin/wasm-ld 2>/dev/null | sort -V | tail -1 || true)
+    if [ ! -x /usr/bin/rustc ] || [ ! -d /usr/lib/rustlib/src/rust/library ] || [ -z "$wasm_ld" ] \
+        || ! /usr/bin/rustc --print target-list 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+        apt_install rustc-web cargo-web rust-web-src lld-19
+        wasm_ld=$(ls /usr/lib/llvm-*/bin/wasm-ld | sort -V | tail -1)
+    fi
+    # Debian's compiler, first on PATH only for wasm builds (scripts/wasm-env.sh).
+    mkdir -p "$CACHE/debian-rust"
+    for tool in cargo rustc rustdoc; do ln -sf "/usr/bin/$tool" "$CACHE/debian-rust/$tool"; done
+    cat >"$CACHE/wasm-env" <<EOF
+export PATH="$CACHE/debian-rust:\$PATH"
+export RUSTC_BOOTSTRAP=1
+export CARGO_UNSTABLE_BUILD_STD=std,panic_abort
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$wasm_ld"
+EOF
+    ok "$(/usr/bin/rustc --version) with build-std, linker $wasm_ld"
+else
+    : >"$CACHE/wasm-env"
+    ok "rustup target installed"
+fi
+echo "$mode" >"$MODE_FILE"
+
+# --- trunk ------------------------------------------------------------------------------
+step "trunk"
+trunk_version=$(trunk --version 2>/dev/null | awk '{print $2}' || true)
+case "$trunk_version" in
+    0.21.1[4-9] | 0.21.[2-9]* | 0.2[2-9].*) ok "trunk $trunk_version" ;;
+    *)
+        ok "installing trunk $TRUNK_VERSION from crates.io (about 20 minutes on 2 cores, once)"
+        cargo install trunk --version "$TRUNK_VERSION" --locked --root "$CACHE" --quiet
+        ok "$(trunk --version)"
+        ;;
+esac
+
+# --- wasm-bindgen-cli, exactly the version in Cargo.lock ---------------------------------
+step "wasm-bindgen-cli"
+bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock")
+[ -n "$bindgen_version" ] || die "wasm-bindgen not found in Cargo.lock"
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" = "$bindgen_version" ] \
+    && have wasm-bindgen-test-runner; then
+    ok "wasm-bindgen $bindgen_version"
+else
+    ok "installing wasm-bindgen-cli $bindgen_version (about 4 minutes, once)"
+    # Not --locked: a locked dependency of some releases is missing from the index.
+    cargo install wasm-bindgen-cli --version "$bindgen_version" --root "$CACHE" --quiet
+    ok "$(wasm-bindgen --version)"
+fi
+
+# --- wasm-opt ---------------------------------------------------------------------------
+# Debian's binaryen is too old for current Rust output; npm's `binaryen` package ships a
+# working wasm-opt.
+step "wasm-opt"
+wasm_opt_version=$(wasm-opt --version 2>/dev/null | awk '{print $3}' || true)
+if [ -n "$wasm_opt_version" ] && [ "$wasm_opt_version" -ge 116 ] 2>/dev/null; then
+    ok "wasm-opt $wasm_opt_version"
+else
+    have npm || apt_install nodejs npm
+    mkdir -p "$CACHE/npm"
+    npm install --prefix "$CACHE/npm" --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION"
+    ln -sf "$CACHE/npm/node_modules/.bin/wasm-opt" "$CACHE/bin/wasm-opt"
+    ok "$(wasm-opt --version)"
+fi
+
+# --- browser for tests ------------------------------------------------------------------
+if $FOR_TESTS; then
+    step "Chromium and chromedriver"
+    if ! have chromedriver || ! { have chromium || have chromium-browser || have google-chrome; }; then
+        apt_install chromium chromium-driver
+    fi
+    ok "$(chromedriver --version | cut -d' ' -f1-2)"
+    have brotli || apt_install brotli
+fi
+
+# trunk builds offline, so every crate (and, on the build-std route, the standard library's
+# own dependencies) must be in cargo's cache first.
+step "crates for the wasm build"
+wasm_env cargo fetch --target wasm32-unknown-unknown --quiet
+ok "fetched"
+
+step "tools ready (cache: $CACHE)"
