@@ -1,6 +1,7 @@
 //! The built web app: files from `app_dir`, and `index.html` for the app's own routes
 //! (`/security-info`, ...) so that a reload or a shared link works.
 
+use super::problem::ApiError;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
@@ -22,7 +23,12 @@ pub fn service(dir: PathBuf) -> Router {
 }
 
 async fn index_for_app_route(State(AppDir(dir)): State<AppDir>, request: Request) -> Response {
-    let last_segment = request.uri().path().rsplit('/').next().unwrap_or_default();
+    let path = request.uri().path();
+    if path == "/api" || path.starts_with("/api/") {
+        // Never answer an API client with the app's HTML.
+        return ApiError::NotFound.into_response();
+    }
+    let last_segment = path.rsplit('/').next().unwrap_or_default();
     if last_segment.contains('.') {
         // A missing asset, not an app route: a plain 404 rather than HTML in its place.
         return (StatusCode::NOT_FOUND, "not found\n").into_response();

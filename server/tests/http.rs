@@ -1,0 +1,298 @@
+//! In-process HTTP tests of the server: routes, problem details, security headers, the
+//! same-origin guard and the app's files.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode, header};
+use http_body_util::BodyExt;
+use sspr_server::config::Config;
+use sspr_server::http::router;
+use sspr_server::store::SqliteStore;
+use tower::ServiceExt;
+
+struct TestServer {
+    _dir: tempfile::TempDir,
+    app: Router,
+}
+
+fn server_with(config_toml: &str) -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    let app_dir = dir.path().join("dist");
+    std::fs::create_dir(&app_dir).unwrap();
+    std::fs::write(app_dir.join("index.html"), "<!DOCTYPE html><title>app</title>").unwrap();
+    std::fs::write(app_dir.join("sspr-app.js"), "export default 1;").unwrap();
+    let mut config = Config::parse(config_toml).unwrap();
+    config.server.app_dir = app_dir;
+    let store = SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap();
+    TestServer {
+        app: router(&config, store),
+        _dir: dir,
+    }
+}
+
+fn server() -> TestServer {
+    server_with("")
+}
+
+async fn send(server: &TestServer, request: Request<Body>) -> Response<Body> {
+    server.app.clone().oneshot(request).await.unwrap()
+}
+
+async fn get(server: &TestServer, path: &str) -> Response<Body> {
+    send(server, Request::get(path).body(Body::empty()).unwrap()).await
+}
+
+async fn body_text(response: Response<Body>) -> String {
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+async fn body_json(response: Response<Body>) -> serde_json::Value {
+    serde_json::from_str(&body_text(response).await).unwrap()
+}
+
+fn header_of<'a>(response: &'a Response<Body>, name: &str) -> &'a str {
+    response
+        .headers()
+        .get(name)
+        .unwrap_or_else(|| panic!("missing header {name}"))
+        .to_str()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn health_is_ok_when_the_database_answers() {
+    let server = server();
+    let response = get(&server, "/api/v1/health").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(header_of(&response, "content-type"), "application/json");
+    let json = body_json(response).await;
+    assert_eq!(json["status"], "ok");
+    assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
+}
+
+#[tokio::test]
+async fn config_comes_from_the_toml_file() {
+    let server = server_with(
+        r#"
+        [organisation]
+        name = "Fabrikam"
+        locales = ["fr", "en"]
+        helpdesk_url = "https://help.fabrikam.example"
+        "#,
+    );
+    let json = body_json(get(&server, "/api/v1/config").await).await;
+    assert_eq!(json["organisation_name"], "Fabrikam");
+    assert_eq!(json["locales"], serde_json::json!(["fr", "en"]));
+    assert_eq!(json["helpdesk_url"], "https://help.fabrikam.example");
+}
+
+#[tokio::test]
+async fn unknown_api_paths_are_problem_documents() {
+    let server = server();
+    for path in ["/api/v1/nope", "/api/v2/health", "/api", "/api/"] {
+        let response = get(&server, path).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(
+            header_of(&response, "content-type"),
+            "application/problem+json",
+            "{path}"
+        );
+        let json = body_json(response).await;
+        assert_eq!(json["code"], "not_found", "{path}");
+        assert_eq!(json["status"], 404, "{path}");
+        assert_eq!(json["type"], "urn:sspr:problem:not_found", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn wrong_method_is_a_problem_document() {
+    let server = server();
+    let response = send(
+        &server,
+        Request::delete("/api/v1/health").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(body_json(response).await["code"], "method_not_allowed");
+}
+
+#[tokio::test]
+async fn app_routes_get_the_index_page() {
+    let server = server();
+    for path in ["/", "/security-info", "/reset", "/anything/else"] {
+        let response = get(&server, path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert!(
+            header_of(&response, "content-type").starts_with("text/html"),
+            "{path}"
+        );
+        assert!(body_text(response).await.contains("<title>app</title>"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn assets_are_served_and_missing_assets_are_404() {
+    let server = server();
+    let response = get(&server, "/sspr-app.js").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(header_of(&response, "content-type").contains("javascript"));
+    let response = get(&server, "/missing.js").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn unbuilt_app_gets_an_explanation_not_a_blank_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::default();
+    config.server.app_dir = dir.path().join("no-such-dist");
+    let store = SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap();
+    let server = TestServer {
+        app: router(&config, store),
+        _dir: dir,
+    };
+    let response = get(&server, "/").await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(body_text(response).await.contains("has not been built"));
+    // The API still works.
+    assert_eq!(get(&server, "/api/v1/health").await.status(), StatusCode::OK);
+}
+
+/// DESIGN.md 5.9: every response carries the CSP and the other headers.
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let server = server();
+    for path in ["/", "/sspr-app.js", "/api/v1/health", "/api/v1/nope", "/missing.js"] {
+        let response = get(&server, path).await;
+        let csp = header_of(&response, "content-security-policy");
+        for directive in [
+            "script-src 'self' 'wasm-unsafe-eval'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(csp.contains(directive), "{path}: {csp} lacks {directive}");
+        }
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert_eq!(header_of(&response, "x-content-type-options"), "nosniff");
+        assert_eq!(header_of(&response, "referrer-policy"), "no-referrer");
+        assert!(
+            response.headers().get("strict-transport-security").is_none(),
+            "no HSTS over plain HTTP"
+        );
+    }
+}
+
+#[tokio::test]
+async fn api_responses_are_never_stored_and_app_files_are_revalidated() {
+    let server = server();
+    for path in ["/api/v1/health", "/api/v1/config", "/api/v1/nope"] {
+        let response = get(&server, path).await;
+        assert_eq!(header_of(&response, "cache-control"), "no-store", "{path}");
+    }
+    let response = get(&server, "/").await;
+    assert_eq!(header_of(&response, "cache-control"), "no-cache");
+}
+
+#[tokio::test]
+async fn embedding_origins_and_tls_shape_the_headers() {
+    let server = server_with(
+        r#"
+        [server]
+        public_url = "https://sspr.contoso.example"
+        embedding_origins = ["https://login.contoso.example", "https://intranet.contoso.example"]
+        "#,
+    );
+    let response = get(&server, "/").await;
+    let csp = header_of(&response, "content-security-policy");
+    assert!(
+        csp.contains(
+            "frame-ancestors https://login.contoso.example https://intranet.contoso.example"
+        ),
+        "{csp}"
+    );
+    assert!(header_of(&response, "strict-transport-security").contains("max-age="));
+}
+
+fn post(path: &str, content_type: &str, extra: &[(&str, &str)]) -> Request<Body> {
+    let mut builder = Request::post(path)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::CONTENT_TYPE, content_type);
+    for (name, value) in extra {
+        builder = builder.header(*name, *value);
+    }
+    builder.body(Body::from("{}")).unwrap()
+}
+
+/// DESIGN.md 5.8: state-changing requests need JSON and a same-origin Origin.
+#[tokio::test]
+async fn cross_origin_state_changes_are_refused() {
+    let server = server();
+    for headers in [
+        &[("origin", "https://evil.example")][..],
+        &[("origin", "null")],
+        &[("origin", "http://127.0.0.1:9999")],
+        &[("sec-fetch-site", "cross-site")],
+        &[("sec-fetch-site", "same-site"), ("origin", "http://127.0.0.1:8080")],
+    ] {
+        let response = send(&server, post("/api/v1/health", "application/json", headers)).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{headers:?}");
+        assert_eq!(body_json(response).await["code"], "forbidden_origin");
+    }
+}
+
+#[tokio::test]
+async fn non_json_state_changes_are_refused() {
+    let server = server();
+    for content_type in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+    ] {
+        let request = post(
+            "/api/v1/health",
+            content_type,
+            &[("origin", "http://127.0.0.1:8080")],
+        );
+        let response = send(&server, request).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{content_type}"
+        );
+        assert_eq!(body_json(response).await["code"], "unsupported_media_type");
+    }
+}
+
+#[tokio::test]
+async fn same_origin_json_requests_pass_the_guard() {
+    let server = server();
+    let request = post(
+        "/api/v1/health",
+        "application/json; charset=utf-8",
+        &[("origin", "http://127.0.0.1:8080"), ("sec-fetch-site", "same-origin")],
+    );
+    // The guard lets it through; the router then says health is GET-only.
+    let response = send(&server, request).await;
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[tokio::test]
+async fn configured_public_origin_is_the_only_accepted_origin() {
+    let server = server_with("[server]\npublic_url = \"https://sspr.contoso.example\"");
+    let foreign = post(
+        "/api/v1/health",
+        "application/json",
+        &[("origin", "http://127.0.0.1:8080")],
+    );
+    assert_eq!(send(&server, foreign).await.status(), StatusCode::FORBIDDEN);
+    let own = post(
+        "/api/v1/health",
+        "application/json",
+        &[("origin", "https://sspr.contoso.example")],
+    );
+    assert_eq!(
+        send(&server, own).await.status(),
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+}
