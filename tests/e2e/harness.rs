@@ -1,0 +1,215 @@
+//! Starts the product and a browser for a test, and stops both when the test ends.
+
+use fantoccini::wd::Capabilities;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long the app may take to render something a test waits for.
+pub const UI_TIMEOUT: Duration = Duration::from_secs(20);
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The text of `key` (dotted path) in the real locale file `locales/<locale>.json`.
+pub fn locale_text(locale: &str, key: &str) -> String {
+    let path = repo_root().join("locales").join(format!("{locale}.json"));
+    let text = std::fs::read_to_string(&path).expect("locale file");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("locale JSON");
+    let value = key.split('.').fold(&json, |node, part| &node[part]);
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} is not a string in {}", path.display()))
+        .to_owned()
+}
+
+/// The server process with its own database and the built app.
+pub struct Product {
+    child: Child,
+    pub url: String,
+    _data: tempfile::TempDir,
+}
+
+impl Product {
+    pub fn start() -> Product {
+        let server = std::env::var_os("SSPR_SERVER_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                // <target>/tmp is CARGO_TARGET_TMPDIR; the debug binary is beside it.
+                Path::new(env!("CARGO_TARGET_TMPDIR"))
+                    .parent()
+                    .expect("target dir")
+                    .join("debug/sspr-server")
+            });
+        assert!(
+            server.exists(),
+            "server binary {} is missing: run scripts/test.sh (or cargo build -p sspr-server)",
+            server.display()
+        );
+        let app_dir = std::env::var_os("SSPR_APP_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| repo_root().join("dist"));
+        assert!(
+            app_dir.join("index.html").exists(),
+            "the built app is missing from {}: run scripts/test.sh (or trunk build --release)",
+            app_dir.display()
+        );
+        let data = tempfile::tempdir().expect("temp dir");
+        let mut child = Command::new(&server)
+            .args(["--listen", "127.0.0.1:0", "--demo", "--app-dir"])
+            .arg(&app_dir)
+            .arg("--database")
+            .arg(data.path().join("sspr.sqlite3"))
+            .env("SSPR_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the server");
+        let stdout = child.stdout.take().expect("server stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let url = loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(url) = line.strip_prefix("SSPR listening on ") {
+                        break url.to_owned();
+                    }
+                }
+                _ => {
+                    let _ = child.kill();
+                    panic!("the server exited before listening");
+                }
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Product {
+            child,
+            url,
+            _data: data,
+        }
+    }
+}
+
+impl Drop for Product {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Headless Chromium behind its own chromedriver, with the given browser languages.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+fn chromium_binary() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("CHROME_BIN") {
+        return Some(path.into());
+    }
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .flat_map(|name| {
+            std::env::var_os("PATH")
+                .map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |dir| dir.join(name))
+        })
+        .find(|path| path.exists())
+}
+
+impl Browser {
+    /// `accept_language` is what `navigator.languages` reports, e.g. `"fr-FR"`.
+    pub async fn start(accept_language: &str) -> Browser {
+        let chromedriver = std::env::var_os("CHROMEDRIVER").unwrap_or_else(|| "chromedriver".into());
+        let port = free_port();
+        let driver = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {chromedriver:?}: {e} (run scripts/setup.sh --for-tests)"));
+        let profile = tempfile::tempdir().expect("profile dir");
+        let mut options = serde_json::json!({
+            "args": [
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--window-size=1024,768",
+                format!("--user-data-dir={}", profile.path().display()),
+                format!("--accept-lang={accept_language}"),
+                format!("--lang={accept_language}"),
+            ]
+        });
+        if let Some(binary) = chromium_binary() {
+            options["binary"] = binary.to_string_lossy().into();
+        }
+        let mut capabilities = Capabilities::new();
+        capabilities.insert("goog:chromeOptions".into(), options);
+        let webdriver = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities.clone())
+                .connect(&webdriver)
+                .await
+            {
+                Ok(client) => break client,
+                Err(e) if Instant::now() > deadline => panic!("cannot start Chromium: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        };
+        Browser {
+            client,
+            driver,
+            _profile: profile,
+        }
+    }
+
+    /// Waits until the element matching `css` has exactly `expected` as its text.
+    pub async fn wait_for_text(&self, css: &str, expected: &str) {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                last = element.text().await.unwrap_or_default();
+                if last.trim() == expected {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} never showed {expected:?}; last seen {last:?}");
+    }
+
+    /// An attribute of `<html>`.
+    pub async fn html_attr(&self, name: &str) -> Option<String> {
+        let html = self.client.find(Locator::Css("html")).await.expect("<html>");
+        html.attr(name).await.expect("attribute")
+    }
+
+    pub async fn quit(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}

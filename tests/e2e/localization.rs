@@ -1,0 +1,104 @@
+//! The portal in the browser's language, `<html lang dir>`, the language switcher, and
+//! the organisation name fetched from the server.
+
+use crate::harness::{Browser, Product, locale_text};
+use fantoccini::Locator;
+
+#[tokio::test]
+async fn portal_speaks_english_to_an_en_us_browser() {
+    let product = Product::start();
+    let browser = Browser::start("en-US").await;
+    browser.client.goto(&product.url).await.unwrap();
+    browser
+        .wait_for_text("h1", &locale_text("en", "reset.title"))
+        .await;
+    assert_eq!(browser.html_attr("lang").await.as_deref(), Some("en"));
+    assert_eq!(browser.html_attr("dir").await.as_deref(), Some("ltr"));
+    // The organisation name comes from GET /api/v1/config.
+    browser
+        .wait_for_text(".site-header__organisation", "Contoso")
+        .await;
+    let title = browser.client.title().await.unwrap();
+    assert_eq!(title, format!("{} – Contoso", locale_text("en", "reset.title")));
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn portal_speaks_french_to_a_fr_fr_browser() {
+    let product = Product::start();
+    let browser = Browser::start("fr-FR").await;
+    browser.client.goto(&product.url).await.unwrap();
+    browser
+        .wait_for_text("h1", &locale_text("fr", "reset.title"))
+        .await;
+    assert_eq!(browser.html_attr("lang").await.as_deref(), Some("fr"));
+    browser
+        .wait_for_text(".site-header__service", &locale_text("fr", "app.service_name"))
+        .await;
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn unsupported_browser_language_falls_back_to_english() {
+    let product = Product::start();
+    let browser = Browser::start("pt-BR").await;
+    browser.client.goto(&product.url).await.unwrap();
+    browser
+        .wait_for_text("h1", &locale_text("en", "reset.title"))
+        .await;
+    assert_eq!(browser.html_attr("lang").await.as_deref(), Some("en"));
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn language_choice_is_remembered_across_pages() {
+    let product = Product::start();
+    let browser = Browser::start("en-US").await;
+    browser.client.goto(&product.url).await.unwrap();
+    browser
+        .wait_for_text("h1", &locale_text("en", "reset.title"))
+        .await;
+    let french = browser
+        .client
+        .find(Locator::Css(".language-picker button[lang='fr']"))
+        .await
+        .unwrap();
+    assert_eq!(french.text().await.unwrap(), locale_text("fr", "language_name"));
+    french.click().await.unwrap();
+    browser
+        .wait_for_text("h1", &locale_text("fr", "reset.title"))
+        .await;
+    assert_eq!(browser.html_attr("lang").await.as_deref(), Some("fr"));
+
+    // A new page load (another route) keeps the choice over the browser's English.
+    browser
+        .client
+        .goto(&format!("{}/security-info", product.url))
+        .await
+        .unwrap();
+    browser
+        .wait_for_text("h1", &locale_text("fr", "security_info.title"))
+        .await;
+    let current = browser
+        .client
+        .find(Locator::Css(".language-picker button[aria-current='true']"))
+        .await
+        .unwrap();
+    assert_eq!(current.attr("lang").await.unwrap().as_deref(), Some("fr"));
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn security_info_page_has_its_heading() {
+    let product = Product::start();
+    let browser = Browser::start("en-US").await;
+    browser
+        .client
+        .goto(&format!("{}/security-info", product.url))
+        .await
+        .unwrap();
+    browser
+        .wait_for_text("h1", &locale_text("en", "security_info.title"))
+        .await;
+    browser.quit().await;
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests: the real server (fresh database, demo directory) serving the built
+//! app, driven in headless Chromium through chromedriver (WebDriver).
+//!
+//! Prerequisites, built by `scripts/test.sh`: the app in `dist/` (trunk) and the server
+//! binary. Missing prerequisites fail the tests; they are never skipped.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod harness;
+mod localization;
