@@ -8,25 +8,44 @@ use crate::reset::ResetPortal;
 use crate::route::Page;
 use crate::security_info::SecurityInfoPage;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use sspr_api::PublicConfig;
 
 #[component]
 pub fn App() -> impl IntoView {
     let path = window().location().pathname().unwrap_or_default();
     let page = Page::from_path(&path);
+    // A root sub-context takes our own initial locale (remembered choice or negotiation).
     view! {
-        <I18nContextProvider cookie_name=locale::COOKIE_NAME cookie_options=locale::cookie_options()>
+        <I18nSubContextProvider initial_locale=Signal::stored(locale::initial())>
+            <DocumentLanguage />
             <Shell page />
-        </I18nContextProvider>
+        </I18nSubContextProvider>
     }
+}
+
+/// Keeps `<html lang dir>` in step with the current locale.
+#[component]
+pub fn DocumentLanguage() -> impl IntoView {
+    let i18n = use_i18n();
+    Effect::new(move |_| {
+        let locale = i18n.get_locale();
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("lang", locale.as_str());
+            let _ = html.set_attribute("dir", locale.direction().as_str());
+        }
+    });
 }
 
 /// Everything inside the language context.
 #[component]
 pub fn Shell(page: Page) -> impl IntoView {
     let i18n = use_i18n();
-    let config = LocalResource::new(api::config);
+    // The organisation's settings: loaded once, reloaded by "Try again".
+    let config = RwSignal::new(None::<Result<PublicConfig, ApiError>>);
+    let load_config = move || {
+        leptos::task::spawn_local(async move { config.set(Some(api::config().await)) })
+    };
+    load_config();
     let public_config = Signal::derive(move || config.get().and_then(Result::ok));
     let config_error = move || config.get().and_then(Result::err);
     provide_context(public_config);
@@ -43,12 +62,13 @@ pub fn Shell(page: Page) -> impl IntoView {
         }
     };
 
+    Effect::new(move |_| document().set_title(&title()));
+
     view! {
-        <Title text=title />
         <a class="skip-link" href="#main">{t!(i18n, app.skip_to_content)}</a>
         <SiteHeader config=public_config />
         <main id="main" class="page" tabindex="-1">
-            {move || config_error().map(|error| view! { <ConfigError error retry=move || config.refetch() /> })}
+            {move || config_error().map(|error| view! { <ConfigError error retry=load_config /> })}
             {match page {
                 Page::Reset => view! { <ResetPortal /> }.into_any(),
                 Page::SecurityInfo => view! { <SecurityInfoPage /> }.into_any(),

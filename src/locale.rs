@@ -2,22 +2,26 @@
 //!
 //! On the first visit the browser's languages (`navigator.languages`, best first) are
 //! negotiated against the locales the app ships, with range fallback (`fr-CA` -> `fr`;
-//! `pt-BR` -> `pt` -> the default, English). The language switcher's choice is then
-//! remembered in a first-party cookie and wins over the browser's list on later visits.
+//! `pt-BR` -> `pt` -> the default, English). A choice made with the language switcher is
+//! remembered in `localStorage` and wins over the browser's list on later visits; nothing
+//! is remembered until someone chooses.
 
 use crate::i18n::Locale;
 use leptos_i18n::Locale as _;
-use leptos_i18n::context::CookieOptions;
 
-/// The cookie that remembers the chosen language (not a secret; readable by the app).
-pub const COOKIE_NAME: &str = "sspr_locale";
-
-/// Remembered for a year.
-const COOKIE_MAX_AGE_MS: i64 = 365 * 24 * 60 * 60 * 1000;
+/// The `localStorage` key of the chosen language.
+pub const STORAGE_KEY: &str = "sspr.locale";
 
 /// The best shipped locale for the browser's preferred languages, best first.
 pub fn negotiate<T: AsRef<[u8]>>(preferred: &[T]) -> Locale {
     Locale::find_locale(preferred)
+}
+
+/// The locale to start with: the remembered choice, else the negotiated one.
+pub fn choose<T: AsRef<[u8]>>(remembered: Option<&str>, preferred: &[T]) -> Locale {
+    remembered
+        .and_then(|tag| tag.parse::<Locale>().ok())
+        .unwrap_or_else(|| negotiate(preferred))
 }
 
 /// The shipped locales the organisation offers, in its order; every shipped locale when
@@ -34,12 +38,29 @@ pub fn offered(configured: &[String]) -> Vec<Locale> {
     }
 }
 
-/// Cookie settings: whole site, a year, same-site only.
-pub fn cookie_options() -> CookieOptions<Locale> {
-    CookieOptions::<Locale>::default()
-        .path("/")
-        .max_age(COOKIE_MAX_AGE_MS)
-        .same_site(leptos_use::SameSite::Lax)
+/// The locale for this page load, from the browser.
+pub fn initial() -> Locale {
+    let window = leptos::prelude::window();
+    let remembered = storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
+    let preferred: Vec<String> = window
+        .navigator()
+        .languages()
+        .iter()
+        .filter_map(|tag| tag.as_string())
+        .collect();
+    choose(remembered.as_deref(), &preferred)
+}
+
+/// Remembers a choice made with the switcher. Where storage is unavailable (private
+/// modes, disabled storage) the choice lasts for this page only.
+pub fn remember(locale: Locale) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(STORAGE_KEY, locale.as_str());
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    leptos::prelude::window().local_storage().ok().flatten()
 }
 
 #[cfg(test)]
@@ -64,6 +85,19 @@ mod tests {
         assert_eq!(negotiate(&["pt-BR", "pt"]), Locale::en);
         assert_eq!(negotiate::<&str>(&[]), Locale::en);
         assert_eq!(negotiate(&["not a tag!"]), Locale::en);
+    }
+
+    #[test]
+    fn a_remembered_choice_wins_over_the_browser() {
+        assert_eq!(choose(Some("fr"), &["en-US"]), Locale::fr);
+        assert_eq!(choose(Some("en"), &["fr-FR"]), Locale::en);
+    }
+
+    #[test]
+    fn a_stale_or_tampered_choice_is_ignored() {
+        assert_eq!(choose(Some("xx"), &["fr-FR"]), Locale::fr);
+        assert_eq!(choose(Some(""), &["en"]), Locale::en);
+        assert_eq!(choose::<&str>(None, &["fr"]), Locale::fr);
     }
 
     #[test]

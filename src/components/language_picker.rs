@@ -2,6 +2,7 @@
 //! choice is remembered (see [`crate::locale`]).
 
 use crate::i18n::*;
+use crate::locale;
 use leptos::prelude::*;
 
 #[component]
@@ -20,7 +21,10 @@ pub fn LanguagePicker(
                             type="button"
                             lang=locale.as_str()
                             aria-current=move || (i18n.get_locale() == locale).then_some("true")
-                            on:click=move |_| i18n.set_locale(locale)
+                            on:click=move |_| {
+                                i18n.set_locale(locale);
+                                locale::remember(locale);
+                            }
                         >
                             {td_string!(locale, language_name)}
                         </button>
