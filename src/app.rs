@@ -42,9 +42,8 @@ pub fn Shell(page: Page) -> impl IntoView {
     let i18n = use_i18n();
     // The organisation's settings: loaded once, reloaded by "Try again".
     let config = RwSignal::new(None::<Result<PublicConfig, ApiError>>);
-    let load_config = move || {
-        leptos::task::spawn_local(async move { config.set(Some(api::config().await)) })
-    };
+    let load_config =
+        move || leptos::task::spawn_local(async move { config.set(Some(api::config().await)) });
     load_config();
     let public_config = Signal::derive(move || config.get().and_then(Result::ok));
     let config_error = move || config.get().and_then(Result::err);

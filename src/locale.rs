@@ -103,7 +103,10 @@ mod tests {
     #[test]
     fn offered_follows_the_configuration() {
         assert_eq!(offered(&["fr".into()]), [Locale::fr]);
-        assert_eq!(offered(&["fr".into(), "en".into()]), [Locale::fr, Locale::en]);
+        assert_eq!(
+            offered(&["fr".into(), "en".into()]),
+            [Locale::fr, Locale::en]
+        );
         assert_eq!(offered(&["de".into()]), [Locale::en, Locale::fr]);
     }
 }

@@ -52,7 +52,12 @@ mod tests {
 
     #[test]
     fn anything_else_is_not_found() {
-        for path in ["/security", "/reset/x", "/api/v1/health", "/reset/security-info"] {
+        for path in [
+            "/security",
+            "/reset/x",
+            "/api/v1/health",
+            "/reset/security-info",
+        ] {
             assert_eq!(Page::from_path(path), Page::NotFound, "{path:?}");
         }
     }

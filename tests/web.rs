@@ -1,6 +1,7 @@
 //! Component tests in a real browser (wasm-bindgen-test in headless Chromium):
 //! `scripts/test.sh` runs them with `cargo test --target wasm32-unknown-unknown --test web`.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used)] // tests fail loudly on unexpected errors
 
 use leptos::mount::mount_to;
 use leptos::prelude::*;
@@ -61,11 +62,16 @@ async fn language_picker_switches_text_html_lang_and_remembers() {
     assert_eq!(heading(&wrapper), td_string!(Locale::en, reset.title));
     assert_eq!(html_attr("lang").as_deref(), Some("en"));
     assert_eq!(
-        button(&wrapper, "en").get_attribute("aria-current").as_deref(),
+        button(&wrapper, "en")
+            .get_attribute("aria-current")
+            .as_deref(),
         Some("true")
     );
     // Each language is named in itself.
-    assert_eq!(button(&wrapper, "fr").text_content().as_deref(), Some("Français"));
+    assert_eq!(
+        button(&wrapper, "fr").text_content().as_deref(),
+        Some("Français")
+    );
     // Nothing is remembered until someone chooses.
     assert_eq!(storage.get_item(locale::STORAGE_KEY).unwrap(), None);
 
@@ -77,7 +83,9 @@ async fn language_picker_switches_text_html_lang_and_remembers() {
     assert_eq!(html_attr("dir").as_deref(), Some("ltr"));
     assert_eq!(button(&wrapper, "en").get_attribute("aria-current"), None);
     assert_eq!(
-        button(&wrapper, "fr").get_attribute("aria-current").as_deref(),
+        button(&wrapper, "fr")
+            .get_attribute("aria-current")
+            .as_deref(),
         Some("true")
     );
     assert_eq!(

@@ -8,7 +8,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "sspr-server", version, about = "Self-service password reset server")]
+#[command(
+    name = "sspr-server",
+    version,
+    about = "Self-service password reset server"
+)]
 pub struct Cli {
     /// TOML configuration file (every setting has a safe default).
     #[arg(long, global = true, env = "SSPR_CONFIG")]

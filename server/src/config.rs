@@ -237,7 +237,10 @@ mod tests {
         for (text, key) in [
             ("[organisation]\nname = \"  \"", "organisation.name"),
             ("[organisation]\nlocales = []", "organisation.locales"),
-            ("[organisation]\nlocales = [\"en_US!\"]", "organisation.locales"),
+            (
+                "[organisation]\nlocales = [\"en_US!\"]",
+                "organisation.locales",
+            ),
             (
                 "[organisation]\nhelpdesk_url = \"javascript:alert(1)\"",
                 "organisation.helpdesk_url",
@@ -255,8 +258,8 @@ mod tests {
 
     #[test]
     fn https_public_url_means_tls() {
-        let config = Config::parse("[server]\npublic_url = \"https://SSPR.contoso.com/reset\"")
-            .unwrap();
+        let config =
+            Config::parse("[server]\npublic_url = \"https://SSPR.contoso.com/reset\"").unwrap();
         assert_eq!(
             config.public_origin().as_deref(),
             Some("https://sspr.contoso.com")

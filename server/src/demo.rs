@@ -99,7 +99,9 @@ mod tests {
             assert!(text.contains(user.user_id), "{text}");
         }
         assert!(text.contains("megan.bowen@contoso.example  Megan Bowen     administrator"));
-        assert!(text.contains("lee.gu@contoso.example       Lee Gu          user (not in sspr-users)"));
+        assert!(
+            text.contains("lee.gu@contoso.example       Lee Gu          user (not in sspr-users)")
+        );
         assert!(text.contains("Reset portal:  http://127.0.0.1:8080/"));
     }
 }

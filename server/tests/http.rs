@@ -1,6 +1,8 @@
 //! In-process HTTP tests of the server: routes, problem details, security headers, the
 //! same-origin guard and the app's files.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly on unexpected errors
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode, header};
@@ -19,7 +21,11 @@ fn server_with(config_toml: &str) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let app_dir = dir.path().join("dist");
     std::fs::create_dir(&app_dir).unwrap();
-    std::fs::write(app_dir.join("index.html"), "<!DOCTYPE html><title>app</title>").unwrap();
+    std::fs::write(
+        app_dir.join("index.html"),
+        "<!DOCTYPE html><title>app</title>",
+    )
+    .unwrap();
     std::fs::write(app_dir.join("sspr-app.js"), "export default 1;").unwrap();
     let mut config = Config::parse(config_toml).unwrap();
     config.server.app_dir = app_dir;
@@ -110,7 +116,9 @@ async fn wrong_method_is_a_problem_document() {
     let server = server();
     let response = send(
         &server,
-        Request::delete("/api/v1/health").body(Body::empty()).unwrap(),
+        Request::delete("/api/v1/health")
+            .body(Body::empty())
+            .unwrap(),
     )
     .await;
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
@@ -127,7 +135,10 @@ async fn app_routes_get_the_index_page() {
             header_of(&response, "content-type").starts_with("text/html"),
             "{path}"
         );
-        assert!(body_text(response).await.contains("<title>app</title>"), "{path}");
+        assert!(
+            body_text(response).await.contains("<title>app</title>"),
+            "{path}"
+        );
     }
 }
 
@@ -155,14 +166,23 @@ async fn unbuilt_app_gets_an_explanation_not_a_blank_page() {
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(body_text(response).await.contains("has not been built"));
     // The API still works.
-    assert_eq!(get(&server, "/api/v1/health").await.status(), StatusCode::OK);
+    assert_eq!(
+        get(&server, "/api/v1/health").await.status(),
+        StatusCode::OK
+    );
 }
 
 /// DESIGN.md 5.9: every response carries the CSP and the other headers.
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let server = server();
-    for path in ["/", "/sspr-app.js", "/api/v1/health", "/api/v1/nope", "/missing.js"] {
+    for path in [
+        "/",
+        "/sspr-app.js",
+        "/api/v1/health",
+        "/api/v1/nope",
+        "/missing.js",
+    ] {
         let response = get(&server, path).await;
         let csp = header_of(&response, "content-security-policy");
         for directive in [
@@ -177,7 +197,10 @@ async fn every_response_carries_the_security_headers() {
         assert_eq!(header_of(&response, "x-content-type-options"), "nosniff");
         assert_eq!(header_of(&response, "referrer-policy"), "no-referrer");
         assert!(
-            response.headers().get("strict-transport-security").is_none(),
+            response
+                .headers()
+                .get("strict-transport-security")
+                .is_none(),
             "no HSTS over plain HTTP"
         );
     }
@@ -233,7 +256,10 @@ async fn cross_origin_state_changes_are_refused() {
         &[("origin", "null")],
         &[("origin", "http://127.0.0.1:9999")],
         &[("sec-fetch-site", "cross-site")],
-        &[("sec-fetch-site", "same-site"), ("origin", "http://127.0.0.1:8080")],
+        &[
+            ("sec-fetch-site", "same-site"),
+            ("origin", "http://127.0.0.1:8080"),
+        ],
     ] {
         let response = send(&server, post("/api/v1/health", "application/json", headers)).await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{headers:?}");
@@ -270,7 +296,10 @@ async fn same_origin_json_requests_pass_the_guard() {
     let request = post(
         "/api/v1/health",
         "application/json; charset=utf-8",
-        &[("origin", "http://127.0.0.1:8080"), ("sec-fetch-site", "same-origin")],
+        &[
+            ("origin", "http://127.0.0.1:8080"),
+            ("sec-fetch-site", "same-origin"),
+        ],
     );
     // The guard lets it through; the router then says health is GET-only.
     let response = send(&server, request).await;

@@ -135,14 +135,17 @@ fn chromium_binary() -> Option<PathBuf> {
 impl Browser {
     /// `accept_language` is what `navigator.languages` reports, e.g. `"fr-FR"`.
     pub async fn start(accept_language: &str) -> Browser {
-        let chromedriver = std::env::var_os("CHROMEDRIVER").unwrap_or_else(|| "chromedriver".into());
+        let chromedriver =
+            std::env::var_os("CHROMEDRIVER").unwrap_or_else(|| "chromedriver".into());
         let port = free_port();
         let driver = Command::new(&chromedriver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("start {chromedriver:?}: {e} (run scripts/setup.sh --for-tests)"));
+            .unwrap_or_else(|e| {
+                panic!("start {chromedriver:?}: {e} (run scripts/setup.sh --for-tests)")
+            });
         let profile = tempfile::tempdir().expect("profile dir");
         let mut options = serde_json::json!({
             "args": [
@@ -203,7 +206,11 @@ impl Browser {
 
     /// An attribute of `<html>`.
     pub async fn html_attr(&self, name: &str) -> Option<String> {
-        let html = self.client.find(Locator::Css("html")).await.expect("<html>");
+        let html = self
+            .client
+            .find(Locator::Css("html"))
+            .await
+            .expect("<html>");
         html.attr(name).await.expect("attribute")
     }
 

@@ -19,7 +19,10 @@ async fn portal_speaks_english_to_an_en_us_browser() {
         .wait_for_text(".site-header__organisation", "Contoso")
         .await;
     let title = browser.client.title().await.unwrap();
-    assert_eq!(title, format!("{} – Contoso", locale_text("en", "reset.title")));
+    assert_eq!(
+        title,
+        format!("{} – Contoso", locale_text("en", "reset.title"))
+    );
     browser.quit().await;
 }
 
@@ -33,7 +36,10 @@ async fn portal_speaks_french_to_a_fr_fr_browser() {
         .await;
     assert_eq!(browser.html_attr("lang").await.as_deref(), Some("fr"));
     browser
-        .wait_for_text(".site-header__service", &locale_text("fr", "app.service_name"))
+        .wait_for_text(
+            ".site-header__service",
+            &locale_text("fr", "app.service_name"),
+        )
         .await;
     browser.quit().await;
 }
@@ -63,7 +69,10 @@ async fn language_choice_is_remembered_across_pages() {
         .find(Locator::Css(".language-picker button[lang='fr']"))
         .await
         .unwrap();
-    assert_eq!(french.text().await.unwrap(), locale_text("fr", "language_name"));
+    assert_eq!(
+        french.text().await.unwrap(),
+        locale_text("fr", "language_name")
+    );
     french.click().await.unwrap();
     browser
         .wait_for_text("h1", &locale_text("fr", "reset.title"))

@@ -4,6 +4,7 @@
 //! Prerequisites, built by `scripts/test.sh`: the app in `dist/` (trunk) and the server
 //! binary. Missing prerequisites fail the tests; they are never skipped.
 #![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used)] // tests fail loudly on unexpected errors
 
 mod harness;
 mod localization;

@@ -51,7 +51,10 @@ pub fn router(config: &Config, store: SqliteStore) -> Router {
             origin_policy,
             same_origin::guard,
         ))
-        .layer(middleware::from_fn_with_state(headers, security_headers::add))
+        .layer(middleware::from_fn_with_state(
+            headers,
+            security_headers::add,
+        ))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))

@@ -20,7 +20,9 @@ pub enum StoreError {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
-    #[error("the database schema version {found} is newer than this server knows ({known}); upgrade the server")]
+    #[error(
+        "the database schema version {found} is newer than this server knows ({known}); upgrade the server"
+    )]
     SchemaTooNew { found: i64, known: i64 },
     #[error("the database worker stopped")]
     WorkerGone,

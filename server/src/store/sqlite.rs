@@ -259,6 +259,9 @@ mod tests {
             groups: &[],
         };
         store.create_user_if_missing(&user).await.unwrap();
-        assert_eq!(store.recent_audit_events(5).await.unwrap(), ["user_created"]);
+        assert_eq!(
+            store.recent_audit_events(5).await.unwrap(),
+            ["user_created"]
+        );
     }
 }
