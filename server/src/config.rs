@@ -199,6 +199,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_example_file_in_the_repository_is_valid() {
+        let text = include_str!("../../sspr.example.toml");
+        let config = Config::parse(text).unwrap();
+        assert_eq!(
+            config,
+            Config::default(),
+            "the example documents the defaults"
+        );
+    }
+
+    #[test]
     fn empty_file_gives_safe_defaults() {
         let config = Config::parse("").unwrap();
         assert_eq!(config, Config::default());

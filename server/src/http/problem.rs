@@ -67,3 +67,34 @@ pub async fn api_not_found() -> ApiError {
 pub async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::to_bytes;
+
+    /// DESIGN.md 5.11: database trouble fails closed with 503 and no internals.
+    #[tokio::test]
+    async fn store_failures_are_503_without_details() {
+        let err = StoreError::Database(rusqlite::Error::InvalidPath("/secret/path.db".into()));
+        let response = ApiError::from(err).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            PROBLEM_CONTENT_TYPE
+        );
+        let body = to_bytes(response.into_body(), 4096).await.unwrap();
+        let text = String::from_utf8(body.to_vec()).unwrap();
+        assert!(text.contains("\"code\":\"service_unavailable\""), "{text}");
+        assert!(!text.contains("secret"), "internals leaked: {text}");
+    }
+
+    #[tokio::test]
+    async fn retry_after_is_sent_as_a_header_too() {
+        let mut problem = Problem::new(ErrorCode::RateLimited);
+        problem.retry_after_seconds = Some(42);
+        let response = problem_response(problem);
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "42");
+    }
+}
