@@ -105,9 +105,13 @@ fn NotFound() -> impl IntoView {
 fn Footer(#[prop(into)] config: Signal<Option<PublicConfig>>) -> impl IntoView {
     let i18n = use_i18n();
     let helpdesk = move || config.get().and_then(|c| c.helpdesk_url);
-    view! {
-        <footer class="site-footer">
-            {move || helpdesk().map(|href| view! { <a href=href>{t!(i18n, app.helpdesk)}</a> })}
-        </footer>
+    move || {
+        helpdesk().map(|href| {
+            view! {
+                <footer class="site-footer">
+                    <a href=href>{t!(i18n, app.helpdesk)}</a>
+                </footer>
+            }
+        })
     }
 }

@@ -4,6 +4,7 @@ use crate::config::{Config, ConfigError};
 use crate::store::{SqliteStore, StoreError};
 use crate::{demo, http};
 use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -181,8 +182,10 @@ fn init_logging(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("SSPR_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info"));
+    // Colours only on a terminal: logs captured to files stay plain text.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     // `try_init` fails only when a subscriber is already set (tests); keep that one.
     let _ = match format {

@@ -36,7 +36,13 @@ pub struct Product {
 }
 
 impl Product {
+    /// With the default configuration.
     pub fn start() -> Product {
+        Product::start_with_config("")
+    }
+
+    /// With `config_toml` as the server's configuration file.
+    pub fn start_with_config(config_toml: &str) -> Product {
         let server = std::env::var_os("SSPR_SERVER_BIN")
             .map(PathBuf::from)
             .unwrap_or_else(|| {
@@ -60,9 +66,13 @@ impl Product {
             app_dir.display()
         );
         let data = tempfile::tempdir().expect("temp dir");
+        let config = data.path().join("sspr.toml");
+        std::fs::write(&config, config_toml).expect("write the configuration");
         let mut child = Command::new(&server)
             .args(["--listen", "127.0.0.1:0", "--demo", "--app-dir"])
             .arg(&app_dir)
+            .arg("--config")
+            .arg(&config)
             .arg("--database")
             .arg(data.path().join("sspr.sqlite3"))
             .env("SSPR_LOG", "warn")

@@ -111,3 +111,45 @@ async fn security_info_page_has_its_heading() {
         .await;
     browser.quit().await;
 }
+
+#[tokio::test]
+async fn branding_and_help_desk_come_from_the_configuration() {
+    let product = Product::start_with_config(
+        r#"
+        [organisation]
+        name = "Fabrikam"
+        locales = ["fr", "en"]
+        helpdesk_url = "https://help.fabrikam.example/password"
+        "#,
+    );
+    let browser = Browser::start("en-US").await;
+    browser.client.goto(&product.url).await.unwrap();
+    browser
+        .wait_for_text(".site-header__organisation", "Fabrikam")
+        .await;
+    let link = browser
+        .client
+        .find(Locator::Css(".site-footer a"))
+        .await
+        .unwrap();
+    assert_eq!(
+        link.text().await.unwrap(),
+        locale_text("en", "app.helpdesk")
+    );
+    assert_eq!(
+        link.attr("href").await.unwrap().as_deref(),
+        Some("https://help.fabrikam.example/password")
+    );
+    // The switcher offers the organisation's locales in its order.
+    let buttons = browser
+        .client
+        .find_all(Locator::Css(".language-picker button"))
+        .await
+        .unwrap();
+    let mut langs = Vec::new();
+    for button in buttons {
+        langs.push(button.attr("lang").await.unwrap().unwrap_or_default());
+    }
+    assert_eq!(langs, ["fr", "en"]);
+    browser.quit().await;
+}
