@@ -198,6 +198,18 @@ impl Browser {
         }
     }
 
+    /// Loads `path` (e.g. `/security-info`) from the product.
+    pub async fn open(&self, product: &Product, path: &str) {
+        let url = format!("{}{path}", product.url);
+        self.client.goto(&url).await.expect("navigate");
+    }
+
+    /// Waits for the page heading to be `key` of `locale`, then checks `<html lang>`.
+    pub async fn expect_heading(&self, locale: &str, key: &str) {
+        self.wait_for_text("h1", &locale_text(locale, key)).await;
+        assert_eq!(self.html_attr("lang").await.as_deref(), Some(locale));
+    }
+
     /// Waits until the element matching `css` has exactly `expected` as its text.
     pub async fn wait_for_text(&self, css: &str, expected: &str) {
         let deadline = Instant::now() + UI_TIMEOUT;

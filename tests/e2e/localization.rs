@@ -8,11 +8,8 @@ use fantoccini::Locator;
 async fn portal_speaks_english_to_an_en_us_browser() {
     let product = Product::start();
     let browser = Browser::start("en-US").await;
-    browser.client.goto(&product.url).await.unwrap();
-    browser
-        .wait_for_text("h1", &locale_text("en", "reset.title"))
-        .await;
-    assert_eq!(browser.html_attr("lang").await.as_deref(), Some("en"));
+    browser.open(&product, "/").await;
+    browser.expect_heading("en", "reset.title").await;
     assert_eq!(browser.html_attr("dir").await.as_deref(), Some("ltr"));
     // The organisation name comes from GET /api/v1/config.
     browser
@@ -30,11 +27,8 @@ async fn portal_speaks_english_to_an_en_us_browser() {
 async fn portal_speaks_french_to_a_fr_fr_browser() {
     let product = Product::start();
     let browser = Browser::start("fr-FR").await;
-    browser.client.goto(&product.url).await.unwrap();
-    browser
-        .wait_for_text("h1", &locale_text("fr", "reset.title"))
-        .await;
-    assert_eq!(browser.html_attr("lang").await.as_deref(), Some("fr"));
+    browser.open(&product, "/").await;
+    browser.expect_heading("fr", "reset.title").await;
     browser
         .wait_for_text(
             ".site-header__service",
@@ -48,11 +42,8 @@ async fn portal_speaks_french_to_a_fr_fr_browser() {
 async fn unsupported_browser_language_falls_back_to_english() {
     let product = Product::start();
     let browser = Browser::start("pt-BR").await;
-    browser.client.goto(&product.url).await.unwrap();
-    browser
-        .wait_for_text("h1", &locale_text("en", "reset.title"))
-        .await;
-    assert_eq!(browser.html_attr("lang").await.as_deref(), Some("en"));
+    browser.open(&product, "/").await;
+    browser.expect_heading("en", "reset.title").await;
     browser.quit().await;
 }
 
@@ -60,10 +51,8 @@ async fn unsupported_browser_language_falls_back_to_english() {
 async fn language_choice_is_remembered_across_pages() {
     let product = Product::start();
     let browser = Browser::start("en-US").await;
-    browser.client.goto(&product.url).await.unwrap();
-    browser
-        .wait_for_text("h1", &locale_text("en", "reset.title"))
-        .await;
+    browser.open(&product, "/").await;
+    browser.expect_heading("en", "reset.title").await;
     let french = browser
         .client
         .find(Locator::Css(".language-picker button[lang='fr']"))
@@ -74,20 +63,11 @@ async fn language_choice_is_remembered_across_pages() {
         locale_text("fr", "language_name")
     );
     french.click().await.unwrap();
-    browser
-        .wait_for_text("h1", &locale_text("fr", "reset.title"))
-        .await;
-    assert_eq!(browser.html_attr("lang").await.as_deref(), Some("fr"));
+    browser.expect_heading("fr", "reset.title").await;
 
     // A new page load (another route) keeps the choice over the browser's English.
-    browser
-        .client
-        .goto(&format!("{}/security-info", product.url))
-        .await
-        .unwrap();
-    browser
-        .wait_for_text("h1", &locale_text("fr", "security_info.title"))
-        .await;
+    browser.open(&product, "/security-info").await;
+    browser.expect_heading("fr", "security_info.title").await;
     let current = browser
         .client
         .find(Locator::Css(".language-picker button[aria-current='true']"))
@@ -101,14 +81,8 @@ async fn language_choice_is_remembered_across_pages() {
 async fn security_info_page_has_its_heading() {
     let product = Product::start();
     let browser = Browser::start("en-US").await;
-    browser
-        .client
-        .goto(&format!("{}/security-info", product.url))
-        .await
-        .unwrap();
-    browser
-        .wait_for_text("h1", &locale_text("en", "security_info.title"))
-        .await;
+    browser.open(&product, "/security-info").await;
+    browser.expect_heading("en", "security_info.title").await;
     browser.quit().await;
 }
 
@@ -123,7 +97,7 @@ async fn branding_and_help_desk_come_from_the_configuration() {
         "#,
     );
     let browser = Browser::start("en-US").await;
-    browser.client.goto(&product.url).await.unwrap();
+    browser.open(&product, "/").await;
     browser
         .wait_for_text(".site-header__organisation", "Fabrikam")
         .await;
