@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod health;
+pub mod password;
 pub mod problem;
 
 pub use config::{LocaleTag, PublicConfig};
