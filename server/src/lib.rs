@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod crypto;
 pub mod demo;
 pub mod http;
 pub mod store;
