@@ -4,6 +4,7 @@
 //! here, once. The crate builds for `wasm32-unknown-unknown` (the app) and natively (the
 //! server), so the two sides cannot drift apart.
 
+pub mod captcha;
 pub mod config;
 pub mod health;
 pub mod password;
@@ -22,4 +23,6 @@ pub mod paths {
     pub const HEALTH: &str = "/api/v1/health";
     /// `GET`: the organisation's public configuration (name, locales, help desk).
     pub const CONFIG: &str = "/api/v1/config";
+    /// `GET`: a fresh proof-of-work CAPTCHA challenge.
+    pub const CAPTCHA: &str = "/api/v1/captcha";
 }

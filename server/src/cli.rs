@@ -1,12 +1,15 @@
 //! The `sspr-server` command line: serve (the default) and administrative commands.
 
+use crate::clock::Clock;
 use crate::config::{Config, ConfigError};
+use crate::crypto::keys::ServerKeys;
 use crate::store::{SqliteStore, StoreError};
 use crate::{demo, http};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -74,6 +77,8 @@ pub enum CliError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Keys(#[from] crate::crypto::keys::KeyFileError),
     #[error("the server stopped: {0}")]
     Serve(std::io::Error),
     #[error("cannot print the configuration: {0}")]
@@ -125,6 +130,7 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
         config.server.app_dir = app_dir;
     }
     let store = open_store(&config)?;
+    let keys = ServerKeys::load_or_create(&config.key_file())?;
     if args.demo {
         let added = demo::seed(&store).await?;
         tracing::info!(added, "demo directory seeded");
@@ -147,7 +153,12 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
     // Tests and scripts wait for this exact line.
     println!("SSPR listening on {url}");
     tracing::info!(%url, database = %config.server.database.display(), "serving");
-    let app = http::router(&config, store);
+    let services = http::Services {
+        store: store.clone(),
+        keys: Arc::new(keys),
+        clock: Clock::system(),
+    };
+    let app = http::router(&config, services);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 pub struct Config {
     pub server: ServerConfig,
     pub organisation: OrganisationConfig,
+    pub captcha: CaptchaConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,6 +23,10 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     /// SQLite database file; created with its folder on first start.
     pub database: PathBuf,
+    /// The server's master secret (32 bytes), created on first start; by default
+    /// `sspr.key` beside the database. Back it up with the database: without it, pending
+    /// codes, CAPTCHAs and stored TOTP secrets are unusable.
+    pub key_file: Option<PathBuf>,
     /// The built web app (trunk's `dist/`), served at `/`.
     pub app_dir: PathBuf,
     /// The URL people reach the portal at, e.g. `https://sspr.contoso.com`. When it is
@@ -36,6 +41,7 @@ impl Default for ServerConfig {
         ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database: PathBuf::from("data/sspr.sqlite3"),
+            key_file: None,
             app_dir: PathBuf::from("dist"),
             public_url: None,
             embedding_origins: Vec::new(),
@@ -60,6 +66,22 @@ impl Default for OrganisationConfig {
             name: "Contoso".into(),
             locales: vec!["en".into(), "fr".into()],
             helpdesk_url: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CaptchaConfig {
+    /// Difficulty: the app tries on average half this many hashes (about 50 ms on a phone
+    /// for the default).
+    pub max_number: u64,
+}
+
+impl Default for CaptchaConfig {
+    fn default() -> Self {
+        CaptchaConfig {
+            max_number: 100_000,
         }
     }
 }
@@ -137,6 +159,15 @@ impl Config {
                 message: format!("{url:?} must start with https://, http://, mailto: or tel:"),
             });
         }
+        if !(1_000..=10_000_000).contains(&self.captcha.max_number) {
+            return Err(ConfigError::Invalid {
+                key: "captcha.max_number",
+                message: format!(
+                    "{} is outside 1000..=10000000 (too easy or too slow for phones)",
+                    self.captcha.max_number
+                ),
+            });
+        }
         if let Some(url) = &self.server.public_url
             && origin_of(url).is_none()
         {
@@ -159,6 +190,14 @@ impl Config {
             });
         }
         Ok(())
+    }
+
+    /// Where the master secret lives.
+    pub fn key_file(&self) -> PathBuf {
+        self.server
+            .key_file
+            .clone()
+            .unwrap_or_else(|| self.server.database.with_file_name("sspr.key"))
     }
 
     /// The origin of `server.public_url`, if one is configured.
@@ -261,6 +300,7 @@ mod tests {
                 "[server]\nembedding_origins = [\"https://a.example/login\"]",
                 "server.embedding_origins",
             ),
+            ("[captcha]\nmax_number = 10", "captcha.max_number"),
         ] {
             let err = Config::parse(text).unwrap_err();
             assert!(err.to_string().contains(key), "{text}: {err}");

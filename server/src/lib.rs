@@ -1,7 +1,9 @@
 //! SSPR reference server: the JSON API of `sspr-api` over an embedded SQLite directory,
 //! serving the built web app from the same origin.
 
+pub mod captcha;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod demo;

@@ -7,9 +7,12 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode, header};
 use http_body_util::BodyExt;
+use sspr_server::clock::Clock;
 use sspr_server::config::Config;
-use sspr_server::http::router;
+use sspr_server::crypto::keys::ServerKeys;
+use sspr_server::http::{Services, router};
 use sspr_server::store::SqliteStore;
+use std::sync::Arc;
 use tower::ServiceExt;
 
 struct TestServer {
@@ -29,10 +32,17 @@ fn server_with(config_toml: &str) -> TestServer {
     std::fs::write(app_dir.join("sspr-app.js"), "export default 1;").unwrap();
     let mut config = Config::parse(config_toml).unwrap();
     config.server.app_dir = app_dir;
-    let store = SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap();
     TestServer {
-        app: router(&config, store),
+        app: router(&config, services(&dir)),
         _dir: dir,
+    }
+}
+
+fn services(dir: &tempfile::TempDir) -> Services {
+    Services {
+        store: SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap(),
+        keys: Arc::new(ServerKeys::ephemeral()),
+        clock: Clock::manual(1_800_000_000),
     }
 }
 
@@ -157,9 +167,8 @@ async fn unbuilt_app_gets_an_explanation_not_a_blank_page() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::default();
     config.server.app_dir = dir.path().join("no-such-dist");
-    let store = SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap();
     let server = TestServer {
-        app: router(&config, store),
+        app: router(&config, services(&dir)),
         _dir: dir,
     };
     let response = get(&server, "/").await;
@@ -324,4 +333,29 @@ async fn configured_public_origin_is_the_only_accepted_origin() {
         send(&server, own).await.status(),
         StatusCode::METHOD_NOT_ALLOWED
     );
+}
+
+/// DESIGN.md 5.7: the CAPTCHA is a signed, expiring proof-of-work challenge.
+#[tokio::test]
+async fn captcha_challenges_are_fresh_signed_and_expiring() {
+    let server = server_with("[captcha]\nmax_number = 5000");
+    let response = get(&server, "/api/v1/captcha").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(header_of(&response, "cache-control"), "no-store");
+    let challenge: sspr_api::captcha::CaptchaChallenge =
+        serde_json::from_value(body_json(response).await).unwrap();
+    assert_eq!(challenge.algorithm, "SHA-256");
+    assert_eq!(challenge.max_number, 5000);
+    assert_eq!(challenge.challenge.len(), 64);
+    assert_eq!(challenge.signature.len(), 64);
+    assert_eq!(
+        sspr_api::captcha::salt_expiry(&challenge.salt),
+        Some(1_800_000_000 + sspr_server::captcha::LIFETIME_SECONDS)
+    );
+    let number = sspr_server::captcha::solve(&challenge).expect("solvable");
+    assert!(number <= 5000);
+    let again: sspr_api::captcha::CaptchaChallenge =
+        serde_json::from_value(body_json(get(&server, "/api/v1/captcha").await).await).unwrap();
+    assert_ne!(again.challenge, challenge.challenge);
+    assert_ne!(again.salt, challenge.salt);
 }

@@ -36,6 +36,13 @@ const MIGRATIONS: &[&str] = &[
         detail  TEXT
     );
     "#,
+    // 2: CAPTCHA solutions already used, kept until their challenge expires.
+    r#"
+    CREATE TABLE captcha_spent (
+        challenge  TEXT PRIMARY KEY,
+        expires_at INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this server writes.

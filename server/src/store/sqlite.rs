@@ -133,6 +133,31 @@ impl SqliteStore {
         .await
     }
 
+    /// Records a CAPTCHA challenge as used; false when it was used before. Expired
+    /// records are dropped on the way.
+    pub async fn spend_captcha(
+        &self,
+        challenge: String,
+        expires_at: u64,
+        now: u64,
+    ) -> Result<bool, StoreError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            tx.execute(
+                "DELETE FROM captcha_spent WHERE expires_at <= ?1",
+                [now as i64],
+            )?;
+            let inserted = tx.execute(
+                "INSERT INTO captcha_spent (challenge, expires_at) VALUES (?1, ?2)
+                 ON CONFLICT (challenge) DO NOTHING",
+                params![challenge, expires_at as i64],
+            )?;
+            tx.commit()?;
+            Ok(inserted == 1)
+        })
+        .await
+    }
+
     /// The newest audit events, newest first (for tests and the command line).
     pub async fn recent_audit_events(&self, limit: u32) -> Result<Vec<String>, StoreError> {
         self.call(move |conn| {
@@ -246,6 +271,15 @@ mod tests {
         drop(conn);
         let err = SqliteStore::open(&path).err().unwrap();
         assert!(matches!(err, StoreError::SchemaTooNew { found: 999, .. }));
+    }
+
+    #[tokio::test]
+    async fn a_captcha_is_spent_once_and_forgotten_after_expiry() {
+        let (_dir, store) = temp_store();
+        assert!(store.spend_captcha("c1".into(), 200, 100).await.unwrap());
+        assert!(!store.spend_captcha("c1".into(), 200, 150).await.unwrap());
+        // After expiry the record is purged (the signature check refuses it anyway).
+        assert!(store.spend_captcha("c1".into(), 400, 200).await.unwrap());
     }
 
     #[tokio::test]
