@@ -7,11 +7,13 @@
 pub mod captcha;
 pub mod config;
 pub mod health;
+pub mod method;
 pub mod password;
 pub mod problem;
 
 pub use config::{LocaleTag, PublicConfig};
 pub use health::Health;
+pub use method::MethodKind;
 pub use problem::{ErrorCode, Problem};
 
 /// Every endpoint lives under this prefix; a breaking change gets a new version.

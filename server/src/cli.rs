@@ -41,6 +41,8 @@ pub enum Command {
     Users,
     /// Print the effective configuration as TOML.
     Config,
+    /// Print the effective reset policy, with what it means for users and administrators.
+    Policy,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -110,6 +112,10 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Some(Command::Config) => {
             print!("{}", toml::to_string(&config)?);
+            Ok(())
+        }
+        Some(Command::Policy) => {
+            print!("{}", crate::policy::describe(&config.policy));
             Ok(())
         }
     }

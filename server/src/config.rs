@@ -14,6 +14,7 @@ pub struct Config {
     pub server: ServerConfig,
     pub organisation: OrganisationConfig,
     pub captcha: CaptchaConfig,
+    pub policy: crate::policy::Policy,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -98,6 +99,8 @@ pub enum ConfigError {
     Parse { path: PathBuf, message: String },
     #[error("invalid setting {key}: {message}")]
     Invalid { key: &'static str, message: String },
+    #[error("the reset policy cannot work: {0}")]
+    Policy(#[from] crate::policy::PolicyError),
 }
 
 impl Config {
@@ -168,6 +171,7 @@ impl Config {
                 ),
             });
         }
+        self.policy.validate()?;
         if let Some(url) = &self.server.public_url
             && origin_of(url).is_none()
         {
@@ -305,6 +309,13 @@ mod tests {
             let err = Config::parse(text).unwrap_err();
             assert!(err.to_string().contains(key), "{text}: {err}");
         }
+    }
+
+    #[test]
+    fn an_impossible_policy_is_refused_at_start() {
+        let err =
+            Config::parse("[policy]\nmethods_required = 2\nmethods = [\"email\"]").unwrap_err();
+        assert!(err.to_string().contains("policy.methods"), "{err}");
     }
 
     #[test]

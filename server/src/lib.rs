@@ -8,4 +8,5 @@ pub mod config;
 pub mod crypto;
 pub mod demo;
 pub mod http;
+pub mod policy;
 pub mod store;

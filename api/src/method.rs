@@ -1,0 +1,55 @@
+//! Kinds of sign-in method a person can register and prove their identity with.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MethodKind {
+    /// A push to the authenticator companion, approved with number matching.
+    AppNotification,
+    /// A TOTP code from an authenticator app.
+    AppCode,
+    /// A code sent by e-mail.
+    Email,
+    /// A code by SMS or a voice call to a mobile phone.
+    MobilePhone,
+    /// A voice call to an office phone, answered by pressing #.
+    OfficePhone,
+    /// Answers to security questions (never the only proof; not for administrators).
+    SecurityQuestions,
+}
+
+impl MethodKind {
+    pub const ALL: [MethodKind; 6] = [
+        MethodKind::AppNotification,
+        MethodKind::AppCode,
+        MethodKind::Email,
+        MethodKind::MobilePhone,
+        MethodKind::OfficePhone,
+        MethodKind::SecurityQuestions,
+    ];
+
+    /// The snake_case name used on the wire and in the configuration.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MethodKind::AppNotification => "app_notification",
+            MethodKind::AppCode => "app_code",
+            MethodKind::Email => "email",
+            MethodKind::MobilePhone => "mobile_phone",
+            MethodKind::OfficePhone => "office_phone",
+            MethodKind::SecurityQuestions => "security_questions",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_names_match_serde() {
+        for kind in MethodKind::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+    }
+}

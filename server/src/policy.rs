@@ -1,0 +1,425 @@
+//! The reset policy (DESIGN.md section 3): who may reset, with how many of which methods,
+//! and the limits around codes and lockouts. Read from the `[policy]` table of the
+//! configuration; a policy that cannot work is refused at start with a message that says
+//! what to change.
+
+use serde::{Deserialize, Serialize};
+use sspr_api::MethodKind;
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Nobody can reset (the safe default until an administrator decides).
+    Disabled,
+    /// Members of `policy.group` only.
+    Selected,
+    /// Everyone in the directory.
+    All,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Policy {
+    pub scope: Scope,
+    /// The group whose members may reset when `scope = "selected"`.
+    pub group: Option<String>,
+    /// How many different methods a person proves at reset: 1 or 2.
+    pub methods_required: u8,
+    /// The methods people may register and use.
+    pub methods: Vec<MethodKind>,
+    pub security_questions: QuestionsPolicy,
+    pub registration: RegistrationPolicy,
+    pub notifications: NotificationPolicy,
+    pub codes: CodePolicy,
+    pub lockout: LockoutPolicy,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QuestionsPolicy {
+    /// How many questions a person registers answers for (3..=5).
+    pub register: u8,
+    /// How many of them are asked at reset (3..=5, at most `register`).
+    pub ask: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegistrationPolicy {
+    /// Ask people to register methods when they sign in to the security-info page.
+    pub require_at_sign_in: bool,
+    /// Ask people to reconfirm their methods after this many days (0 = never, up to 730).
+    pub reconfirm_days: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NotificationPolicy {
+    /// Tell people when their password was reset.
+    pub notify_user: bool,
+    /// Tell all administrators when another administrator resets their password.
+    pub notify_admins_on_admin_reset: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CodePolicy {
+    /// Digits in e-mailed and texted codes (6..=10).
+    pub length: u32,
+    /// Minutes a code stays valid (1..=10).
+    pub lifetime_minutes: u32,
+    /// Wrong tries before a code is dead (1..=5).
+    pub max_attempts: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LockoutPolicy {
+    /// Failed proofs in a row that lock an account's self-service reset (1..=100).
+    pub max_failures: u32,
+    /// Minutes the lock lasts (1..=1440).
+    pub lockout_minutes: u32,
+    /// Codes sent per account and channel per hour (anti-flooding, 1..=20).
+    pub sends_per_hour: u32,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            scope: Scope::Disabled,
+            group: None,
+            methods_required: 1,
+            methods: vec![MethodKind::Email, MethodKind::AppCode],
+            security_questions: QuestionsPolicy::default(),
+            registration: RegistrationPolicy::default(),
+            notifications: NotificationPolicy::default(),
+            codes: CodePolicy::default(),
+            lockout: LockoutPolicy::default(),
+        }
+    }
+}
+
+impl Default for QuestionsPolicy {
+    fn default() -> Self {
+        QuestionsPolicy {
+            register: 3,
+            ask: 3,
+        }
+    }
+}
+
+impl Default for RegistrationPolicy {
+    fn default() -> Self {
+        RegistrationPolicy {
+            require_at_sign_in: true,
+            reconfirm_days: 180,
+        }
+    }
+}
+
+impl Default for NotificationPolicy {
+    fn default() -> Self {
+        NotificationPolicy {
+            notify_user: true,
+            notify_admins_on_admin_reset: true,
+        }
+    }
+}
+
+impl Default for CodePolicy {
+    fn default() -> Self {
+        CodePolicy {
+            length: 8,
+            lifetime_minutes: 10,
+            max_attempts: 5,
+        }
+    }
+}
+
+impl Default for LockoutPolicy {
+    fn default() -> Self {
+        LockoutPolicy {
+            max_failures: 10,
+            lockout_minutes: 15,
+            sends_per_hour: 5,
+        }
+    }
+}
+
+/// Methods administrators may use: any but security questions, whatever `methods` says.
+pub const ADMIN_METHODS: [MethodKind; 5] = [
+    MethodKind::AppNotification,
+    MethodKind::AppCode,
+    MethodKind::Email,
+    MethodKind::MobilePhone,
+    MethodKind::OfficePhone,
+];
+
+/// What the policy asks of one person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    pub methods_required: u8,
+    pub allowed: BTreeSet<MethodKind>,
+}
+
+/// A policy that cannot work, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("policy.{key}: {message}")]
+pub struct PolicyError {
+    pub key: &'static str,
+    pub message: String,
+}
+
+fn invalid(key: &'static str, message: impl Into<String>) -> Result<(), PolicyError> {
+    Err(PolicyError {
+        key,
+        message: message.into(),
+    })
+}
+
+fn in_range<T: PartialOrd + std::fmt::Display>(
+    key: &'static str,
+    value: T,
+    low: T,
+    high: T,
+) -> Result<(), PolicyError> {
+    if value < low || value > high {
+        return invalid(key, format!("{value} is outside {low}..={high}"));
+    }
+    Ok(())
+}
+
+impl Policy {
+    /// Refuses a policy that cannot work.
+    pub fn validate(&self) -> Result<(), PolicyError> {
+        let enabled: BTreeSet<MethodKind> = self.methods.iter().copied().collect();
+        if self.scope == Scope::Selected && self.group.as_deref().is_none_or(str::is_empty) {
+            return invalid(
+                "group",
+                "scope = \"selected\" needs the group whose members may reset",
+            );
+        }
+        if !(1..=2).contains(&self.methods_required) {
+            return invalid(
+                "methods_required",
+                format!("{} must be 1 or 2", self.methods_required),
+            );
+        }
+        if self.scope != Scope::Disabled && enabled.is_empty() {
+            return invalid("methods", "enable at least one method");
+        }
+        if enabled.len() < usize::from(self.methods_required) {
+            return invalid(
+                "methods",
+                format!(
+                    "{} methods are required at reset but only {} enabled; enable more methods or require fewer",
+                    self.methods_required,
+                    enabled.len()
+                ),
+            );
+        }
+        if enabled.contains(&MethodKind::SecurityQuestions) && self.methods_required < 2 {
+            return invalid(
+                "methods",
+                "security questions are never the only proof: set methods_required = 2 or disable them",
+            );
+        }
+        let questions = &self.security_questions;
+        in_range("security_questions.register", questions.register, 3, 5)?;
+        in_range("security_questions.ask", questions.ask, 3, 5)?;
+        if questions.ask > questions.register {
+            return invalid(
+                "security_questions.ask",
+                format!(
+                    "cannot ask {} questions when people register {}",
+                    questions.ask, questions.register
+                ),
+            );
+        }
+        in_range(
+            "registration.reconfirm_days",
+            self.registration.reconfirm_days,
+            0,
+            730,
+        )?;
+        in_range("codes.length", self.codes.length, 6, 10)?;
+        in_range("codes.lifetime_minutes", self.codes.lifetime_minutes, 1, 10)?;
+        in_range("codes.max_attempts", self.codes.max_attempts, 1, 5)?;
+        in_range("lockout.max_failures", self.lockout.max_failures, 1, 100)?;
+        in_range(
+            "lockout.lockout_minutes",
+            self.lockout.lockout_minutes,
+            1,
+            1440,
+        )?;
+        in_range("lockout.sends_per_hour", self.lockout.sends_per_hour, 1, 20)?;
+        Ok(())
+    }
+
+    /// Whether a person with these groups may reset at all.
+    pub fn in_scope(&self, groups: &[String]) -> bool {
+        match self.scope {
+            Scope::Disabled => false,
+            Scope::All => true,
+            Scope::Selected => self
+                .group
+                .as_deref()
+                .is_some_and(|group| groups.iter().any(|g| g.eq_ignore_ascii_case(group))),
+        }
+    }
+
+    /// What one person must prove. Administrators always need two methods and never
+    /// use security questions, whatever the rest of the policy says.
+    pub fn requirement(&self, is_admin: bool) -> Requirement {
+        if is_admin {
+            Requirement {
+                methods_required: 2,
+                allowed: ADMIN_METHODS.into_iter().collect(),
+            }
+        } else {
+            Requirement {
+                methods_required: self.methods_required,
+                allowed: self.methods.iter().copied().collect(),
+            }
+        }
+    }
+}
+
+/// A plain-language summary of the effective policy (`sspr-server policy`).
+pub fn describe(policy: &Policy) -> String {
+    let names = |kinds: &BTreeSet<MethodKind>| {
+        kinds
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let who = match policy.scope {
+        Scope::Disabled => "nobody (scope = \"disabled\")".to_owned(),
+        Scope::All => "everyone in the directory".to_owned(),
+        Scope::Selected => format!(
+            "members of the group {:?}",
+            policy.group.as_deref().unwrap_or_default()
+        ),
+    };
+    let user = policy.requirement(false);
+    let admin = policy.requirement(true);
+    format!(
+        "Self-service password reset: {who}\n\
+         Users prove {} of: {}\n\
+         Administrators prove {} of: {}\n\
+         Codes: {} digits, valid {} min, {} tries; lockout after {} failures for {} min; {} sends per hour and channel\n",
+        user.methods_required,
+        names(&user.allowed),
+        admin.methods_required,
+        names(&admin.allowed),
+        policy.codes.length,
+        policy.codes.lifetime_minutes,
+        policy.codes.max_attempts,
+        policy.lockout.max_failures,
+        policy.lockout.lockout_minutes,
+        policy.lockout.sends_per_hour,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Policy {
+        toml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn the_default_is_safe_and_valid() {
+        let policy = Policy::default();
+        assert_eq!(policy.scope, Scope::Disabled);
+        assert!(!policy.in_scope(&["anyone".into()]));
+        policy.validate().unwrap();
+    }
+
+    #[test]
+    fn impossible_policies_are_refused_with_the_key_to_change() {
+        for (text, key) in [
+            ("scope = \"selected\"", "group"),
+            ("methods_required = 3", "methods_required"),
+            ("methods_required = 0", "methods_required"),
+            ("scope = \"all\"\nmethods = []", "methods"),
+            ("methods_required = 2\nmethods = [\"email\"]", "methods"),
+            ("methods = [\"security_questions\"]", "methods"),
+            ("methods = [\"email\", \"security_questions\"]", "methods"),
+            (
+                "[security_questions]\nregister = 3\nask = 4",
+                "security_questions.ask",
+            ),
+            (
+                "[security_questions]\nregister = 6",
+                "security_questions.register",
+            ),
+            (
+                "[registration]\nreconfirm_days = 731",
+                "registration.reconfirm_days",
+            ),
+            ("[codes]\nlength = 5", "codes.length"),
+            ("[codes]\nlifetime_minutes = 11", "codes.lifetime_minutes"),
+            ("[codes]\nmax_attempts = 6", "codes.max_attempts"),
+            ("[lockout]\nmax_failures = 101", "lockout.max_failures"),
+        ] {
+            let err = parse(text).validate().unwrap_err();
+            assert_eq!(err.key, key, "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn two_required_with_two_enabled_works() {
+        let policy = parse(
+            "scope = \"all\"\nmethods_required = 2\nmethods = [\"email\", \"security_questions\"]",
+        );
+        policy.validate().unwrap();
+        assert_eq!(policy.requirement(false).methods_required, 2);
+    }
+
+    #[test]
+    fn administrators_need_two_methods_and_never_questions() {
+        let policy = parse(
+            "scope = \"all\"\nmethods_required = 2\nmethods = [\"email\", \"security_questions\"]",
+        );
+        let admin = policy.requirement(true);
+        assert_eq!(admin.methods_required, 2);
+        assert!(!admin.allowed.contains(&MethodKind::SecurityQuestions));
+        assert!(admin.allowed.contains(&MethodKind::AppCode));
+        let one = parse("scope = \"all\"\nmethods = [\"email\"]");
+        assert_eq!(one.requirement(true).methods_required, 2);
+        assert_eq!(one.requirement(false).methods_required, 1);
+    }
+
+    #[test]
+    fn selected_scope_is_group_membership() {
+        let policy = parse("scope = \"selected\"\ngroup = \"sspr-users\"");
+        policy.validate().unwrap();
+        assert!(policy.in_scope(&["SSPR-Users".into()]));
+        assert!(!policy.in_scope(&["others".into()]));
+        assert!(!policy.in_scope(&[]));
+        assert!(parse("scope = \"all\"").in_scope(&[]));
+    }
+
+    #[test]
+    fn describe_says_who_and_what() {
+        let text = describe(&parse(
+            "scope = \"selected\"\ngroup = \"sspr-users\"\nmethods = [\"email\"]",
+        ));
+        assert!(
+            text.contains("members of the group \"sspr-users\""),
+            "{text}"
+        );
+        assert!(text.contains("Users prove 1 of: email"), "{text}");
+        assert!(text.contains("Administrators prove 2 of: app_notification, app_code, email"));
+    }
+
+    #[test]
+    fn unknown_methods_and_keys_are_refused() {
+        assert!(toml::from_str::<Policy>("methods = [\"carrier_pigeon\"]").is_err());
+        assert!(toml::from_str::<Policy>("method_required = 1").is_err());
+    }
+}
