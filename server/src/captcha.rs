@@ -7,6 +7,7 @@ use crate::crypto::keys::Key;
 use crate::crypto::random_bytes;
 use sha2::{Digest, Sha256};
 use sspr_api::captcha::{ALGORITHM, CaptchaChallenge, CaptchaSolution, salt_expiry};
+use subtle::ConstantTimeEq;
 
 /// How long a challenge may be solved and used.
 pub const LIFETIME_SECONDS: u64 = 10 * 60;
@@ -80,14 +81,10 @@ pub fn check(key: &Key, solution: &CaptchaSolution, now: u64) -> Result<u64, Cap
     }
     let expected = unhex(&solution.challenge).ok_or(CaptchaError::Malformed)?;
     let actual = challenge_hash(&solution.salt, solution.number);
-    if !constant_time_eq(&expected, &actual) {
+    if !bool::from(expected.ct_eq(&actual[..])) {
         return Err(CaptchaError::WrongNumber);
     }
     Ok(expires)
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Checks a solution and spends it, so that it is accepted once only.
