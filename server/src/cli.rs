@@ -160,7 +160,7 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
     println!("SSPR listening on {url}");
     tracing::info!(%url, database = %config.server.database.display(), "serving");
     let services = http::Services {
-        store: store.clone(),
+        store,
         keys: Arc::new(keys),
         clock: Clock::system(),
     };

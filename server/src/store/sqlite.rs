@@ -1,10 +1,10 @@
 //! SQLite backend: one file, WAL journal, `synchronous=FULL`, foreign keys on.
 
 use super::{NewUser, StoreError, UserSummary, migrations};
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::clock::Clock;
+use rusqlite::{Connection, params};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A handle to the database; cheap to clone. Queries run on tokio's blocking pool so they
 /// never stall the request-serving threads.
@@ -170,13 +170,8 @@ impl SqliteStore {
 
     /// The schema version recorded in the file.
     pub async fn schema_version(&self) -> Result<i64, StoreError> {
-        self.call(|conn| {
-            let version = conn
-                .query_row("PRAGMA user_version", [], |row| row.get(0))
-                .optional()?;
-            Ok(version.unwrap_or(0))
-        })
-        .await
+        self.call(|conn| Ok(conn.query_row("PRAGMA user_version", [], |row| row.get(0))?))
+            .await
     }
 }
 
@@ -195,10 +190,7 @@ fn audit(
 }
 
 fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    Clock::system().now() as i64
 }
 
 #[cfg(test)]
