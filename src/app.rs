@@ -47,7 +47,6 @@ pub fn Shell(page: Page) -> impl IntoView {
     load_config();
     let public_config = Signal::derive(move || config.get().and_then(Result::ok));
     let config_error = move || config.get().and_then(Result::err);
-    provide_context(public_config);
 
     let title = move || {
         let heading = match page {
