@@ -93,7 +93,7 @@ echo "$mode" >"$MODE_FILE"
 step "trunk"
 trunk_version=$(trunk --version 2>/dev/null | awk '{print $2}' || true)
 case "$trunk_version" in
-    0.21.1[4-9] | 0.21.[2-9]* | 0.2[2-9].*) ok "trunk $trunk_version" ;;
+    0.21.1[4-9] | 0.21.[2-9][0-9] | 0.2[2-9].*) ok "trunk $trunk_version" ;;
     *)
         ok "installing trunk $TRUNK_VERSION from crates.io (about 20 minutes on 2 cores, once)"
         cargo install trunk --version "$TRUNK_VERSION" --locked --root "$CACHE" --quiet
