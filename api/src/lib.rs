@@ -6,10 +6,13 @@
 
 pub mod captcha;
 pub mod config;
+pub mod dev;
 pub mod health;
 pub mod method;
 pub mod password;
 pub mod problem;
+pub mod questions;
+pub mod reset;
 
 pub use config::{LocaleTag, PublicConfig};
 pub use health::Health;
@@ -27,4 +30,28 @@ pub mod paths {
     pub const CONFIG: &str = "/api/v1/config";
     /// `GET`: a fresh proof-of-work CAPTCHA challenge.
     pub const CAPTCHA: &str = "/api/v1/captcha";
+    /// `GET` (demo mode only): the newest messages queued, newest first.
+    pub const DEV_OUTBOX: &str = "/api/v1/dev/outbox";
+    /// `POST`: start a reset flow ([`crate::reset::StartReset`] -> [`crate::reset::ResetFlow`]).
+    pub const RESET_FLOWS: &str = "/api/v1/reset/flows";
+
+    /// `GET`: the flow's state ([`crate::reset::ResetFlow`]).
+    pub fn reset_flow(flow_id: &str) -> String {
+        format!("{RESET_FLOWS}/{flow_id}")
+    }
+
+    /// `POST` (empty JSON object): send a code, or get the questions to answer.
+    pub fn reset_challenge(flow_id: &str, method_id: &str) -> String {
+        format!("{RESET_FLOWS}/{flow_id}/methods/{method_id}/challenge")
+    }
+
+    /// `POST` a [`crate::reset::Proof`]: check a code or answers.
+    pub fn reset_verify(flow_id: &str, method_id: &str) -> String {
+        format!("{RESET_FLOWS}/{flow_id}/methods/{method_id}/verify")
+    }
+
+    /// `POST` a [`crate::reset::NewPassword`] once enough methods are proven.
+    pub fn reset_password(flow_id: &str) -> String {
+        format!("{RESET_FLOWS}/{flow_id}/password")
+    }
 }

@@ -2,6 +2,7 @@
 //! stable machine `code`. The app maps the code to translated text; the server never puts
 //! internals (stack traces, SQL, paths) in a problem.
 
+use crate::password::PasswordProblem;
 use serde::{Deserialize, Serialize};
 
 /// The media type of every error response.
@@ -28,6 +29,29 @@ pub enum ErrorCode {
     ServiceUnavailable,
     /// Something failed on the server; details are in its log, never in the response.
     Internal,
+    /// The CAPTCHA solution is wrong, expired or already used: get a new challenge.
+    CaptchaInvalid,
+    /// No such reset flow, or it expired: start again.
+    FlowNotFound,
+    /// The flow does not offer this method.
+    MethodNotOffered,
+    /// The code is wrong; `attempts_left` says how many tries remain for it.
+    CodeIncorrect,
+    /// The code expired, or none was sent yet: send a new one.
+    CodeExpired,
+    /// One or more answers are wrong; `attempts_left` says how many tries remain.
+    AnswersIncorrect,
+    /// Too many wrong tries with this method; `retry_after_seconds` says when it reopens.
+    MethodLocked,
+    /// Too many wrong tries on this account; `retry_after_seconds` says when it reopens
+    /// (absent: only the help desk can unlock it).
+    AccountLocked,
+    /// Not enough methods are proven yet to set the password.
+    NotVerified,
+    /// The new password breaks a rule; `password_problems` says which.
+    PasswordRejected,
+    /// The password was already reset with this flow.
+    FlowCompleted,
     /// A code this client does not know yet (sent by a newer server).
     #[serde(other)]
     Unknown,
@@ -45,6 +69,15 @@ impl ErrorCode {
             ErrorCode::RateLimited => 429,
             ErrorCode::ServiceUnavailable => 503,
             ErrorCode::Internal | ErrorCode::Unknown => 500,
+            ErrorCode::CaptchaInvalid
+            | ErrorCode::CodeIncorrect
+            | ErrorCode::CodeExpired
+            | ErrorCode::AnswersIncorrect => 400,
+            ErrorCode::FlowNotFound | ErrorCode::MethodNotOffered => 404,
+            ErrorCode::MethodLocked | ErrorCode::AccountLocked => 429,
+            ErrorCode::NotVerified => 403,
+            ErrorCode::PasswordRejected => 422,
+            ErrorCode::FlowCompleted => 409,
         }
     }
 
@@ -60,6 +93,17 @@ impl ErrorCode {
             ErrorCode::RateLimited => "Too many requests",
             ErrorCode::ServiceUnavailable => "Service unavailable",
             ErrorCode::Internal | ErrorCode::Unknown => "Internal error",
+            ErrorCode::CaptchaInvalid => "CAPTCHA not solved",
+            ErrorCode::FlowNotFound => "Reset not found or expired",
+            ErrorCode::MethodNotOffered => "Method not offered",
+            ErrorCode::CodeIncorrect => "Wrong code",
+            ErrorCode::CodeExpired => "Code expired",
+            ErrorCode::AnswersIncorrect => "Wrong answers",
+            ErrorCode::MethodLocked => "Method locked",
+            ErrorCode::AccountLocked => "Account locked",
+            ErrorCode::NotVerified => "Identity not verified yet",
+            ErrorCode::PasswordRejected => "Password not accepted",
+            ErrorCode::FlowCompleted => "Password already reset",
         }
     }
 
@@ -75,6 +119,17 @@ impl ErrorCode {
             ErrorCode::ServiceUnavailable => "service_unavailable",
             ErrorCode::Internal => "internal",
             ErrorCode::Unknown => "unknown",
+            ErrorCode::CaptchaInvalid => "captcha_invalid",
+            ErrorCode::FlowNotFound => "flow_not_found",
+            ErrorCode::MethodNotOffered => "method_not_offered",
+            ErrorCode::CodeIncorrect => "code_incorrect",
+            ErrorCode::CodeExpired => "code_expired",
+            ErrorCode::AnswersIncorrect => "answers_incorrect",
+            ErrorCode::MethodLocked => "method_locked",
+            ErrorCode::AccountLocked => "account_locked",
+            ErrorCode::NotVerified => "not_verified",
+            ErrorCode::PasswordRejected => "password_rejected",
+            ErrorCode::FlowCompleted => "flow_completed",
         }
     }
 }
@@ -94,6 +149,13 @@ pub struct Problem {
     /// Seconds to wait before retrying, for `rate_limited` and lockouts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_seconds: Option<u64>,
+    /// Tries left before the code or method locks, for `code_incorrect` and
+    /// `answers_incorrect`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempts_left: Option<u32>,
+    /// What is wrong with a rejected password, for `password_rejected`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub password_problems: Vec<PasswordProblem>,
 }
 
 impl Problem {
@@ -105,6 +167,8 @@ impl Problem {
             detail: None,
             code,
             retry_after_seconds: None,
+            attempts_left: None,
+            password_problems: Vec::new(),
         }
     }
 
@@ -118,7 +182,7 @@ impl Problem {
 mod tests {
     use super::*;
 
-    const ALL: [ErrorCode; 8] = [
+    const ALL: [ErrorCode; 19] = [
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::InvalidRequest,
@@ -127,6 +191,17 @@ mod tests {
         ErrorCode::RateLimited,
         ErrorCode::ServiceUnavailable,
         ErrorCode::Internal,
+        ErrorCode::CaptchaInvalid,
+        ErrorCode::FlowNotFound,
+        ErrorCode::MethodNotOffered,
+        ErrorCode::CodeIncorrect,
+        ErrorCode::CodeExpired,
+        ErrorCode::AnswersIncorrect,
+        ErrorCode::MethodLocked,
+        ErrorCode::AccountLocked,
+        ErrorCode::NotVerified,
+        ErrorCode::PasswordRejected,
+        ErrorCode::FlowCompleted,
     ];
 
     #[test]

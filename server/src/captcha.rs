@@ -89,16 +89,16 @@ pub fn check(key: &Key, solution: &CaptchaSolution, now: u64) -> Result<u64, Cap
 
 /// Checks a solution and spends it, so that it is accepted once only.
 pub async fn verify_and_spend(
-    services: &crate::http::Services,
+    store: &crate::store::SqliteStore,
+    key: &Key,
+    now: u64,
     solution: &CaptchaSolution,
 ) -> Result<Result<(), CaptchaError>, crate::store::StoreError> {
-    let now = services.clock.now();
-    let expires = match check(&services.keys.captcha, solution, now) {
+    let expires = match check(key, solution, now) {
         Ok(expires) => expires,
         Err(err) => return Ok(Err(err)),
     };
-    let fresh = services
-        .store
+    let fresh = store
         .spend_captcha(solution.challenge.clone(), expires, now)
         .await?;
     Ok(if fresh {
@@ -193,25 +193,27 @@ mod tests {
     #[tokio::test]
     async fn a_solution_is_accepted_once() {
         let dir = tempfile::tempdir().unwrap();
-        let services = crate::http::Services {
-            store: crate::store::SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap(),
-            keys: std::sync::Arc::new(ServerKeys::ephemeral()),
-            clock: crate::clock::Clock::manual(NOW),
-        };
-        let solution = solved(&services.keys.captcha);
+        let store = crate::store::SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap();
+        let key = ServerKeys::ephemeral().captcha;
+        let solution = solved(&key);
         assert_eq!(
-            verify_and_spend(&services, &solution).await.unwrap(),
+            verify_and_spend(&store, &key, NOW, &solution)
+                .await
+                .unwrap(),
             Ok(())
         );
         assert_eq!(
-            verify_and_spend(&services, &solution).await.unwrap(),
+            verify_and_spend(&store, &key, NOW, &solution)
+                .await
+                .unwrap(),
             Err(CaptchaError::AlreadyUsed)
         );
         // A fresh one works; an expired one does not, even unspent.
-        let other = solved(&services.keys.captcha);
-        services.clock.advance(LIFETIME_SECONDS);
+        let other = solved(&key);
         assert_eq!(
-            verify_and_spend(&services, &other).await.unwrap(),
+            verify_and_spend(&store, &key, NOW + LIFETIME_SECONDS, &other)
+                .await
+                .unwrap(),
             Err(CaptchaError::Expired)
         );
     }

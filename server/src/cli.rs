@@ -85,6 +85,8 @@ pub enum CliError {
     Serve(std::io::Error),
     #[error("cannot print the configuration: {0}")]
     Print(#[from] toml::ser::Error),
+    #[error(transparent)]
+    Hash(#[from] crate::crypto::passwords::HashError),
 }
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
@@ -159,11 +161,8 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
     // Tests and scripts wait for this exact line.
     println!("SSPR listening on {url}");
     tracing::info!(%url, database = %config.server.database.display(), "serving");
-    let services = http::Services {
-        store,
-        keys: Arc::new(keys),
-        clock: Clock::system(),
-    };
+    let mut services = http::Services::new(store, Arc::new(keys), Clock::system())?;
+    services.demo = args.demo;
     let app = http::router(&config, services);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

@@ -9,4 +9,5 @@ pub mod crypto;
 pub mod demo;
 pub mod http;
 pub mod policy;
+pub mod reset;
 pub mod store;

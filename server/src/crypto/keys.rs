@@ -54,6 +54,10 @@ pub struct ServerKeys {
     pub decoy: Key,
     /// Encryption of TOTP secrets at rest.
     pub totp_secrets: Key,
+    /// Keyed hashes of security-question answers.
+    pub answers: Key,
+    /// Encryption of queued messages (they may carry codes) at rest.
+    pub outbox: Key,
 }
 
 impl ServerKeys {
@@ -64,6 +68,8 @@ impl ServerKeys {
             captcha: derive("sspr/v1/captcha"),
             decoy: derive("sspr/v1/decoy"),
             totp_secrets: derive("sspr/v1/totp-secrets"),
+            answers: derive("sspr/v1/answers"),
+            outbox: derive("sspr/v1/outbox"),
         }
     }
 

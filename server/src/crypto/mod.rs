@@ -1,8 +1,11 @@
-//! Cryptographic building blocks: server keys, one-time codes, TOTP. All randomness comes
+//! Cryptographic building blocks: server keys, one-time codes, TOTP,
+//! password hashing, encryption at rest. All randomness comes
 //! from the operating system's CSPRNG; all secret comparisons are constant-time.
 
 pub mod codes;
 pub mod keys;
+pub mod passwords;
+pub mod sealed;
 pub mod totp;
 
 /// Fills `buf` from the operating system's CSPRNG.

@@ -3,42 +3,83 @@
 
 mod api_v1;
 mod app_files;
+mod dev_outbox;
+mod json;
 pub mod problem;
+mod reset_v1;
 mod same_origin;
 mod security_headers;
 
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::keys::ServerKeys;
+use crate::crypto::passwords::{HashError, PasswordHasher};
+use crate::reset::ResetService;
 use crate::store::SqliteStore;
 use axum::Router;
 use axum::middleware;
-use axum::routing::get;
+use axum::routing::{get, post};
 use sspr_api::PublicConfig;
 use std::sync::Arc;
+use tokio::sync::Notify;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-/// What the server runs on: its database, its keys and its clock.
+/// What the server runs on: its database, its keys, its clock, the password hasher and
+/// the outbox's doorbell.
 #[derive(Clone)]
 pub struct Services {
     pub store: SqliteStore,
     pub keys: Arc<ServerKeys>,
     pub clock: Clock,
+    pub hasher: PasswordHasher,
+    /// Rung when messages are queued so the outbox worker delivers at once.
+    pub outbox: Arc<Notify>,
+    /// Demo mode: the dev outbox is served.
+    pub demo: bool,
+}
+
+impl Services {
+    pub fn new(
+        store: SqliteStore,
+        keys: Arc<ServerKeys>,
+        clock: Clock,
+    ) -> Result<Services, HashError> {
+        Ok(Services {
+            store,
+            keys,
+            clock,
+            hasher: PasswordHasher::for_this_machine()?,
+            outbox: Arc::new(Notify::new()),
+            demo: false,
+        })
+    }
 }
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub services: Services,
+    pub reset: ResetService,
     pub public_config: Arc<PublicConfig>,
     pub captcha_max_number: u64,
 }
 
 /// The whole application: API, app files and middleware.
 pub fn router(config: &Config, services: Services) -> Router {
+    let reset = ResetService::new(
+        services.store.clone(),
+        Arc::clone(&services.keys),
+        services.clock.clone(),
+        Arc::new(config.policy.clone()),
+        services.hasher.clone(),
+        &config.organisation.name,
+        Arc::clone(&services.outbox),
+    );
+    let demo = services.demo;
     let state = AppState {
         services,
+        reset,
         public_config: Arc::new(PublicConfig {
             organisation_name: config.organisation.name.clone(),
             locales: config.organisation.locales.clone(),
@@ -46,19 +87,38 @@ pub fn router(config: &Config, services: Services) -> Router {
         }),
         captcha_max_number: config.captcha.max_number,
     };
-    let api = Router::new()
+    let mut api = Router::new()
         .route("/v1/health", get(api_v1::health))
         .route("/v1/config", get(api_v1::config))
         .route("/v1/captcha", get(api_v1::captcha))
+        .route("/v1/reset/flows", post(reset_v1::start))
+        .route("/v1/reset/flows/{flow}", get(reset_v1::flow))
+        .route(
+            "/v1/reset/flows/{flow}/methods/{method}/challenge",
+            post(reset_v1::challenge),
+        )
+        .route(
+            "/v1/reset/flows/{flow}/methods/{method}/verify",
+            post(reset_v1::verify),
+        )
+        .route("/v1/reset/flows/{flow}/password", post(reset_v1::password));
+    let mut pages = Router::new();
+    if demo {
+        api = api.route("/v1/dev/outbox", get(dev_outbox::json));
+        pages = pages.route("/dev/outbox", get(dev_outbox::page));
+    }
+    let api = api
         .fallback(problem::api_not_found)
         .method_not_allowed_fallback(problem::method_not_allowed)
-        .with_state(state);
+        .with_state(state.clone());
+    let pages = pages.with_state(state);
     let origin_policy = Arc::new(same_origin::OriginPolicy {
         public_origin: config.public_origin(),
     });
     let headers = Arc::new(security_headers::SecurityHeaders::from_config(config));
     Router::new()
         .nest("/api", api)
+        .merge(pages)
         .fallback_service(app_files::service(config.server.app_dir.clone()))
         .layer(middleware::from_fn_with_state(
             origin_policy,

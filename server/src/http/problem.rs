@@ -16,8 +16,12 @@ pub enum ApiError {
     ForbiddenOrigin,
     #[error("state-changing request without a JSON body")]
     UnsupportedMediaType,
+    #[error("malformed request: {0}")]
+    InvalidRequest(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Reset(#[from] crate::reset::ResetError),
 }
 
 impl ApiError {
@@ -27,6 +31,8 @@ impl ApiError {
             ApiError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             ApiError::ForbiddenOrigin => ErrorCode::ForbiddenOrigin,
             ApiError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            ApiError::InvalidRequest(_) => ErrorCode::InvalidRequest,
+            ApiError::Reset(err) => err.code(),
             // Fail closed: the database is unreachable or misbehaving, so nothing can be
             // decided; the caller may retry later.
             ApiError::Store(_) => ErrorCode::ServiceUnavailable,
@@ -36,10 +42,22 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Store(err) = &self {
-            tracing::error!(error = %err, "store failure");
+        match &self {
+            ApiError::Store(err) | ApiError::Reset(crate::reset::ResetError::Store(err)) => {
+                tracing::error!(error = %err, "store failure");
+            }
+            ApiError::Reset(crate::reset::ResetError::Hash(err)) => {
+                tracing::error!(error = %err, "password hashing failure");
+            }
+            _ => {}
         }
-        problem_response(Problem::new(self.code()))
+        let problem = match &self {
+            ApiError::Reset(err) => err.problem(),
+            // Serde's message names the field that is wrong; it holds no internals.
+            ApiError::InvalidRequest(why) => Problem::new(self.code()).with_detail(why.clone()),
+            _ => Problem::new(self.code()),
+        };
+        problem_response(problem)
     }
 }
 

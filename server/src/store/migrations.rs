@@ -43,6 +43,89 @@ const MIGRATIONS: &[&str] = &[
         expires_at INTEGER NOT NULL
     );
     "#,
+    // 3: sign-in methods, reset flows and their challenges, failure counters, sends,
+    // sessions, password history and the outbox.
+    r#"
+    ALTER TABLE users ADD COLUMN password_changed_at INTEGER;
+    CREATE TABLE methods (
+        id              INTEGER PRIMARY KEY,
+        user_id         INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        kind            TEXT NOT NULL,
+        contact         TEXT,     -- e-mail address or phone number
+        secret          BLOB,     -- TOTP secret, sealed with the server's key
+        last_used_step  INTEGER,  -- TOTP: a step at or before this is a replay
+        is_default      INTEGER NOT NULL DEFAULT 0,
+        created_at      INTEGER NOT NULL
+    );
+    CREATE INDEX methods_by_user ON methods (user_id);
+    CREATE TABLE security_answers (
+        user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        question    TEXT NOT NULL,
+        answer_hash BLOB NOT NULL,  -- keyed hash of the normalised answer
+        PRIMARY KEY (user_id, question)
+    );
+    CREATE TABLE password_history (
+        id            INTEGER PRIMARY KEY,
+        user_id       INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        password_hash TEXT NOT NULL,
+        retired_at    INTEGER NOT NULL
+    );
+    CREATE TABLE sessions (
+        id_hash    BLOB PRIMARY KEY,
+        user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    CREATE TABLE reset_flows (
+        id               TEXT PRIMARY KEY,
+        subject          TEXT NOT NULL,  -- keyed hash of the user ID, for decoys too
+        user_id          INTEGER REFERENCES users(id) ON DELETE CASCADE,  -- NULL: decoy
+        methods_required INTEGER NOT NULL,
+        offered          TEXT NOT NULL,  -- JSON: the methods offered
+        created_at       INTEGER NOT NULL,
+        expires_at       INTEGER NOT NULL,
+        completed_at     INTEGER
+    );
+    CREATE TABLE reset_challenges (
+        flow_id         TEXT NOT NULL REFERENCES reset_flows(id) ON DELETE CASCADE,
+        method          TEXT NOT NULL,
+        code_hash       BLOB,
+        code_expires_at INTEGER,
+        code_attempts   INTEGER NOT NULL DEFAULT 0,
+        sent_at         INTEGER,
+        questions       TEXT,      -- JSON: the question ids asked
+        verified_at     INTEGER,
+        PRIMARY KEY (flow_id, method)
+    );
+    CREATE TABLE failure_counters (
+        subject      TEXT NOT NULL,
+        scope        TEXT NOT NULL,  -- 'account' or a method kind
+        failures     INTEGER NOT NULL DEFAULT 0,
+        locked_until INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (subject, scope)
+    );
+    CREATE TABLE sends (
+        subject TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        at      INTEGER NOT NULL
+    );
+    CREATE INDEX sends_by_subject ON sends (subject, channel, at);
+    CREATE TABLE outbox (
+        id              INTEGER PRIMARY KEY,
+        dedupe_key      TEXT NOT NULL UNIQUE,
+        recipient       TEXT NOT NULL,
+        subject         TEXT NOT NULL,
+        body            BLOB NOT NULL,  -- sealed: it may carry a code
+        created_at      INTEGER NOT NULL,
+        discard_after   INTEGER,        -- codes are useless once expired
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        sent_at         INTEGER,
+        failed_at       INTEGER,
+        last_error      TEXT
+    );
+    CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+    "#,
 ];
 
 /// The schema version this server writes.

@@ -4,7 +4,10 @@
 //! SQLite is the default backend ([`sqlite::SqliteStore`]); the rest of the server talks to
 //! it through the methods here so that a PostgreSQL backend can stand in later.
 
+pub mod counters;
 mod migrations;
+pub mod outbox;
+pub mod reset;
 pub mod sqlite;
 
 pub use sqlite::SqliteStore;
@@ -26,6 +29,10 @@ pub enum StoreError {
     SchemaTooNew { found: i64, known: i64 },
     #[error("the database worker stopped")]
     WorkerGone,
+    #[error("unreadable data in the database: {0}")]
+    Corrupt(String),
+    #[error("fault injected for a test at {0}")]
+    Injected(String),
 }
 
 /// A person in the directory, as listed by the command line and the demo banner.

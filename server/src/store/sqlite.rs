@@ -1,5 +1,6 @@
 //! SQLite backend: one file, WAL journal, `synchronous=FULL`, foreign keys on.
 
+use super::reset::FaultPoint;
 use super::{NewUser, StoreError, UserSummary, migrations};
 use crate::clock::Clock;
 use rusqlite::{Connection, params};
@@ -11,6 +12,7 @@ use std::sync::{Arc, Mutex};
 #[derive(Clone)]
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
+    fault: Arc<Mutex<Option<FaultPoint>>>,
 }
 
 impl SqliteStore {
@@ -31,11 +33,21 @@ impl SqliteStore {
         migrations::apply(&mut conn)?;
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
+            fault: Arc::new(Mutex::new(None)),
         })
     }
 
+    /// Makes the completing transaction fail at `point` (tests of "nothing half done").
+    pub fn arm_fault(&self, point: Option<FaultPoint>) {
+        *self.fault.lock().unwrap_or_else(|p| p.into_inner()) = point;
+    }
+
+    pub(super) fn armed_fault(&self) -> Option<FaultPoint> {
+        *self.fault.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Runs `work` with the connection on the blocking pool.
-    async fn call<T, F>(&self, work: F) -> Result<T, StoreError>
+    pub(super) async fn call<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
@@ -182,9 +194,20 @@ fn audit(
     subject: Option<&str>,
     detail: Option<&str>,
 ) -> Result<(), StoreError> {
+    audit_at(conn, unix_now() as u64, event, subject, detail)
+}
+
+/// [`audit`] at a given time (the caller's clock).
+pub(super) fn audit_at(
+    conn: &Connection,
+    at: u64,
+    event: &str,
+    subject: Option<&str>,
+    detail: Option<&str>,
+) -> Result<(), StoreError> {
     conn.execute(
         "INSERT INTO audit_log (at, event, subject, detail) VALUES (?1, ?2, ?3, ?4)",
-        params![unix_now(), event, subject, detail],
+        params![at as i64, event, subject, detail],
     )?;
     Ok(())
 }

@@ -1,0 +1,136 @@
+//! The reset flow (DESIGN.md section 4): start with a user ID and a CAPTCHA solution, prove
+//! one or two methods, then set the new password.
+//!
+//! Until a secret has been proven every answer looks the same whether the account exists
+//! or not: unknown accounts get a stable decoy flow with believable methods.
+
+use crate::MethodKind;
+use crate::captcha::CaptchaSolution;
+use serde::{Deserialize, Serialize};
+
+/// The longest user ID accepted (longer input is refused as `invalid_request`).
+pub const MAX_USER_ID_LENGTH: usize = 256;
+
+/// `POST /api/v1/reset/flows`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartReset {
+    pub user_id: String,
+    pub captcha: CaptchaSolution,
+}
+
+/// A reset flow as the app sees it: answer of start, of `GET .../flows/{id}` and of verify.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetFlow {
+    /// Opaque and unguessable (128 bits); the only handle on the flow.
+    pub flow_id: String,
+    /// Seconds until the flow expires and the person has to start again.
+    pub expires_in_seconds: u64,
+    /// How many different methods must be proven before the password can be set.
+    pub methods_required: u8,
+    /// The methods to offer, in the order to show them.
+    pub methods: Vec<OfferedMethod>,
+    /// Ids of the methods proven so far.
+    pub verified: Vec<String>,
+}
+
+impl ResetFlow {
+    /// Whether enough methods are proven to set the new password.
+    pub fn ready_for_password(&self) -> bool {
+        self.verified.len() >= usize::from(self.methods_required)
+    }
+}
+
+/// One method the person can prove, with masked contact data only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferedMethod {
+    /// Stable within the flow; used in the method's URLs.
+    pub id: String,
+    pub kind: MethodKind,
+    /// Masked contact data (`a•••@example.com`, `•••• 12`); none for app codes and questions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+/// Answer of `POST .../methods/{method}/challenge`: a code was sent, or the questions to
+/// answer, or (app codes) nothing to send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Challenge {
+    /// Seconds until the code sent expires (e-mail, text and voice codes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_expires_in_seconds: Option<u64>,
+    /// Seconds before another code can be sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resend_in_seconds: Option<u64>,
+    /// Digits in the code to type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_length: Option<u32>,
+    /// Ids of the security questions to answer (see [`crate::questions`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<String>,
+}
+
+/// Body of `POST .../methods/{method}/verify`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Proof {
+    /// `{"code": "123456"}`: a code from e-mail, text, voice or an authenticator app.
+    Code(String),
+    /// `{"answers": [{"question": "...", "answer": "..."}]}`.
+    Answers(Vec<Answer>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answer {
+    pub question: String,
+    pub answer: String,
+}
+
+/// Body of `POST .../password`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewPassword {
+    pub password: String,
+}
+
+/// Answer of `POST .../password`: what happened, for the confirmation page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetDone {
+    /// A notification to the person's addresses is on its way.
+    pub notification_sent: bool,
+    /// Every other session of the account was signed out.
+    pub sessions_signed_out: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proofs_are_one_key_objects() {
+        let code = serde_json::to_value(Proof::Code("123456".into())).unwrap();
+        assert_eq!(code, serde_json::json!({"code": "123456"}));
+        let answers: Proof =
+            serde_json::from_str(r#"{"answers":[{"question":"first_pet","answer":"Rex"}]}"#)
+                .unwrap();
+        assert_eq!(
+            answers,
+            Proof::Answers(vec![Answer {
+                question: "first_pet".into(),
+                answer: "Rex".into()
+            }])
+        );
+    }
+
+    #[test]
+    fn ready_once_enough_methods_are_verified() {
+        let mut flow = ResetFlow {
+            flow_id: "f".into(),
+            expires_in_seconds: 60,
+            methods_required: 2,
+            methods: vec![],
+            verified: vec!["m1".into()],
+        };
+        assert!(!flow.ready_for_password());
+        flow.verified.push("m2".into());
+        assert!(flow.ready_for_password());
+    }
+}

@@ -1,0 +1,167 @@
+//! Password hashing (DESIGN.md section 5.6): argon2id with m = 19456 KiB, t = 2, p = 1
+//! (the OWASP baseline), in PHC string form. Hashing is memory-hard on purpose, so at most
+//! a few hashes run at once (a semaphore) and they run off the request threads; a flood of
+//! requests waits in line instead of exhausting memory.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// Memory cost in KiB, iterations and lanes.
+pub const MEMORY_KIB: u32 = 19_456;
+pub const ITERATIONS: u32 = 2;
+pub const LANES: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    #[error("password hashing failed: {0}")]
+    Argon2(String),
+    #[error("the hashing worker stopped")]
+    WorkerGone,
+}
+
+/// Hashes and checks passwords, a bounded number at a time.
+#[derive(Clone)]
+pub struct PasswordHasher {
+    permits: Arc<Semaphore>,
+    /// A real hash of a random password, checked against when an account has none, so
+    /// every path does the same work.
+    dummy: Arc<String>,
+}
+
+fn argon2() -> Argon2<'static> {
+    // The constants are within argon2's limits, so this cannot fail.
+    let params = Params::new(MEMORY_KIB, ITERATIONS, LANES, None)
+        .unwrap_or_else(|_| unreachable!("argon2 parameters out of range"));
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+fn hash_now(password: &str) -> Result<String, HashError> {
+    let salt = SaltString::encode_b64(&super::random_bytes::<16>())
+        .map_err(|err| HashError::Argon2(err.to_string()))?;
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|err| HashError::Argon2(err.to_string()))
+}
+
+fn verify_now(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            argon2()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+impl PasswordHasher {
+    /// At most `concurrency` hashes at once (at least one); each holds ~19 MiB.
+    pub fn new(concurrency: usize) -> Result<PasswordHasher, HashError> {
+        let dummy = hash_now(&hex(&super::random_bytes::<16>()))?;
+        Ok(PasswordHasher {
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            dummy: Arc::new(dummy),
+        })
+    }
+
+    /// One permit per core: hashing is CPU-bound.
+    pub fn for_this_machine() -> Result<PasswordHasher, HashError> {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        PasswordHasher::new(cores)
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, HashError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| HashError::WorkerGone)?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|_| HashError::WorkerGone)
+    }
+
+    /// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`) with a fresh salt.
+    pub async fn hash(&self, password: &str) -> Result<String, HashError> {
+        let password = password.to_owned();
+        self.run(move || hash_now(&password)).await?
+    }
+
+    /// Whether `password` matches `hash`; with no hash, the dummy is checked (and false is
+    /// returned) so that the time taken does not tell whether the account has a password.
+    pub async fn verify(&self, hash: Option<&str>, password: &str) -> Result<bool, HashError> {
+        let (hash, real) = match hash {
+            Some(hash) => (hash.to_owned(), true),
+            None => (self.dummy.as_str().to_owned(), false),
+        };
+        let password = password.to_owned();
+        let matched = self.run(move || verify_now(&hash, &password)).await?;
+        Ok(matched && real)
+    }
+
+    /// Permits free right now (for tests of the bound).
+    pub fn available_permits(&self) -> usize {
+        self.permits.available_permits()
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hashes_are_argon2id_with_the_required_cost_and_verify() {
+        let hasher = PasswordHasher::new(2).unwrap();
+        let hash = hasher.hash("correct horse battery").await.unwrap();
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+        assert!(
+            hasher
+                .verify(Some(&hash), "correct horse battery")
+                .await
+                .unwrap()
+        );
+        assert!(
+            !hasher
+                .verify(Some(&hash), "correct horse battery!")
+                .await
+                .unwrap()
+        );
+        assert!(!hasher.verify(Some("not a hash"), "x").await.unwrap());
+        // Same password, different salt.
+        assert_ne!(hash, hasher.hash("correct horse battery").await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn no_hash_never_verifies_but_costs_the_same_work() {
+        let hasher = PasswordHasher::new(1).unwrap();
+        assert!(!hasher.verify(None, "").await.unwrap());
+        assert!(hasher.dummy.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+    }
+
+    #[tokio::test]
+    async fn hashing_waits_for_a_free_permit() {
+        let hasher = PasswordHasher::new(1).unwrap();
+        let held = hasher.permits.clone().acquire_owned().await.unwrap();
+        let waiting = tokio::time::timeout(
+            std::time::Duration::from_millis(300),
+            hasher.hash("one password"),
+        )
+        .await;
+        assert!(waiting.is_err(), "a hash ran without a permit");
+        drop(held);
+        assert!(hasher.hash("one password").await.is_ok());
+        assert_eq!(hasher.available_permits(), 1);
+    }
+}

@@ -1,0 +1,92 @@
+//! The dev outbox (demo mode only): `GET /api/v1/dev/outbox` (JSON) and `GET /dev/outbox`
+//! (a page that refreshes itself), listing the newest queued messages with their bodies.
+
+use super::AppState;
+use super::problem::ApiError;
+use crate::crypto::sealed;
+use crate::store::outbox::{DeliveryStatus, QueuedMessage};
+use axum::Json;
+use axum::extract::State;
+use axum::response::Html;
+use sspr_api::dev::{DevMessage, DevMessageStatus};
+
+const SHOWN: u32 = 50;
+
+async fn messages(state: &AppState) -> Result<Vec<DevMessage>, ApiError> {
+    let key = &state.services.keys.outbox;
+    let queued = state.services.store.recent_messages(SHOWN).await?;
+    Ok(queued
+        .into_iter()
+        .map(|message: QueuedMessage| DevMessage {
+            id: message.id,
+            body: sealed::open(key, &message.dedupe_key, &message.sealed_body)
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+                .unwrap_or_else(|| "(cannot be opened with this server's key)".to_owned()),
+            to: message.recipient,
+            subject: message.subject,
+            created_at: message.created_at,
+            status: match message.status {
+                DeliveryStatus::Pending => DevMessageStatus::Pending,
+                DeliveryStatus::Sent => DevMessageStatus::Sent,
+                DeliveryStatus::Failed(_) => DevMessageStatus::Failed,
+            },
+        })
+        .collect())
+}
+
+pub async fn json(State(state): State<AppState>) -> Result<Json<Vec<DevMessage>>, ApiError> {
+    Ok(Json(messages(&state).await?))
+}
+
+pub async fn page(State(state): State<AppState>) -> Result<Html<String>, ApiError> {
+    let mut html = String::from(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta http-equiv=\"refresh\" content=\"5\">\
+         <title>Dev outbox - SSPR demo</title></head><body><main>\
+         <h1>Dev outbox</h1><p>Demo mode: every message the server sends also appears \
+         here, newest first. This page refreshes every 5 seconds.</p>",
+    );
+    let list = messages(&state).await?;
+    if list.is_empty() {
+        html.push_str("<p>No messages yet.</p>");
+    }
+    for message in list {
+        html.push_str(&format!(
+            "<article><h2>{}</h2><p>To: {} &middot; {:?}</p><pre>{}</pre></article>",
+            escape(&message.subject),
+            escape(&message.to),
+            message.status,
+            escape(&message.body)
+        ));
+    }
+    html.push_str("</main></body></html>");
+    Ok(Html(html))
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn markup_is_escaped() {
+        assert_eq!(
+            super::escape("<script>\"a\" & 'b'</script>"),
+            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;"
+        );
+    }
+}

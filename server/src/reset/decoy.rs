@@ -1,0 +1,140 @@
+//! Decoy flows (DESIGN.md section 5.1): an unknown, disabled, out-of-scope or method-less
+//! account gets a flow that looks like a real one and stays the same every time the same
+//! user ID is tried, because it is derived from a keyed hash of the user ID. No secret can
+//! ever be proven in it.
+
+use super::mask;
+use crate::crypto::keys::Key;
+use crate::store::reset::FlowMethod;
+use sspr_api::MethodKind;
+use sspr_api::questions::BUILT_IN;
+
+/// Domains a decoy's masked e-mail address is drawn from.
+const DOMAINS: [&str; 6] = [
+    "gmail.com",
+    "outlook.com",
+    "yahoo.com",
+    "hotmail.com",
+    "icloud.com",
+    "proton.me",
+];
+
+/// The keyed hash every per-account record is filed under, for real and unknown accounts
+/// alike (user IDs compare without case).
+pub fn subject(key: &Key, user_id: &str) -> String {
+    hex(&key.mac(format!("subject\0{}", user_id.to_lowercase()).as_bytes()))
+}
+
+/// The methods a decoy offers: `count` of the `allowed` kinds that a reset can use, in a
+/// stable order for this user ID.
+pub fn methods(
+    key: &Key,
+    user_id: &str,
+    allowed: &[MethodKind],
+    count: usize,
+    questions_to_register: usize,
+) -> Vec<FlowMethod> {
+    let seed = key.mac(format!("decoy\0{}", user_id.to_lowercase()).as_bytes());
+    let mut kinds: Vec<MethodKind> = allowed.to_vec();
+    // Offer one more method than required when the policy allows, as most people have.
+    let count = (count + usize::from(seed[0] % 2)).min(kinds.len());
+    shuffle(&mut kinds, &seed[1..9]);
+    let mut chosen: Vec<MethodKind> = kinds.into_iter().take(count).collect();
+    chosen.sort();
+    let first = user_id
+        .chars()
+        .next()
+        .map_or_else(|| "a".to_owned(), |c| c.to_lowercase().collect());
+    chosen
+        .into_iter()
+        .enumerate()
+        .map(|(index, kind)| FlowMethod {
+            id: format!("m{}", index + 1),
+            kind,
+            hint: match kind {
+                MethodKind::Email => Some(mask::email(&format!(
+                    "{first}@{}",
+                    DOMAINS[usize::from(seed[9]) % DOMAINS.len()]
+                ))),
+                MethodKind::MobilePhone | MethodKind::OfficePhone => {
+                    Some(mask::phone(&format!("{:02}", seed[10] % 100)))
+                }
+                _ => None,
+            },
+            record: None,
+            questions: if kind == MethodKind::SecurityQuestions {
+                question_pool(&seed[11..19], questions_to_register)
+            } else {
+                Vec::new()
+            },
+        })
+        .collect()
+}
+
+fn question_pool(seed: &[u8], count: usize) -> Vec<String> {
+    let mut ids: Vec<&str> = BUILT_IN.to_vec();
+    shuffle(&mut ids, seed);
+    let mut pool: Vec<String> = ids.into_iter().take(count).map(str::to_owned).collect();
+    pool.sort();
+    pool
+}
+
+/// Fisher-Yates driven by the seed bytes (stable, not secret-quality randomness).
+pub fn shuffle<T>(items: &mut [T], seed: &[u8]) {
+    for i in (1..items.len()).rev() {
+        let byte = seed.get(i % seed.len().max(1)).copied().unwrap_or(0);
+        let j = usize::from(byte) % (i + 1);
+        items.swap(i, j);
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::keys::ServerKeys;
+
+    const ALLOWED: [MethodKind; 3] = [
+        MethodKind::AppCode,
+        MethodKind::Email,
+        MethodKind::SecurityQuestions,
+    ];
+
+    #[test]
+    fn the_same_user_id_gets_the_same_decoy() {
+        let key = ServerKeys::ephemeral().decoy;
+        let first = methods(&key, "Nobody@Contoso.example", &ALLOWED, 2, 3);
+        assert_eq!(
+            first,
+            methods(&key, "nobody@contoso.example", &ALLOWED, 2, 3)
+        );
+        assert!(first.len() >= 2);
+        assert!(first.iter().all(|m| m.record.is_none()));
+        assert_eq!(subject(&key, "A@x"), subject(&key, "a@x"));
+        assert_ne!(subject(&key, "a@x"), subject(&key, "b@x"));
+    }
+
+    #[test]
+    fn decoys_vary_between_user_ids_and_look_like_real_methods() {
+        let key = ServerKeys::ephemeral().decoy;
+        let all: std::collections::HashSet<String> = (0..40)
+            .map(|i| format!("{:?}", methods(&key, &format!("user{i}@x"), &ALLOWED, 1, 3)))
+            .collect();
+        assert!(all.len() > 3, "decoys hardly vary: {all:?}");
+        for i in 0..20 {
+            for method in methods(&key, &format!("user{i}@x"), &ALLOWED, 2, 4) {
+                match method.kind {
+                    MethodKind::Email => {
+                        let hint = method.hint.unwrap();
+                        assert!(hint.starts_with("u•••@"), "{hint}");
+                    }
+                    MethodKind::SecurityQuestions => assert_eq!(method.questions.len(), 4),
+                    _ => assert!(method.hint.is_none()),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! The e-mails of the reset flow, sealed for the outbox. Plain text, short, and never a
+//! link to click: a code or a statement of what happened and what to do if it was not you.
+
+use crate::crypto::keys::Key;
+use crate::crypto::sealed;
+use crate::store::outbox::NewMessage;
+
+fn message(
+    key: &Key,
+    dedupe_key: String,
+    recipient: &str,
+    subject: &str,
+    body: String,
+    discard_after: Option<u64>,
+) -> NewMessage {
+    NewMessage {
+        sealed_body: sealed::seal(key, &dedupe_key, body.as_bytes()),
+        dedupe_key,
+        recipient: recipient.to_owned(),
+        subject: subject.to_owned(),
+        discard_after,
+    }
+}
+
+/// The verification code for a reset.
+pub fn code(
+    key: &Key,
+    organisation: &str,
+    dedupe_key: String,
+    recipient: &str,
+    code: &str,
+    lifetime_minutes: u32,
+    expires_at: u64,
+) -> NewMessage {
+    let body = format!(
+        "Your {organisation} verification code is {code}\n\n\
+         Enter it on the password reset page. It expires in {lifetime_minutes} minutes.\n\n\
+         If you did not ask to reset your password, ignore this message: nothing changes \
+         without the code.\n"
+    );
+    message(
+        key,
+        dedupe_key,
+        recipient,
+        &format!("{organisation} verification code"),
+        body,
+        Some(expires_at),
+    )
+}
+
+/// "Your password was reset", to the person's own addresses.
+pub fn reset_done(
+    key: &Key,
+    organisation: &str,
+    flow_id: &str,
+    recipient: &str,
+    user_id: &str,
+) -> NewMessage {
+    let body = format!(
+        "The password of your {organisation} account {user_id} was just reset with \
+         self-service password reset. All your other sessions were signed out.\n\n\
+         If this was not you, contact your help desk now.\n"
+    );
+    message(
+        key,
+        format!("reset-done:{flow_id}:{}", recipient.to_lowercase()),
+        recipient,
+        &format!("Your {organisation} password was reset"),
+        body,
+        None,
+    )
+}
+
+/// "An administrator's password was reset", to the other administrators.
+pub fn admin_reset(
+    key: &Key,
+    organisation: &str,
+    flow_id: &str,
+    recipient: &str,
+    admin_user_id: &str,
+) -> NewMessage {
+    let body = format!(
+        "The password of the {organisation} administrator account {admin_user_id} was just \
+         reset with self-service password reset.\n\n\
+         If you do not expect this, check with them and review the audit log.\n"
+    );
+    message(
+        key,
+        format!("admin-reset:{flow_id}:{}", recipient.to_lowercase()),
+        recipient,
+        &format!("{organisation}: an administrator's password was reset"),
+        body,
+        None,
+    )
+}

@@ -1,0 +1,633 @@
+//! The reset flow (DESIGN.md sections 2-5): start with a user ID and a CAPTCHA, prove one
+//! or two methods, set the new password. Enumeration-safe: until a secret is proven, an
+//! unknown, disabled, out-of-scope or method-less account gets a decoy flow that behaves
+//! like a real one, down to its failure counters.
+
+pub mod decoy;
+mod error;
+pub mod mask;
+mod messages;
+
+pub use error::ResetError;
+
+use crate::captcha;
+use crate::clock::Clock;
+use crate::crypto::keys::ServerKeys;
+use crate::crypto::passwords::PasswordHasher;
+use crate::crypto::totp::{self, TotpSecret};
+use crate::crypto::{codes, random_bytes, sealed};
+use crate::policy::Policy;
+use crate::store::SqliteStore;
+use crate::store::counters::{Limit, Locked};
+use crate::store::reset::{
+    Account, ChallengeOutcome, Completion, CompletionOutcome, FlowMethod, FlowRecord, Limits,
+    NewChallenge, ProofCheck, ProofInput, ProofOutcome,
+};
+use sspr_api::reset::{Challenge, OfferedMethod, Proof, ResetDone, ResetFlow, StartReset};
+use sspr_api::{MethodKind, password, questions};
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// How long a person has from start to new password.
+pub const FLOW_LIFETIME_SECONDS: u64 = 20 * 60;
+/// Seconds between two codes sent for the same method of a flow.
+pub const RESEND_INTERVAL_SECONDS: u64 = 30;
+/// Retired passwords that may not be used again (besides the current one).
+pub const RECENT_PASSWORDS: u32 = 2;
+
+/// How a kind of method is proven. Adding a kind (phone, push) is adding an arm here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Proving {
+    /// A code the server sends (e-mail now; text and voice later).
+    SentCode,
+    /// A TOTP code from an authenticator app.
+    Totp,
+    Questions,
+}
+
+fn proving(kind: MethodKind) -> Option<Proving> {
+    match kind {
+        MethodKind::Email => Some(Proving::SentCode),
+        MethodKind::AppCode => Some(Proving::Totp),
+        MethodKind::SecurityQuestions => Some(Proving::Questions),
+        // Delivery for these arrives with the phone and push issue.
+        MethodKind::MobilePhone | MethodKind::OfficePhone | MethodKind::AppNotification => None,
+    }
+}
+
+/// The reset flow's logic over the store.
+#[derive(Clone)]
+pub struct ResetService {
+    store: SqliteStore,
+    keys: Arc<ServerKeys>,
+    clock: Clock,
+    policy: Arc<Policy>,
+    hasher: PasswordHasher,
+    organisation: Arc<str>,
+    /// Woken when messages are queued, so the outbox delivers at once.
+    outbox: Arc<Notify>,
+}
+
+impl ResetService {
+    pub fn new(
+        store: SqliteStore,
+        keys: Arc<ServerKeys>,
+        clock: Clock,
+        policy: Arc<Policy>,
+        hasher: PasswordHasher,
+        organisation: &str,
+        outbox: Arc<Notify>,
+    ) -> ResetService {
+        ResetService {
+            store,
+            keys,
+            clock,
+            policy,
+            hasher,
+            organisation: organisation.into(),
+            outbox,
+        }
+    }
+
+    fn limits(&self) -> Limits {
+        let lockout = &self.policy.lockout;
+        let lock_seconds = i64::from(lockout.lockout_minutes) * 60;
+        Limits {
+            account: Limit {
+                threshold: i64::from(lockout.max_failures),
+                lock_seconds,
+            },
+            method: Limit {
+                threshold: i64::from(self.policy.codes.max_attempts),
+                lock_seconds,
+            },
+            code_attempts: i64::from(self.policy.codes.max_attempts),
+            sends_per_hour: i64::from(lockout.sends_per_hour),
+            resend_interval: RESEND_INTERVAL_SECONDS as i64,
+        }
+    }
+
+    /// `POST /reset/flows`.
+    pub async fn start(&self, request: StartReset) -> Result<ResetFlow, ResetError> {
+        let user_id = request.user_id.trim();
+        if user_id.is_empty() || user_id.chars().count() > sspr_api::reset::MAX_USER_ID_LENGTH {
+            return Err(ResetError::InvalidUserId);
+        }
+        let solved = captcha::verify_and_spend(
+            &self.store,
+            &self.keys.captcha,
+            self.clock.now(),
+            &request.captcha,
+        )
+        .await?;
+        if solved.is_err() {
+            return Err(ResetError::CaptchaInvalid);
+        }
+        let now = self.clock.now();
+        let subject = decoy::subject(&self.keys.decoy, user_id);
+        let account = self.store.account(user_id).await?;
+        let real = account.as_ref().and_then(|account| self.offer(account));
+        let (user, methods_required, methods) = match (account, real) {
+            (Some(account), Some((required, methods))) => (Some(account.id), required, methods),
+            _ => {
+                let requirement = self.policy.requirement(false);
+                let allowed: Vec<MethodKind> = requirement
+                    .allowed
+                    .iter()
+                    .copied()
+                    .filter(|kind| proving(*kind).is_some())
+                    .collect();
+                let methods = decoy::methods(
+                    &self.keys.decoy,
+                    user_id,
+                    &allowed,
+                    usize::from(requirement.methods_required),
+                    usize::from(self.policy.security_questions.register),
+                );
+                (None, requirement.methods_required, methods)
+            }
+        };
+        let flow = FlowRecord {
+            id: decoy::hex(&random_bytes::<16>()),
+            subject,
+            user,
+            methods_required,
+            methods,
+            created_at: now,
+            expires_at: now + FLOW_LIFETIME_SECONDS,
+            completed_at: None,
+            verified: Vec::new(),
+        };
+        let answer = self.view(&flow, now);
+        self.store.create_flow(flow).await?;
+        Ok(answer)
+    }
+
+    /// The methods a real account can use under the policy, or `None` when it cannot
+    /// reset (disabled, out of scope, too few methods): then it gets a decoy.
+    fn offer(&self, account: &Account) -> Option<(u8, Vec<FlowMethod>)> {
+        if !account.enabled || !self.policy.in_scope(&account.groups) {
+            return None;
+        }
+        let requirement = self.policy.requirement(account.is_admin);
+        let usable =
+            |kind: MethodKind| requirement.allowed.contains(&kind) && proving(kind).is_some();
+        let mut methods = Vec::new();
+        for record in &account.methods {
+            if !usable(record.kind) || record.kind == MethodKind::SecurityQuestions {
+                continue;
+            }
+            let hint = match record.kind {
+                MethodKind::Email => Some(mask::email(record.contact.as_deref().unwrap_or(""))),
+                MethodKind::MobilePhone | MethodKind::OfficePhone => {
+                    Some(mask::phone(record.contact.as_deref().unwrap_or("")))
+                }
+                _ => None,
+            };
+            methods.push((record.kind, hint, Some(record.id), Vec::new()));
+        }
+        let ask = usize::from(self.policy.security_questions.ask);
+        if usable(MethodKind::SecurityQuestions) && account.questions.len() >= ask {
+            methods.push((
+                MethodKind::SecurityQuestions,
+                None,
+                None,
+                account.questions.clone(),
+            ));
+        }
+        let kinds: std::collections::BTreeSet<MethodKind> = methods.iter().map(|m| m.0).collect();
+        let without_questions = kinds
+            .iter()
+            .filter(|k| **k != MethodKind::SecurityQuestions)
+            .count();
+        // Enough different kinds, and questions never the only proof.
+        if kinds.len() < usize::from(requirement.methods_required) || without_questions == 0 {
+            return None;
+        }
+        let methods = methods
+            .into_iter()
+            .enumerate()
+            .map(|(index, (kind, hint, record, questions))| FlowMethod {
+                id: format!("m{}", index + 1),
+                kind,
+                hint,
+                record,
+                questions,
+            })
+            .collect();
+        Some((requirement.methods_required, methods))
+    }
+
+    fn view(&self, flow: &FlowRecord, now: u64) -> ResetFlow {
+        ResetFlow {
+            flow_id: flow.id.clone(),
+            expires_in_seconds: flow.expires_at.saturating_sub(now),
+            methods_required: flow.methods_required,
+            methods: flow
+                .methods
+                .iter()
+                .map(|m| OfferedMethod {
+                    id: m.id.clone(),
+                    kind: m.kind,
+                    hint: m.hint.clone(),
+                })
+                .collect(),
+            verified: flow.verified.clone(),
+        }
+    }
+
+    /// A flow that can still be worked on.
+    async fn live_flow(&self, flow_id: &str) -> Result<FlowRecord, ResetError> {
+        let now = self.clock.now();
+        let flow = self
+            .store
+            .flow(flow_id)
+            .await?
+            .ok_or(ResetError::FlowNotFound)?;
+        if flow.completed_at.is_some() {
+            return Err(ResetError::FlowCompleted);
+        }
+        if flow.expires_at <= now {
+            return Err(ResetError::FlowNotFound);
+        }
+        Ok(flow)
+    }
+
+    /// `GET /reset/flows/{flow}`.
+    pub async fn get(&self, flow_id: &str) -> Result<ResetFlow, ResetError> {
+        let flow = self.live_flow(flow_id).await?;
+        Ok(self.view(&flow, self.clock.now()))
+    }
+
+    /// `POST .../methods/{method}/challenge`.
+    pub async fn challenge(&self, flow_id: &str, method_id: &str) -> Result<Challenge, ResetError> {
+        let flow = self.live_flow(flow_id).await?;
+        let method = flow
+            .method(method_id)
+            .ok_or(ResetError::MethodNotOffered)?
+            .clone();
+        let proving = proving(method.kind).ok_or(ResetError::MethodNotOffered)?;
+        let now = self.clock.now();
+        let codes_policy = &self.policy.codes;
+        let mut answer = Challenge {
+            code_expires_in_seconds: None,
+            resend_in_seconds: None,
+            code_length: None,
+            questions: Vec::new(),
+        };
+        let mut challenge = NewChallenge {
+            flow_id: flow.id.clone(),
+            method_id: method.id.clone(),
+            subject: flow.subject.clone(),
+            kind: method.kind,
+            now,
+            code: None,
+            questions: Vec::new(),
+            message: None,
+        };
+        match proving {
+            Proving::SentCode => {
+                let code = codes::generate(codes_policy.length);
+                let lifetime = u64::from(codes_policy.lifetime_minutes) * 60;
+                let expires_at = now + lifetime;
+                let binding = binding(&flow.id, &method.id);
+                challenge.code = Some((
+                    codes::hash(&self.keys.codes, &binding, &code).to_vec(),
+                    expires_at,
+                ));
+                // A decoy draws a code like any flow but sends it nowhere.
+                if let Some(record) = method.record {
+                    if let Some(address) = self.store.method_contact(record).await? {
+                        challenge.message = Some(messages::code(
+                            &self.keys.outbox,
+                            &self.organisation,
+                            format!(
+                                "code:{}:{}:{}",
+                                flow.id,
+                                method.id,
+                                decoy::hex(&random_bytes::<8>())
+                            ),
+                            &address,
+                            &code,
+                            codes_policy.lifetime_minutes,
+                            expires_at,
+                        ));
+                    }
+                }
+                answer.code_expires_in_seconds = Some(lifetime);
+                answer.code_length = Some(codes_policy.length);
+            }
+            Proving::Totp => answer.code_length = Some(u32::from(totp::DIGITS)),
+            Proving::Questions => {
+                let mut pool = method.questions.clone();
+                let seed = self
+                    .keys
+                    .decoy
+                    .mac(format!("questions\0{}", flow.id).as_bytes());
+                decoy::shuffle(&mut pool, &seed);
+                pool.truncate(usize::from(self.policy.security_questions.ask));
+                challenge.questions = pool.clone();
+                answer.questions = pool;
+            }
+        }
+        let queued = challenge.message.is_some();
+        match self.store.begin_challenge(challenge, self.limits()).await? {
+            ChallengeOutcome::Ready { resend_in } => {
+                if queued {
+                    self.outbox.notify_one();
+                }
+                answer.resend_in_seconds = resend_in;
+                Ok(answer)
+            }
+            ChallengeOutcome::FlowGone => Err(ResetError::FlowNotFound),
+            ChallengeOutcome::Locked { account, lock } => Err(locked(account, lock)),
+            ChallengeOutcome::RateLimited { retry_after } => {
+                Err(ResetError::RateLimited { retry_after })
+            }
+        }
+    }
+
+    /// `POST .../methods/{method}/verify`.
+    pub async fn verify(
+        &self,
+        flow_id: &str,
+        method_id: &str,
+        proof: Proof,
+    ) -> Result<ResetFlow, ResetError> {
+        let flow = self.live_flow(flow_id).await?;
+        let method = flow
+            .method(method_id)
+            .ok_or(ResetError::MethodNotOffered)?
+            .clone();
+        let proving = proving(method.kind).ok_or(ResetError::MethodNotOffered)?;
+        let now = self.clock.now();
+        let keys = Arc::clone(&self.keys);
+        let binding = binding(&flow.id, &method.id);
+        let decoy = flow.user.is_none();
+        let user = flow.user.unwrap_or(0);
+        let check: Box<dyn FnOnce(&ProofInput) -> ProofCheck + Send> = match (proving, proof) {
+            (Proving::SentCode, Proof::Code(code)) => Box::new(move |input: &ProofInput| {
+                let right = input
+                    .code_hash
+                    .as_deref()
+                    .is_some_and(|hash| codes::verify(&keys.codes, &binding, &code, hash));
+                verdict(right && !decoy, None)
+            }),
+            (Proving::Totp, Proof::Code(code)) => {
+                let record = method.record;
+                Box::new(move |input: &ProofInput| {
+                    let secret = match (&input.totp_secret, record) {
+                        (Some(sealed_secret), Some(record)) => {
+                            open_totp(&keys, record, sealed_secret)
+                        }
+                        _ => None,
+                    };
+                    // A decoy checks against a throwaway secret: the same work, never right.
+                    let real = secret.is_some();
+                    let secret = secret.unwrap_or_else(TotpSecret::generate);
+                    match totp::verify(&secret, &code, now, input.last_used_step) {
+                        Ok(step) if real => verdict(true, Some(step)),
+                        _ => verdict(false, None),
+                    }
+                })
+            }
+            (Proving::Questions, Proof::Answers(answers)) => {
+                if answers
+                    .iter()
+                    .any(|a| questions::normalize_answer(&a.answer).is_empty())
+                {
+                    return Err(ResetError::InvalidProof("every question needs an answer"));
+                }
+                Box::new(move |input: &ProofInput| {
+                    let mut all_right = !input.questions.is_empty();
+                    for question in &input.questions {
+                        let typed = answers
+                            .iter()
+                            .find(|a| &a.question == question)
+                            .map(|a| questions::normalize_answer(&a.answer))
+                            .unwrap_or_default();
+                        let stored = input
+                            .answers
+                            .iter()
+                            .find(|(q, _)| q == question)
+                            .map(|(_, hash)| hash.as_slice())
+                            .unwrap_or(&[]);
+                        // Every answer is checked, right or wrong, in constant time.
+                        let right = keys
+                            .answers
+                            .verify(answer_message(user, question, &typed).as_bytes(), stored);
+                        all_right &= right;
+                    }
+                    verdict(all_right && !decoy, None)
+                })
+            }
+            (Proving::Questions, Proof::Code(_)) => {
+                return Err(ResetError::InvalidProof("security questions need answers"));
+            }
+            (_, Proof::Answers(_)) => {
+                return Err(ResetError::InvalidProof("this method needs a code"));
+            }
+        };
+        let outcome = self
+            .store
+            .attempt_proof(&flow.id, &method.id, now, self.limits(), check)
+            .await?;
+        match outcome {
+            ProofOutcome::Verified => self.get(&flow.id).await,
+            ProofOutcome::Wrong { attempts_left } => Err(if proving == Proving::Questions {
+                ResetError::AnswersIncorrect { attempts_left }
+            } else {
+                ResetError::CodeIncorrect { attempts_left }
+            }),
+            ProofOutcome::Locked { account, lock } => Err(locked(account, lock)),
+            ProofOutcome::CodeExpired => Err(ResetError::CodeExpired),
+            ProofOutcome::FlowGone => Err(ResetError::FlowNotFound),
+        }
+    }
+
+    /// `POST .../password`. Safe to repeat: a flow completes once; a repeat with the same
+    /// password gets the same answer, anything else `flow_completed`.
+    pub async fn set_password(
+        &self,
+        flow_id: &str,
+        new_password: &str,
+    ) -> Result<ResetDone, ResetError> {
+        let now = self.clock.now();
+        let flow = self
+            .store
+            .flow(flow_id)
+            .await?
+            .ok_or(ResetError::FlowNotFound)?;
+        let Some(user) = flow.user else {
+            return Err(ResetError::NotVerified);
+        };
+        let password = password::normalize(new_password);
+        if flow.completed_at.is_some() {
+            return self.repeat(&flow, user, &password).await;
+        }
+        if flow.expires_at <= now {
+            return Err(ResetError::FlowNotFound);
+        }
+        if flow.verified.len() < usize::from(flow.methods_required) {
+            return Err(ResetError::NotVerified);
+        }
+        let account = self
+            .store
+            .account_by_id(user)
+            .await?
+            .ok_or(ResetError::FlowNotFound)?;
+        let mut details = vec![account.user_id.as_str(), account.display_name.as_str()];
+        if let Some(email) = &account.email {
+            details.push(email);
+        }
+        let problems = password::check(&password, &password::context_words(&details));
+        if !problems.is_empty() {
+            return Err(ResetError::PasswordRejected(problems));
+        }
+        for old in self.store.password_hashes(user, RECENT_PASSWORDS).await? {
+            if self.hasher.verify(Some(&old), &password).await? {
+                return Err(ResetError::PasswordRejected(vec![
+                    password::PasswordProblem::SameAsCurrent,
+                ]));
+            }
+        }
+        let new_hash = self.hasher.hash(&password).await?;
+        let messages = self.notifications(&flow, &account).await?;
+        let notification_sent = !messages.is_empty();
+        let outcome = self
+            .store
+            .complete_reset(Completion {
+                flow_id: flow.id.clone(),
+                user,
+                new_hash,
+                now,
+                messages,
+            })
+            .await?;
+        match outcome {
+            CompletionOutcome::Done { sessions_revoked } => {
+                tracing::info!(sessions_revoked, "password reset completed");
+                self.outbox.notify_one();
+                Ok(ResetDone {
+                    notification_sent,
+                    sessions_signed_out: true,
+                })
+            }
+            // Another request completed it while this one was hashing.
+            CompletionOutcome::AlreadyCompleted => self.repeat(&flow, user, &password).await,
+            CompletionOutcome::NotReady => Err(ResetError::NotVerified),
+            CompletionOutcome::FlowGone => Err(ResetError::FlowNotFound),
+        }
+    }
+
+    /// A submission to a completed flow: the same answer when it carries the password
+    /// that was set, `flow_completed` otherwise.
+    async fn repeat(
+        &self,
+        flow: &FlowRecord,
+        user: i64,
+        password: &str,
+    ) -> Result<ResetDone, ResetError> {
+        let current = self.store.password_hashes(user, 0).await?;
+        if self
+            .hasher
+            .verify(current.first().map(String::as_str), password)
+            .await?
+        {
+            let account = self.store.account_by_id(user).await?;
+            let notification_sent = match account {
+                Some(account) => !self.notifications(flow, &account).await?.is_empty(),
+                None => false,
+            };
+            return Ok(ResetDone {
+                notification_sent,
+                sessions_signed_out: true,
+            });
+        }
+        Err(ResetError::FlowCompleted)
+    }
+
+    /// The messages a completed reset queues: to the person's addresses, and to the other
+    /// administrators when an administrator reset.
+    async fn notifications(
+        &self,
+        flow: &FlowRecord,
+        account: &Account,
+    ) -> Result<Vec<crate::store::outbox::NewMessage>, ResetError> {
+        let policy = &self.policy.notifications;
+        let mut out = Vec::new();
+        if policy.notify_user {
+            let mut addresses: Vec<String> = account.email.iter().cloned().collect();
+            for method in &account.methods {
+                if method.kind == MethodKind::Email {
+                    addresses.extend(method.contact.clone());
+                }
+            }
+            let mut seen = std::collections::HashSet::new();
+            for address in addresses {
+                if seen.insert(address.to_lowercase()) {
+                    out.push(messages::reset_done(
+                        &self.keys.outbox,
+                        &self.organisation,
+                        &flow.id,
+                        &address,
+                        &account.user_id,
+                    ));
+                }
+            }
+        }
+        if account.is_admin && policy.notify_admins_on_admin_reset {
+            for address in self.store.other_admin_emails(account.id).await? {
+                out.push(messages::admin_reset(
+                    &self.keys.outbox,
+                    &self.organisation,
+                    &flow.id,
+                    &address,
+                    &account.user_id,
+                ));
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn verdict(right: bool, totp_step: Option<u64>) -> ProofCheck {
+    if right {
+        ProofCheck::Right { totp_step }
+    } else {
+        ProofCheck::Wrong
+    }
+}
+
+fn locked(account: bool, lock: Locked) -> ResetError {
+    if account {
+        ResetError::AccountLocked {
+            retry_after: lock.retry_after,
+        }
+    } else {
+        ResetError::MethodLocked {
+            retry_after: lock.retry_after,
+        }
+    }
+}
+
+/// What a code is bound to: its flow and method.
+fn binding(flow_id: &str, method_id: &str) -> String {
+    format!("reset/{flow_id}/{method_id}")
+}
+
+/// What the stored hash of a security answer covers.
+pub fn answer_message(user: i64, question: &str, normalized_answer: &str) -> String {
+    format!("{user}\0{question}\0{normalized_answer}")
+}
+
+/// The sealing context of a TOTP secret: its method row.
+pub fn totp_context(method: i64) -> String {
+    format!("totp:{method}")
+}
+
+fn open_totp(keys: &ServerKeys, method: i64, sealed_secret: &[u8]) -> Option<TotpSecret> {
+    let bytes = sealed::open(&keys.totp_secrets, &totp_context(method), sealed_secret).ok()?;
+    let bytes: [u8; totp::SECRET_BYTES] = bytes.try_into().ok()?;
+    Some(TotpSecret::from_bytes(bytes))
+}

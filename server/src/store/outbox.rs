@@ -1,0 +1,174 @@
+//! The outbox: messages queued in the same transaction as the change they report, then
+//! delivered by a worker with retries. The de-duplication key is unique, so queuing the
+//! same notification twice keeps one. Bodies are sealed (they may carry codes).
+
+use super::StoreError;
+use super::sqlite::SqliteStore;
+use rusqlite::{Connection, params};
+
+/// A message to queue. `body` is sealed by the caller with the `dedupe_key` as context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMessage {
+    pub dedupe_key: String,
+    pub recipient: String,
+    pub subject: String,
+    pub sealed_body: Vec<u8>,
+    /// Undelivered after this (unix seconds), it is dropped: an expired code helps nobody.
+    pub discard_after: Option<u64>,
+}
+
+/// A queued message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedMessage {
+    pub id: i64,
+    pub dedupe_key: String,
+    pub recipient: String,
+    pub subject: String,
+    pub sealed_body: Vec<u8>,
+    pub created_at: u64,
+    pub attempts: u32,
+    pub status: DeliveryStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryStatus {
+    Pending,
+    Sent,
+    /// Undeliverable (permanent error, too many tries, or expired), with the reason.
+    Failed(String),
+}
+
+/// Queues a message in the caller's transaction; returns false when the key was queued
+/// before.
+pub fn insert(conn: &Connection, message: &NewMessage, now: u64) -> Result<bool, StoreError> {
+    let inserted = conn.execute(
+        "INSERT INTO outbox (dedupe_key, recipient, subject, body, created_at, discard_after,
+                             next_attempt_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5) ON CONFLICT (dedupe_key) DO NOTHING",
+        params![
+            message.dedupe_key,
+            message.recipient,
+            message.subject,
+            message.sealed_body,
+            now as i64,
+            message.discard_after.map(|t| t as i64)
+        ],
+    )?;
+    Ok(inserted == 1)
+}
+
+fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<QueuedMessage> {
+    let sent_at: Option<i64> = row.get(7)?;
+    let failed_at: Option<i64> = row.get(8)?;
+    let last_error: Option<String> = row.get(9)?;
+    Ok(QueuedMessage {
+        id: row.get(0)?,
+        dedupe_key: row.get(1)?,
+        recipient: row.get(2)?,
+        subject: row.get(3)?,
+        sealed_body: row.get(4)?,
+        created_at: row.get::<_, i64>(5)? as u64,
+        attempts: row.get(6)?,
+        status: match (sent_at, failed_at) {
+            (Some(_), _) => DeliveryStatus::Sent,
+            (None, Some(_)) => DeliveryStatus::Failed(last_error.unwrap_or_default()),
+            (None, None) => DeliveryStatus::Pending,
+        },
+    })
+}
+
+const COLUMNS: &str = "id, dedupe_key, recipient, subject, body, created_at, attempts, sent_at,
+                       failed_at, last_error";
+
+impl SqliteStore {
+    /// Queues a message on its own (outside another change).
+    pub async fn queue_message(&self, message: NewMessage, now: u64) -> Result<bool, StoreError> {
+        self.call(move |conn| insert(conn, &message, now)).await
+    }
+
+    /// Messages due for delivery, oldest first. Expired ones are marked failed on the way.
+    pub async fn due_messages(
+        &self,
+        now: u64,
+        limit: u32,
+    ) -> Result<Vec<QueuedMessage>, StoreError> {
+        self.call(move |conn| {
+            conn.execute(
+                "UPDATE outbox SET failed_at = ?1, last_error = 'expired before delivery'
+                 WHERE sent_at IS NULL AND failed_at IS NULL AND discard_after <= ?1",
+                [now as i64],
+            )?;
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM outbox
+                 WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?1
+                 ORDER BY id LIMIT ?2"
+            ))?;
+            let rows = stmt.query_map(params![now as i64, limit], from_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    /// When the next pending message is due, if any.
+    pub async fn next_message_due(&self) -> Result<Option<u64>, StoreError> {
+        self.call(|conn| {
+            let next: Option<i64> = conn.query_row(
+                "SELECT min(next_attempt_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL",
+                [],
+                |row| row.get(0),
+            )?;
+            Ok(next.map(|t| t.max(0) as u64))
+        })
+        .await
+    }
+
+    pub async fn mark_sent(&self, id: i64, now: u64) -> Result<(), StoreError> {
+        self.call(move |conn| {
+            conn.execute(
+                "UPDATE outbox SET sent_at = ?2, attempts = attempts + 1, last_error = NULL
+                 WHERE id = ?1",
+                params![id, now as i64],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// A failed try: retry at `retry_at`, or give up when `retry_at` is `None`.
+    pub async fn mark_failed_attempt(
+        &self,
+        id: i64,
+        now: u64,
+        error: String,
+        retry_at: Option<u64>,
+    ) -> Result<(), StoreError> {
+        self.call(move |conn| {
+            match retry_at {
+                Some(at) => conn.execute(
+                    "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3
+                     WHERE id = ?1",
+                    params![id, at as i64, error],
+                )?,
+                None => conn.execute(
+                    "UPDATE outbox SET attempts = attempts + 1, failed_at = ?2, last_error = ?3
+                     WHERE id = ?1",
+                    params![id, now as i64, error],
+                )?,
+            };
+            Ok(())
+        })
+        .await
+    }
+
+    /// The newest messages whatever their state, newest first (the demo's dev outbox).
+    pub async fn recent_messages(&self, limit: u32) -> Result<Vec<QueuedMessage>, StoreError> {
+        self.call(move |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM outbox ORDER BY id DESC LIMIT ?1"
+            ))?;
+            let rows = stmt.query_map([limit], from_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+}

@@ -1,0 +1,760 @@
+//! Reset flows in the store: the account as the flow sees it, flows and their per-method
+//! challenges, sends and their limits, proofs with their counters, and the completing
+//! transaction. Each operation is one SQLite transaction, so concurrent requests on the
+//! same flow are serialised and a counter is never skipped.
+
+use super::StoreError;
+use super::counters::{self, ACCOUNT, Limit, Locked};
+use super::outbox::{self, NewMessage};
+use super::sqlite::{SqliteStore, audit_at};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::{Deserialize, Serialize};
+use sspr_api::MethodKind;
+
+/// An account as the reset flow needs it.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: i64,
+    pub user_id: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub enabled: bool,
+    pub is_admin: bool,
+    pub groups: Vec<String>,
+    pub methods: Vec<MethodRecord>,
+    /// Question ids the person registered answers for.
+    pub questions: Vec<String>,
+}
+
+/// A registered method, without its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MethodRecord {
+    pub id: i64,
+    pub kind: MethodKind,
+    pub contact: Option<String>,
+    pub is_default: bool,
+}
+
+/// A method as offered in a flow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlowMethod {
+    pub id: String,
+    pub kind: MethodKind,
+    pub hint: Option<String>,
+    /// The registered method behind it; `None` in a decoy flow.
+    pub record: Option<i64>,
+    /// Security questions: the registered question ids the ones asked are drawn from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowRecord {
+    pub id: String,
+    pub subject: String,
+    /// The account; `None` for a decoy flow.
+    pub user: Option<i64>,
+    pub methods_required: u8,
+    pub methods: Vec<FlowMethod>,
+    pub created_at: u64,
+    pub expires_at: u64,
+    pub completed_at: Option<u64>,
+    /// Ids of the methods proven so far.
+    pub verified: Vec<String>,
+}
+
+impl FlowRecord {
+    pub fn method(&self, id: &str) -> Option<&FlowMethod> {
+        self.methods.iter().find(|m| m.id == id)
+    }
+}
+
+/// The limits a send or a proof is held to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub account: Limit,
+    pub method: Limit,
+    /// Wrong tries per code.
+    pub code_attempts: i64,
+    /// Codes sent per account and channel per hour.
+    pub sends_per_hour: i64,
+    /// Seconds between two codes for the same challenge.
+    pub resend_interval: i64,
+}
+
+/// A new code (or set of questions) for a challenge.
+pub struct NewChallenge {
+    pub flow_id: String,
+    pub method_id: String,
+    pub subject: String,
+    pub kind: MethodKind,
+    pub now: u64,
+    /// Keyed hash of the code and when it expires; `None` for methods without codes.
+    pub code: Option<(Vec<u8>, u64)>,
+    pub questions: Vec<String>,
+    /// The message carrying the code; `None` in a decoy flow.
+    pub message: Option<NewMessage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChallengeOutcome {
+    Ready {
+        resend_in: Option<u64>,
+    },
+    FlowGone,
+    Locked {
+        account: bool,
+        lock: Locked,
+    },
+    /// Too many sends; seconds until the next one is allowed.
+    RateLimited {
+        retry_after: u64,
+    },
+}
+
+/// What a proof is checked against, loaded inside the transaction.
+#[derive(Debug, Clone, Default)]
+pub struct ProofInput {
+    pub code_hash: Option<Vec<u8>>,
+    /// Sealed TOTP secret and the last step used.
+    pub totp_secret: Option<Vec<u8>>,
+    pub last_used_step: Option<u64>,
+    /// The questions asked, and the stored answer hashes of this account.
+    pub questions: Vec<String>,
+    pub answers: Vec<(String, Vec<u8>)>,
+}
+
+/// The verdict of the method's check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProofCheck {
+    Right { totp_step: Option<u64> },
+    Wrong,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProofOutcome {
+    Verified,
+    Wrong {
+        attempts_left: u32,
+    },
+    /// The wrong try that locked a scope, or a try while locked.
+    Locked {
+        account: bool,
+        lock: Locked,
+    },
+    /// No live code: none sent, expired or used up.
+    CodeExpired,
+    FlowGone,
+}
+
+/// The completing transaction's inputs.
+pub struct Completion {
+    pub flow_id: String,
+    pub user: i64,
+    pub new_hash: String,
+    pub now: u64,
+    pub messages: Vec<NewMessage>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompletionOutcome {
+    Done { sessions_revoked: usize },
+    AlreadyCompleted,
+    NotReady,
+    FlowGone,
+}
+
+/// Where the completing transaction can be made to fail, to prove it leaves nothing half
+/// done (tests only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultPoint {
+    AfterPasswordWritten,
+    AfterSessionsRevoked,
+    AfterMessagesQueued,
+}
+
+fn parse_kind(text: &str) -> Option<MethodKind> {
+    MethodKind::ALL.into_iter().find(|k| k.as_str() == text)
+}
+
+fn load_flow(conn: &Connection, id: &str) -> Result<Option<FlowRecord>, StoreError> {
+    let row = conn
+        .query_row(
+            "SELECT subject, user_id, methods_required, offered, created_at, expires_at, completed_at
+             FROM reset_flows WHERE id = ?1",
+            [id],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, Option<i64>>(1)?,
+                    row.get::<_, u8>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, i64>(4)?,
+                    row.get::<_, i64>(5)?,
+                    row.get::<_, Option<i64>>(6)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((subject, user, methods_required, offered, created_at, expires_at, completed_at)) =
+        row
+    else {
+        return Ok(None);
+    };
+    let methods: Vec<FlowMethod> = serde_json::from_str(&offered)
+        .map_err(|err| StoreError::Corrupt(format!("reset_flows.offered of a flow: {err}")))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT method FROM reset_challenges WHERE flow_id = ?1 AND verified_at IS NOT NULL",
+    )?;
+    let verified = stmt
+        .query_map([id], |row| row.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
+    // Keep the offered order.
+    let verified = methods
+        .iter()
+        .filter(|m| verified.contains(&m.id))
+        .map(|m| m.id.clone())
+        .collect();
+    Ok(Some(FlowRecord {
+        id: id.to_owned(),
+        subject,
+        user,
+        methods_required,
+        methods,
+        created_at: created_at as u64,
+        expires_at: expires_at as u64,
+        completed_at: completed_at.map(|t| t as u64),
+        verified,
+    }))
+}
+
+/// The flow, if it exists, has not expired and is not completed.
+fn live_flow(conn: &Connection, id: &str, now: u64) -> Result<Option<FlowRecord>, StoreError> {
+    Ok(load_flow(conn, id)?.filter(|f| f.expires_at > now && f.completed_at.is_none()))
+}
+
+/// The first lock in force on the account or the method.
+fn lock_in_force(
+    conn: &Connection,
+    subject: &str,
+    kind: MethodKind,
+    now: i64,
+) -> rusqlite::Result<Option<(bool, Locked)>> {
+    if let Some(lock) = counters::load(conn, subject, ACCOUNT)?.lock(now) {
+        return Ok(Some((true, lock)));
+    }
+    Ok(counters::load(conn, subject, kind.as_str())?
+        .lock(now)
+        .map(|lock| (false, lock)))
+}
+
+fn load_account(
+    conn: &Connection,
+    condition: &str,
+    key: &dyn rusqlite::ToSql,
+) -> Result<Option<Account>, StoreError> {
+    let row = conn
+        .query_row(
+            &format!(
+                "SELECT id, user_id, display_name, email, enabled, is_admin FROM users WHERE {condition}"
+            ),
+            [key],
+            |row| {
+                Ok(Account {
+                    id: row.get(0)?,
+                    user_id: row.get(1)?,
+                    display_name: row.get(2)?,
+                    email: row.get(3)?,
+                    enabled: row.get(4)?,
+                    is_admin: row.get(5)?,
+                    groups: Vec::new(),
+                    methods: Vec::new(),
+                    questions: Vec::new(),
+                })
+            },
+        )
+        .optional()?;
+    let Some(mut account) = row else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT g.name FROM group_members m JOIN groups g ON g.id = m.group_id
+         WHERE m.user_id = ?1 ORDER BY g.name",
+    )?;
+    account.groups = stmt
+        .query_map([account.id], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, kind, contact, is_default FROM methods WHERE user_id = ?1
+         ORDER BY is_default DESC, id",
+    )?;
+    let methods = stmt
+        .query_map([account.id], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, Option<String>>(2)?,
+                row.get::<_, bool>(3)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    account.methods = methods
+        .into_iter()
+        .filter_map(|(id, kind, contact, is_default)| {
+            // A kind this server does not know (written by a newer one) is skipped.
+            parse_kind(&kind).map(|kind| MethodRecord {
+                id,
+                kind,
+                contact,
+                is_default,
+            })
+        })
+        .collect();
+    let mut stmt = conn.prepare_cached(
+        "SELECT question FROM security_answers WHERE user_id = ?1 ORDER BY question",
+    )?;
+    account.questions = stmt
+        .query_map([account.id], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(Some(account))
+}
+
+impl SqliteStore {
+    /// The account with this user ID (any case), with its methods and registered questions.
+    pub async fn account(&self, user_id: &str) -> Result<Option<Account>, StoreError> {
+        let user_id = user_id.to_owned();
+        self.call(move |conn| load_account(conn, "user_id = ?1", &user_id))
+            .await
+    }
+
+    /// The account with this row id.
+    pub async fn account_by_id(&self, id: i64) -> Result<Option<Account>, StoreError> {
+        self.call(move |conn| load_account(conn, "id = ?1", &id))
+            .await
+    }
+
+    /// The contact (address or number) of a registered method.
+    pub async fn method_contact(&self, method: i64) -> Result<Option<String>, StoreError> {
+        self.call(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT contact FROM methods WHERE id = ?1",
+                    [method],
+                    |row| row.get(0),
+                )
+                .optional()?
+                .flatten())
+        })
+        .await
+    }
+
+    pub async fn create_flow(&self, flow: FlowRecord) -> Result<(), StoreError> {
+        let offered = serde_json::to_string(&flow.methods)
+            .map_err(|err| StoreError::Corrupt(err.to_string()))?;
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            // Expired flows are of no use to anyone; drop them on the way.
+            tx.execute(
+                "DELETE FROM reset_flows WHERE expires_at < ?1",
+                [flow.created_at as i64 - 86_400],
+            )?;
+            tx.execute(
+                "INSERT INTO reset_flows
+                 (id, subject, user_id, methods_required, offered, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    flow.id,
+                    flow.subject,
+                    flow.user,
+                    flow.methods_required,
+                    offered,
+                    flow.created_at as i64,
+                    flow.expires_at as i64
+                ],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// The flow whatever its state (expired and completed ones too).
+    pub async fn flow(&self, id: &str) -> Result<Option<FlowRecord>, StoreError> {
+        let id = id.to_owned();
+        self.call(move |conn| load_flow(conn, &id)).await
+    }
+
+    /// Records a new code (or questions) for a method of a flow, holding sends to the
+    /// limits; queues the message carrying the code.
+    pub async fn begin_challenge(
+        &self,
+        challenge: NewChallenge,
+        limits: Limits,
+    ) -> Result<ChallengeOutcome, StoreError> {
+        self.call(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let now = challenge.now as i64;
+            if live_flow(&tx, &challenge.flow_id, challenge.now)?.is_none() {
+                return Ok(ChallengeOutcome::FlowGone);
+            }
+            if let Some((account, lock)) =
+                lock_in_force(&tx, &challenge.subject, challenge.kind, now)?
+            {
+                return Ok(ChallengeOutcome::Locked { account, lock });
+            }
+            let existing: Option<(Option<i64>, Option<i64>)> = tx
+                .query_row(
+                    "SELECT sent_at, verified_at FROM reset_challenges
+                     WHERE flow_id = ?1 AND method = ?2",
+                    params![challenge.flow_id, challenge.method_id],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            if let Some((_, Some(_))) = existing {
+                // Already proven: nothing to send.
+                return Ok(ChallengeOutcome::Ready { resend_in: None });
+            }
+            let mut resend_in = None;
+            if let Some((hash, expires_at)) = &challenge.code {
+                if let Some((Some(sent_at), _)) = existing {
+                    let wait = sent_at + limits.resend_interval - now;
+                    if wait > 0 {
+                        return Ok(ChallengeOutcome::RateLimited {
+                            retry_after: wait as u64,
+                        });
+                    }
+                }
+                let channel = challenge.kind.as_str();
+                let window_start = now - 3600;
+                tx.execute("DELETE FROM sends WHERE at <= ?1", [window_start])?;
+                let (count, oldest): (i64, Option<i64>) = tx.query_row(
+                    "SELECT count(*), min(at) FROM sends
+                     WHERE subject = ?1 AND channel = ?2 AND at > ?3",
+                    params![challenge.subject, channel, window_start],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )?;
+                if count >= limits.sends_per_hour {
+                    let retry_after = oldest.map_or(3600, |oldest| oldest + 3600 - now).max(1);
+                    return Ok(ChallengeOutcome::RateLimited {
+                        retry_after: retry_after as u64,
+                    });
+                }
+                tx.execute(
+                    "INSERT INTO sends (subject, channel, at) VALUES (?1, ?2, ?3)",
+                    params![challenge.subject, channel, now],
+                )?;
+                // A new code replaces the old one with fresh per-code tries; the account
+                // and method counters are untouched.
+                tx.execute(
+                    "INSERT INTO reset_challenges
+                     (flow_id, method, code_hash, code_expires_at, code_attempts, sent_at)
+                     VALUES (?1, ?2, ?3, ?4, 0, ?5)
+                     ON CONFLICT (flow_id, method) DO UPDATE SET
+                       code_hash = ?3, code_expires_at = ?4, code_attempts = 0, sent_at = ?5",
+                    params![
+                        challenge.flow_id,
+                        challenge.method_id,
+                        hash,
+                        *expires_at as i64,
+                        now
+                    ],
+                )?;
+                if let Some(message) = &challenge.message {
+                    outbox::insert(&tx, message, challenge.now)?;
+                }
+                resend_in = Some(limits.resend_interval as u64);
+            } else {
+                let questions = serde_json::to_string(&challenge.questions)
+                    .map_err(|err| StoreError::Corrupt(err.to_string()))?;
+                tx.execute(
+                    "INSERT INTO reset_challenges (flow_id, method, questions)
+                     VALUES (?1, ?2, ?3)
+                     ON CONFLICT (flow_id, method) DO UPDATE SET questions = ?3",
+                    params![challenge.flow_id, challenge.method_id, questions],
+                )?;
+            }
+            audit_at(
+                &tx,
+                challenge.now,
+                "reset_challenge",
+                Some(&challenge.subject),
+                Some(challenge.kind.as_str()),
+            )?;
+            tx.commit()?;
+            Ok(ChallengeOutcome::Ready { resend_in })
+        })
+        .await
+    }
+
+    /// Checks a proof inside one transaction: locks, the live code, the method's `check`,
+    /// then the counters. `check` gets what the proof is compared against.
+    pub async fn attempt_proof(
+        &self,
+        flow_id: &str,
+        method_id: &str,
+        now: u64,
+        limits: Limits,
+        check: impl FnOnce(&ProofInput) -> ProofCheck + Send + 'static,
+    ) -> Result<ProofOutcome, StoreError> {
+        let flow_id = flow_id.to_owned();
+        let method_id = method_id.to_owned();
+        self.call(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let Some(flow) = live_flow(&tx, &flow_id, now)? else {
+                return Ok(ProofOutcome::FlowGone);
+            };
+            let Some(method) = flow.method(&method_id).cloned() else {
+                return Ok(ProofOutcome::FlowGone);
+            };
+            if flow.verified.contains(&method_id) {
+                return Ok(ProofOutcome::Verified);
+            }
+            let now_i = now as i64;
+            if let Some((account, lock)) = lock_in_force(&tx, &flow.subject, method.kind, now_i)? {
+                return Ok(ProofOutcome::Locked { account, lock });
+            }
+            let challenge: Option<(Option<Vec<u8>>, Option<i64>, i64, Option<String>)> = tx
+                .query_row(
+                    "SELECT code_hash, code_expires_at, code_attempts, questions
+                     FROM reset_challenges WHERE flow_id = ?1 AND method = ?2",
+                    params![flow_id, method_id],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+                )
+                .optional()?;
+            let mut input = ProofInput::default();
+            let mut code_attempts = 0;
+            match method.kind {
+                MethodKind::AppCode => {
+                    if let Some(record) = method.record {
+                        let row: Option<(Option<Vec<u8>>, Option<i64>)> = tx
+                            .query_row(
+                                "SELECT secret, last_used_step FROM methods WHERE id = ?1",
+                                [record],
+                                |row| Ok((row.get(0)?, row.get(1)?)),
+                            )
+                            .optional()?;
+                        if let Some((secret, step)) = row {
+                            input.totp_secret = secret;
+                            input.last_used_step = step.map(|s| s as u64);
+                        }
+                    }
+                }
+                MethodKind::SecurityQuestions => {
+                    let Some((_, _, _, Some(questions))) = challenge else {
+                        return Ok(ProofOutcome::CodeExpired);
+                    };
+                    input.questions = serde_json::from_str(&questions)
+                        .map_err(|err| StoreError::Corrupt(err.to_string()))?;
+                    if let Some(user) = flow.user {
+                        let mut stmt = tx.prepare_cached(
+                            "SELECT question, answer_hash FROM security_answers WHERE user_id = ?1",
+                        )?;
+                        input.answers = stmt
+                            .query_map([user], |row| Ok((row.get(0)?, row.get(1)?)))?
+                            .collect::<Result<_, _>>()?;
+                    }
+                }
+                _ => {
+                    let Some((Some(hash), Some(expires_at), attempts, _)) = challenge else {
+                        return Ok(ProofOutcome::CodeExpired);
+                    };
+                    if expires_at <= now_i || attempts >= limits.code_attempts {
+                        return Ok(ProofOutcome::CodeExpired);
+                    }
+                    input.code_hash = Some(hash);
+                    code_attempts = attempts;
+                }
+            }
+            let outcome = match check(&input) {
+                ProofCheck::Right { totp_step } => {
+                    tx.execute(
+                        "INSERT INTO reset_challenges (flow_id, method, verified_at)
+                         VALUES (?1, ?2, ?3)
+                         ON CONFLICT (flow_id, method) DO UPDATE SET
+                           verified_at = ?3, code_hash = NULL",
+                        params![flow_id, method_id, now_i],
+                    )?;
+                    if let (Some(step), Some(record)) = (totp_step, method.record) {
+                        tx.execute(
+                            "UPDATE methods SET last_used_step = ?2 WHERE id = ?1",
+                            params![record, step as i64],
+                        )?;
+                    }
+                    counters::reset(&tx, &flow.subject, Some(method.kind.as_str()))?;
+                    audit_at(
+                        &tx,
+                        now,
+                        "reset_method_verified",
+                        Some(&flow.subject),
+                        Some(method.kind.as_str()),
+                    )?;
+                    ProofOutcome::Verified
+                }
+                ProofCheck::Wrong => {
+                    let is_code = input.code_hash.is_some();
+                    if is_code {
+                        code_attempts += 1;
+                        tx.execute(
+                            "UPDATE reset_challenges SET code_attempts = ?3
+                             WHERE flow_id = ?1 AND method = ?2",
+                            params![flow_id, method_id, code_attempts],
+                        )?;
+                    }
+                    let mut account = counters::load(&tx, &flow.subject, ACCOUNT)?;
+                    let mut per_method = counters::load(&tx, &flow.subject, method.kind.as_str())?;
+                    let account_lock = account.fail(limits.account, now_i);
+                    let method_lock = per_method.fail(limits.method, now_i);
+                    counters::save(&tx, &flow.subject, ACCOUNT, account)?;
+                    counters::save(&tx, &flow.subject, method.kind.as_str(), per_method)?;
+                    audit_at(
+                        &tx,
+                        now,
+                        "reset_proof_failed",
+                        Some(&flow.subject),
+                        Some(method.kind.as_str()),
+                    )?;
+                    if let Some(lock) = account_lock {
+                        audit_at(&tx, now, "reset_account_locked", Some(&flow.subject), None)?;
+                        ProofOutcome::Locked {
+                            account: true,
+                            lock,
+                        }
+                    } else if let Some(lock) = method_lock {
+                        audit_at(
+                            &tx,
+                            now,
+                            "reset_method_locked",
+                            Some(&flow.subject),
+                            Some(method.kind.as_str()),
+                        )?;
+                        ProofOutcome::Locked {
+                            account: false,
+                            lock,
+                        }
+                    } else {
+                        let mut left = account
+                            .left(limits.account)
+                            .min(per_method.left(limits.method));
+                        if is_code {
+                            left = left.min(limits.code_attempts - code_attempts);
+                        }
+                        ProofOutcome::Wrong {
+                            attempts_left: left.max(0) as u32,
+                        }
+                    }
+                }
+            };
+            tx.commit()?;
+            Ok(outcome)
+        })
+        .await
+    }
+
+    /// The current password hash and the most recent retired ones, newest first.
+    pub async fn password_hashes(&self, user: i64, recent: u32) -> Result<Vec<String>, StoreError> {
+        self.call(move |conn| {
+            let mut hashes = Vec::new();
+            if let Some(current) = conn
+                .query_row(
+                    "SELECT password_hash FROM users WHERE id = ?1",
+                    [user],
+                    |row| row.get::<_, Option<String>>(0),
+                )
+                .optional()?
+                .flatten()
+            {
+                hashes.push(current);
+            }
+            let mut stmt = conn.prepare_cached(
+                "SELECT password_hash FROM password_history WHERE user_id = ?1
+                 ORDER BY id DESC LIMIT ?2",
+            )?;
+            for hash in stmt.query_map(params![user, recent], |row| row.get(0))? {
+                hashes.push(hash?);
+            }
+            Ok(hashes)
+        })
+        .await
+    }
+
+    /// E-mail addresses of the enabled administrators other than `except`.
+    pub async fn other_admin_emails(&self, except: i64) -> Result<Vec<String>, StoreError> {
+        self.call(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT email FROM users
+                 WHERE is_admin = 1 AND enabled = 1 AND id != ?1 AND email IS NOT NULL
+                 ORDER BY user_id",
+            )?;
+            let rows = stmt.query_map([except], |row| row.get(0))?;
+            Ok(rows.collect::<Result<Vec<String>, _>>()?)
+        })
+        .await
+    }
+
+    /// The password change, in one transaction: the flow is consumed, the hash written
+    /// (the old one kept in the history), the credential version bumped, every session
+    /// revoked, the counters cleared and the notifications queued.
+    pub async fn complete_reset(
+        &self,
+        completion: Completion,
+    ) -> Result<CompletionOutcome, StoreError> {
+        let fault = self.armed_fault();
+        self.call(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let Some(flow) = load_flow(&tx, &completion.flow_id)? else {
+                return Ok(CompletionOutcome::FlowGone);
+            };
+            if flow.completed_at.is_some() {
+                return Ok(CompletionOutcome::AlreadyCompleted);
+            }
+            if flow.expires_at <= completion.now || flow.user != Some(completion.user) {
+                return Ok(CompletionOutcome::FlowGone);
+            }
+            if flow.verified.len() < usize::from(flow.methods_required) {
+                return Ok(CompletionOutcome::NotReady);
+            }
+            let now = completion.now as i64;
+            tx.execute(
+                "UPDATE reset_flows SET completed_at = ?2 WHERE id = ?1 AND completed_at IS NULL",
+                params![completion.flow_id, now],
+            )?;
+            tx.execute(
+                "INSERT INTO password_history (user_id, password_hash, retired_at)
+                 SELECT id, password_hash, ?2 FROM users WHERE id = ?1 AND password_hash IS NOT NULL",
+                params![completion.user, now],
+            )?;
+            tx.execute(
+                "UPDATE users SET password_hash = ?2, credential_version = credential_version + 1,
+                 password_changed_at = ?3 WHERE id = ?1",
+                params![completion.user, completion.new_hash, now],
+            )?;
+            // Keep the history short: it only serves the "not a recent password" rule.
+            tx.execute(
+                "DELETE FROM password_history WHERE user_id = ?1 AND id NOT IN
+                 (SELECT id FROM password_history WHERE user_id = ?1 ORDER BY id DESC LIMIT 5)",
+                [completion.user],
+            )?;
+            inject(fault, FaultPoint::AfterPasswordWritten)?;
+            let revoked = tx.execute("DELETE FROM sessions WHERE user_id = ?1", [completion.user])?;
+            inject(fault, FaultPoint::AfterSessionsRevoked)?;
+            counters::reset(&tx, &flow.subject, None)?;
+            for message in &completion.messages {
+                outbox::insert(&tx, message, completion.now)?;
+            }
+            inject(fault, FaultPoint::AfterMessagesQueued)?;
+            audit_at(&tx, completion.now, "password_reset", Some(&flow.subject), None)?;
+            tx.commit()?;
+            Ok(CompletionOutcome::Done {
+                sessions_revoked: revoked,
+            })
+        })
+        .await
+    }
+}
+
+fn inject(armed: Option<FaultPoint>, here: FaultPoint) -> Result<(), StoreError> {
+    if armed == Some(here) {
+        return Err(StoreError::Injected(format!("{here:?}")));
+    }
+    Ok(())
+}
