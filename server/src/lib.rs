@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod demo;
+pub mod directory;
 pub mod http;
 pub mod policy;
 pub mod reset;

@@ -39,11 +39,12 @@ fn server_with(config_toml: &str) -> TestServer {
 }
 
 fn services(dir: &tempfile::TempDir) -> Services {
-    Services {
-        store: SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap(),
-        keys: Arc::new(ServerKeys::ephemeral()),
-        clock: Clock::manual(1_800_000_000),
-    }
+    Services::new(
+        SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap(),
+        Arc::new(ServerKeys::ephemeral()),
+        Clock::manual(1_800_000_000),
+    )
+    .unwrap()
 }
 
 fn server() -> TestServer {

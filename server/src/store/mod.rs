@@ -5,6 +5,7 @@
 //! it through the methods here so that a PostgreSQL backend can stand in later.
 
 pub mod counters;
+pub mod directory;
 mod migrations;
 pub mod outbox;
 pub mod reset;
@@ -29,6 +30,8 @@ pub enum StoreError {
     SchemaTooNew { found: i64, known: i64 },
     #[error("the database worker stopped")]
     WorkerGone,
+    #[error("no user with the user ID {0}")]
+    NoSuchUser(String),
     #[error("unreadable data in the database: {0}")]
     Corrupt(String),
     #[error("fault injected for a test at {0}")]

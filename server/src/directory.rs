@@ -1,0 +1,185 @@
+//! Directory administration with the secrets handled properly: passwords checked against
+//! the rules and hashed, TOTP secrets sealed, security answers normalised and keyed-hashed.
+//! Used by the command line and the demo seed.
+
+use crate::clock::Clock;
+use crate::crypto::keys::ServerKeys;
+use crate::crypto::passwords::{HashError, PasswordHasher};
+use crate::crypto::sealed;
+use crate::crypto::totp::TotpSecret;
+use crate::reset::{answer_message, decoy, totp_context};
+use crate::store::{SqliteStore, StoreError};
+use sspr_api::password::{self, PasswordProblem};
+use sspr_api::{MethodKind, questions};
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DirectoryError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Hash(#[from] HashError),
+    #[error("the password is not accepted: {}", describe(.0))]
+    Password(Vec<PasswordProblem>),
+    #[error("{0:?} is not an e-mail address")]
+    BadEmail(String),
+    #[error("{0:?} is not a built-in question (see `sspr-server questions`)")]
+    UnknownQuestion(String),
+    #[error("the answer to {0} is empty")]
+    EmptyAnswer(String),
+}
+
+fn describe(problems: &[PasswordProblem]) -> String {
+    problems
+        .iter()
+        .map(|p| match p {
+            PasswordProblem::TooShort => "shorter than 8 characters",
+            PasswordProblem::TooLong => "longer than 128 characters",
+            PasswordProblem::Common => "one of the most common passwords",
+            PasswordProblem::ContainsPersonalInfo => "contains the user ID or name",
+            PasswordProblem::SameAsCurrent => "the current password",
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[derive(Clone)]
+pub struct Directory {
+    pub store: SqliteStore,
+    pub keys: Arc<ServerKeys>,
+    pub hasher: PasswordHasher,
+    pub clock: Clock,
+}
+
+impl Directory {
+    /// Checks the password against the rules (with the user's own details as context
+    /// words), hashes it and sets it.
+    pub async fn set_password(
+        &self,
+        user_id: &str,
+        new_password: &str,
+    ) -> Result<(), DirectoryError> {
+        let account = self
+            .store
+            .account(user_id)
+            .await?
+            .ok_or_else(|| StoreError::NoSuchUser(user_id.to_owned()))?;
+        let new_password = password::normalize(new_password);
+        let mut details = vec![account.user_id.as_str(), account.display_name.as_str()];
+        if let Some(email) = &account.email {
+            details.push(email);
+        }
+        let problems = password::check(&new_password, &password::context_words(&details));
+        if !problems.is_empty() {
+            return Err(DirectoryError::Password(problems));
+        }
+        let hash = self.hasher.hash(&new_password).await?;
+        self.store
+            .set_password_hash(&account.user_id, hash, self.clock.now())
+            .await?;
+        Ok(())
+    }
+
+    /// Whether `password` is the user's current password.
+    pub async fn check_password(
+        &self,
+        user_id: &str,
+        candidate: &str,
+    ) -> Result<bool, DirectoryError> {
+        let hash = self.store.password_hash_of(user_id).await?;
+        Ok(self
+            .hasher
+            .verify(hash.as_deref(), &password::normalize(candidate))
+            .await?)
+    }
+
+    pub async fn add_email(&self, user_id: &str, address: &str) -> Result<i64, DirectoryError> {
+        let address = address.trim();
+        let valid = address
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
+        if !valid || address.chars().any(char::is_whitespace) {
+            return Err(DirectoryError::BadEmail(address.to_owned()));
+        }
+        Ok(self
+            .store
+            .add_method(
+                user_id,
+                MethodKind::Email,
+                Some(address.to_owned()),
+                self.clock.now(),
+                |_| None,
+            )
+            .await?)
+    }
+
+    /// Registers an authenticator app with `secret` (a fresh one when `None`), sealed at
+    /// rest; returns the secret so it can be shown once.
+    pub async fn add_totp(
+        &self,
+        user_id: &str,
+        secret: Option<TotpSecret>,
+    ) -> Result<TotpSecret, DirectoryError> {
+        let secret = secret.unwrap_or_else(TotpSecret::generate);
+        let keys = Arc::clone(&self.keys);
+        let bytes = *secret.as_bytes();
+        self.store
+            .add_method(
+                user_id,
+                MethodKind::AppCode,
+                None,
+                self.clock.now(),
+                move |method| {
+                    Some(sealed::seal(
+                        &keys.totp_secrets,
+                        &totp_context(method),
+                        &bytes,
+                    ))
+                },
+            )
+            .await?;
+        Ok(secret)
+    }
+
+    /// Replaces the security answers (question id, answer).
+    pub async fn set_answers(
+        &self,
+        user_id: &str,
+        answers: &[(String, String)],
+    ) -> Result<(), DirectoryError> {
+        let mut normalised = Vec::new();
+        for (question, answer) in answers {
+            if !questions::is_known(question) {
+                return Err(DirectoryError::UnknownQuestion(question.clone()));
+            }
+            let answer = questions::normalize_answer(answer);
+            if answer.is_empty() {
+                return Err(DirectoryError::EmptyAnswer(question.clone()));
+            }
+            normalised.push((question.clone(), answer));
+        }
+        let keys = Arc::clone(&self.keys);
+        self.store
+            .set_security_answers(
+                user_id,
+                normalised,
+                self.clock.now(),
+                move |user, question, answer| {
+                    keys.answers
+                        .mac(answer_message(user, question, answer).as_bytes())
+                        .to_vec()
+                },
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Lifts every lock and clears the failure counters of an account.
+    pub async fn unlock(&self, user_id: &str) -> Result<(), DirectoryError> {
+        let subject = decoy::subject(&self.keys.decoy, user_id);
+        self.store
+            .unlock(user_id, subject, self.clock.now())
+            .await?;
+        Ok(())
+    }
+}

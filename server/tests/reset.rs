@@ -1,0 +1,1024 @@
+//! The reset flow over HTTP, in process, with an injected clock: enumeration safety,
+//! attempt limits, codes, TOTP, policy, passwords and the completing transaction
+//! (DESIGN.md section 5).
+
+#![allow(clippy::unwrap_used)] // tests fail loudly on unexpected errors
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, Response, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use sspr_api::captcha::{CaptchaChallenge, CaptchaSolution};
+use sspr_server::clock::Clock;
+use sspr_server::config::Config;
+use sspr_server::crypto::keys::ServerKeys;
+use sspr_server::crypto::sealed;
+use sspr_server::crypto::totp::{self, TotpSecret};
+use sspr_server::directory::Directory;
+use sspr_server::http::{Services, router};
+use sspr_server::store::reset::FaultPoint;
+use sspr_server::store::{NewUser, SqliteStore};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+const START: u64 = 1_800_000_000;
+
+/// One policy for most tests: selected group, e-mail + app code + questions, one method.
+const POLICY: &str = r#"
+[captcha]
+max_number = 1000
+
+[policy]
+scope = "selected"
+group = "sspr-users"
+methods_required = 2
+methods = ["email", "app_code", "security_questions"]
+"#;
+
+struct Harness {
+    dir: tempfile::TempDir,
+    app: Router,
+    services: Services,
+    directory: Directory,
+}
+
+impl Harness {
+    async fn new(config_toml: &str) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::parse(config_toml).unwrap();
+        let services = Services::new(
+            SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap(),
+            Arc::new(ServerKeys::ephemeral()),
+            Clock::manual(START),
+        )
+        .unwrap();
+        let directory = Directory {
+            store: services.store.clone(),
+            keys: Arc::clone(&services.keys),
+            hasher: services.hasher.clone(),
+            clock: services.clock.clone(),
+        };
+        Harness {
+            app: router(&config, services.clone()),
+            dir,
+            services,
+            directory,
+        }
+    }
+
+    fn clock(&self) -> &Clock {
+        &self.services.clock
+    }
+
+    async fn user(&self, user_id: &str, is_admin: bool, groups: &[&str]) {
+        let user = NewUser {
+            user_id,
+            display_name: "Robin Quill",
+            email: None,
+            is_admin,
+            groups,
+        };
+        assert!(
+            self.services
+                .store
+                .create_user_if_missing(&user)
+                .await
+                .unwrap()
+        );
+    }
+
+    /// A person in scope with an e-mail address, an authenticator app and three answers.
+    async fn person(&self, user_id: &str) -> TotpSecret {
+        self.user(user_id, false, &["sspr-users"]).await;
+        self.directory
+            .add_email(user_id, &format!("{}@home.example", &user_id[..3]))
+            .await
+            .unwrap();
+        self.directory
+            .set_answers(
+                user_id,
+                &[
+                    ("birth_city".into(), "Lisbon".into()),
+                    ("first_pet".into(), "Biscuit".into()),
+                    ("first_school".into(), "Riverside Primary".into()),
+                ],
+            )
+            .await
+            .unwrap();
+        self.directory
+            .set_password(user_id, "lantern harbour seventeen")
+            .await
+            .unwrap();
+        self.directory.add_totp(user_id, None).await.unwrap()
+    }
+
+    async fn request(&self, request: Request<Body>) -> (StatusCode, HeaderMap, Value) {
+        let response: Response<Body> = self.app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let json = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap()
+        };
+        (status, headers, json)
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, HeaderMap, Value) {
+        self.request(
+            Request::post(path)
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn captcha(&self) -> CaptchaSolution {
+        let (status, _, json) = self
+            .request(Request::get("/api/v1/captcha").body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let challenge: CaptchaChallenge = serde_json::from_value(json).unwrap();
+        let number = sspr_server::captcha::solve(&challenge).unwrap();
+        CaptchaSolution::new(&challenge, number)
+    }
+
+    async fn start_raw(&self, user_id: &str) -> (StatusCode, HeaderMap, Value) {
+        let captcha = self.captcha().await;
+        self.post(
+            "/api/v1/reset/flows",
+            json!({"user_id": user_id, "captcha": captcha}),
+        )
+        .await
+    }
+
+    async fn start(&self, user_id: &str) -> Flow {
+        let (status, _, json) = self.start_raw(user_id).await;
+        assert_eq!(status, StatusCode::CREATED, "{json}");
+        Flow(json)
+    }
+
+    async fn challenge(&self, flow: &Flow, kind: &str) -> (StatusCode, HeaderMap, Value) {
+        self.post(
+            &format!(
+                "/api/v1/reset/flows/{}/methods/{}/challenge",
+                flow.id(),
+                flow.method(kind)
+            ),
+            json!({}),
+        )
+        .await
+    }
+
+    async fn verify(
+        &self,
+        flow: &Flow,
+        kind: &str,
+        proof: Value,
+    ) -> (StatusCode, HeaderMap, Value) {
+        self.post(
+            &format!(
+                "/api/v1/reset/flows/{}/methods/{}/verify",
+                flow.id(),
+                flow.method(kind)
+            ),
+            proof,
+        )
+        .await
+    }
+
+    async fn code(&self, flow: &Flow, code: &str) -> (StatusCode, HeaderMap, Value) {
+        self.verify(flow, "email", json!({"code": code})).await
+    }
+
+    async fn set_password(&self, flow: &Flow, password: &str) -> (StatusCode, HeaderMap, Value) {
+        self.post(
+            &format!("/api/v1/reset/flows/{}/password", flow.id()),
+            json!({"password": password}),
+        )
+        .await
+    }
+
+    /// Every queued message as (to, subject, body), oldest first.
+    async fn messages(&self) -> Vec<(String, String, String)> {
+        let mut out: Vec<_> = self
+            .services
+            .store
+            .recent_messages(1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| {
+                let body = sealed::open(&self.services.keys.outbox, &m.dedupe_key, &m.sealed_body)
+                    .unwrap();
+                (m.recipient, m.subject, String::from_utf8(body).unwrap())
+            })
+            .collect();
+        out.reverse();
+        out
+    }
+
+    /// The code in the newest message to `to`.
+    async fn last_code(&self, to: &str) -> String {
+        let messages = self.messages().await;
+        let (_, _, body) = messages
+            .iter()
+            .rev()
+            .find(|(rcpt, _, _)| rcpt == to)
+            .unwrap();
+        body.split_whitespace()
+            .find(|w| w.len() >= 6 && w.bytes().all(|b| b.is_ascii_digit()))
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Every byte of the database files (main file and write-ahead log).
+    fn database_bytes(&self) -> Vec<u8> {
+        let mut all = Vec::new();
+        for entry in std::fs::read_dir(self.dir.path()).unwrap() {
+            all.extend(std::fs::read(entry.unwrap().path()).unwrap());
+        }
+        all
+    }
+
+    /// A flow with the e-mail method proven, ready for the second method.
+    async fn email_proven(&self, user_id: &str) -> Flow {
+        let flow = self.start(user_id).await;
+        assert_eq!(self.challenge(&flow, "email").await.0, StatusCode::OK);
+        let code = self
+            .last_code(&format!("{}@home.example", &user_id[..3]))
+            .await;
+        let (status, _, json) = self.code(&flow, &code).await;
+        assert_eq!(status, StatusCode::OK, "{json}");
+        flow
+    }
+
+    async fn totp_proven(&self, flow: &Flow, secret: &TotpSecret) {
+        let code = totp::code_at(secret, self.clock().now());
+        let (status, _, json) = self.verify(flow, "app_code", json!({"code": code})).await;
+        assert_eq!(status, StatusCode::OK, "{json}");
+        assert!(json["verified"].as_array().unwrap().len() >= 1);
+    }
+}
+
+/// A reset flow as the API returned it.
+struct Flow(Value);
+
+impl Flow {
+    fn id(&self) -> &str {
+        self.0["flow_id"].as_str().unwrap()
+    }
+
+    fn method(&self, kind: &str) -> String {
+        self.0["methods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["kind"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} in {}", self.0))["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    fn kinds(&self) -> Vec<String> {
+        self.0["methods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["kind"].as_str().unwrap().to_owned())
+            .collect()
+    }
+}
+
+/// The JSON's structure with every value replaced by its type.
+fn shape(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), shape(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.iter().take(1).map(shape).collect()),
+        Value::String(_) => json!("string"),
+        Value::Number(_) => json!("number"),
+        Value::Bool(_) => json!("bool"),
+        Value::Null => Value::Null,
+    }
+}
+
+/// Header names and values, minus those that vary with the body length.
+fn header_set(headers: &HeaderMap) -> Vec<(String, String)> {
+    let mut out: Vec<_> = headers
+        .iter()
+        .filter(|(name, _)| *name != "content-length" && *name != "date")
+        .map(|(n, v)| (n.to_string(), v.to_str().unwrap().to_owned()))
+        .collect();
+    out.sort();
+    out
+}
+
+// ---------------------------------------------------------------- enumeration (5.1)
+
+#[tokio::test]
+async fn every_kind_of_account_gets_the_same_answers_at_start_and_at_send() {
+    let h = Harness::new(POLICY).await;
+    h.person("real.person@contoso.example").await;
+    h.person("disabled.person@contoso.example").await;
+    h.services
+        .store
+        .set_enabled("disabled.person@contoso.example", false, START)
+        .await
+        .unwrap();
+    h.user("outside.scope@contoso.example", false, &["other"])
+        .await;
+    h.directory
+        .add_email("outside.scope@contoso.example", "out@home.example")
+        .await
+        .unwrap();
+    h.directory
+        .add_totp("outside.scope@contoso.example", None)
+        .await
+        .unwrap();
+    h.user("no.methods@contoso.example", false, &["sspr-users"])
+        .await;
+
+    let mut seen = Vec::new();
+    for user_id in [
+        "real.person@contoso.example",
+        "nobody.here@contoso.example",
+        "disabled.person@contoso.example",
+        "outside.scope@contoso.example",
+        "no.methods@contoso.example",
+    ] {
+        let (status, headers, body) = h.start_raw(user_id).await;
+        assert_eq!(status, StatusCode::CREATED, "{user_id}: {body}");
+        assert_eq!(body["methods_required"], 2, "{user_id}");
+        let flow = Flow(body.clone());
+        let methods = body["methods"].as_array().unwrap();
+        assert!(methods.len() >= 2, "{user_id}: {body}");
+        for method in methods {
+            assert_eq!(shape(method).as_object().unwrap().contains_key("id"), true);
+        }
+        // Send to the first method offered, whatever it is.
+        let kind = flow.kinds()[0].clone();
+        let (send_status, send_headers, send_body) = h.challenge(&flow, &kind).await;
+        assert_eq!(send_status, StatusCode::OK, "{user_id}: {send_body}");
+        seen.push((
+            user_id,
+            shape(&json!({"flow_id": body["flow_id"], "expires_in_seconds": body["expires_in_seconds"],
+                          "methods_required": body["methods_required"], "verified": body["verified"]})),
+            header_set(&headers),
+            header_set(&send_headers),
+            kind,
+            shape(&send_body),
+        ));
+    }
+    let (_, flow_shape, start_headers, send_headers, _, _) = &seen[0];
+    for (user_id, other_shape, other_start, other_send, kind, send_shape) in &seen[1..] {
+        assert_eq!(other_shape, flow_shape, "{user_id}");
+        assert_eq!(other_start, start_headers, "{user_id}");
+        assert_eq!(other_send, send_headers, "{user_id}");
+        // Same kind, same answer shape as the real account's.
+        let real = seen
+            .iter()
+            .find(|s| &s.4 == kind && s.0 == "real.person@contoso.example");
+        if let Some(real) = real {
+            assert_eq!(send_shape, &real.5, "{user_id}");
+        }
+    }
+    // Only the real account got a message.
+    let messages = h.messages().await;
+    assert!(
+        messages.iter().all(|(to, _, _)| to == "rea@home.example"),
+        "{messages:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_user_gets_the_same_decoy_every_time_and_can_prove_nothing() {
+    let h = Harness::new(POLICY).await;
+    let first = h.start("ghost@contoso.example").await;
+    let second = h.start("Ghost@Contoso.example").await;
+    assert_ne!(first.id(), second.id());
+    assert_eq!(first.0["methods"], second.0["methods"]);
+    let kinds = first.kinds();
+    if kinds.contains(&"email".to_owned()) {
+        assert_eq!(h.challenge(&first, "email").await.0, StatusCode::OK);
+        let (status, _, json) = h.code(&first, "00000000").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(json["code"], "code_incorrect");
+    }
+    let (status, _, json) = h.set_password(&first, "a perfectly fine passphrase").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(json["code"], "not_verified");
+}
+
+// ---------------------------------------------------------------- codes (5.3)
+
+#[tokio::test]
+async fn codes_are_stored_hashed_single_use_bound_to_their_flow_and_expire() {
+    let h = Harness::new(POLICY).await;
+    h.person("adele@contoso.example").await;
+    let flow = h.start("adele@contoso.example").await;
+    let (status, _, sent) = h.challenge(&flow, "email").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(sent["code_expires_in_seconds"], 600);
+    assert_eq!(sent["code_length"], 8);
+    let code = h.last_code("ade@home.example").await;
+    assert_eq!(code.len(), 8);
+    // The database holds neither the code nor the message carrying it in clear.
+    let bytes = h.database_bytes();
+    assert!(
+        !bytes.windows(code.len()).any(|w| w == code.as_bytes()),
+        "plaintext code in the database"
+    );
+
+    // Bound to the flow: useless in another flow of the same person.
+    let other = h.start("adele@contoso.example").await;
+    h.clock().advance(1);
+    assert_eq!(h.challenge(&other, "email").await.0, StatusCode::OK);
+    let (status, _, json) = h.code(&other, &code).await;
+    assert_eq!(
+        (status, json["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("code_incorrect"))
+    );
+
+    // Right in its own flow, once.
+    let (status, _, json) = h.code(&flow, &code).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(json["verified"], json!([flow.method("email")]));
+
+    // Expiry: ten minutes.
+    let late = h.start("adele@contoso.example").await;
+    h.clock().advance(31);
+    assert_eq!(h.challenge(&late, "email").await.0, StatusCode::OK);
+    let late_code = h.last_code("ade@home.example").await;
+    h.clock().advance(600);
+    let (status, _, json) = h.code(&late, &late_code).await;
+    assert_eq!(
+        (status, json["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("code_expired"))
+    );
+}
+
+// ---------------------------------------------------------------- attempts (5.2)
+
+#[tokio::test]
+async fn five_wrong_codes_lock_the_method_and_a_resend_does_not_reset_the_count() {
+    let h = Harness::new(POLICY).await;
+    h.person("alex@contoso.example").await;
+    let flow = h.start("alex@contoso.example").await;
+    h.challenge(&flow, "email").await;
+    for left in [4, 3, 2] {
+        let (status, _, json) = h.code(&flow, "11111111").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(json["attempts_left"], left, "{json}");
+    }
+    // A resend (after the 30 s wait) brings a new code but not new tries.
+    let (status, headers, json) = h.challenge(&flow, "email").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{json}");
+    assert_eq!(json["code"], "rate_limited");
+    assert!(
+        headers["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            <= 30
+    );
+    h.clock().advance(30);
+    assert_eq!(h.challenge(&flow, "email").await.0, StatusCode::OK);
+    let (_, _, json) = h.code(&flow, "11111111").await;
+    assert_eq!(json["attempts_left"], 1, "{json}");
+    let (status, headers, json) = h.code(&flow, "11111111").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(json["code"], "method_locked");
+    assert_eq!(json["retry_after_seconds"], 900);
+    assert_eq!(headers["retry-after"], "900");
+    // Locked: even the right code is refused, and no new code is sent.
+    let code = h.last_code("ale@home.example").await;
+    let (_, _, json) = h.code(&flow, &code).await;
+    assert_eq!(json["code"], "method_locked");
+    h.clock().advance(600);
+    let (_, _, json) = h.challenge(&flow, "email").await;
+    assert_eq!(json["code"], "method_locked");
+    assert_eq!(json["retry_after_seconds"], 300, "time left is stated");
+    // Other methods still work.
+    let secret_flow = h.start("alex@contoso.example").await;
+    h.clock().advance(300);
+    // After the lock, a new code can be sent and used.
+    assert_eq!(h.challenge(&secret_flow, "email").await.0, StatusCode::OK);
+    let code = h.last_code("ale@home.example").await;
+    assert_eq!(h.code(&secret_flow, &code).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_code_dies_after_five_wrong_tries_even_within_its_lifetime() {
+    let h = Harness::new(&POLICY.replace(
+        "[policy]",
+        "[policy]\nlockout = { max_failures = 50, lockout_minutes = 1 }",
+    ))
+    .await;
+    h.person("dora@contoso.example").await;
+    let flow = h.start("dora@contoso.example").await;
+    h.challenge(&flow, "email").await;
+    let code = h.last_code("dor@home.example").await;
+    for _ in 0..5 {
+        h.code(&flow, "00000001").await;
+    }
+    // The method lock (1 minute) passes; the code itself stays dead.
+    h.clock().advance(61);
+    let (status, _, json) = h.code(&flow, &code).await;
+    assert_eq!(
+        (status, json["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("code_expired"))
+    );
+}
+
+#[tokio::test]
+async fn the_account_locks_across_methods_and_flows_with_time_left() {
+    let h = Harness::new(POLICY).await;
+    let secret = h.person("lee@contoso.example").await;
+    // 5 wrong e-mail codes (method lock) + 5 wrong app codes = 10 = account lock.
+    let flow = h.start("lee@contoso.example").await;
+    h.challenge(&flow, "email").await;
+    for _ in 0..5 {
+        h.code(&flow, "12121212").await;
+    }
+    let other = h.start("lee@contoso.example").await;
+    for _ in 0..4 {
+        let (_, _, json) = h
+            .verify(&other, "app_code", json!({"code": "000000"}))
+            .await;
+        assert_eq!(json["code"], "code_incorrect");
+    }
+    let (status, headers, json) = h
+        .verify(&other, "app_code", json!({"code": "000000"}))
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(json["code"], "account_locked", "{json}");
+    assert_eq!(headers["retry-after"], "900");
+    // Everything is locked now, in a new flow too, with the time left stated.
+    h.clock().advance(100);
+    let fresh = h.start("lee@contoso.example").await;
+    let right = totp::code_at(&secret, h.clock().now());
+    let (_, _, json) = h.verify(&fresh, "app_code", json!({"code": right})).await;
+    assert_eq!(json["code"], "account_locked");
+    assert_eq!(json["retry_after_seconds"], 800);
+    let (_, _, json) = h.challenge(&fresh, "email").await;
+    assert_eq!(json["code"], "account_locked");
+    // An unknown account locks the same way (its counters are kept too).
+    let ghost = h.start("ghost.account@contoso.example").await;
+    let kind = ghost.kinds()[0].clone();
+    if kind != "security_questions" {
+        if kind == "email" {
+            h.challenge(&ghost, "email").await;
+        }
+        let mut last = Value::Null;
+        for _ in 0..5 {
+            last = h.verify(&ghost, &kind, json!({"code": "000000"})).await.2;
+        }
+        assert_eq!(last["code"], "method_locked", "{last}");
+    }
+    // After the lock the right code works.
+    h.clock().advance(800);
+    let right = totp::code_at(&secret, h.clock().now());
+    let (status, _, json) = h.verify(&fresh, "app_code", json!({"code": right})).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+}
+
+#[tokio::test]
+async fn sends_per_hour_are_limited_with_retry_after() {
+    let h = Harness::new(POLICY).await;
+    h.person("send@contoso.example").await;
+    for _ in 0..5 {
+        let flow = h.start("send@contoso.example").await;
+        assert_eq!(h.challenge(&flow, "email").await.0, StatusCode::OK);
+        h.clock().advance(60);
+    }
+    let flow = h.start("send@contoso.example").await;
+    let (status, headers, json) = h.challenge(&flow, "email").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(json["code"], "rate_limited");
+    // The first send was 300 s ago: the window opens 3300 s from now.
+    assert_eq!(headers["retry-after"], "3300");
+    assert_eq!(h.messages().await.len(), 5);
+    h.clock().advance(3300);
+    let flow = h.start("send@contoso.example").await;
+    assert_eq!(h.challenge(&flow, "email").await.0, StatusCode::OK);
+}
+
+// ---------------------------------------------------------------- TOTP (5.4)
+
+#[tokio::test]
+async fn totp_accepts_one_step_of_drift_and_never_a_used_step() {
+    let h = Harness::new(POLICY).await;
+    let secret = h.person("tom@contoso.example").await;
+    let now = h.clock().now();
+    let flow = h.start("tom@contoso.example").await;
+    // Two steps behind: refused.
+    let (_, _, json) = h
+        .verify(
+            &flow,
+            "app_code",
+            json!({"code": totp::code_at(&secret, now - 60)}),
+        )
+        .await;
+    assert_eq!(json["code"], "code_incorrect");
+    // One step behind: accepted.
+    let (status, _, json) = h
+        .verify(
+            &flow,
+            "app_code",
+            json!({"code": totp::code_at(&secret, now - 30)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    // The same step again, in a new flow: refused.
+    let again = h.start("tom@contoso.example").await;
+    let (_, _, json) = h
+        .verify(
+            &again,
+            "app_code",
+            json!({"code": totp::code_at(&secret, now - 30)}),
+        )
+        .await;
+    assert_eq!(json["code"], "code_incorrect");
+    // The current step is newer: accepted; then it is used up too.
+    let (status, _, _) = h
+        .verify(
+            &again,
+            "app_code",
+            json!({"code": totp::code_at(&secret, now)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let third = h.start("tom@contoso.example").await;
+    let (_, _, json) = h
+        .verify(
+            &third,
+            "app_code",
+            json!({"code": totp::code_at(&secret, now)}),
+        )
+        .await;
+    assert_eq!(json["code"], "code_incorrect");
+    // Sealed at rest: the raw secret is not in the database.
+    assert!(
+        !h.database_bytes()
+            .windows(20)
+            .any(|w| w == secret.as_bytes())
+    );
+}
+
+// ---------------------------------------------------------------- questions (5.5)
+
+#[tokio::test]
+async fn security_answers_are_normalised_and_checked_all_together() {
+    let h = Harness::new(POLICY).await;
+    h.person("quinn@contoso.example").await;
+    let flow = h.start("quinn@contoso.example").await;
+    let (status, _, asked) = h.challenge(&flow, "security_questions").await;
+    assert_eq!(status, StatusCode::OK);
+    let asked: Vec<String> = serde_json::from_value(asked["questions"].clone()).unwrap();
+    assert_eq!(asked.len(), 3);
+    let answer = |q: &str, wrong: bool| {
+        let a = match q {
+            "birth_city" => "  LISBON ",
+            "first_pet" => "biscuit!",
+            _ => "riverside   primary",
+        };
+        json!({"question": q, "answer": if wrong && q == "first_pet" { "Rex" } else { a }})
+    };
+    let wrong: Vec<Value> = asked.iter().map(|q| answer(q, true)).collect();
+    let (status, _, json) = h
+        .verify(&flow, "security_questions", json!({"answers": wrong}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(json["code"], "answers_incorrect");
+    assert_eq!(json["attempts_left"], 4);
+    let right: Vec<Value> = asked.iter().map(|q| answer(q, false)).collect();
+    let (status, _, json) = h
+        .verify(&flow, "security_questions", json!({"answers": right}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    // Stored hashed: the answers are not in the database.
+    assert!(
+        !h.database_bytes()
+            .windows(7)
+            .any(|w| w == b"biscuit" || w == b"Biscuit")
+    );
+}
+
+// ---------------------------------------------------------------- policy (3)
+
+#[tokio::test]
+async fn administrators_need_two_methods_and_never_get_questions() {
+    let config = POLICY.replace("methods_required = 2", "methods_required = 2");
+    let h = Harness::new(&config).await;
+    h.user("boss@contoso.example", true, &["sspr-users"]).await;
+    h.directory
+        .add_email("boss@contoso.example", "bos@home.example")
+        .await
+        .unwrap();
+    h.directory
+        .set_answers(
+            "boss@contoso.example",
+            &[
+                ("birth_city".into(), "a".into()),
+                ("first_pet".into(), "b".into()),
+                ("first_school".into(), "c".into()),
+            ],
+        )
+        .await
+        .unwrap();
+    // E-mail and questions only: not enough for an administrator, so a decoy (no message).
+    let flow = h.start("boss@contoso.example").await;
+    assert_eq!(flow.0["methods_required"], 2);
+    if flow.kinds().contains(&"email".to_owned()) {
+        h.challenge(&flow, "email").await;
+    }
+    assert!(h.messages().await.is_empty());
+    // With an authenticator app too, the real methods appear, without questions.
+    h.directory
+        .add_totp("boss@contoso.example", None)
+        .await
+        .unwrap();
+    let flow = h.start("boss@contoso.example").await;
+    assert_eq!(flow.kinds(), ["email", "app_code"]);
+}
+
+#[tokio::test]
+async fn one_method_policies_let_people_in_with_a_single_proof() {
+    let h = Harness::new(
+        "[captcha]\nmax_number = 1000\n[policy]\nscope = \"all\"\nmethods_required = 1\nmethods = [\"email\", \"app_code\"]",
+    )
+    .await;
+    h.person("una@contoso.example").await;
+    let flow = h.email_proven("una@contoso.example").await;
+    let (status, _, json) = h.set_password(&flow, "a brand new passphrase").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+}
+
+// ---------------------------------------------------------------- password (5.6)
+
+#[tokio::test]
+async fn the_new_password_is_checked_then_set_and_the_old_one_stops_working() {
+    let h = Harness::new(POLICY).await;
+    let secret = h.person("megan@contoso.example").await;
+    let flow = h.email_proven("megan@contoso.example").await;
+    // One method of two: not yet.
+    let (status, _, json) = h.set_password(&flow, "a brand new passphrase").await;
+    assert_eq!(
+        (status, json["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_verified"))
+    );
+    h.totp_proven(&flow, &secret).await;
+    for (password, problem) in [
+        ("short", "too_short"),
+        ("password1", "common"),
+        ("megan@contoso.example!", "contains_personal_info"),
+        ("lantern harbour seventeen", "same_as_current"),
+    ] {
+        let (status, _, json) = h.set_password(&flow, password).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{password}");
+        assert_eq!(json["code"], "password_rejected");
+        assert!(
+            json["password_problems"]
+                .as_array()
+                .unwrap()
+                .contains(&json!(problem)),
+            "{password}: {json}"
+        );
+    }
+    let (status, _, json) = h.set_password(&flow, "a brand new passphrase").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(
+        json,
+        json!({"notification_sent": true, "sessions_signed_out": true})
+    );
+    assert!(
+        h.directory
+            .check_password("megan@contoso.example", "a brand new passphrase")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !h.directory
+            .check_password("megan@contoso.example", "lantern harbour seventeen")
+            .await
+            .unwrap()
+    );
+    // The flow is spent: the same password again is answered the same, another is refused.
+    assert_eq!(
+        h.set_password(&flow, "a brand new passphrase").await.0,
+        StatusCode::OK
+    );
+    let (status, _, json) = h.set_password(&flow, "yet another passphrase").await;
+    assert_eq!(
+        (status, json["code"].as_str()),
+        (StatusCode::CONFLICT, Some("flow_completed"))
+    );
+    let (_, _, json) = h
+        .request(
+            Request::get(format!("/api/v1/reset/flows/{}", flow.id()))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(json["code"], "flow_completed");
+    // The person was told.
+    let messages = h.messages().await;
+    let done: Vec<_> = messages
+        .iter()
+        .filter(|(_, s, _)| s.contains("password was reset"))
+        .collect();
+    assert_eq!(done.len(), 1, "{messages:?}");
+    assert_eq!(done[0].0, "meg@home.example");
+    // A recent password cannot come back either.
+    let flow = h.email_proven("megan@contoso.example").await;
+    h.clock().advance(30);
+    h.totp_proven(&flow, &secret).await;
+    let (_, _, json) = h.set_password(&flow, "lantern harbour seventeen").await;
+    assert_eq!(json["password_problems"], json!(["same_as_current"]));
+}
+
+// ---------------------------------------------------------------- completion (5.10)
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_duplicate_submissions_change_the_password_once_and_notify_once() {
+    let h = Harness::new(POLICY).await;
+    let secret = h.person("carla@contoso.example").await;
+    let flow = h.email_proven("carla@contoso.example").await;
+    h.totp_proven(&flow, &secret).await;
+    let (a, b, c) = tokio::join!(
+        h.set_password(&flow, "the same new passphrase"),
+        h.set_password(&flow, "the same new passphrase"),
+        h.set_password(&flow, "the same new passphrase"),
+    );
+    for (status, _, json) in [&a, &b, &c] {
+        assert_eq!(*status, StatusCode::OK, "{json}");
+    }
+    let notices = h
+        .messages()
+        .await
+        .into_iter()
+        .filter(|(_, s, _)| s.contains("password was reset"))
+        .count();
+    assert_eq!(notices, 1);
+    let events = h.services.store.recent_audit_events(100).await.unwrap();
+    assert_eq!(events.iter().filter(|e| *e == "password_reset").count(), 1);
+}
+
+#[tokio::test]
+async fn a_fault_inside_the_completing_transaction_leaves_the_old_password_and_sends_nothing() {
+    for point in [
+        FaultPoint::AfterPasswordWritten,
+        FaultPoint::AfterSessionsRevoked,
+        FaultPoint::AfterMessagesQueued,
+    ] {
+        let h = Harness::new(POLICY).await;
+        let secret = h.person("fay@contoso.example").await;
+        let flow = h.email_proven("fay@contoso.example").await;
+        h.totp_proven(&flow, &secret).await;
+        let before = h.messages().await.len();
+        h.services.store.arm_fault(Some(point));
+        let (status, _, json) = h.set_password(&flow, "a brand new passphrase").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{point:?}");
+        assert_eq!(json["code"], "service_unavailable");
+        assert!(
+            h.directory
+                .check_password("fay@contoso.example", "lantern harbour seventeen")
+                .await
+                .unwrap(),
+            "{point:?}"
+        );
+        assert_eq!(
+            h.messages().await.len(),
+            before,
+            "{point:?}: a notification escaped"
+        );
+        // Retrying once the fault is gone completes the reset.
+        h.services.store.arm_fault(None);
+        assert_eq!(
+            h.set_password(&flow, "a brand new passphrase").await.0,
+            StatusCode::OK
+        );
+        assert!(
+            h.directory
+                .check_password("fay@contoso.example", "a brand new passphrase")
+                .await
+                .unwrap()
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_administrator_reset_tells_the_other_administrators() {
+    let h = Harness::new(POLICY).await;
+    for (user_id, email) in [
+        ("adm1@contoso.example", "one@admins.example"),
+        ("adm2@contoso.example", "two@admins.example"),
+    ] {
+        h.services
+            .store
+            .create_user_if_missing(&NewUser {
+                user_id,
+                display_name: "Admin",
+                email: Some(email),
+                is_admin: true,
+                groups: &["sspr-users"],
+            })
+            .await
+            .unwrap();
+        h.directory
+            .add_email(user_id, &format!("{}@home.example", &user_id[..3]))
+            .await
+            .unwrap();
+    }
+    let secret = h
+        .directory
+        .add_totp("adm1@contoso.example", None)
+        .await
+        .unwrap();
+    h.directory
+        .add_totp("adm2@contoso.example", None)
+        .await
+        .unwrap();
+    let flow = h.email_proven("adm1@contoso.example").await;
+    h.totp_proven(&flow, &secret).await;
+    assert_eq!(
+        h.set_password(&flow, "a brand new passphrase").await.0,
+        StatusCode::OK
+    );
+    let recipients: Vec<String> = h
+        .messages()
+        .await
+        .into_iter()
+        .skip(1)
+        .map(|(to, _, _)| to)
+        .collect();
+    assert!(recipients.contains(&"one@admins.example".to_owned()));
+    assert!(recipients.contains(&"adm@home.example".to_owned()));
+    assert!(
+        recipients.contains(&"two@admins.example".to_owned()),
+        "{recipients:?}"
+    );
+}
+
+// ---------------------------------------------------------------- CSRF (5.8)
+
+#[tokio::test]
+async fn state_changing_reset_requests_need_json_from_the_same_origin() {
+    let h = Harness::new(POLICY).await;
+    let captcha = h.captcha().await;
+    let body = json!({"user_id": "x@contoso.example", "captcha": captcha}).to_string();
+    let (status, _, json) = h
+        .request(
+            Request::post("/api/v1/reset/flows")
+                .header("content-type", "application/json")
+                .header("origin", "https://evil.example")
+                .header("host", "sspr.contoso.example")
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        (status, json["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden_origin"))
+    );
+    let (status, _, json) = h
+        .request(
+            Request::post("/api/v1/reset/flows")
+                .header("content-type", "text/plain")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        (status, json["code"].as_str()),
+        (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Some("unsupported_media_type")
+        )
+    );
+    // Malformed JSON is a problem document too, and the CAPTCHA is required.
+    let (status, _, json) = h.post("/api/v1/reset/flows", json!({"user_id": "x"})).await;
+    assert_eq!(
+        (status, json["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_request"))
+    );
+    let mut captcha = h.captcha().await;
+    captcha.number += 1;
+    let (status, _, json) = h
+        .post(
+            "/api/v1/reset/flows",
+            json!({"user_id": "x@contoso.example", "captcha": captcha}),
+        )
+        .await;
+    assert_eq!(
+        (status, json["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("captcha_invalid"))
+    );
+}
