@@ -4,7 +4,12 @@ use crate::clock::Clock;
 use crate::config::{Config, ConfigError};
 use crate::crypto::keys::ServerKeys;
 use crate::store::{SqliteStore, StoreError};
+use crate::admin::{self, AdminError, UserCommand};
+use crate::delivery::{Mailer, MailerError, OutboxWorker};
+use crate::directory::{Directory, DirectoryError};
+use crate::policy::Scope;
 use crate::{demo, http};
+use sspr_api::MethodKind;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::net::SocketAddr;
@@ -43,6 +48,13 @@ pub enum Command {
     Config,
     /// Print the effective reset policy, with what it means for users and administrators.
     Policy,
+    /// Administer people and their sign-in methods.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// List the ids of the built-in security questions.
+    Questions,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -87,6 +99,18 @@ pub enum CliError {
     Print(#[from] toml::ser::Error),
     #[error(transparent)]
     Hash(#[from] crate::crypto::passwords::HashError),
+    #[error(transparent)]
+    Admin(#[from] AdminError),
+    #[error(transparent)]
+    Directory(#[from] DirectoryError),
+    #[error(transparent)]
+    Mailer(#[from] MailerError),
+    #[error(
+        "the policy offers e-mail codes but no SMTP relay is configured: set [smtp] host (or run with --demo to read codes at /dev/outbox)"
+    )]
+    NoRelay,
+    #[error("cannot write: {0}")]
+    Output(std::io::Error),
 }
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
@@ -117,10 +141,36 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Some(Command::Policy) => {
+            if cli.serve.demo && config.policy.scope == Scope::Disabled {
+                config.policy = demo::policy();
+            }
             print!("{}", crate::policy::describe(&config.policy));
             Ok(())
         }
+        Some(Command::Questions) => {
+            admin::list_questions(&mut std::io::stdout()).map_err(CliError::Output)
+        }
+        Some(Command::User { command }) => {
+            let directory = directory(&config, open_store(&config)?, Clock::system())?;
+            admin::run_user(
+                &directory,
+                command,
+                &mut std::io::stdin().lock(),
+                &mut std::io::stdout(),
+            )
+            .await?;
+            Ok(())
+        }
     }
+}
+
+fn directory(config: &Config, store: SqliteStore, clock: Clock) -> Result<Directory, CliError> {
+    Ok(Directory {
+        store,
+        keys: Arc::new(ServerKeys::load_or_create(&config.key_file())?),
+        hasher: crate::crypto::passwords::PasswordHasher::for_this_machine()?,
+        clock,
+    })
 }
 
 fn open_store(config: &Config) -> Result<SqliteStore, CliError> {
@@ -137,10 +187,23 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
     if let Some(app_dir) = args.app_dir {
         config.server.app_dir = app_dir;
     }
+    if args.demo && config.policy.scope == Scope::Disabled {
+        config.policy = demo::policy();
+        tracing::info!("demo mode: the demo reset policy applies (see `sspr-server --demo policy`)");
+    }
+    let mailer = Mailer::from_config(&config.smtp)?;
+    if mailer.is_none() {
+        let emails = config.policy.scope != Scope::Disabled
+            && config.policy.methods.contains(&MethodKind::Email);
+        if emails && !args.demo {
+            return Err(CliError::NoRelay);
+        }
+        tracing::warn!("no [smtp] host: e-mail stays in the outbox (demo: see /dev/outbox)");
+    }
     let store = open_store(&config)?;
-    let keys = ServerKeys::load_or_create(&config.key_file())?;
+    let directory = directory(&config, store.clone(), Clock::system())?;
     if args.demo {
-        let added = demo::seed(&store).await?;
+        let added = demo::seed(&directory).await?;
         tracing::info!(added, "demo directory seeded");
     }
     if !config.server.app_dir.join("index.html").exists() {
@@ -161,8 +224,18 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
     // Tests and scripts wait for this exact line.
     println!("SSPR listening on {url}");
     tracing::info!(%url, database = %config.server.database.display(), "serving");
-    let mut services = http::Services::new(store, Arc::new(keys), Clock::system())?;
+    let mut services = http::Services::new(store, Arc::clone(&directory.keys), Clock::system())?;
     services.demo = args.demo;
+    if let Some(mailer) = mailer {
+        let worker = OutboxWorker {
+            store: services.store.clone(),
+            keys: Arc::clone(&services.keys),
+            clock: services.clock.clone(),
+            mailer,
+            max_attempts: config.smtp.max_attempts,
+        };
+        tokio::spawn(worker.run(Arc::clone(&services.outbox)));
+    }
     let app = http::router(&config, services);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

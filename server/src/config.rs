@@ -15,6 +15,7 @@ pub struct Config {
     pub organisation: OrganisationConfig,
     pub captcha: CaptchaConfig,
     pub policy: crate::policy::Policy,
+    pub smtp: SmtpConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,6 +86,54 @@ impl Default for CaptchaConfig {
             max_number: 100_000,
         }
     }
+}
+
+/// How e-mail leaves the server: an SMTP relay. Without a host nothing is sent (in demo
+/// mode messages are still readable in the dev outbox).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// The relay's host name, e.g. `smtp.contoso.com`.
+    pub host: Option<String>,
+    /// 587 for STARTTLS, 465 for implicit TLS, 25 for a local relay.
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    /// A file holding the password (kept out of the configuration file).
+    pub password_file: Option<PathBuf>,
+    /// The sender, e.g. `Contoso IT <no-reply@contoso.com>`.
+    pub from: String,
+    /// Seconds to wait for the relay before counting the try as failed.
+    pub timeout_seconds: u64,
+    /// Tries before a message is given up (with growing waits in between).
+    pub max_attempts: u32,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        SmtpConfig {
+            host: None,
+            port: 587,
+            security: SmtpSecurity::Starttls,
+            username: None,
+            password_file: None,
+            from: "SSPR <no-reply@localhost>".into(),
+            timeout_seconds: 10,
+            max_attempts: 8,
+        }
+    }
+}
+
+/// How the connection to the relay is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS (required, never skipped).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a relay on the same machine or a test server.
+    None,
 }
 
 /// Why a configuration cannot be used. Each message says what to change.
@@ -172,6 +221,7 @@ impl Config {
             });
         }
         self.policy.validate()?;
+        self.validate_smtp()?;
         if let Some(url) = &self.server.public_url
             && origin_of(url).is_none()
         {
@@ -191,6 +241,46 @@ impl Config {
                 message: format!(
                     "{bad:?} must be an origin such as \"https://login.contoso.com\" (scheme and host, no path)"
                 ),
+            });
+        }
+        Ok(())
+    }
+
+    fn validate_smtp(&self) -> Result<(), ConfigError> {
+        let smtp = &self.smtp;
+        if let Some(host) = &smtp.host
+            && (host.is_empty() || host.contains(['/', ' ', ':']))
+        {
+            return Err(ConfigError::Invalid {
+                key: "smtp.host",
+                message: format!("{host:?} must be a host name such as \"smtp.contoso.com\""),
+            });
+        }
+        if smtp.from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError::Invalid {
+                key: "smtp.from",
+                message: format!(
+                    "{:?} must be an address such as \"Contoso IT <no-reply@contoso.com>\"",
+                    smtp.from
+                ),
+            });
+        }
+        if smtp.password_file.is_some() && smtp.username.is_none() {
+            return Err(ConfigError::Invalid {
+                key: "smtp.username",
+                message: "set it too when smtp.password_file is set".into(),
+            });
+        }
+        if !(1..=120).contains(&smtp.timeout_seconds) {
+            return Err(ConfigError::Invalid {
+                key: "smtp.timeout_seconds",
+                message: format!("{} is outside 1..=120", smtp.timeout_seconds),
+            });
+        }
+        if !(1..=20).contains(&smtp.max_attempts) {
+            return Err(ConfigError::Invalid {
+                key: "smtp.max_attempts",
+                message: format!("{} is outside 1..=20", smtp.max_attempts),
             });
         }
         Ok(())
@@ -305,6 +395,10 @@ mod tests {
                 "server.embedding_origins",
             ),
             ("[captcha]\nmax_number = 10", "captcha.max_number"),
+            ("[smtp]\nhost = \"smtp://x\"", "smtp.host"),
+            ("[smtp]\nfrom = \"not an address\"", "smtp.from"),
+            ("[smtp]\npassword_file = \"/x\"", "smtp.username"),
+            ("[smtp]\nmax_attempts = 0", "smtp.max_attempts"),
         ] {
             let err = Config::parse(text).unwrap_err();
             assert!(err.to_string().contains(key), "{text}: {err}");

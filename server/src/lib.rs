@@ -1,11 +1,13 @@
 //! SSPR reference server: the JSON API of `sspr-api` over an embedded SQLite directory,
 //! serving the built web app from the same origin.
 
+pub mod admin;
 pub mod captcha;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod crypto;
+pub mod delivery;
 pub mod demo;
 pub mod directory;
 pub mod http;

@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on unexpected errors
 
+mod fake_smtp;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, Response, StatusCode};
@@ -11,7 +13,9 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use sspr_api::captcha::{CaptchaChallenge, CaptchaSolution};
 use sspr_server::clock::Clock;
-use sspr_server::config::Config;
+use fake_smtp::{FakeSmtp, Mode};
+use sspr_server::config::{Config, SmtpConfig, SmtpSecurity};
+use sspr_server::delivery::{Mailer, OutboxWorker, Pass};
 use sspr_server::crypto::keys::ServerKeys;
 use sspr_server::crypto::sealed;
 use sspr_server::crypto::totp::{self, TotpSecret};
@@ -254,6 +258,24 @@ impl Harness {
         let (status, _, json) = self.code(&flow, &code).await;
         assert_eq!(status, StatusCode::OK, "{json}");
         flow
+    }
+
+    /// The outbox worker, delivering to a local SMTP listener on `port`.
+    fn worker(&self, port: u16) -> OutboxWorker {
+        let smtp = SmtpConfig {
+            host: Some("127.0.0.1".into()),
+            port,
+            security: SmtpSecurity::None,
+            from: "Contoso IT <no-reply@contoso.example>".into(),
+            ..SmtpConfig::default()
+        };
+        OutboxWorker {
+            store: self.services.store.clone(),
+            keys: Arc::clone(&self.services.keys),
+            clock: self.services.clock.clone(),
+            mailer: Mailer::from_config(&smtp).unwrap().unwrap(),
+            max_attempts: smtp.max_attempts,
+        }
     }
 
     async fn totp_proven(&self, flow: &Flow, secret: &TotpSecret) {
@@ -912,6 +934,86 @@ async fn a_fault_inside_the_completing_transaction_leaves_the_old_password_and_s
                 .unwrap()
         );
     }
+}
+
+#[tokio::test]
+async fn a_relay_that_is_down_never_fails_a_reset_and_gets_each_message_once_later() {
+    let h = Harness::new(POLICY).await;
+    let relay = FakeSmtp::start(Mode::Down).await;
+    let worker = h.worker(relay.port);
+    let secret = h.person("nina@contoso.example").await;
+    let flow = h.email_proven("nina@contoso.example").await;
+    h.totp_proven(&flow, &secret).await;
+    let (status, _, json) = h.set_password(&flow, "a brand new passphrase").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert!(
+        h.directory
+            .check_password("nina@contoso.example", "a brand new passphrase")
+            .await
+            .unwrap()
+    );
+    let queued = h.messages().await.len();
+    assert_eq!(queued, 2, "the code and the notification");
+
+    // Down: every message is tried, none is lost, none is given up.
+    let pass = worker.deliver_due().await.unwrap();
+    assert_eq!(
+        pass,
+        Pass {
+            sent: 0,
+            retrying: queued,
+            given_up: 0
+        }
+    );
+    assert!(relay.connections() >= queued);
+    assert!(relay.received().is_empty());
+    // Not due again before the wait is over, even once the relay is back.
+    relay.set_mode(Mode::Up);
+    assert_eq!(worker.deliver_due().await.unwrap(), Pass::default());
+    h.clock().advance(15);
+    let pass = worker.deliver_due().await.unwrap();
+    assert_eq!(pass.sent, queued);
+    // Later passes send nothing again.
+    h.clock().advance(3600);
+    assert_eq!(worker.deliver_due().await.unwrap(), Pass::default());
+
+    let received = relay.received();
+    assert_eq!(received.len(), queued);
+    let notices: Vec<_> = received
+        .iter()
+        .filter(|m| m.data.contains("password was reset"))
+        .collect();
+    assert_eq!(notices.len(), 1, "{received:?}");
+    assert_eq!(notices[0].to, ["<nin@home.example>"]);
+    assert!(notices[0].data.contains("Message-ID: <"), "{}", notices[0].data);
+    assert!(
+        notices[0].data.contains("Contoso IT")
+            && notices[0].data.contains("<no-reply@contoso.example>"),
+        "{}",
+        notices[0].data
+    );
+}
+
+#[tokio::test]
+async fn a_message_the_relay_refuses_for_good_is_given_up_at_once() {
+    let h = Harness::new(POLICY).await;
+    let relay = FakeSmtp::start(Mode::RefuseRecipients).await;
+    let worker = h.worker(relay.port);
+    h.person("omar@contoso.example").await;
+    let flow = h.start("omar@contoso.example").await;
+    assert_eq!(h.challenge(&flow, "email").await.0, StatusCode::OK);
+    let pass = worker.deliver_due().await.unwrap();
+    assert_eq!(
+        pass,
+        Pass {
+            sent: 0,
+            retrying: 0,
+            given_up: 1
+        }
+    );
+    h.clock().advance(3600);
+    assert_eq!(worker.deliver_due().await.unwrap(), Pass::default());
+    assert_eq!(relay.connections(), 1);
 }
 
 #[tokio::test]

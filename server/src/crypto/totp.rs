@@ -29,6 +29,11 @@ impl TotpSecret {
         &self.0
     }
 
+    /// The secret as people type it into an authenticator app (RFC 4648 base32).
+    pub fn base32(&self) -> String {
+        Secret::from(self.0).to_base32()
+    }
+
     /// The `otpauth://` URI an authenticator app scans (as a QR code).
     pub fn provisioning_uri(&self, issuer: &str, account: &str) -> Result<String, TotpError> {
         let totp = Builder::new()
@@ -228,5 +233,14 @@ mod tests {
                 assert!(rest.starts_with(default), "{uri}");
             }
         }
+    }
+
+    #[test]
+    fn base32_is_rfc_4648_without_padding() {
+        // RFC 6238's SHA-1 secret, "12345678901234567890".
+        assert_eq!(
+            TotpSecret::from_bytes(*b"12345678901234567890").base32(),
+            "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+        );
     }
 }

@@ -122,6 +122,26 @@ impl SqliteStore {
         .await
     }
 
+    /// Takes a due message for one delivery try: it is not due again before `lease_until`,
+    /// so another worker (or this one, after a crash mid-send) leaves it alone until then.
+    /// False when someone else took it first or it is no longer pending.
+    pub async fn claim_message(
+        &self,
+        id: i64,
+        now: u64,
+        lease_until: u64,
+    ) -> Result<bool, StoreError> {
+        self.call(move |conn| {
+            let claimed = conn.execute(
+                "UPDATE outbox SET next_attempt_at = ?3
+                 WHERE id = ?1 AND sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?2",
+                params![id, now as i64, lease_until as i64],
+            )?;
+            Ok(claimed == 1)
+        })
+        .await
+    }
+
     pub async fn mark_sent(&self, id: i64, now: u64) -> Result<(), StoreError> {
         self.call(move |conn| {
             conn.execute(
