@@ -10,6 +10,7 @@ pub const ALGORITHM: &str = "SHA-256";
 
 /// Body of `GET /api/v1/captcha`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaptchaChallenge {
     pub algorithm: String,
     /// Hex SHA-256 of `salt` followed by the secret number in decimal.
@@ -24,6 +25,7 @@ pub struct CaptchaChallenge {
 
 /// What the app sends back with the form that needed the CAPTCHA.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaptchaSolution {
     pub algorithm: String,
     pub challenge: String,

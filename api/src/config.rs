@@ -7,10 +7,13 @@ pub type LocaleTag = String;
 ///
 /// Nothing here is secret; it is the organisation's branding and contact details.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicConfig {
     /// Shown in the page header and the document title, e.g. "Contoso".
     pub organisation_name: String,
     /// Locales the organisation offers, best first; the app negotiates within these.
+    // `LocaleTag` is an alias of `String`: inline it rather than name a `String` schema.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub locales: Vec<LocaleTag>,
     /// Where a person who cannot reset by themselves gets help (a URL, `mailto:` or `tel:`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

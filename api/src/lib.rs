@@ -3,6 +3,10 @@
 //! Every JSON shape that crosses the wire between the web app and the server is defined
 //! here, once. The crate builds for `wasm32-unknown-unknown` (the app) and natively (the
 //! server), so the two sides cannot drift apart.
+//!
+//! With the `openapi` feature (the server's, never the app's: it would cost wasm size)
+//! every type also derives `utoipa::ToSchema`, from which the server builds the OpenAPI
+//! document it serves at `/api/v1/openapi.json`.
 
 pub mod captcha;
 pub mod config;

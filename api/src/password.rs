@@ -19,6 +19,7 @@ const MIN_CONTEXT_WORD: usize = 3;
 
 /// Why a password is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PasswordProblem {
     /// Fewer than [`MIN_LENGTH`] code points.

@@ -11,6 +11,7 @@ pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 /// Stable, machine-readable error codes. Once published a code keeps its meaning; new
 /// codes may be added, so clients must handle [`ErrorCode::Unknown`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// No such endpoint or page.
@@ -136,6 +137,7 @@ impl ErrorCode {
 
 /// An RFC 9457 problem details object with the SSPR `code` extension member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Problem {
     /// A URI reference naming the problem type: `urn:sspr:problem:<code>`.
     #[serde(rename = "type")]
@@ -222,6 +224,26 @@ mod tests {
         assert_eq!(json["code"], "forbidden_origin");
         assert_eq!(json["detail"], "no");
         assert!(json.get("retry_after_seconds").is_none());
+    }
+
+    /// The OpenAPI schema lists every code, and `unknown`, which is what serde writes for
+    /// the catch-all; a code added to the enum without `rename_all` reaching it fails here.
+    #[cfg(feature = "openapi")]
+    #[test]
+    fn the_openapi_schema_lists_every_code() {
+        use utoipa::PartialSchema;
+        let schema = serde_json::to_value(ErrorCode::schema()).unwrap();
+        let mut listed: Vec<&str> = schema["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let mut expected: Vec<&str> = ALL.iter().map(|code| code.as_str()).collect();
+        expected.push(ErrorCode::Unknown.as_str());
+        listed.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(listed, expected);
     }
 
     #[test]

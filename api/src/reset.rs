@@ -13,6 +13,7 @@ pub const MAX_USER_ID_LENGTH: usize = 256;
 
 /// `POST /api/v1/reset/flows`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StartReset {
     pub user_id: String,
     pub captcha: CaptchaSolution,
@@ -20,6 +21,7 @@ pub struct StartReset {
 
 /// A reset flow as the app sees it: answer of start, of `GET .../flows/{id}` and of verify.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResetFlow {
     /// Opaque and unguessable (128 bits); the only handle on the flow.
     pub flow_id: String,
@@ -42,6 +44,7 @@ impl ResetFlow {
 
 /// One method the person can prove, with masked contact data only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OfferedMethod {
     /// Stable within the flow; used in the method's URLs.
     pub id: String,
@@ -54,6 +57,7 @@ pub struct OfferedMethod {
 /// Answer of `POST .../methods/{method}/challenge`: a code was sent, or the questions to
 /// answer, or (app codes) nothing to send.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Challenge {
     /// Seconds until the code sent expires (e-mail, text and voice codes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -71,6 +75,7 @@ pub struct Challenge {
 
 /// Body of `POST .../methods/{method}/verify`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Proof {
     /// `{"code": "123456"}`: a code from e-mail, text, voice or an authenticator app.
@@ -80,6 +85,7 @@ pub enum Proof {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Answer {
     pub question: String,
     pub answer: String,
@@ -87,12 +93,14 @@ pub struct Answer {
 
 /// Body of `POST .../password`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewPassword {
     pub password: String,
 }
 
 /// Answer of `POST .../password`: what happened, for the confirmation page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResetDone {
     /// A notification to the person's addresses is on its way.
     pub notification_sent: bool,

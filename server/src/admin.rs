@@ -122,7 +122,10 @@ pub async fn run_user(
                 return Err(AdminError::NoPassword);
             }
             directory.set_password(&user_id, password).await?;
-            writeln!(out, "password set for {user_id}; their sessions are signed out")?;
+            writeln!(
+                out,
+                "password set for {user_id}; their sessions are signed out"
+            )?;
         }
         UserCommand::AddToGroup { user_id, group } => {
             store.add_to_group(&user_id, &group, now).await?;

@@ -1,16 +1,16 @@
 //! The `sspr-server` command line: serve (the default) and administrative commands.
 
+use crate::admin::{self, AdminError, UserCommand};
 use crate::clock::Clock;
 use crate::config::{Config, ConfigError};
 use crate::crypto::keys::ServerKeys;
-use crate::store::{SqliteStore, StoreError};
-use crate::admin::{self, AdminError, UserCommand};
 use crate::delivery::{Mailer, MailerError, OutboxWorker};
 use crate::directory::{Directory, DirectoryError};
 use crate::policy::Scope;
+use crate::store::{SqliteStore, StoreError};
 use crate::{demo, http};
-use sspr_api::MethodKind;
 use clap::{Parser, Subcommand, ValueEnum};
+use sspr_api::MethodKind;
 use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -189,7 +189,9 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
     }
     if args.demo && config.policy.scope == Scope::Disabled {
         config.policy = demo::policy();
-        tracing::info!("demo mode: the demo reset policy applies (see `sspr-server --demo policy`)");
+        tracing::info!(
+            "demo mode: the demo reset policy applies (see `sspr-server --demo policy`)"
+        );
     }
     let mailer = Mailer::from_config(&config.smtp)?;
     if mailer.is_none() {
@@ -237,10 +239,13 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
         tokio::spawn(worker.run(Arc::clone(&services.outbox)));
     }
     let app = http::router(&config, services);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(CliError::Serve)
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(CliError::Serve)
 }
 
 async fn shutdown_signal() {

@@ -36,6 +36,11 @@ pub struct ServerConfig {
     pub public_url: Option<String>,
     /// Origins allowed to frame the portal (embedded mode); `frame-ancestors` in the CSP.
     pub embedding_origins: Vec<String>,
+    /// Reverse proxies (addresses or blocks such as `10.0.0.0/8`) whose `X-Forwarded-For`
+    /// is believed. Everyone else's is ignored.
+    pub trusted_proxies: Vec<String>,
+    /// Requests a minute one client address may make to the CAPTCHA and reset endpoints.
+    pub requests_per_ip_per_minute: u32,
 }
 
 impl Default for ServerConfig {
@@ -47,6 +52,8 @@ impl Default for ServerConfig {
             app_dir: PathBuf::from("dist"),
             public_url: None,
             embedding_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
+            requests_per_ip_per_minute: 120,
         }
     }
 }
@@ -222,6 +229,26 @@ impl Config {
         }
         self.policy.validate()?;
         self.validate_smtp()?;
+        if let Some(bad) = self
+            .server
+            .trusted_proxies
+            .iter()
+            .find(|block| crate::http::AddressBlock::parse(block).is_none())
+        {
+            return Err(ConfigError::Invalid {
+                key: "server.trusted_proxies",
+                message: format!("{bad:?} must be an address or block such as \"10.0.0.0/8\""),
+            });
+        }
+        if !(10..=100_000).contains(&self.server.requests_per_ip_per_minute) {
+            return Err(ConfigError::Invalid {
+                key: "server.requests_per_ip_per_minute",
+                message: format!(
+                    "{} is outside 10..=100000",
+                    self.server.requests_per_ip_per_minute
+                ),
+            });
+        }
         if let Some(url) = &self.server.public_url
             && origin_of(url).is_none()
         {
@@ -396,6 +423,14 @@ mod tests {
             ),
             ("[captcha]\nmax_number = 10", "captcha.max_number"),
             ("[smtp]\nhost = \"smtp://x\"", "smtp.host"),
+            (
+                "[server]\ntrusted_proxies = [\"10.0.0.0/40\"]",
+                "server.trusted_proxies",
+            ),
+            (
+                "[server]\nrequests_per_ip_per_minute = 1",
+                "server.requests_per_ip_per_minute",
+            ),
             ("[smtp]\nfrom = \"not an address\"", "smtp.from"),
             ("[smtp]\npassword_file = \"/x\"", "smtp.username"),
             ("[smtp]\nmax_attempts = 0", "smtp.max_attempts"),

@@ -254,13 +254,18 @@ mod tests {
 
     #[test]
     fn message_ids_are_stable_per_message_and_differ_between_messages() {
-        let from: Mailbox = "SSPR <no-reply@contoso.example>".parse().unwrap_or_else(|_| {
-            panic!("valid mailbox");
-        });
+        let from: Mailbox = "SSPR <no-reply@contoso.example>"
+            .parse()
+            .unwrap_or_else(|_| {
+                panic!("valid mailbox");
+            });
         let a = message_id("reset:abc", &from);
         assert_eq!(a, message_id("reset:abc", &from));
         assert_ne!(a, message_id("reset:abd", &from));
-        assert!(a.starts_with('<') && a.ends_with("@contoso.example>"), "{a}");
+        assert!(
+            a.starts_with('<') && a.ends_with("@contoso.example>"),
+            "{a}"
+        );
     }
 
     #[test]

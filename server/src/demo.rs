@@ -161,7 +161,9 @@ pub fn banner(url: &str, users: &[UserSummary]) -> String {
             user.user_id, user.display_name
         ));
     }
-    out.push_str(&format!("\nPassword of every demo account: {DEMO_PASSWORD}\n"));
+    out.push_str(&format!(
+        "\nPassword of every demo account: {DEMO_PASSWORD}\n"
+    ));
     let answers: Vec<String> = DEMO_ANSWERS
         .iter()
         .map(|(q, a)| format!("{q} = {a}"))
@@ -240,7 +242,11 @@ mod tests {
                 .await
                 .unwrap()
         );
-        let lee = store.account("lee.gu@contoso.example").await.unwrap().unwrap();
+        let lee = store
+            .account("lee.gu@contoso.example")
+            .await
+            .unwrap()
+            .unwrap();
         assert!(lee.methods.is_empty());
     }
 
@@ -265,7 +271,10 @@ mod tests {
             assert!(text.contains(user.user_id), "{text}");
         }
         assert!(text.contains("megan.bowen@contoso.example  Megan Bowen     administrator"));
-        assert!(text.contains("Lee Gu          user (not in sspr-users)  none"), "{text}");
+        assert!(
+            text.contains("Lee Gu          user (not in sspr-users)  none"),
+            "{text}"
+        );
         let adele_secret = TotpSecret::from_bytes(*b"sspr-demo-adele-2026").base32();
         assert!(text.contains(&adele_secret), "{text}");
         assert!(text.contains(DEMO_PASSWORD));

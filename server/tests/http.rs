@@ -360,3 +360,74 @@ async fn captcha_challenges_are_fresh_signed_and_expiring() {
     assert_ne!(again.challenge, challenge.challenge);
     assert_ne!(again.salt, challenge.salt);
 }
+
+/// A CAPTCHA request as if it came from `peer`, through proxies that wrote `forwarded`.
+async fn captcha_from(server: &TestServer, peer: &str, forwarded: Option<&str>) -> Response<Body> {
+    let mut request = Request::get("/api/v1/captcha");
+    if let Some(forwarded) = forwarded {
+        request = request.header("x-forwarded-for", forwarded);
+    }
+    let mut request = request.body(Body::empty()).unwrap();
+    let peer: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(peer));
+    send(server, request).await
+}
+
+#[tokio::test]
+async fn one_address_over_its_allowance_gets_429_with_retry_after_and_others_do_not() {
+    let server =
+        server_with("[server]\nrequests_per_ip_per_minute = 10\ntrusted_proxies = [\"10.0.0.1\"]");
+    for _ in 0..10 {
+        assert_eq!(
+            captcha_from(&server, "198.51.100.7", None).await.status(),
+            StatusCode::OK
+        );
+    }
+    let refused = captcha_from(&server, "198.51.100.7", None).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = header_of(&refused, "retry-after").parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    let problem = body_json(refused).await;
+    assert_eq!(problem["code"], "rate_limited");
+    assert_eq!(problem["retry_after_seconds"], wait);
+    // Another address is not affected; the health check is never limited.
+    assert_eq!(
+        captcha_from(&server, "198.51.100.8", None).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(&server, "/api/v1/health").await.status(),
+        StatusCode::OK
+    );
+
+    // A client cannot escape its limit by writing X-Forwarded-For itself...
+    assert_eq!(
+        captcha_from(&server, "198.51.100.7", Some("203.0.113.1"))
+            .await
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // ...but clients behind a trusted proxy are told apart by what the proxy forwarded.
+    for _ in 0..10 {
+        assert_eq!(
+            captcha_from(&server, "10.0.0.1", Some("203.0.113.50"))
+                .await
+                .status(),
+            StatusCode::OK
+        );
+    }
+    assert_eq!(
+        captcha_from(&server, "10.0.0.1", Some("203.0.113.50"))
+            .await
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        captcha_from(&server, "10.0.0.1", Some("203.0.113.51"))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}

@@ -6,9 +6,20 @@ use axum::Json;
 use axum::extract::State;
 use sspr_api::captcha::CaptchaChallenge;
 use sspr_api::health::HealthStatus;
-use sspr_api::{Health, PublicConfig};
+use sspr_api::{Health, Problem, PublicConfig};
 
 /// `GET /api/v1/health`: ok only when the database answers.
+#[utoipa::path(
+    get,
+    path = "/api/v1/health",
+    tag = "public",
+    summary = "Liveness and database reachability",
+    responses(
+        (status = 200, description = "The server can serve requests", body = Health),
+        (status = 503, description = "`service_unavailable`: the database does not answer",
+            body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     state.services.store.ping().await?;
     Ok(Json(Health {
@@ -18,11 +29,31 @@ pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiEr
 }
 
 /// `GET /api/v1/config`: the organisation's public settings.
+#[utoipa::path(
+    get,
+    path = "/api/v1/config",
+    tag = "public",
+    summary = "The organisation's public configuration (name, locales, help desk)",
+    responses((status = 200, description = "Nothing here is secret", body = PublicConfig))
+)]
 pub async fn config(State(state): State<AppState>) -> Json<PublicConfig> {
     Json(PublicConfig::clone(&state.public_config))
 }
 
 /// `GET /api/v1/captcha`: a fresh proof-of-work challenge.
+#[utoipa::path(
+    get,
+    path = "/api/v1/captcha",
+    tag = "public",
+    summary = "A fresh proof-of-work CAPTCHA challenge",
+    responses(
+        (status = 200, description = "Solve it and send the solution with the form that needs it",
+            body = CaptchaChallenge),
+        (status = 429, description = "`rate_limited`: too many requests from this address",
+            body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait, as in `retry_after_seconds`"))),
+    )
+)]
 pub async fn captcha(State(state): State<AppState>) -> Json<CaptchaChallenge> {
     let services = &state.services;
     Json(crate::captcha::issue(

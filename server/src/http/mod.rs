@@ -3,8 +3,11 @@
 
 mod api_v1;
 mod app_files;
+mod client_ip;
 mod dev_outbox;
+mod ip_limit;
 mod json;
+mod openapi;
 pub mod problem;
 mod reset_v1;
 mod same_origin;
@@ -20,10 +23,13 @@ use axum::Router;
 use axum::middleware;
 use axum::routing::{get, post};
 use sspr_api::PublicConfig;
+use std::num::NonZeroU32;
 use std::sync::Arc;
 use tokio::sync::Notify;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
+
+pub use client_ip::AddressBlock;
 
 /// What the server runs on: its database, its keys, its clock, the password hasher and
 /// the outbox's doorbell.
@@ -87,9 +93,17 @@ pub fn router(config: &Config, services: Services) -> Router {
         }),
         captcha_max_number: config.captcha.max_number,
     };
-    let mut api = Router::new()
-        .route("/v1/health", get(api_v1::health))
-        .route("/v1/config", get(api_v1::config))
+    // What one client address may ask of per minute (DESIGN.md 5.2).
+    let limiter = Arc::new(ip_limit::IpLimiter::new(
+        NonZeroU32::new(config.server.requests_per_ip_per_minute).unwrap_or(NonZeroU32::MIN),
+        config
+            .server
+            .trusted_proxies
+            .iter()
+            .filter_map(|block| AddressBlock::parse(block))
+            .collect(),
+    ));
+    let limited = Router::new()
         .route("/v1/captcha", get(api_v1::captcha))
         .route("/v1/reset/flows", post(reset_v1::start))
         .route("/v1/reset/flows/{flow}", get(reset_v1::flow))
@@ -101,7 +115,13 @@ pub fn router(config: &Config, services: Services) -> Router {
             "/v1/reset/flows/{flow}/methods/{method}/verify",
             post(reset_v1::verify),
         )
-        .route("/v1/reset/flows/{flow}/password", post(reset_v1::password));
+        .route("/v1/reset/flows/{flow}/password", post(reset_v1::password))
+        .route_layer(middleware::from_fn_with_state(limiter, ip_limit::guard));
+    let mut api = Router::new()
+        .route("/v1/health", get(api_v1::health))
+        .route("/v1/config", get(api_v1::config))
+        .route("/v1/openapi.json", get(openapi::document))
+        .merge(limited);
     let mut pages = Router::new();
     if demo {
         api = api.route("/v1/dev/outbox", get(dev_outbox::json));

@@ -16,6 +16,8 @@ pub enum ApiError {
     ForbiddenOrigin,
     #[error("state-changing request without a JSON body")]
     UnsupportedMediaType,
+    #[error("too many requests from one address")]
+    RateLimited { retry_after: u64 },
     #[error("malformed request: {0}")]
     InvalidRequest(String),
     #[error(transparent)]
@@ -32,6 +34,7 @@ impl ApiError {
             ApiError::ForbiddenOrigin => ErrorCode::ForbiddenOrigin,
             ApiError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
             ApiError::InvalidRequest(_) => ErrorCode::InvalidRequest,
+            ApiError::RateLimited { .. } => ErrorCode::RateLimited,
             ApiError::Reset(err) => err.code(),
             // Fail closed: the database is unreachable or misbehaving, so nothing can be
             // decided; the caller may retry later.
@@ -55,6 +58,11 @@ impl IntoResponse for ApiError {
             ApiError::Reset(err) => err.problem(),
             // Serde's message names the field that is wrong; it holds no internals.
             ApiError::InvalidRequest(why) => Problem::new(self.code()).with_detail(why.clone()),
+            ApiError::RateLimited { retry_after } => {
+                let mut problem = Problem::new(self.code());
+                problem.retry_after_seconds = Some(*retry_after);
+                problem
+            }
             _ => Problem::new(self.code()),
         };
         problem_response(problem)

@@ -6,6 +6,7 @@ use super::problem::ApiError;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use sspr_api::Problem;
 use sspr_api::reset::{Challenge, NewPassword, Proof, ResetDone, ResetFlow, StartReset};
 
 /// Flow ids are 32 lowercase hex digits; anything else cannot name a flow.
@@ -18,6 +19,27 @@ fn flow_id(raw: &str) -> Result<&str, ApiError> {
 }
 
 /// `POST /api/v1/reset/flows`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/reset/flows",
+    tag = "reset",
+    summary = "Start a reset flow with a user ID and a solved CAPTCHA",
+    request_body = StartReset,
+    responses(
+        (status = 201, description = "The flow; an unknown user ID gets a believable decoy flow, indistinguishable from a real one", body = ResetFlow),
+        (status = 400, description = "`invalid_request`: malformed body, or the user ID is empty or too long; `captcha_invalid`: the CAPTCHA solution is wrong, expired or already used",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden_origin`: sent from another origin",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many requests from this address",
+            body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait, as in `retry_after_seconds`"))),
+        (status = 503, description = "`service_unavailable`: the database does not answer; try again later",
+            body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn start(
     State(state): State<AppState>,
     JsonBody(request): JsonBody<StartReset>,
@@ -27,6 +49,27 @@ pub async fn start(
 }
 
 /// `GET /api/v1/reset/flows/{flow}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/reset/flows/{flow}",
+    tag = "reset",
+    summary = "The flow's state",
+    params(
+        ("flow" = String, Path, description = "The flow id from `ResetFlow.flow_id` (32 lowercase hex digits)"),
+    ),
+    responses(
+        (status = 200, description = "The flow", body = ResetFlow),
+        (status = 404, description = "`flow_not_found`: no such flow, or it expired",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`flow_completed`: the password was already reset with this flow",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many requests from this address",
+            body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait, as in `retry_after_seconds`"))),
+        (status = 503, description = "`service_unavailable`: the database does not answer; try again later",
+            body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn flow(
     State(state): State<AppState>,
     Path(flow): Path<String>,
@@ -35,6 +78,36 @@ pub async fn flow(
 }
 
 /// `POST /api/v1/reset/flows/{flow}/methods/{method}/challenge`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/reset/flows/{flow}/methods/{method}/challenge",
+    tag = "reset",
+    summary = "Send a code, or get the security questions to answer",
+    params(
+        ("flow" = String, Path, description = "The flow id from `ResetFlow.flow_id` (32 lowercase hex digits)"),
+        ("method" = String, Path, description = "A method id from `ResetFlow.methods[].id`"),
+    ),
+    request_body(
+        content = inline(Object),
+        description = "An empty JSON object `{}`: the body is not read, but it must be `application/json`"
+    ),
+    responses(
+        (status = 200, description = "A code was sent (its expiry and length), the questions to answer, or nothing to send (app codes)", body = Challenge),
+        (status = 403, description = "`forbidden_origin`: sent from another origin",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`flow_not_found`: no such flow, or it expired; `method_not_offered`: the flow does not offer this method",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`flow_completed`: the password was already reset with this flow",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many codes sent, or too many requests from this address; `method_locked`, `account_locked`: too many wrong tries",
+            body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait, as in `retry_after_seconds` (absent when only the help desk can unlock)"))),
+        (status = 503, description = "`service_unavailable`: the database does not answer; try again later",
+            body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn challenge(
     State(state): State<AppState>,
     Path((flow, method)): Path<(String, String)>,
@@ -43,6 +116,35 @@ pub async fn challenge(
 }
 
 /// `POST /api/v1/reset/flows/{flow}/methods/{method}/verify`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/reset/flows/{flow}/methods/{method}/verify",
+    tag = "reset",
+    summary = "Check a code or the answers to security questions",
+    params(
+        ("flow" = String, Path, description = "The flow id from `ResetFlow.flow_id` (32 lowercase hex digits)"),
+        ("method" = String, Path, description = "A method id from `ResetFlow.methods[].id`"),
+    ),
+    request_body = Proof,
+    responses(
+        (status = 200, description = "The method is proven; the flow with it in `verified`", body = ResetFlow),
+        (status = 400, description = "`code_incorrect`, `answers_incorrect` (with `attempts_left`); `code_expired`: send a new code; `invalid_request`: malformed body, or a proof that does not fit the method",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden_origin`: sent from another origin",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`flow_not_found`: no such flow, or it expired; `method_not_offered`: the flow does not offer this method",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`flow_completed`: the password was already reset with this flow",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`method_locked`, `account_locked`: too many wrong tries; `rate_limited`: too many requests from this address",
+            body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait, as in `retry_after_seconds` (absent when only the help desk can unlock)"))),
+        (status = 503, description = "`service_unavailable`: the database does not answer; try again later",
+            body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn verify(
     State(state): State<AppState>,
     Path((flow, method)): Path<(String, String)>,
@@ -54,6 +156,38 @@ pub async fn verify(
 }
 
 /// `POST /api/v1/reset/flows/{flow}/password`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/reset/flows/{flow}/password",
+    tag = "reset",
+    summary = "Set the new password once enough methods are proven",
+    params(
+        ("flow" = String, Path, description = "The flow id from `ResetFlow.flow_id` (32 lowercase hex digits)"),
+    ),
+    request_body = NewPassword,
+    responses(
+        (status = 200, description = "The password is set (a repeat with the same password gets the same answer)", body = ResetDone),
+        (status = 400, description = "`invalid_request`: malformed body",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`not_verified`: not enough methods proven yet; `forbidden_origin`: sent from another origin",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`flow_not_found`: no such flow, or it expired",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`flow_completed`: the password was already reset with this flow, to another password",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`password_rejected`: the password breaks a rule; `password_problems` says which",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many requests from this address",
+            body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait, as in `retry_after_seconds`"))),
+        (status = 500, description = "`internal`: the password could not be hashed",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`service_unavailable`: the database does not answer; try again later",
+            body = Problem, content_type = "application/problem+json"),
+    )
+)]
 pub async fn password(
     State(state): State<AppState>,
     Path(flow): Path<String>,

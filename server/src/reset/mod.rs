@@ -296,23 +296,23 @@ impl ResetService {
                     expires_at,
                 ));
                 // A decoy draws a code like any flow but sends it nowhere.
-                if let Some(record) = method.record {
-                    if let Some(address) = self.store.method_contact(record).await? {
-                        challenge.message = Some(messages::code(
-                            &self.keys.outbox,
-                            &self.organisation,
-                            format!(
-                                "code:{}:{}:{}",
-                                flow.id,
-                                method.id,
-                                decoy::hex(&random_bytes::<8>())
-                            ),
-                            &address,
-                            &code,
-                            codes_policy.lifetime_minutes,
-                            expires_at,
-                        ));
-                    }
+                if let Some(record) = method.record
+                    && let Some(address) = self.store.method_contact(record).await?
+                {
+                    challenge.message = Some(messages::code(
+                        &self.keys.outbox,
+                        &self.organisation,
+                        format!(
+                            "code:{}:{}:{}",
+                            flow.id,
+                            method.id,
+                            decoy::hex(&random_bytes::<8>())
+                        ),
+                        &address,
+                        &code,
+                        codes_policy.lifetime_minutes,
+                        expires_at,
+                    ));
                 }
                 answer.code_expires_in_seconds = Some(lifetime);
                 answer.code_length = Some(codes_policy.length);

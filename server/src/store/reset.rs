@@ -319,6 +319,9 @@ fn load_account(
     Ok(Some(account))
 }
 
+/// A stored challenge: code hash, code expiry, wrong tries, questions asked.
+type ChallengeRow = (Option<Vec<u8>>, Option<i64>, i64, Option<String>);
+
 impl SqliteStore {
     /// The account with this user ID (any case), with its methods and registered questions.
     pub async fn account(&self, user_id: &str) -> Result<Option<Account>, StoreError> {
@@ -513,7 +516,7 @@ impl SqliteStore {
             if let Some((account, lock)) = lock_in_force(&tx, &flow.subject, method.kind, now_i)? {
                 return Ok(ProofOutcome::Locked { account, lock });
             }
-            let challenge: Option<(Option<Vec<u8>>, Option<i64>, i64, Option<String>)> = tx
+            let challenge: Option<ChallengeRow> = tx
                 .query_row(
                     "SELECT code_hash, code_expires_at, code_attempts, questions
                      FROM reset_challenges WHERE flow_id = ?1 AND method = ?2",

@@ -90,7 +90,11 @@ async fn serve(stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<(
             "HELO" | "MAIL" | "RSET" | "NOOP" => b"250 2.0.0 ok\r\n",
             "RCPT" if mode == Mode::RefuseRecipients => b"550 5.1.1 no such mailbox\r\n",
             "RCPT" => {
-                to.push(line[line.find(':').map_or(0, |i| i + 1)..].trim().to_owned());
+                to.push(
+                    line[line.find(':').map_or(0, |i| i + 1)..]
+                        .trim()
+                        .to_owned(),
+                );
                 b"250 2.1.5 ok\r\n"
             }
             "DATA" => {
