@@ -68,20 +68,30 @@ fn is_listed(sorted_lines: &str, needle: &str) -> bool {
 }
 
 /// Splits the person's details into the words a password must not contain: the user ID,
-/// its local part and the parts of the display name and e-mail address.
+/// its local part, the parts of the display name, and the parts of e-mail addresses (the
+/// domain's names without its top-level label, so "com" or "org" never count).
 pub fn context_words(details: &[&str]) -> Vec<String> {
+    let fragments = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .map(str::to_owned)
+            .collect()
+    };
     let mut words = Vec::new();
     for detail in details {
         let lower = detail.trim().to_lowercase();
         words.push(lower.clone());
-        if let Some((local, _domain)) = lower.split_once('@') {
-            words.push(local.to_owned());
+        match lower.split_once('@') {
+            Some((local, domain)) => {
+                words.push(local.to_owned());
+                words.extend(fragments(local));
+                let labels: Vec<&str> = domain.split('.').collect();
+                let named = labels.len().saturating_sub(1);
+                for label in &labels[..named] {
+                    words.extend(fragments(label));
+                }
+            }
+            None => words.extend(fragments(&lower)),
         }
-        words.extend(
-            lower
-                .split(|c: char| !c.is_alphanumeric())
-                .map(str::to_owned),
-        );
     }
     words.retain(|w| w.chars().count() >= MIN_CONTEXT_WORD);
     words.sort();
@@ -197,6 +207,11 @@ mod tests {
         assert!(words.contains(&"contoso".to_owned()));
         assert!(words.contains(&"li.wu".to_owned()));
         assert!(!words.iter().any(|w| w == "li" || w == "wu"));
+        // Top-level labels are not personal: "welcome" is fine for a .com address.
+        let words = context_words(&["sam.jones@fabrikam.com"]);
+        assert!(!words.contains(&"com".to_owned()), "{words:?}");
+        assert!(words.contains(&"fabrikam".to_owned()) && words.contains(&"jones".to_owned()));
+        assert_eq!(check("welcome to the jungle", &words), []);
     }
 
     #[test]

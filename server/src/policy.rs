@@ -209,6 +209,15 @@ impl Policy {
         if self.scope != Scope::Disabled && enabled.is_empty() {
             return invalid("methods", "enable at least one method");
         }
+        if let Some(kind) = enabled.iter().find(|kind| !crate::reset::can_prove(**kind)) {
+            return invalid(
+                "methods",
+                format!(
+                    "{} is not available in this version yet; enable app_code, email or security_questions",
+                    kind.as_str()
+                ),
+            );
+        }
         if enabled.len() < usize::from(self.methods_required) {
             return invalid(
                 "methods",
@@ -349,6 +358,7 @@ mod tests {
             ("methods_required = 2\nmethods = [\"email\"]", "methods"),
             ("methods = [\"security_questions\"]", "methods"),
             ("methods = [\"email\", \"security_questions\"]", "methods"),
+            ("methods = [\"email\", \"mobile_phone\"]", "methods"),
             (
                 "[security_questions]\nregister = 3\nask = 4",
                 "security_questions.ask",

@@ -418,6 +418,46 @@ async fn every_kind_of_account_gets_the_same_answers_at_start_and_at_send() {
     );
 }
 
+/// One wrong proof on the first method the flow offers, whatever its kind.
+async fn fail_once(h: &Harness, flow: &Flow) -> (StatusCode, HeaderMap, Value) {
+    let kind = flow.kinds()[0].clone();
+    let (_, _, sent) = h.challenge(flow, &kind).await;
+    let proof = match kind.as_str() {
+        "security_questions" => json!({"answers": sent["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| json!({"question": q, "answer": "wrong"}))
+            .collect::<Vec<_>>()}),
+        "email" => json!({"code": "00000000"}),
+        _ => json!({"code": "000000"}),
+    };
+    h.verify(flow, &kind, proof).await
+}
+
+#[tokio::test]
+async fn a_locked_account_and_a_locked_unknown_id_answer_alike() {
+    let h = Harness::new(&format!("{POLICY}\n[policy.lockout]\nmax_failures = 3\n")).await;
+    h.person("kim@contoso.example").await;
+    let mut answers = Vec::new();
+    for user_id in ["kim@contoso.example", "nobody@contoso.example"] {
+        let flow = h.start(user_id).await;
+        for _ in 0..3 {
+            fail_once(&h, &flow).await;
+        }
+        // A new flow starts like any other, and the lock shows when a method is used.
+        let (status, start_headers, body) = h.start_raw(user_id).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let flow = Flow(body);
+        let kind = flow.kinds()[0].clone();
+        let (status, headers, json) = h.challenge(&flow, &kind).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{user_id}: {json}");
+        assert_eq!(json["code"], "account_locked");
+        answers.push((header_set(&start_headers), header_set(&headers), json));
+    }
+    assert_eq!(answers[0], answers[1]);
+}
+
 #[tokio::test]
 async fn an_unknown_user_gets_the_same_decoy_every_time_and_can_prove_nothing() {
     let h = Harness::new(POLICY).await;
@@ -471,13 +511,32 @@ async fn codes_are_stored_hashed_single_use_bound_to_their_flow_and_expire() {
     let (status, _, json) = h.code(&flow, &code).await;
     assert_eq!(status, StatusCode::OK, "{json}");
     assert_eq!(json["verified"], json!([flow.method("email")]));
+    // Spent: its hash is gone from the database, so it can never be checked again.
+    let db = rusqlite::Connection::open(h.dir.path().join("db.sqlite3")).unwrap();
+    let stored: Option<Vec<u8>> = db
+        .query_row(
+            "SELECT code_hash FROM reset_challenges WHERE flow_id = ?1",
+            [flow.id()],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, None);
 
-    // Expiry: ten minutes.
+    // Expiry: ten minutes. `early` is sent 31 s before `late`.
+    let early = h.start("adele@contoso.example").await;
+    h.clock().advance(31);
+    assert_eq!(h.challenge(&early, "email").await.0, StatusCode::OK);
+    let early_code = h.last_code("ade@home.example").await;
     let late = h.start("adele@contoso.example").await;
     h.clock().advance(31);
     assert_eq!(h.challenge(&late, "email").await.0, StatusCode::OK);
     let late_code = h.last_code("ade@home.example").await;
-    h.clock().advance(600);
+    // `early` one second before its ten minutes are up: still good.
+    h.clock().advance(568);
+    let (status, _, json) = h.code(&early, &early_code).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    // `late` at exactly ten minutes: dead.
+    h.clock().advance(32);
     let (status, _, json) = h.code(&late, &late_code).await;
     assert_eq!(
         (status, json["code"].as_str()),
@@ -767,7 +826,8 @@ async fn administrators_need_two_methods_and_never_get_questions() {
         .await
         .unwrap();
     let flow = h.start("boss@contoso.example").await;
-    assert_eq!(flow.kinds(), ["email", "app_code"]);
+    // Listed in the order of kinds, as decoys are.
+    assert_eq!(flow.kinds(), ["app_code", "email"]);
 }
 
 #[tokio::test]
@@ -1051,6 +1111,22 @@ async fn an_administrator_reset_tells_the_other_administrators() {
         .add_totp("adm2@contoso.example", None)
         .await
         .unwrap();
+    // An administrator known only by an e-mail method is told too.
+    h.services
+        .store
+        .create_user_if_missing(&NewUser {
+            user_id: "adm3@contoso.example",
+            display_name: "Admin Three",
+            email: None,
+            is_admin: true,
+            groups: &[],
+        })
+        .await
+        .unwrap();
+    h.directory
+        .add_email("adm3@contoso.example", "three@admins.example")
+        .await
+        .unwrap();
     let flow = h.email_proven("adm1@contoso.example").await;
     h.totp_proven(&flow, &secret).await;
     assert_eq!(
@@ -1070,6 +1146,113 @@ async fn an_administrator_reset_tells_the_other_administrators() {
         recipients.contains(&"two@admins.example".to_owned()),
         "{recipients:?}"
     );
+    assert!(
+        recipients.contains(&"three@admins.example".to_owned()),
+        "{recipients:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_completed_flow_answers_a_repeat_only_while_it_lasts_and_counts_wrong_guesses() {
+    let h = Harness::new(POLICY).await;
+    let secret = h.person("gus@contoso.example").await;
+    let flow = h.email_proven("gus@contoso.example").await;
+    h.totp_proven(&flow, &secret).await;
+    assert_eq!(
+        h.set_password(&flow, "the chosen passphrase").await.0,
+        StatusCode::OK
+    );
+    // The same password again: the same answer (a retry after a lost response).
+    let (status, _, json) = h.set_password(&flow, "the chosen passphrase").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    // Guesses at the new password count like any failure, until the account locks.
+    for _ in 0..9 {
+        let (status, _, json) = h.set_password(&flow, "some other guess 1").await;
+        assert_eq!(json["code"], "flow_completed", "{status}");
+    }
+    h.set_password(&flow, "some other guess 2").await;
+    let (status, _, json) = h.set_password(&flow, "the chosen passphrase").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{json}");
+    assert_eq!(json["code"], "account_locked");
+    assert_eq!(json["retry_after_seconds"], 15 * 60);
+    // Once the flow is over, it tells nothing at all.
+    h.clock().advance(20 * 60);
+    let (_, _, json) = h.set_password(&flow, "the chosen passphrase").await;
+    assert_eq!(json["code"], "flow_not_found");
+}
+
+#[tokio::test]
+async fn an_account_disabled_during_its_flow_cannot_complete_it() {
+    let h = Harness::new(POLICY).await;
+    let secret = h.person("hal@contoso.example").await;
+    let flow = h.email_proven("hal@contoso.example").await;
+    h.totp_proven(&flow, &secret).await;
+    h.services
+        .store
+        .set_enabled("hal@contoso.example", false, START)
+        .await
+        .unwrap();
+    let (status, _, json) = h.set_password(&flow, "a brand new passphrase").await;
+    assert_eq!(json["code"], "flow_not_found", "{status}");
+    assert!(
+        h.directory
+            .check_password("hal@contoso.example", "lantern harbour seventeen")
+            .await
+            .unwrap()
+    );
+    assert!(
+        h.messages()
+            .await
+            .iter()
+            .all(|(_, subject, _)| !subject.contains("password was reset"))
+    );
+}
+
+#[tokio::test]
+async fn a_flow_expires_twenty_minutes_after_it_started() {
+    let h = Harness::new(POLICY).await;
+    let secret = h.person("ivy@contoso.example").await;
+    let flow = h.email_proven("ivy@contoso.example").await;
+    h.clock().advance(20 * 60 - 1);
+    h.totp_proven(&flow, &secret).await;
+    h.clock().advance(1);
+    for (status, _, json) in [
+        h.set_password(&flow, "a brand new passphrase").await,
+        h.request(
+            Request::get(format!("/api/v1/reset/flows/{}", flow.id()))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await,
+    ] {
+        assert_eq!(status, StatusCode::NOT_FOUND, "{json}");
+        assert_eq!(json["code"], "flow_not_found");
+    }
+}
+
+#[tokio::test]
+async fn two_addresses_of_one_kind_never_count_as_two_methods() {
+    let h = Harness::new(POLICY).await;
+    h.user("jo@contoso.example", false, &["sspr-users"]).await;
+    for address in ["jo@home.example", "jo@work.example"] {
+        h.directory
+            .add_email("jo@contoso.example", address)
+            .await
+            .unwrap();
+    }
+    // Two methods required, one kind registered: a decoy, which sends nothing anywhere.
+    let flow = h.start("jo@contoso.example").await;
+    if flow.kinds().contains(&"email".to_owned()) {
+        assert_eq!(h.challenge(&flow, "email").await.0, StatusCode::OK);
+    }
+    assert!(h.messages().await.is_empty());
+    // With an app too, e-mail is offered once (the first address).
+    h.directory
+        .add_totp("jo@contoso.example", None)
+        .await
+        .unwrap();
+    let flow = h.start("jo@contoso.example").await;
+    assert_eq!(flow.kinds(), ["app_code", "email"]);
 }
 
 // ---------------------------------------------------------------- CSRF (5.8)

@@ -76,14 +76,19 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HashError> {
-        let _permit = self
-            .permits
-            .acquire()
+        // The permit moves into the blocking task: a caller that gives up (a dropped
+        // request) does not free it while the hash is still running.
+        let permit = Arc::clone(&self.permits)
+            .acquire_owned()
             .await
             .map_err(|_| HashError::WorkerGone)?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|_| HashError::WorkerGone)
+        tokio::task::spawn_blocking(move || {
+            let result = work();
+            drop(permit);
+            result
+        })
+        .await
+        .map_err(|_| HashError::WorkerGone)
     }
 
     /// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`) with a fresh salt.
@@ -162,6 +167,26 @@ mod tests {
         assert!(waiting.is_err(), "a hash ran without a permit");
         drop(held);
         assert!(hasher.hash("one password").await.is_ok());
+        assert_eq!(hasher.available_permits(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_caller_that_gives_up_keeps_the_permit_taken_until_the_hash_ends() {
+        let hasher = PasswordHasher::new(1).unwrap();
+        // Give up as soon as the hash has started.
+        let gave_up = tokio::time::timeout(
+            std::time::Duration::from_millis(1),
+            hasher.hash("abandoned"),
+        )
+        .await;
+        assert!(gave_up.is_err(), "the hash finished within 1 ms");
+        assert_eq!(
+            hasher.available_permits(),
+            0,
+            "the permit was freed while the abandoned hash still runs"
+        );
+        // It comes back when the work is done.
+        assert!(hasher.hash("next").await.is_ok());
         assert_eq!(hasher.available_permits(), 1);
     }
 }

@@ -25,6 +25,13 @@ pub fn subject(key: &Key, user_id: &str) -> String {
     hex(&key.mac(format!("subject\0{}", user_id.to_lowercase()).as_bytes()))
 }
 
+/// Whether the decoy for `user_id` takes an administrator's shape (two methods, never
+/// questions). About one user ID in sixteen does, stably, so that an administrator's
+/// answer does not stand out from the decoys when the policy asks less of other people.
+pub fn looks_like_admin(key: &Key, user_id: &str) -> bool {
+    key.mac(format!("admin\0{}", user_id.to_lowercase()).as_bytes())[0] < 16
+}
+
 /// The methods a decoy offers: `count` of the `allowed` kinds that a reset can use, in a
 /// stable order for this user ID.
 pub fn methods(
@@ -135,6 +142,22 @@ mod tests {
                     _ => assert!(method.hint.is_none()),
                 }
             }
+        }
+    }
+
+    #[test]
+    fn about_one_decoy_in_sixteen_looks_like_an_administrator_stably() {
+        let key = ServerKeys::ephemeral().decoy;
+        let admins = (0..1600)
+            .filter(|i| looks_like_admin(&key, &format!("user{i}@x")))
+            .count();
+        assert!((50..=150).contains(&admins), "{admins} of 1600");
+        for i in 0..50 {
+            let id = format!("User{i}@X");
+            assert_eq!(
+                looks_like_admin(&key, &id),
+                looks_like_admin(&key, &id.to_lowercase())
+            );
         }
     }
 }

@@ -55,6 +55,15 @@ fn proving(kind: MethodKind) -> Option<Proving> {
     }
 }
 
+/// Whether this server can prove a kind of method yet (policies enabling others are
+/// refused at start).
+pub fn can_prove(kind: MethodKind) -> bool {
+    proving(kind).is_some()
+}
+
+/// A method a real account can offer: kind, masked hint, method row, question pool.
+type OfferCandidate = (MethodKind, Option<String>, Option<i64>, Vec<String>);
+
 /// The reset flow's logic over the store.
 #[derive(Clone)]
 pub struct ResetService {
@@ -130,7 +139,9 @@ impl ResetService {
         let (user, methods_required, methods) = match (account, real) {
             (Some(account), Some((required, methods))) => (Some(account.id), required, methods),
             _ => {
-                let requirement = self.policy.requirement(false);
+                let requirement = self
+                    .policy
+                    .requirement(decoy::looks_like_admin(&self.keys.decoy, user_id));
                 let allowed: Vec<MethodKind> = requirement
                     .allowed
                     .iter()
@@ -177,6 +188,11 @@ impl ResetService {
             if !usable(record.kind) || record.kind == MethodKind::SecurityQuestions {
                 continue;
             }
+            // One method per kind (the first registered): two addresses of one kind never
+            // count as two methods.
+            if methods.iter().any(|m: &OfferCandidate| m.0 == record.kind) {
+                continue;
+            }
             let hint = match record.kind {
                 MethodKind::Email => Some(mask::email(record.contact.as_deref().unwrap_or(""))),
                 MethodKind::MobilePhone | MethodKind::OfficePhone => {
@@ -195,6 +211,8 @@ impl ResetService {
                 account.questions.clone(),
             ));
         }
+        // In the order of kinds, as decoys list them, whatever the order of registration.
+        methods.sort_by_key(|m| m.0);
         let kinds: std::collections::BTreeSet<MethodKind> = methods.iter().map(|m| m.0).collect();
         let without_questions = kinds
             .iter()
@@ -463,7 +481,7 @@ impl ResetService {
         };
         let password = password::normalize(new_password);
         if flow.completed_at.is_some() {
-            return self.repeat(&flow, user, &password).await;
+            return self.repeat(&flow, user, &password, now).await;
         }
         if flow.expires_at <= now {
             return Err(ResetError::FlowNotFound);
@@ -514,20 +532,28 @@ impl ResetService {
                 })
             }
             // Another request completed it while this one was hashing.
-            CompletionOutcome::AlreadyCompleted => self.repeat(&flow, user, &password).await,
+            CompletionOutcome::AlreadyCompleted => self.repeat(&flow, user, &password, now).await,
             CompletionOutcome::NotReady => Err(ResetError::NotVerified),
             CompletionOutcome::FlowGone => Err(ResetError::FlowNotFound),
         }
     }
 
     /// A submission to a completed flow: the same answer when it carries the password
-    /// that was set, `flow_completed` otherwise.
+    /// that was set, `flow_completed` otherwise. Only while the flow lasts, and each
+    /// mismatch counts as a failure on the account, so a flow id is no password oracle.
     async fn repeat(
         &self,
         flow: &FlowRecord,
         user: i64,
         password: &str,
+        now: u64,
     ) -> Result<ResetDone, ResetError> {
+        if flow.expires_at <= now {
+            return Err(ResetError::FlowNotFound);
+        }
+        if let Some(lock) = self.store.account_lock(flow.subject.clone(), now).await? {
+            return Err(locked(true, lock));
+        }
         let current = self.store.password_hashes(user, 0).await?;
         if self
             .hasher
@@ -544,6 +570,14 @@ impl ResetService {
                 sessions_signed_out: true,
             });
         }
+        self.store
+            .count_account_failure(
+                flow.subject.clone(),
+                self.limits().account,
+                now,
+                "reset_repeat_mismatch",
+            )
+            .await?;
         Err(ResetError::FlowCompleted)
     }
 

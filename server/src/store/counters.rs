@@ -113,6 +113,39 @@ pub fn reset(conn: &Connection, subject: &str, scope: Option<&str>) -> rusqlite:
     Ok(())
 }
 
+impl super::SqliteStore {
+    /// The lock on the account of `subject`, if one is in force.
+    pub async fn account_lock(
+        &self,
+        subject: String,
+        now: u64,
+    ) -> Result<Option<Locked>, super::StoreError> {
+        self.call(move |conn| Ok(load(conn, &subject, ACCOUNT)?.lock(now as i64)))
+            .await
+    }
+
+    /// One more failure on the account of `subject` (audited as `event`); returns the lock
+    /// it causes, if any.
+    pub async fn count_account_failure(
+        &self,
+        subject: String,
+        limit: Limit,
+        now: u64,
+        event: &'static str,
+    ) -> Result<Option<Locked>, super::StoreError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let mut counter = load(&tx, &subject, ACCOUNT)?;
+            let lock = counter.fail(limit, now as i64);
+            save(&tx, &subject, ACCOUNT, counter)?;
+            super::sqlite::audit_at(&tx, now, event, Some(&subject), None)?;
+            tx.commit()?;
+            Ok(lock)
+        })
+        .await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

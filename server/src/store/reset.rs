@@ -680,13 +680,18 @@ impl SqliteStore {
         .await
     }
 
-    /// E-mail addresses of the enabled administrators other than `except`.
+    /// E-mail addresses of the enabled administrators other than `except`: their own
+    /// address and the ones they registered as a method.
     pub async fn other_admin_emails(&self, except: i64) -> Result<Vec<String>, StoreError> {
         self.call(move |conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT email FROM users
                  WHERE is_admin = 1 AND enabled = 1 AND id != ?1 AND email IS NOT NULL
-                 ORDER BY user_id",
+                 UNION
+                 SELECT m.contact FROM methods m JOIN users u ON u.id = m.user_id
+                 WHERE u.is_admin = 1 AND u.enabled = 1 AND u.id != ?1 AND m.kind = 'email'
+                   AND m.contact IS NOT NULL
+                 ORDER BY 1",
             )?;
             let rows = stmt.query_map([except], |row| row.get(0))?;
             Ok(rows.collect::<Result<Vec<String>, _>>()?)
@@ -711,6 +716,17 @@ impl SqliteStore {
                 return Ok(CompletionOutcome::AlreadyCompleted);
             }
             if flow.expires_at <= completion.now || flow.user != Some(completion.user) {
+                return Ok(CompletionOutcome::FlowGone);
+            }
+            // Disabled (or removed) while the flow was under way: no reset.
+            let enabled: Option<bool> = tx
+                .query_row(
+                    "SELECT enabled FROM users WHERE id = ?1",
+                    [completion.user],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            if enabled != Some(true) {
                 return Ok(CompletionOutcome::FlowGone);
             }
             if flow.verified.len() < usize::from(flow.methods_required) {
