@@ -49,14 +49,20 @@ struct Harness {
 
 impl Harness {
     async fn new(config_toml: &str) -> Harness {
+        Harness::with(config_toml, false).await
+    }
+
+    /// `demo`: the server runs in demo mode (dev outbox served).
+    async fn with(config_toml: &str, demo: bool) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let config = Config::parse(config_toml).unwrap();
-        let services = Services::new(
+        let mut services = Services::new(
             SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap(),
             Arc::new(ServerKeys::ephemeral()),
             Clock::manual(START),
         )
         .unwrap();
+        services.demo = demo;
         let directory = Directory {
             store: services.store.clone(),
             keys: Arc::clone(&services.keys),
@@ -1153,6 +1159,57 @@ async fn an_administrator_reset_tells_the_other_administrators() {
 }
 
 #[tokio::test]
+async fn completion_signs_every_session_out_bumps_the_credential_version_and_signs_nobody_in() {
+    let h = Harness::new(POLICY).await;
+    let secret = h.person("lou@contoso.example").await;
+    h.person("max@contoso.example").await;
+    let db = rusqlite::Connection::open(h.dir.path().join("db.sqlite3")).unwrap();
+    for (user, id) in [
+        ("lou@contoso.example", 1u8),
+        ("lou@contoso.example", 2),
+        ("max@contoso.example", 3),
+    ] {
+        db.execute(
+            "INSERT INTO sessions (id_hash, user_id, created_at, expires_at)
+             SELECT ?1, id, 0, 9999999999 FROM users WHERE user_id = ?2",
+            rusqlite::params![vec![id; 32], user],
+        )
+        .unwrap();
+    }
+    let version = |user: &str| -> i64 {
+        db.query_row(
+            "SELECT credential_version FROM users WHERE user_id = ?1",
+            [user],
+            |row| row.get(0),
+        )
+        .unwrap()
+    };
+    let sessions = |user: &str| -> i64 {
+        db.query_row(
+            "SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.user_id = ?1",
+            [user],
+            |row| row.get(0),
+        )
+        .unwrap()
+    };
+    let before = version("lou@contoso.example");
+    let flow = h.email_proven("lou@contoso.example").await;
+    h.totp_proven(&flow, &secret).await;
+    let (status, headers, json) = h.set_password(&flow, "a brand new passphrase").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(json["sessions_signed_out"], true);
+    assert_eq!(json["notification_sent"], true);
+    assert!(headers.get("set-cookie").is_none(), "signed in by a reset");
+    assert_eq!(version("lou@contoso.example"), before + 1);
+    assert_eq!(sessions("lou@contoso.example"), 0);
+    assert_eq!(
+        sessions("max@contoso.example"),
+        1,
+        "someone else signed out"
+    );
+}
+
+#[tokio::test]
 async fn a_completed_flow_answers_a_repeat_only_while_it_lasts_and_counts_wrong_guesses() {
     let h = Harness::new(POLICY).await;
     let secret = h.person("gus@contoso.example").await;
@@ -1253,6 +1310,66 @@ async fn two_addresses_of_one_kind_never_count_as_two_methods() {
         .unwrap();
     let flow = h.start("jo@contoso.example").await;
     assert_eq!(flow.kinds(), ["app_code", "email"]);
+}
+
+// ---------------------------------------------------------------- dev outbox (demo)
+
+async fn get_text(h: &Harness, path: &str) -> (StatusCode, String) {
+    let response = h
+        .app
+        .clone()
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn in_demo_mode_the_dev_outbox_shows_every_message_with_its_code_escaped() {
+    let config = format!("{POLICY}\n[organisation]\nname = \"Contoso <b>IT</b>\"\n");
+    let h = Harness::with(&config, true).await;
+    h.person("nat@contoso.example").await;
+    let flow = h.start("nat@contoso.example").await;
+    assert_eq!(h.challenge(&flow, "email").await.0, StatusCode::OK);
+    let code = h.last_code("nat@home.example").await;
+
+    let (status, _, json) = h
+        .request(
+            Request::get("/api/v1/dev/outbox")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let messages = json.as_array().unwrap();
+    assert_eq!(messages.len(), 1, "{json}");
+    assert_eq!(messages[0]["to"], "nat@home.example");
+    assert_eq!(messages[0]["status"], "pending");
+    assert!(messages[0]["body"].as_str().unwrap().contains(&code));
+
+    let (status, page) = get_text(&h, "/dev/outbox").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(&code), "{page}");
+    assert!(page.contains("Contoso &lt;b&gt;IT&lt;/b&gt;"), "{page}");
+    assert!(!page.contains("<b>IT</b>"), "unescaped markup: {page}");
+}
+
+#[tokio::test]
+async fn outside_demo_mode_there_is_no_dev_outbox() {
+    let h = Harness::new(POLICY).await;
+    let (status, _, json) = h
+        .request(
+            Request::get("/api/v1/dev/outbox")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(json["code"], "not_found");
+    let (_, page) = get_text(&h, "/dev/outbox").await;
+    assert!(!page.contains("Dev outbox"));
 }
 
 // ---------------------------------------------------------------- CSRF (5.8)
