@@ -1,6 +1,6 @@
 //! Generates the `i18n` module from `locales/*.json` (leptos_i18n codegen).
 
-use leptos_i18n_build::{Config, TranslationsInfos};
+use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
 use std::error::Error;
 use std::path::PathBuf;
 
@@ -12,7 +12,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     let i18n_mod_directory = PathBuf::from(out_dir).join("i18n");
 
     // The first locale is the default, used when nothing the browser asks for matches.
-    let cfg = Config::new("en")?.add_locale("fr")?;
+    // interpolate_display: texts with {{ variables }} can also be made into plain strings
+    // (td_string!), for messages built outside the view (error summaries, labels).
+    let cfg = Config::new("en")?
+        .add_locale("fr")?
+        .parse_options(ParseOptions::new().interpolate_display(true));
     let translations_infos = TranslationsInfos::parse(cfg)?;
     translations_infos.emit_diagnostics();
     translations_infos.rerun_if_locales_changed();

@@ -1,9 +1,12 @@
 //! Every HTTP call the app makes, and its typed errors. Request and response shapes come
 //! from the `sspr-api` contract crate, the same types the server serialises.
 
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
+use sspr_api::captcha::{CaptchaChallenge, CaptchaSolution};
 use sspr_api::problem::PROBLEM_CONTENT_TYPE;
+use sspr_api::reset::{Challenge, NewPassword, Proof, ResetDone, ResetFlow, StartReset};
 use sspr_api::{ErrorCode, Problem, PublicConfig, paths};
 
 /// Why a call failed, in terms the UI can explain.
@@ -12,23 +15,101 @@ pub enum ApiError {
     /// The request did not reach the server (offline, DNS, connection refused).
     #[error("the server could not be reached")]
     Network,
-    /// The server answered with a problem document.
-    #[error("the server refused the request: {}", code.as_str())]
-    Problem {
-        code: ErrorCode,
-        retry_after_seconds: Option<u64>,
-    },
+    /// The server answered with a problem document (boxed: it is the large variant).
+    #[error("the server refused the request: {}", .0.code.as_str())]
+    Problem(Box<Problem>),
     /// The server answered with something that is not the expected JSON.
     #[error("unexpected response (HTTP {status})")]
     Unexpected { status: u16 },
 }
 
+impl ApiError {
+    /// The problem's code, if the server gave one.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            ApiError::Problem(problem) => Some(problem.code),
+            _ => None,
+        }
+    }
+
+    /// The problem document, if the server gave one.
+    pub fn problem(&self) -> Option<&Problem> {
+        match self {
+            ApiError::Problem(problem) => Some(problem),
+            _ => None,
+        }
+    }
+}
+
 /// `GET /api/v1/config`.
 pub async fn config() -> Result<PublicConfig, ApiError> {
-    let response = Request::get(paths::CONFIG)
+    get(paths::CONFIG).await
+}
+
+/// `GET /api/v1/captcha`.
+pub async fn captcha() -> Result<CaptchaChallenge, ApiError> {
+    get(paths::CAPTCHA).await
+}
+
+/// `POST /api/v1/reset/flows`.
+pub async fn start_reset(user_id: String, captcha: CaptchaSolution) -> Result<ResetFlow, ApiError> {
+    post(paths::RESET_FLOWS, &StartReset { user_id, captcha }).await
+}
+
+/// `GET /api/v1/reset/flows/{flow}`.
+pub async fn reset_flow(flow_id: &str) -> Result<ResetFlow, ApiError> {
+    get(&paths::reset_flow(flow_id)).await
+}
+
+/// `POST .../methods/{method}/challenge`: send a code, or get the questions.
+pub async fn send_challenge(flow_id: &str, method_id: &str) -> Result<Challenge, ApiError> {
+    /// `{}`: the challenge request carries nothing but must be JSON.
+    #[derive(Serialize)]
+    struct Empty {}
+    post(&paths::reset_challenge(flow_id, method_id), &Empty {}).await
+}
+
+/// `POST .../methods/{method}/verify`.
+pub async fn verify(flow_id: &str, method_id: &str, proof: &Proof) -> Result<ResetFlow, ApiError> {
+    post(&paths::reset_verify(flow_id, method_id), proof).await
+}
+
+/// `POST .../password`.
+pub async fn set_password(flow_id: &str, password: String) -> Result<ResetDone, ApiError> {
+    post(&paths::reset_password(flow_id), &NewPassword { password }).await
+}
+
+/// The list of common passwords (sorted, one per line), fetched when the password page
+/// opens rather than in the first load.
+pub async fn common_passwords() -> Result<String, ApiError> {
+    let response = Request::get(paths::COMMON_PASSWORDS)
         .send()
         .await
         .map_err(|_| ApiError::Network)?;
+    let status = response.status();
+    if !response.ok() {
+        return Err(ApiError::Unexpected { status });
+    }
+    response
+        .text()
+        .await
+        .map_err(|_| ApiError::Unexpected { status })
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    send(Request::get(path)).await
+}
+
+async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    let request = Request::post(path)
+        .json(body)
+        .map_err(|_| ApiError::Unexpected { status: 0 })?;
+    let response = request.send().await.map_err(|_| ApiError::Network)?;
+    read_json(response).await
+}
+
+async fn send<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, ApiError> {
+    let response = request.send().await.map_err(|_| ApiError::Network)?;
     read_json(response).await
 }
 
@@ -48,10 +129,7 @@ async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiErro
         return Err(ApiError::Unexpected { status });
     }
     match response.json::<Problem>().await {
-        Ok(problem) => Err(ApiError::Problem {
-            code: problem.code,
-            retry_after_seconds: problem.retry_after_seconds,
-        }),
+        Ok(problem) => Err(ApiError::Problem(Box::new(problem))),
         Err(_) => Err(ApiError::Unexpected { status }),
     }
 }

@@ -1,7 +1,7 @@
 //! The app shell: language context, header, the page for the current URL, footer.
 
 use crate::api::{self, ApiError};
-use crate::components::{ApiErrorMessage, SiteHeader};
+use crate::components::{ApiErrorMessage, PageHasErrors, SiteHeader};
 use crate::i18n::*;
 use crate::locale;
 use crate::reset::ResetPortal;
@@ -47,6 +47,9 @@ pub fn Shell(page: Page) -> impl IntoView {
     load_config();
     let public_config = Signal::derive(move || config.get().and_then(Result::ok));
     let config_error = move || config.get().and_then(Result::err);
+    // Forms set this while they show errors: the title then starts with "Error:".
+    let page_errors = PageHasErrors(RwSignal::new(false));
+    provide_context(page_errors);
 
     let title = move || {
         let heading = match page {
@@ -54,9 +57,17 @@ pub fn Shell(page: Page) -> impl IntoView {
             Page::SecurityInfo => td_string!(i18n.get_locale(), security_info.title),
             Page::NotFound => td_string!(i18n.get_locale(), not_found.title),
         };
-        match public_config.get() {
+        let title = match public_config.get() {
             Some(c) => format!("{heading} – {}", c.organisation_name),
             None => heading.to_owned(),
+        };
+        if page_errors.0.get() {
+            format!(
+                "{} {title}",
+                td_string!(i18n.get_locale(), app.error_prefix)
+            )
+        } else {
+            title
         }
     };
 

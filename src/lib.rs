@@ -3,10 +3,11 @@
 //!
 //! Layout: [`app`] picks the page from the URL; [`reset`] holds the portal's wizard steps
 //! (one file per step); [`security_info`] the signed-in page; [`components`] the shared
-//! widgets; [`api`] every HTTP call; [`locale`] language choice; [`route`] URL parsing.
+//! widgets; [`api`] every HTTP call; [`captcha`] the proof of work; [`locale`] language choice; [`route`] URL parsing.
 
 pub mod api;
 pub mod app;
+pub mod captcha;
 pub mod components;
 pub mod locale;
 pub mod reset;

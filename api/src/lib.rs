@@ -36,6 +36,9 @@ pub mod paths {
     pub const CAPTCHA: &str = "/api/v1/captcha";
     /// `GET` (demo mode only): the newest messages queued, newest first.
     pub const DEV_OUTBOX: &str = "/api/v1/dev/outbox";
+    /// `GET`: the list of common passwords as text, sorted, one per line (a static file of
+    /// the web app, copied from `api/data/` at build time).
+    pub const COMMON_PASSWORDS: &str = "/common-passwords.txt";
     /// `POST`: start a reset flow ([`crate::reset::StartReset`] -> [`crate::reset::ResetFlow`]).
     pub const RESET_FLOWS: &str = "/api/v1/reset/flows";
 

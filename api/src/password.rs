@@ -104,6 +104,17 @@ pub fn context_words(details: &[&str]) -> Vec<String> {
 /// `password` must already be NFC-normalised (the server uses [`normalize`]; the app uses
 /// the browser's `String.prototype.normalize`). `context` comes from [`context_words`].
 pub fn check(password: &str, context: &[String]) -> Vec<PasswordProblem> {
+    check_against(password, context, Some(COMMON_PASSWORDS))
+}
+
+/// [`check`] with the list of common passwords given (sorted, one per line, lowercase),
+/// or none yet: the app loads the list only when the password page opens, so the first
+/// load stays small, and checks the other rules until it arrives.
+pub fn check_against(
+    password: &str,
+    context: &[String],
+    common_passwords: Option<&str>,
+) -> Vec<PasswordProblem> {
     let mut problems = Vec::new();
     let length = password.chars().count();
     if length < MIN_LENGTH {
@@ -112,7 +123,7 @@ pub fn check(password: &str, context: &[String]) -> Vec<PasswordProblem> {
     if length > MAX_LENGTH {
         problems.push(PasswordProblem::TooLong);
     }
-    if is_common(password) {
+    if common_passwords.is_some_and(|list| is_listed(list, &password.to_lowercase())) {
         problems.push(PasswordProblem::Common);
     }
     let lower = password.to_lowercase();
@@ -243,5 +254,22 @@ mod tests {
         // NFD "é" x 4 = 8 code points raw, 4 after NFC: too short.
         let short = "e\u{301}".repeat(4);
         assert_eq!(check(&normalize(&short), &[]), [PasswordProblem::TooShort]);
+    }
+
+    #[test]
+    fn without_the_list_every_other_rule_still_applies() {
+        let context = context();
+        assert_eq!(check_against("password", &context, None), []);
+        assert_eq!(
+            check_against("password", &context, Some(COMMON_PASSWORDS)),
+            [PasswordProblem::Common]
+        );
+        assert_eq!(
+            check_against("adele", &context, None),
+            [
+                PasswordProblem::TooShort,
+                PasswordProblem::ContainsPersonalInfo
+            ]
+        );
     }
 }

@@ -110,8 +110,7 @@ pub async fn verify_and_spend(
 
 /// Finds the number by brute force, as the app does (tests and tools).
 pub fn solve(challenge: &CaptchaChallenge) -> Option<u64> {
-    let target = unhex(&challenge.challenge)?;
-    (0..=challenge.max_number).find(|n| challenge_hash(&challenge.salt, *n)[..] == target[..])
+    sspr_api::captcha::solve(challenge)
 }
 
 #[cfg(test)]

@@ -1,9 +1,18 @@
 //! Widgets shared by the pages.
 
 pub mod api_error_message;
+pub mod code_input;
+pub mod countdown;
+pub mod error_summary;
 pub mod language_picker;
+pub mod password_feedback;
+pub mod password_input;
 pub mod site_header;
 
-pub use api_error_message::ApiErrorMessage;
+pub use api_error_message::{ApiErrorMessage, error_text};
+pub use code_input::CodeInput;
+pub use error_summary::{ErrorSummary, FieldError, InlineError, PageHasErrors};
 pub use language_picker::LanguagePicker;
+pub use password_feedback::PasswordFeedback;
+pub use password_input::PasswordInput;
 pub use site_header::SiteHeader;

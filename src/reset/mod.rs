@@ -1,15 +1,218 @@
-//! The reset portal: a wizard, one component per step (one file each, added with the
-//! reset flow).
+//! The reset portal: a wizard, one component per step, one file each. This module holds
+//! what the steps share ([`Portal`]: the flow, the step, the browser history) and shows
+//! the current step.
+
+pub mod choose_method;
+pub mod done;
+pub mod identify;
+pub mod new_password;
+pub mod prove_code;
+pub mod prove_questions;
+pub mod wizard;
 
 use crate::i18n::*;
 use leptos::prelude::*;
+use sspr_api::MethodKind;
+use sspr_api::reset::{ResetDone, ResetFlow};
+use wizard::{Step, Wizard};
 
-/// The portal's first page.
+/// The `sessionStorage` key holding the flow id, so a reload resumes the reset.
+pub const FLOW_KEY: &str = "sspr.reset.flow";
+
+/// What every step can reach: the wizard's state and the way between steps.
+#[derive(Debug, Clone, Copy)]
+pub struct Portal {
+    pub wizard: RwSignal<Wizard>,
+    pub step: RwSignal<Step>,
+    /// The user ID typed on the first page (pre-filled from `?user_id=`).
+    pub user_id: RwSignal<String>,
+    /// A message for the first page, e.g. "your reset session ended".
+    pub notice: RwSignal<Option<String>>,
+    pub done: RwSignal<Option<ResetDone>>,
+    /// Whether the person has moved between steps (then each step's heading takes focus).
+    pub navigated: RwSignal<bool>,
+}
+
+impl Portal {
+    /// Moves to `step`, as a new entry in the browser's history.
+    pub fn go(&self, step: Step) {
+        push_history(&step);
+        self.navigated.set(true);
+        self.step.set(step);
+    }
+
+    /// The server's newest view of the flow: keep it and move to where it leads.
+    pub fn flow_changed(&self, flow: ResetFlow) {
+        session_set(Some(&flow.flow_id));
+        self.wizard.update(|w| w.flow = Some(flow));
+        let next = self.wizard.with(Wizard::next);
+        self.go(next);
+    }
+
+    /// The password was changed: nothing of the flow is kept.
+    pub fn finished(&self, done: ResetDone) {
+        session_set(None);
+        self.done.set(Some(done));
+        self.wizard.update(|w| w.done = true);
+        self.go(Step::Done);
+    }
+
+    /// Back to the first page, forgetting the flow, with `notice` shown there.
+    pub fn restart(&self, notice: Option<String>) {
+        session_set(None);
+        self.wizard.set(Wizard::default());
+        self.notice.set(notice);
+        self.go(Step::Identify);
+    }
+
+    /// The flow id, when there is a flow.
+    pub fn flow_id(&self) -> Option<String> {
+        self.wizard
+            .with(|w| w.flow.as_ref().map(|f| f.flow_id.clone()))
+    }
+}
+
+/// The portal: the current step, kept in step with the browser's history.
 #[component]
 pub fn ResetPortal() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <h1 class="heading-xl">{t!(i18n, reset.title)}</h1>
-        <p class="body-lead">{t!(i18n, reset.intro)}</p>
+    let portal = Portal {
+        wizard: RwSignal::new(Wizard::default()),
+        step: RwSignal::new(Step::Identify),
+        user_id: RwSignal::new(query_param("user_id").unwrap_or_default()),
+        notice: RwSignal::new(None),
+        done: RwSignal::new(None),
+        navigated: RwSignal::new(false),
+    };
+    provide_context(portal);
+    resume(portal);
+
+    // Back and Forward: show the step the URL names, if the flow allows it.
+    let listener = window_event_listener(leptos::ev::popstate, move |_| {
+        let wanted = query_param("step")
+            .and_then(|p| Step::from_param(&p))
+            .unwrap_or(Step::Identify);
+        let allowed = portal.wizard.with(|w| w.allow(wanted.clone()));
+        if allowed != wanted {
+            replace_history(&allowed);
+        }
+        portal.navigated.set(true);
+        portal.step.set(allowed);
+    });
+    on_cleanup(move || listener.remove());
+
+    move || match portal.step.get() {
+        Step::Identify => view! { <identify::Identify /> }.into_any(),
+        Step::ChooseMethod => view! { <choose_method::ChooseMethod /> }.into_any(),
+        Step::Prove(id) => {
+            let kind = portal.wizard.with(|w| w.method(&id).map(|m| m.kind));
+            match kind {
+                Some(MethodKind::SecurityQuestions) => {
+                    view! { <prove_questions::ProveQuestions method_id=id /> }.into_any()
+                }
+                Some(kind) => view! { <prove_code::ProveCode method_id=id kind /> }.into_any(),
+                None => view! { <identify::Identify /> }.into_any(),
+            }
+        }
+        Step::NewPassword => view! { <new_password::NewPassword /> }.into_any(),
+        Step::Done => view! { <done::Done /> }.into_any(),
     }
+}
+
+/// After a reload: the flow in `sessionStorage`, if the server still has it, at the step
+/// the URL names (when allowed); otherwise a clean start, saying why.
+fn resume(portal: Portal) {
+    let wanted = query_param("step").and_then(|p| Step::from_param(&p));
+    let Some(flow_id) = session_get() else {
+        if wanted.is_some_and(|step| step != Step::Identify) {
+            replace_history(&Step::Identify);
+        }
+        return;
+    };
+    if wanted.is_none() || wanted == Some(Step::Identify) {
+        // A fresh visit to the portal starts a fresh reset.
+        session_set(None);
+        return;
+    }
+    let i18n = use_i18n();
+    leptos::task::spawn_local(async move {
+        match crate::api::reset_flow(&flow_id).await {
+            Ok(flow) => {
+                portal.wizard.update(|w| w.flow = Some(flow));
+                let step = portal
+                    .wizard
+                    .with(|w| w.allow(wanted.unwrap_or(Step::Identify)));
+                replace_history(&step);
+                portal.step.set(step);
+            }
+            Err(_) => {
+                session_set(None);
+                replace_history(&Step::Identify);
+                portal.notice.set(Some(
+                    td_string!(i18n.get_locale(), reset.session_ended).to_owned(),
+                ));
+            }
+        }
+    });
+}
+
+/// A parameter of the page's URL.
+pub fn query_param(name: &str) -> Option<String> {
+    let search = window().location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
+}
+
+/// The page's URL with `step` set to `step` (other parameters kept).
+fn url_for(step: &Step) -> Option<String> {
+    let location = window().location();
+    let params = web_sys::UrlSearchParams::new_with_str(&location.search().ok()?).ok()?;
+    params.set("step", &step.param());
+    let query: String = params.to_string().into();
+    Some(format!("{}?{query}", location.pathname().ok()?))
+}
+
+fn push_history(step: &Step) {
+    if let (Ok(history), Some(url)) = (window().history(), url_for(step)) {
+        let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
+fn replace_history(step: &Step) {
+    if let (Ok(history), Some(url)) = (window().history(), url_for(step)) {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
+fn session_get() -> Option<String> {
+    window()
+        .session_storage()
+        .ok()
+        .flatten()?
+        .get_item(FLOW_KEY)
+        .ok()
+        .flatten()
+}
+
+fn session_set(flow_id: Option<&str>) {
+    if let Ok(Some(storage)) = window().session_storage() {
+        let _ = match flow_id {
+            Some(id) => storage.set_item(FLOW_KEY, id),
+            None => storage.remove_item(FLOW_KEY),
+        };
+    }
+}
+
+/// Moves the focus to the step's heading when the person arrives from another step, so a
+/// screen reader starts reading the new step (not on the first page load).
+pub fn focus_heading_on_mount(heading: NodeRef<leptos::html::H1>) {
+    let navigated = use_context::<Portal>().is_some_and(|p| p.navigated.get_untracked());
+    if !navigated {
+        return;
+    }
+    Effect::new(move |_| {
+        if let Some(element) = heading.get() {
+            let _ = element.focus();
+        }
+    });
 }

@@ -1,0 +1,63 @@
+//! A one-time code field (GOV.UK "security code" pattern): numeric keyboard, the browser's
+//! one-time-code autofill, paste allowed, spaces and dashes ignored.
+
+use super::error_summary::{InlineError, described_by};
+use leptos::prelude::*;
+
+/// The digits of what was typed or pasted, with spaces and dashes removed; `None` when
+/// anything else is in it or the length is wrong.
+pub fn clean_code(raw: &str, length: usize) -> Option<String> {
+    let digits: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    (digits.len() == length && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
+}
+
+#[component]
+pub fn CodeInput(
+    /// The input's id (and name).
+    id: &'static str,
+    #[prop(into)] label: Signal<String>,
+    #[prop(into)] hint: Signal<String>,
+    value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <div class="form-group" class:form-group--error=move || error.with(Option::is_some)>
+            <label class="label" for=id>{label}</label>
+            <div class="hint" id=format!("{id}-hint")>{hint}</div>
+            <InlineError field=id message=error />
+            <input
+                class="input input--code"
+                class:input--error=move || error.with(Option::is_some)
+                id=id
+                name=id
+                type="text"
+                inputmode="numeric"
+                autocomplete="one-time-code"
+                spellcheck="false"
+                autocapitalize="off"
+                aria-describedby=move || described_by(id, true, error.with(Option::is_some))
+                aria-invalid=move || error.with(Option::is_some).then_some("true")
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spaces_and_dashes_are_ignored_and_anything_else_refused() {
+        assert_eq!(clean_code(" 123 456 ", 6).as_deref(), Some("123456"));
+        assert_eq!(clean_code("123-456", 6).as_deref(), Some("123456"));
+        assert_eq!(clean_code("12345", 6), None);
+        assert_eq!(clean_code("1234567", 6), None);
+        assert_eq!(clean_code("12345a", 6), None);
+        assert_eq!(clean_code("１２３４５６", 6), None, "full-width digits");
+    }
+}

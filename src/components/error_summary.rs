@@ -1,0 +1,163 @@
+//! The GOV.UK error summary: at the top of the form, it takes the focus when errors appear,
+//! lists each one as a link to its field, and puts "Error:" before the page title.
+
+use crate::i18n::*;
+use leptos::prelude::*;
+
+/// One thing wrong with the form: the id of the field and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// The message for `field`, if it has one (for the inline error under the field).
+pub fn message_for(errors: &[FieldError], field: &str) -> Option<String> {
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| e.message.clone())
+}
+
+/// Whether the page shows errors: the app shell prefixes the title with "Error:".
+#[derive(Debug, Clone, Copy)]
+pub struct PageHasErrors(pub RwSignal<bool>);
+
+#[component]
+pub fn ErrorSummary(#[prop(into)] errors: Signal<Vec<FieldError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let summary = NodeRef::<leptos::html::Div>::new();
+    let page_flag = use_context::<PageHasErrors>();
+    Effect::new(move |_| {
+        let shown = errors.with(|e| !e.is_empty());
+        if let Some(PageHasErrors(flag)) = page_flag {
+            flag.set(shown);
+        }
+        if shown && let Some(element) = summary.get() {
+            let _ = element.focus();
+        }
+    });
+    on_cleanup(move || {
+        if let Some(PageHasErrors(flag)) = page_flag {
+            flag.try_set(false);
+        }
+    });
+    view! {
+        <div
+            class="error-summary"
+            node_ref=summary
+            tabindex="-1"
+            role="alert"
+            aria-labelledby="error-summary-title"
+            hidden=move || errors.with(Vec::is_empty)
+        >
+            <h2 class="error-summary__title" id="error-summary-title">
+                {t!(i18n, reset.error_summary)}
+            </h2>
+            <ul class="error-summary__list">
+                {move || {
+                    errors
+                        .get()
+                        .into_iter()
+                        .map(|error| {
+                            let field = error.field;
+                            view! {
+                                <li>
+                                    <a
+                                        href=format!("#{field}")
+                                        on:click=move |ev| {
+                                            // Focus the field without touching the URL.
+                                            ev.prevent_default();
+                                            focus_by_id(field);
+                                        }
+                                    >
+                                        {error.message}
+                                    </a>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </div>
+    }
+}
+
+/// Focuses the element with this id, if there is one.
+pub fn focus_by_id(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(element) = document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = element.focus();
+    }
+}
+
+/// The inline error under a field, with its visually hidden "Error:" prefix.
+#[component]
+pub fn InlineError(
+    field: &'static str,
+    #[prop(into)] message: Signal<Option<String>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        message.get().map(|text| {
+            view! {
+                <p class="error-message" id=format!("{field}-error")>
+                    <span class="visually-hidden">{t!(i18n, app.error_prefix)} " "</span>
+                    {text}
+                </p>
+            }
+        })
+    }
+}
+
+/// `aria-describedby` for a field with a hint and maybe an error.
+pub fn described_by(field: &str, hint: bool, error: bool) -> Option<String> {
+    let mut ids = Vec::new();
+    if hint {
+        ids.push(format!("{field}-hint"));
+    }
+    if error {
+        ids.push(format!("{field}-error"));
+    }
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn described_by_lists_hint_then_error() {
+        assert_eq!(
+            described_by("code", true, true).as_deref(),
+            Some("code-hint code-error")
+        );
+        assert_eq!(
+            described_by("code", false, true).as_deref(),
+            Some("code-error")
+        );
+        assert_eq!(described_by("code", false, false), None);
+    }
+
+    #[test]
+    fn message_for_finds_the_fields_own_error() {
+        let errors = vec![
+            FieldError::new("a", "first"),
+            FieldError::new("b", "second"),
+        ];
+        assert_eq!(message_for(&errors, "b").as_deref(), Some("second"));
+        assert_eq!(message_for(&errors, "c"), None);
+    }
+}

@@ -1,0 +1,143 @@
+//! Live feedback on a new password: the rules the server applies, from the `sspr-api`
+//! crate, as a checklist that updates while the person types (not a strength guess).
+
+use crate::i18n::*;
+use leptos::prelude::*;
+use sspr_api::password::{self, PasswordProblem};
+
+/// Where a new password stands against each rule. Nothing is met until something is typed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RuleStates {
+    pub long_enough: bool,
+    pub short_enough: bool,
+    /// `None` until the list of common passwords has loaded.
+    pub not_common: Option<bool>,
+    pub not_personal: bool,
+}
+
+impl RuleStates {
+    /// `password` must be NFC already (see [`nfc`]).
+    pub fn of(password: &str, context: &[String], common_passwords: Option<&str>) -> RuleStates {
+        if password.is_empty() {
+            return RuleStates {
+                not_common: common_passwords.map(|_| false),
+                ..RuleStates::default()
+            };
+        }
+        let problems = password::check_against(password, context, common_passwords);
+        let clear = |problem| !problems.contains(&problem);
+        RuleStates {
+            long_enough: clear(PasswordProblem::TooShort),
+            short_enough: clear(PasswordProblem::TooLong),
+            not_common: common_passwords.map(|_| clear(PasswordProblem::Common)),
+            not_personal: clear(PasswordProblem::ContainsPersonalInfo),
+        }
+    }
+}
+
+/// NFC normalisation by the browser (`String.prototype.normalize`), so the app counts code
+/// points as the server does without shipping Unicode tables.
+#[cfg(target_arch = "wasm32")]
+pub fn nfc(text: &str) -> String {
+    js_sys::JsString::from(text).normalize("NFC").into()
+}
+
+/// Outside the browser (native unit tests) text is taken as it is.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn nfc(text: &str) -> String {
+    text.to_owned()
+}
+
+#[component]
+pub fn PasswordFeedback(
+    /// The id that the password field's `aria-describedby` points at.
+    id: &'static str,
+    #[prop(into)] states: Signal<RuleStates>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let rule = move |met: Signal<bool>, text: Signal<&'static str>| {
+        view! {
+            <li class="password-rules__rule" class:password-rules__rule--met=move || met.get()>
+                {move || text.get()}
+                " "
+                <span class="visually-hidden">
+                    {move || {
+                        if met.get() {
+                            td_string!(i18n.get_locale(), reset.password.met)
+                        } else {
+                            td_string!(i18n.get_locale(), reset.password.unmet)
+                        }
+                    }}
+                </span>
+            </li>
+        }
+    };
+    let text = |f: fn(Locale) -> &'static str| Signal::derive(move || f(i18n.get_locale()));
+    view! {
+        <div class="password-rules" id=id>
+            <p class="password-rules__title">{t!(i18n, reset.password.rules)}</p>
+            <ul class="password-rules__list">
+                {rule(
+                    Signal::derive(move || states.get().long_enough),
+                    text(|l| td_string!(l, reset.password.rule_length)),
+                )}
+                {rule(
+                    Signal::derive(move || states.get().short_enough),
+                    text(|l| td_string!(l, reset.password.rule_max)),
+                )}
+                {rule(
+                    Signal::derive(move || states.get().not_common == Some(true)),
+                    text(|l| td_string!(l, reset.password.rule_common)),
+                )}
+                {rule(
+                    Signal::derive(move || states.get().not_personal),
+                    text(|l| td_string!(l, reset.password.rule_personal)),
+                )}
+            </ul>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context() -> Vec<String> {
+        password::context_words(&["adele.vance@contoso.example"])
+    }
+
+    #[test]
+    fn nothing_is_met_before_typing() {
+        let states = RuleStates::of("", &context(), Some("password\n"));
+        assert_eq!(
+            states,
+            RuleStates {
+                long_enough: false,
+                short_enough: false,
+                not_common: Some(false),
+                not_personal: false
+            }
+        );
+    }
+
+    #[test]
+    fn each_rule_follows_the_contract_crate() {
+        let list = Some(password::COMMON_PASSWORDS);
+        let good = RuleStates::of("orchard lantern", &context(), list);
+        assert!(good.long_enough && good.short_enough && good.not_personal);
+        assert_eq!(good.not_common, Some(true));
+        assert!(!RuleStates::of("1234567", &context(), list).long_enough);
+        assert!(RuleStates::of("12345678", &context(), list).long_enough);
+        assert!(!RuleStates::of(&"a".repeat(129), &context(), list).short_enough);
+        assert_eq!(
+            RuleStates::of("password1", &context(), list).not_common,
+            Some(false)
+        );
+        assert!(!RuleStates::of("vance2026!!", &context(), list).not_personal);
+        // Until the list arrives, "not common" is neither met nor failed.
+        assert_eq!(
+            RuleStates::of("password1", &context(), None).not_common,
+            None
+        );
+    }
+}

@@ -1,0 +1,76 @@
+//! Step 5: the password was changed. Says what happened (other sessions signed out, a
+//! notification sent) and what to do next, with a way back to the sign-in page when the
+//! portal was opened with one (`?return=`, same origin only).
+
+use super::{Portal, focus_heading_on_mount, query_param};
+use crate::i18n::*;
+use leptos::prelude::*;
+
+/// `raw` when it is a safe place to send the person after a reset: a path on this site,
+/// or a URL of this origin. Anything else (another site, `javascript:`) is dropped, so the
+/// link cannot be used to send people elsewhere.
+pub fn safe_return_url(raw: &str, origin: &str) -> Option<String> {
+    let raw = raw.trim();
+    let is_path = raw.starts_with('/') && !raw.starts_with("//") && !raw.contains('\\');
+    let same_origin = raw
+        .strip_prefix(origin)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/') || rest.starts_with('?'));
+    (is_path || same_origin).then(|| raw.to_owned())
+}
+
+#[component]
+pub fn Done() -> impl IntoView {
+    let i18n = use_i18n();
+    let portal = expect_context::<Portal>();
+    let heading = NodeRef::<leptos::html::H1>::new();
+    focus_heading_on_mount(heading);
+    let done = portal.done.get_untracked();
+    let origin = window().location().origin().unwrap_or_default();
+    let return_url = query_param("return").and_then(|raw| safe_return_url(&raw, &origin));
+    view! {
+        <div class="panel panel--confirmation">
+            <h1 class="panel__title" tabindex="-1" node_ref=heading>{t!(i18n, reset.done.heading)}</h1>
+        </div>
+        <ul class="list list--bullet">
+            {done.as_ref().is_some_and(|d| d.sessions_signed_out).then(|| view! {
+                <li>{t!(i18n, reset.done.signed_out)}</li>
+            })}
+            {done.as_ref().is_some_and(|d| d.notification_sent).then(|| view! {
+                <li>{t!(i18n, reset.done.notified)}</li>
+            })}
+        </ul>
+        <p class="body">{t!(i18n, reset.done.next)}</p>
+        {return_url.map(|href| view! {
+            <p class="body"><a class="button" href=href>{t!(i18n, reset.done.back_to_sign_in)}</a></p>
+        })}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ORIGIN: &str = "https://sspr.contoso.com";
+
+    #[test]
+    fn only_this_sites_paths_and_urls_are_return_urls() {
+        for ok in [
+            "/",
+            "/login?next=1",
+            "https://sspr.contoso.com",
+            "https://sspr.contoso.com/x",
+        ] {
+            assert_eq!(safe_return_url(ok, ORIGIN).as_deref(), Some(ok), "{ok}");
+        }
+        for bad in [
+            "//evil.example/login",
+            "/\\evil.example",
+            "https://evil.example/login",
+            "https://sspr.contoso.com.evil.example/",
+            "javascript:alert(1)",
+            "login",
+        ] {
+            assert_eq!(safe_return_url(bad, ORIGIN), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! Step 1: the user ID and the CAPTCHA. The proof of work runs after Continue while the
+//! page says it is checking; there is no puzzle for the person.
+
+use super::{Portal, focus_heading_on_mount};
+use crate::api::{self, ApiError};
+use crate::components::error_summary::described_by;
+use crate::components::{ErrorSummary, FieldError, InlineError, error_text};
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use sspr_api::ErrorCode;
+use sspr_api::reset::{MAX_USER_ID_LENGTH, ResetFlow};
+
+const FIELD: &str = "user-id";
+
+/// What is wrong with a typed user ID before anything is sent, if anything.
+pub fn check_user_id(user_id: &str) -> Option<UserIdProblem> {
+    let trimmed = user_id.trim();
+    if trimmed.is_empty() {
+        Some(UserIdProblem::Empty)
+    } else if trimmed.chars().count() > MAX_USER_ID_LENGTH {
+        Some(UserIdProblem::TooLong)
+    } else {
+        None
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserIdProblem {
+    Empty,
+    TooLong,
+}
+
+/// CAPTCHA, then start. A CAPTCHA refused (it expired while the page stood open) is
+/// fetched and solved once more before giving up.
+async fn start(user_id: String) -> Result<ResetFlow, ApiError> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let challenge = api::captcha().await?;
+        let Some(solution) = crate::captcha::solve(&challenge).await else {
+            return Err(ApiError::Unexpected { status: 200 });
+        };
+        match api::start_reset(user_id.clone(), solution).await {
+            Err(error) if error.code() == Some(ErrorCode::CaptchaInvalid) && tries < 2 => {}
+            other => return other,
+        }
+    }
+}
+
+#[component]
+pub fn Identify() -> impl IntoView {
+    let i18n = use_i18n();
+    let portal = expect_context::<Portal>();
+    let heading = NodeRef::<leptos::html::H1>::new();
+    focus_heading_on_mount(heading);
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let busy = RwSignal::new(false);
+    let field_error = Signal::derive(move || {
+        errors.with(|e| crate::components::error_summary::message_for(e, FIELD))
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let locale = i18n.get_locale_untracked();
+        let user_id = portal.user_id.get_untracked().trim().to_owned();
+        let problem = match check_user_id(&user_id) {
+            Some(UserIdProblem::Empty) => Some(td_string!(locale, reset.identify.empty)),
+            Some(UserIdProblem::TooLong) => Some(td_string!(locale, reset.identify.too_long)),
+            None => None,
+        };
+        if let Some(message) = problem {
+            errors.set(vec![FieldError::new(FIELD, message)]);
+            return;
+        }
+        errors.set(Vec::new());
+        portal.notice.set(None);
+        busy.set(true);
+        spawn_local(async move {
+            let result = start(user_id).await;
+            busy.set(false);
+            match result {
+                Ok(flow) => portal.flow_changed(flow),
+                Err(error) => errors.set(vec![FieldError::new(
+                    FIELD,
+                    error_text(i18n.get_locale_untracked(), &error),
+                )]),
+            }
+        });
+    };
+
+    view! {
+        <ErrorSummary errors />
+        <h1 class="heading-xl" tabindex="-1" node_ref=heading>{t!(i18n, reset.title)}</h1>
+        {move || {
+            portal
+                .notice
+                .get()
+                .map(|notice| {
+                    view! {
+                        <div class="notification" role="status">
+                            <p>{notice}</p>
+                        </div>
+                    }
+                })
+        }}
+        <p class="body-lead">{t!(i18n, reset.intro)}</p>
+        <form novalidate on:submit=submit>
+            <div class="form-group" class:form-group--error=move || field_error.with(Option::is_some)>
+                <label class="label" for=FIELD>{t!(i18n, reset.identify.label)}</label>
+                <div class="hint" id="user-id-hint">{t!(i18n, reset.identify.hint)}</div>
+                <InlineError field=FIELD message=field_error />
+                <input
+                    class="input"
+                    class:input--error=move || field_error.with(Option::is_some)
+                    id=FIELD
+                    name="user_id"
+                    type="text"
+                    autocomplete="username"
+                    spellcheck="false"
+                    autocapitalize="off"
+                    aria-describedby=move || described_by(FIELD, true, field_error.with(Option::is_some))
+                    aria-invalid=move || field_error.with(Option::is_some).then_some("true")
+                    prop:value=move || portal.user_id.get()
+                    on:input=move |ev| portal.user_id.set(event_target_value(&ev))
+                />
+            </div>
+            <p class="status" role="status" aria-live="polite">
+                {move || {
+                    busy.get()
+                        .then(|| {
+                            view! {
+                                <span class="spinner" aria-hidden="true"></span>
+                                {t!(i18n, reset.identify.checking)}
+                            }
+                        })
+                }}
+            </p>
+            <button type="submit" class="button" aria-disabled=move || busy.get().then_some("true")>
+                {t!(i18n, reset.next)}
+            </button>
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_user_id_must_be_there_and_not_too_long() {
+        assert_eq!(check_user_id("  "), Some(UserIdProblem::Empty));
+        assert_eq!(check_user_id(&"é".repeat(256)), None);
+        assert_eq!(
+            check_user_id(&"é".repeat(257)),
+            Some(UserIdProblem::TooLong)
+        );
+        assert_eq!(check_user_id(" adele@contoso.example "), None);
+    }
+}

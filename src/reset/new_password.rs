@@ -1,0 +1,213 @@
+//! Step 4: the new password and its confirmation, with live feedback from the same rules
+//! the server applies (the `sspr-api` crate), and Show/Hide.
+
+use super::prove_code::ends_the_flow;
+use super::{Portal, focus_heading_on_mount};
+use crate::api;
+use crate::components::error_summary::message_for;
+use crate::components::password_feedback::{RuleStates, nfc};
+use crate::components::{ErrorSummary, FieldError, PasswordFeedback, PasswordInput, error_text};
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use sspr_api::ErrorCode;
+use sspr_api::password::{self, PasswordProblem};
+
+const NEW: &str = "new-password";
+const CONFIRM: &str = "confirm-password";
+const RULES: &str = "password-rules";
+
+/// The sentence for a rule a password breaks.
+pub fn problem_text(locale: Locale, problem: PasswordProblem) -> &'static str {
+    match problem {
+        PasswordProblem::TooShort => td_string!(locale, reset.password.too_short),
+        PasswordProblem::TooLong => td_string!(locale, reset.password.too_long),
+        PasswordProblem::Common => td_string!(locale, reset.password.common),
+        PasswordProblem::ContainsPersonalInfo => td_string!(locale, reset.password.personal),
+        PasswordProblem::SameAsCurrent => td_string!(locale, reset.password.same_as_current),
+    }
+}
+
+/// What is wrong with the form before it is sent: the password's rules, then the match.
+pub fn form_errors(
+    locale: Locale,
+    new: &str,
+    confirm: &str,
+    context: &[String],
+    common_passwords: Option<&str>,
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if new.is_empty() {
+        errors.push(FieldError::new(
+            NEW,
+            td_string!(locale, reset.password.empty),
+        ));
+    } else if let Some(problem) = password::check_against(new, context, common_passwords).first() {
+        errors.push(FieldError::new(NEW, problem_text(locale, *problem)));
+    }
+    if confirm.is_empty() {
+        errors.push(FieldError::new(
+            CONFIRM,
+            td_string!(locale, reset.password.confirm_empty),
+        ));
+    } else if !new.is_empty() && new != confirm {
+        errors.push(FieldError::new(
+            CONFIRM,
+            td_string!(locale, reset.password.mismatch),
+        ));
+    }
+    errors
+}
+
+#[component]
+pub fn NewPassword() -> impl IntoView {
+    let i18n = use_i18n();
+    let portal = expect_context::<Portal>();
+    let heading = NodeRef::<leptos::html::H1>::new();
+    focus_heading_on_mount(heading);
+    let new = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let saving = RwSignal::new(false);
+    let common = RwSignal::new(None::<String>);
+    spawn_local(async move {
+        // Without the list the other rules still show; the server checks it anyway.
+        if let Ok(list) = api::common_passwords().await {
+            common.set(Some(list));
+        }
+    });
+    let context = Memo::new(move |_| password::context_words(&[portal.user_id.get().as_str()]));
+    let states = Signal::derive(move || {
+        let typed = nfc(&new.get());
+        context.with(|context| common.with(|list| RuleStates::of(&typed, context, list.as_deref())))
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if saving.get_untracked() {
+            return;
+        }
+        let locale = i18n.get_locale_untracked();
+        let typed = nfc(&new.get_untracked());
+        let again = nfc(&confirm.get_untracked());
+        let found = context.with_untracked(|context| {
+            common.with_untracked(|list| {
+                form_errors(locale, &typed, &again, context, list.as_deref())
+            })
+        });
+        if !found.is_empty() {
+            errors.set(found);
+            return;
+        }
+        errors.set(Vec::new());
+        let Some(flow_id) = portal.flow_id() else {
+            portal.restart(None);
+            return;
+        };
+        saving.set(true);
+        spawn_local(async move {
+            let result = api::set_password(&flow_id, typed).await;
+            saving.set(false);
+            match result {
+                Ok(done) => portal.finished(done),
+                Err(error) if ends_the_flow(&error) => {
+                    portal.restart(Some(error_text(locale, &error)));
+                }
+                Err(error) => {
+                    let problems = error
+                        .problem()
+                        .filter(|p| p.code == ErrorCode::PasswordRejected)
+                        .map(|p| p.password_problems.clone())
+                        .unwrap_or_default();
+                    let message = match problems.first() {
+                        Some(problem) => problem_text(locale, *problem).to_owned(),
+                        None => error_text(locale, &error),
+                    };
+                    errors.set(vec![FieldError::new(NEW, message)]);
+                }
+            }
+        });
+    };
+
+    view! {
+        <ErrorSummary errors />
+        <h1 class="heading-xl" tabindex="-1" node_ref=heading>{t!(i18n, reset.password.heading)}</h1>
+        <form novalidate on:submit=submit>
+            <PasswordInput
+                id=NEW
+                label=Signal::derive(move || td_string!(i18n.get_locale(), reset.password.new_label).to_owned())
+                value=new
+                error=Signal::derive(move || errors.with(|e| message_for(e, NEW)))
+                described_by_extra=RULES
+            />
+            <PasswordFeedback id=RULES states />
+            <PasswordInput
+                id=CONFIRM
+                label=Signal::derive(move || td_string!(i18n.get_locale(), reset.password.confirm_label).to_owned())
+                value=confirm
+                error=Signal::derive(move || errors.with(|e| message_for(e, CONFIRM)))
+            />
+            <p class="status" role="status" aria-live="polite">
+                {move || saving.get().then(|| view! {
+                    <span class="spinner" aria-hidden="true"></span>
+                    {t!(i18n, reset.password.saving)}
+                })}
+            </p>
+            <button type="submit" class="button" aria-disabled=move || saving.get().then_some("true")>
+                {t!(i18n, reset.password.submit)}
+            </button>
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context() -> Vec<String> {
+        password::context_words(&["adele.vance@contoso.example"])
+    }
+
+    #[test]
+    fn the_form_names_the_first_broken_rule_and_a_mismatch() {
+        let list = Some(password::COMMON_PASSWORDS);
+        let errors = form_errors(Locale::en, "password1", "password1", &context(), list);
+        assert_eq!(
+            errors,
+            [FieldError::new(
+                NEW,
+                td_string!(Locale::en, reset.password.common)
+            )]
+        );
+        let errors = form_errors(
+            Locale::en,
+            "orchard lantern",
+            "orchard lanterns",
+            &context(),
+            list,
+        );
+        assert_eq!(
+            errors,
+            [FieldError::new(
+                CONFIRM,
+                td_string!(Locale::en, reset.password.mismatch)
+            )]
+        );
+        assert_eq!(
+            form_errors(
+                Locale::en,
+                "orchard lantern",
+                "orchard lantern",
+                &context(),
+                list
+            ),
+            []
+        );
+        let errors = form_errors(Locale::fr, "", "", &context(), list);
+        assert_eq!(errors.len(), 2);
+        assert_eq!(
+            errors[0].message,
+            td_string!(Locale::fr, reset.password.empty)
+        );
+    }
+}

@@ -1,0 +1,169 @@
+//! Step 3 for security questions: the questions the server picked for this flow, each in
+//! the person's language, answered together.
+
+use super::prove_code::ends_the_flow;
+use super::wizard::Step;
+use super::{Portal, focus_heading_on_mount};
+use crate::api::{self, ApiError};
+use crate::components::error_summary::{described_by, message_for};
+use crate::components::{ErrorSummary, FieldError, InlineError, error_text};
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use sspr_api::reset::{Answer, Proof};
+
+/// A built-in question in `locale`; an id this app does not know is shown as it is.
+pub fn question_text(locale: Locale, id: &str) -> String {
+    let text = match id {
+        "birth_city" => td_string!(locale, questions.birth_city),
+        "first_pet" => td_string!(locale, questions.first_pet),
+        "first_school" => td_string!(locale, questions.first_school),
+        "childhood_nickname" => td_string!(locale, questions.childhood_nickname),
+        "first_job_city" => td_string!(locale, questions.first_job_city),
+        "favourite_teacher" => td_string!(locale, questions.favourite_teacher),
+        "parents_met_city" => td_string!(locale, questions.parents_met_city),
+        "oldest_cousin" => td_string!(locale, questions.oldest_cousin),
+        "first_car" => td_string!(locale, questions.first_car),
+        "childhood_street" => td_string!(locale, questions.childhood_street),
+        other => return other.to_owned(),
+    };
+    text.to_owned()
+}
+
+/// Field ids are fixed strings (the error summary links to them).
+const FIELDS: [&str; 5] = ["answer-1", "answer-2", "answer-3", "answer-4", "answer-5"];
+
+#[component]
+pub fn ProveQuestions(method_id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let portal = expect_context::<Portal>();
+    let heading = NodeRef::<leptos::html::H1>::new();
+    focus_heading_on_mount(heading);
+    let flow_id = portal.flow_id().unwrap_or_default();
+    let questions = RwSignal::new(Vec::<String>::new());
+    let answers: [RwSignal<String>; 5] = std::array::from_fn(|_| RwSignal::new(String::new()));
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let loading = RwSignal::new(true);
+    let checking = RwSignal::new(false);
+    let others = portal.wizard.with_untracked(|w| w.remaining().len() > 1);
+
+    let fail = move |error: ApiError| {
+        let text = error_text(i18n.get_locale_untracked(), &error);
+        if ends_the_flow(&error) {
+            portal.restart(Some(text));
+        } else {
+            errors.set(vec![FieldError::new(FIELDS[0], text)]);
+        }
+    };
+
+    {
+        let flow_id = flow_id.clone();
+        let method_id = method_id.clone();
+        spawn_local(async move {
+            let result = api::send_challenge(&flow_id, &method_id).await;
+            loading.set(false);
+            match result {
+                Ok(challenge) => questions.set(challenge.questions),
+                Err(error) => fail(error),
+            }
+        });
+    }
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if checking.get_untracked() {
+            return;
+        }
+        let locale = i18n.get_locale_untracked();
+        let asked = questions.get_untracked();
+        let mut missing = Vec::new();
+        let mut given = Vec::new();
+        for (index, question) in asked.iter().enumerate().take(FIELDS.len()) {
+            let answer = answers[index].get_untracked();
+            if answer.trim().is_empty() {
+                missing.push(FieldError::new(
+                    FIELDS[index],
+                    format!(
+                        "{}: {}",
+                        question_text(locale, question),
+                        td_string!(locale, reset.questions.empty)
+                    ),
+                ));
+            }
+            given.push(Answer {
+                question: question.clone(),
+                answer,
+            });
+        }
+        if !missing.is_empty() {
+            errors.set(missing);
+            return;
+        }
+        checking.set(true);
+        let flow_id = flow_id.clone();
+        let method_id = method_id.clone();
+        spawn_local(async move {
+            let result = api::verify(&flow_id, &method_id, &Proof::Answers(given)).await;
+            checking.set(false);
+            match result {
+                Ok(flow) => portal.flow_changed(flow),
+                Err(error) => fail(error),
+            }
+        });
+    };
+
+    view! {
+        <ErrorSummary errors />
+        <h1 class="heading-xl" tabindex="-1" node_ref=heading>{t!(i18n, reset.questions.heading)}</h1>
+        <p class="hint">{t!(i18n, reset.questions.hint)}</p>
+        <p class="status" role="status" aria-live="polite">
+            {move || loading.get().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
+        </p>
+        <form novalidate on:submit=submit>
+            {move || {
+                questions
+                    .get()
+                    .into_iter()
+                    .take(FIELDS.len())
+                    .enumerate()
+                    .map(|(index, question)| {
+                        let field = FIELDS[index];
+                        let value = answers[index];
+                        let error = Signal::derive(move || errors.with(|e| message_for(e, field)));
+                        view! {
+                            <div class="form-group" class:form-group--error=move || error.with(Option::is_some)>
+                                <label class="label" for=field>
+                                    {move || question_text(i18n.get_locale(), &question)}
+                                </label>
+                                <InlineError field message=error />
+                                <input
+                                    class="input"
+                                    class:input--error=move || error.with(Option::is_some)
+                                    id=field
+                                    name=field
+                                    type="text"
+                                    autocomplete="off"
+                                    spellcheck="false"
+                                    aria-describedby=move || described_by(field, false, error.with(Option::is_some))
+                                    aria-invalid=move || error.with(Option::is_some).then_some("true")
+                                    prop:value=move || value.get()
+                                    on:input=move |ev| value.set(event_target_value(&ev))
+                                />
+                            </div>
+                        }
+                    })
+                    .collect_view()
+            }}
+            <button type="submit" class="button" aria-disabled=move || checking.get().then_some("true")>
+                {t!(i18n, reset.next)}
+            </button>
+        </form>
+        {others.then(|| view! {
+            <p class="body">
+                <button type="button" class="link-button" on:click=move |_| portal.go(Step::ChooseMethod)>
+                    {t!(i18n, reset.code.other_method)}
+                </button>
+            </p>
+        })}
+    }
+}
