@@ -7,7 +7,8 @@ use leptos::mount::mount_to;
 use leptos::prelude::*;
 use leptos::task::tick;
 use sspr_app::app::DocumentLanguage;
-use sspr_app::components::LanguagePicker;
+use sspr_app::components::password_feedback::RuleStates;
+use sspr_app::components::{CodeInput, ErrorSummary, FieldError, LanguagePicker, PasswordFeedback};
 use sspr_app::i18n::*;
 use sspr_app::locale;
 use sspr_app::reset::ResetPortal;
@@ -108,4 +109,176 @@ async fn picker_is_a_labelled_navigation_landmark() {
     );
     let buttons = wrapper.query_selector_all("nav button").unwrap();
     assert_eq!(buttons.length(), 2);
+}
+
+/// Mounts `view` inside the language context; the wrapper and the mount handle.
+fn mount_in_english<V: IntoView + 'static>(
+    view: impl FnOnce() -> V + Send + 'static,
+) -> (web_sys::Element, impl Drop) {
+    let wrapper = document().create_element("section").unwrap();
+    document().body().unwrap().append_child(&wrapper).unwrap();
+    let handle = mount_to(wrapper.clone().unchecked_into(), move || {
+        view! {
+            <I18nSubContextProvider initial_locale=Signal::stored(Locale::en)>
+                {view()}
+            </I18nSubContextProvider>
+        }
+    });
+    (wrapper, handle)
+}
+
+fn find(wrapper: &web_sys::Element, css: &str) -> web_sys::HtmlElement {
+    wrapper
+        .query_selector(css)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {css}"))
+        .unchecked_into()
+}
+
+/// Types `text` into an input the way a person does: value, then an `input` event.
+fn type_into(input: &web_sys::HtmlElement, text: &str) {
+    let input: &web_sys::HtmlInputElement = input.unchecked_ref();
+    input.set_value(text);
+    let event = web_sys::Event::new_with_event_init_dict("input", &{
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        init
+    })
+    .unwrap();
+    input.dispatch_event(&event).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn code_input_is_numeric_one_time_code_and_links_its_error() {
+    let value = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let (wrapper, _handle) = mount_in_english(move || {
+        view! {
+            <CodeInput
+                id="code"
+                label=Signal::stored("Code".to_owned())
+                hint=Signal::stored("6 digits".to_owned())
+                value
+                error=error
+            />
+        }
+    });
+    tick().await;
+    let input = find(&wrapper, "input#code");
+    assert_eq!(input.get_attribute("inputmode").as_deref(), Some("numeric"));
+    assert_eq!(
+        input.get_attribute("autocomplete").as_deref(),
+        Some("one-time-code")
+    );
+    assert_eq!(
+        input.get_attribute("aria-describedby").as_deref(),
+        Some("code-hint")
+    );
+    assert_eq!(input.get_attribute("aria-invalid"), None);
+    // Typing (or pasting) reaches the signal unchanged.
+    type_into(&input, "123 456");
+    assert_eq!(value.get_untracked(), "123 456");
+
+    error.set(Some("The code is not right".to_owned()));
+    tick().await;
+    assert_eq!(
+        input.get_attribute("aria-describedby").as_deref(),
+        Some("code-hint code-error")
+    );
+    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    let message = find(&wrapper, "#code-error").text_content().unwrap();
+    assert!(message.starts_with("Error:"), "{message}");
+    assert!(message.ends_with("The code is not right"), "{message}");
+    // What was typed stays.
+    assert_eq!(
+        input.unchecked_ref::<web_sys::HtmlInputElement>().value(),
+        "123 456"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn password_feedback_follows_the_contract_rules_while_typing() {
+    let typed = RwSignal::new(String::new());
+    let context = sspr_api::password::context_words(&["adele.vance@contoso.example"]);
+    let states = Signal::derive(move || {
+        RuleStates::of(
+            &typed.get(),
+            &context,
+            Some(sspr_api::password::COMMON_PASSWORDS),
+        )
+    });
+    let (wrapper, _handle) =
+        mount_in_english(move || view! { <PasswordFeedback id="rules" states /> });
+    tick().await;
+    let rules = || {
+        let items = wrapper.query_selector_all("#rules li").unwrap();
+        (0..items.length())
+            .map(|i| {
+                let item: web_sys::Element = items.item(i).unwrap().unchecked_into();
+                let class = item.class_name();
+                if class.contains("--met") {
+                    "met"
+                } else if class.contains("--broken") {
+                    "broken"
+                } else {
+                    "pending"
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(rules(), ["pending"; 4]);
+    typed.set("pass".to_owned());
+    tick().await;
+    assert_eq!(rules(), ["pending", "met", "met", "met"]);
+    typed.set("password1".to_owned());
+    tick().await;
+    assert_eq!(rules(), ["met", "met", "broken", "met"]);
+    typed.set("vance orchard".to_owned());
+    tick().await;
+    assert_eq!(rules(), ["met", "met", "met", "broken"]);
+    typed.set("orchard lantern".to_owned());
+    tick().await;
+    assert_eq!(rules(), ["met"; 4]);
+    // Each state is spoken too, not only shown by colour and symbol.
+    let hidden = find(&wrapper, "#rules li .visually-hidden")
+        .text_content()
+        .unwrap();
+    assert_eq!(hidden, td_string!(Locale::en, reset.password.met));
+}
+
+#[wasm_bindgen_test]
+async fn error_summary_appears_takes_focus_and_links_to_the_field() {
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let (wrapper, _handle) = mount_in_english(move || {
+        view! {
+            <ErrorSummary errors />
+            <input id="the-field" />
+        }
+    });
+    tick().await;
+    let summary = find(&wrapper, ".error-summary");
+    assert!(summary.hidden(), "shown with no errors");
+
+    errors.set(vec![FieldError::new("the-field", "Enter your user ID")]);
+    tick().await;
+    tick().await;
+    assert!(!summary.hidden());
+    assert_eq!(summary.get_attribute("role").as_deref(), Some("alert"));
+    let active = document().active_element().unwrap();
+    assert!(
+        active.class_list().contains("error-summary"),
+        "focus is on {}",
+        active.tag_name()
+    );
+    let link = find(&wrapper, ".error-summary__list a");
+    assert_eq!(link.get_attribute("href").as_deref(), Some("#the-field"));
+    assert_eq!(link.text_content().as_deref(), Some("Enter your user ID"));
+    let url_before = window().location().href().unwrap();
+    link.click();
+    assert_eq!(document().active_element().unwrap().id(), "the-field");
+    assert_eq!(
+        window().location().href().unwrap(),
+        url_before,
+        "the link changed the URL"
+    );
 }

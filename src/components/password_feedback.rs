@@ -8,6 +8,8 @@ use sspr_api::password::{self, PasswordProblem};
 /// Where a new password stands against each rule. Nothing is met until something is typed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RuleStates {
+    /// Something is typed: a rule not met is then broken, not just pending.
+    pub typed: bool,
     pub long_enough: bool,
     pub short_enough: bool,
     /// `None` until the list of common passwords has loaded.
@@ -27,6 +29,7 @@ impl RuleStates {
         let problems = password::check_against(password, context, common_passwords);
         let clear = |problem| !problems.contains(&problem);
         RuleStates {
+            typed: true,
             long_enough: clear(PasswordProblem::TooShort),
             short_enough: clear(PasswordProblem::TooLong),
             not_common: common_passwords.map(|_| clear(PasswordProblem::Common)),
@@ -55,17 +58,27 @@ pub fn PasswordFeedback(
     #[prop(into)] states: Signal<RuleStates>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let rule = move |met: Signal<bool>, text: Signal<&'static str>| {
+    // A rule is met, or (once something is typed) broken; length rules are only ever
+    // "not yet" while typing, the others say at once that the password is not allowed.
+    let rule = move |met: Signal<bool>, can_break: bool, text: Signal<&'static str>| {
+        let broken = move || can_break && states.get().typed && !met.get();
         view! {
-            <li class="password-rules__rule" class:password-rules__rule--met=move || met.get()>
+            <li
+                class="password-rules__rule"
+                class:password-rules__rule--met=move || met.get()
+                class:password-rules__rule--broken=broken
+            >
                 {move || text.get()}
                 " "
                 <span class="visually-hidden">
                     {move || {
+                        let locale = i18n.get_locale();
                         if met.get() {
-                            td_string!(i18n.get_locale(), reset.password.met)
+                            td_string!(locale, reset.password.met)
+                        } else if broken() {
+                            td_string!(locale, reset.password.broken)
                         } else {
-                            td_string!(i18n.get_locale(), reset.password.unmet)
+                            td_string!(locale, reset.password.unmet)
                         }
                     }}
                 </span>
@@ -79,18 +92,22 @@ pub fn PasswordFeedback(
             <ul class="password-rules__list">
                 {rule(
                     Signal::derive(move || states.get().long_enough),
+                    false,
                     text(|l| td_string!(l, reset.password.rule_length)),
                 )}
                 {rule(
                     Signal::derive(move || states.get().short_enough),
+                    true,
                     text(|l| td_string!(l, reset.password.rule_max)),
                 )}
                 {rule(
                     Signal::derive(move || states.get().not_common == Some(true)),
+                    true,
                     text(|l| td_string!(l, reset.password.rule_common)),
                 )}
                 {rule(
                     Signal::derive(move || states.get().not_personal),
+                    true,
                     text(|l| td_string!(l, reset.password.rule_personal)),
                 )}
             </ul>
@@ -112,6 +129,7 @@ mod tests {
         assert_eq!(
             states,
             RuleStates {
+                typed: false,
                 long_enough: false,
                 short_enough: false,
                 not_common: Some(false),

@@ -115,6 +115,7 @@ pub fn ChooseMethod() -> impl IntoView {
                                                 name="method"
                                                 id=input_id.clone()
                                                 value=method.id.clone()
+                                                data-kind=method.kind.as_str()
                                                 prop:checked=move || {
                                                     chosen.with(|c| c.as_deref() == Some(checked_id.as_str()))
                                                 }

@@ -32,7 +32,7 @@ pub fn locale_text(locale: &str, key: &str) -> String {
 pub struct Product {
     child: Child,
     pub url: String,
-    _data: tempfile::TempDir,
+    data: tempfile::TempDir,
 }
 
 impl Product {
@@ -97,12 +97,70 @@ impl Product {
         };
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || lines.for_each(drop));
-        Product {
-            child,
-            url,
-            _data: data,
-        }
+        Product { child, url, data }
     }
+
+    /// The server's SQLite database (tests read it beside the running server).
+    pub fn database(&self) -> PathBuf {
+        self.data.path().join("sspr.sqlite3")
+    }
+
+    /// `GET` a JSON document from the server (plain HTTP/1.1 on loopback).
+    pub fn get_json(&self, path: &str) -> serde_json::Value {
+        use std::io::{Read, Write};
+        let authority = self.url.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(authority).expect("connect");
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+        )
+        .expect("send");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("read");
+        let (head, body) = response.split_once("\r\n\r\n").expect("HTTP response");
+        assert!(head.starts_with("HTTP/1.1 200"), "{path}: {head}");
+        let body = if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
+            dechunk(body)
+        } else {
+            body.to_owned()
+        };
+        serde_json::from_str(&body).expect("JSON")
+    }
+
+    /// The newest code e-mailed to `address`, from the demo's dev outbox.
+    pub fn last_code_to(&self, address: &str) -> String {
+        let messages = self.get_json("/api/v1/dev/outbox");
+        let message = messages
+            .as_array()
+            .expect("messages")
+            .iter()
+            .find(|m| m["to"] == address)
+            .unwrap_or_else(|| panic!("no message to {address}: {messages}"));
+        message["body"]
+            .as_str()
+            .expect("body")
+            .split_whitespace()
+            .find(|w| w.len() >= 6 && w.bytes().all(|b| b.is_ascii_digit()))
+            .expect("a code in the message")
+            .to_owned()
+    }
+}
+
+fn dechunk(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.push_str(&after[..size]);
+        rest = after[size..].trim_start_matches("\r\n");
+    }
+    out
 }
 
 impl Drop for Product {
@@ -234,6 +292,53 @@ impl Browser {
             .await
             .expect("<html>");
         html.attr(name).await.expect("attribute")
+    }
+
+    /// Waits for an element to be on the page.
+    pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(UI_TIMEOUT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+    }
+
+    /// Replaces the text of the field matching `css`.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.wait_for(css).await;
+        field.clear().await.expect("clear");
+        field.send_keys(text).await.expect("type");
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.wait_for(css).await.click().await.expect("click");
+    }
+
+    /// The value of the field matching `css`.
+    pub async fn value_of(&self, css: &str) -> String {
+        self.wait_for(css)
+            .await
+            .prop("value")
+            .await
+            .expect("value")
+            .unwrap_or_default()
+    }
+
+    /// Waits until the element matching `css` contains `expected` in its text.
+    pub async fn wait_for_text_containing(&self, css: &str, expected: &str) {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                last = element.text().await.unwrap_or_default();
+                if last.contains(expected) {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} never contained {expected:?}; last seen {last:?}");
     }
 
     pub async fn quit(mut self) {

@@ -8,3 +8,4 @@
 
 mod harness;
 mod localization;
+mod reset_journeys;

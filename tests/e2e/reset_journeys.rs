@@ -1,0 +1,255 @@
+//! Whole resets in the browser against the real server in demo mode: codes read from the
+//! dev outbox, TOTP codes computed from the demo secrets, answers from the demo directory;
+//! afterwards the server accepts the new password and refuses the old one.
+
+use crate::harness::{Browser, Product, locale_text};
+use sspr_server::clock::Clock;
+use sspr_server::crypto::keys::ServerKeys;
+use sspr_server::crypto::passwords::PasswordHasher;
+use sspr_server::crypto::totp::{self, TotpSecret};
+use sspr_server::demo::{DEMO_ANSWERS, DEMO_METHODS, DEMO_PASSWORD};
+use sspr_server::directory::Directory;
+use sspr_server::store::SqliteStore;
+use std::sync::Arc;
+
+const ADELE: &str = "adele.vance@contoso.example";
+const ALEX: &str = "alex.wilber@contoso.example";
+
+/// One method is enough; e-mail and app codes (questions need two methods).
+const ONE_METHOD: &str = r#"
+[policy]
+scope = "selected"
+group = "sspr-users"
+methods_required = 1
+methods = ["email", "app_code"]
+"#;
+
+fn demo_secret(user_id: &str) -> TotpSecret {
+    let methods = DEMO_METHODS.iter().find(|m| m.user_id == user_id).unwrap();
+    TotpSecret::from_bytes(methods.totp_secret.unwrap())
+}
+
+fn demo_email(user_id: &str) -> &'static str {
+    DEMO_METHODS
+        .iter()
+        .find(|m| m.user_id == user_id)
+        .unwrap()
+        .email
+        .unwrap()
+}
+
+fn now() -> u64 {
+    Clock::system().now()
+}
+
+/// Whether the server takes `password` for `user_id` (read from its own database).
+async fn server_accepts(product: &Product, user_id: &str, password: &str) -> bool {
+    let directory = Directory {
+        store: SqliteStore::open(&product.database()).unwrap(),
+        keys: Arc::new(ServerKeys::ephemeral()),
+        hasher: PasswordHasher::new(1).unwrap(),
+        clock: Clock::system(),
+    };
+    directory.check_password(user_id, password).await.unwrap()
+}
+
+/// The first page: user ID, Continue, and the CAPTCHA solved behind the scenes.
+async fn identify(browser: &Browser, product: &Product, user_id: &str) {
+    browser.open(product, "/").await;
+    browser.fill("#user-id", user_id).await;
+    browser.click("form button[type=submit]").await;
+}
+
+/// On the choice page, picks the method of `kind` and continues.
+async fn choose(browser: &Browser, kind: &str) {
+    browser
+        .click(&format!("input[type=radio][data-kind='{kind}']"))
+        .await;
+    browser.click("form button[type=submit]").await;
+}
+
+async fn enter_code(browser: &Browser, code: &str) {
+    browser.fill("#code", code).await;
+    browser.click("form button[type=submit]").await;
+}
+
+async fn answer_questions(browser: &Browser, locale: &str) {
+    browser.wait_for("#answer-1").await;
+    for index in 1..=DEMO_ANSWERS.len() {
+        let label = browser
+            .wait_for(&format!("label[for='answer-{index}']"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        let answer = DEMO_ANSWERS
+            .iter()
+            .find(|(id, _)| locale_text(locale, &format!("questions.{id}")) == label)
+            .unwrap_or_else(|| panic!("no demo answer for {label:?}"))
+            .1;
+        browser.fill(&format!("#answer-{index}"), answer).await;
+    }
+    browser.click("form button[type=submit]").await;
+}
+
+async fn set_new_password(browser: &Browser, locale: &str, password: &str) {
+    browser
+        .wait_for_text("h1", &locale_text(locale, "reset.password.heading"))
+        .await;
+    browser.fill("#new-password", password).await;
+    browser.fill("#confirm-password", password).await;
+    browser.click("form button[type=submit]").await;
+    browser
+        .wait_for_text(".panel__title", &locale_text(locale, "reset.done.heading"))
+        .await;
+}
+
+#[tokio::test]
+async fn a_reset_with_an_emailed_code_read_from_the_dev_outbox() {
+    let product = Product::start_with_config(ONE_METHOD);
+    let browser = Browser::start("en-US").await;
+    // Alex has e-mail only under this policy: the portal goes straight to the code.
+    identify(&browser, &product, ALEX).await;
+    browser
+        .wait_for_text("h1", &locale_text("en", "reset.code.email_heading"))
+        .await;
+    browser
+        .wait_for_text_containing(".body", "a•••@home.example")
+        .await;
+    let code = product.last_code_to(demo_email(ALEX));
+    enter_code(&browser, &code).await;
+    set_new_password(&browser, "en", "marble kettle sunrise").await;
+    assert!(server_accepts(&product, ALEX, "marble kettle sunrise").await);
+    assert!(!server_accepts(&product, ALEX, DEMO_PASSWORD).await);
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn a_reset_with_an_authenticator_app_code() {
+    let product = Product::start_with_config(ONE_METHOD);
+    let browser = Browser::start("en-US").await;
+    identify(&browser, &product, ADELE).await;
+    choose(&browser, "app_code").await;
+    browser
+        .wait_for_text("h1", &locale_text("en", "reset.code.app_heading"))
+        .await;
+    enter_code(&browser, &totp::code_at(&demo_secret(ADELE), now())).await;
+    set_new_password(&browser, "en", "violet harbour crossing").await;
+    assert!(server_accepts(&product, ADELE, "violet harbour crossing").await);
+    assert!(!server_accepts(&product, ADELE, DEMO_PASSWORD).await);
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn two_methods_an_emailed_code_then_security_questions() {
+    // The demo policy: two of e-mail, app code and questions.
+    let product = Product::start();
+    let browser = Browser::start("en-US").await;
+    identify(&browser, &product, ALEX).await;
+    browser
+        .wait_for_text_containing(".progress-tag", "0 of 2")
+        .await;
+    choose(&browser, "email").await;
+    browser
+        .wait_for_text("h1", &locale_text("en", "reset.code.email_heading"))
+        .await;
+    let code = product.last_code_to(demo_email(ALEX));
+    enter_code(&browser, &code).await;
+    browser
+        .wait_for_text_containing(".progress-tag", "1 of 2")
+        .await;
+    choose(&browser, "security_questions").await;
+    answer_questions(&browser, "en").await;
+    set_new_password(&browser, "en", "copper lantern meadow").await;
+    assert!(server_accepts(&product, ALEX, "copper lantern meadow").await);
+    assert!(!server_accepts(&product, ALEX, DEMO_PASSWORD).await);
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn the_same_journey_in_french_shows_the_french_locale_file() {
+    let product = Product::start();
+    let browser = Browser::start("fr-FR").await;
+    identify(&browser, &product, ADELE).await;
+    browser
+        .wait_for_text("h1", &locale_text("fr", "reset.choose.heading"))
+        .await;
+    choose(&browser, "app_code").await;
+    browser
+        .wait_for_text("h1", &locale_text("fr", "reset.code.app_heading"))
+        .await;
+    enter_code(&browser, &totp::code_at(&demo_secret(ADELE), now())).await;
+    choose(&browser, "email").await;
+    browser
+        .wait_for_text("h1", &locale_text("fr", "reset.code.email_heading"))
+        .await;
+    let code = product.last_code_to(demo_email(ADELE));
+    enter_code(&browser, &code).await;
+    set_new_password(&browser, "fr", "brindille orange soleil").await;
+    assert_eq!(browser.html_attr("lang").await.as_deref(), Some("fr"));
+    assert!(server_accepts(&product, ADELE, "brindille orange soleil").await);
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn a_wrong_code_says_so_keeps_the_input_and_too_many_lock_the_method() {
+    let product = Product::start_with_config(ONE_METHOD);
+    let browser = Browser::start("en-US").await;
+    identify(&browser, &product, ALEX).await;
+    browser
+        .wait_for_text("h1", &locale_text("en", "reset.code.email_heading"))
+        .await;
+    enter_code(&browser, "00000000").await;
+    let wrong = locale_text("en", "errors.code_incorrect").replace("{{ left }}", "4");
+    browser.wait_for_text(".error-summary__list", &wrong).await;
+    browser
+        .wait_for_text_containing("#code-error", &wrong)
+        .await;
+    assert_eq!(browser.value_of("#code").await, "00000000");
+    assert!(browser.client.title().await.unwrap().starts_with("Error: "));
+    for left in (1..=3).rev() {
+        enter_code(&browser, "00000000").await;
+        let wrong =
+            locale_text("en", "errors.code_incorrect").replace("{{ left }}", &left.to_string());
+        browser.wait_for_text(".error-summary__list", &wrong).await;
+    }
+    enter_code(&browser, "00000000").await;
+    // The fifth wrong code locks the method for the lockout time, and says how long.
+    let locked = locale_text("en", "errors.method_locked").replace("{{ minutes }}", "15");
+    browser.wait_for_text(".error-summary__list", &locked).await;
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn a_common_password_is_refused_with_its_reason_before_it_is_sent() {
+    let product = Product::start_with_config(ONE_METHOD);
+    let browser = Browser::start("en-US").await;
+    identify(&browser, &product, ALEX).await;
+    browser
+        .wait_for_text("h1", &locale_text("en", "reset.code.email_heading"))
+        .await;
+    let code = product.last_code_to(demo_email(ALEX));
+    enter_code(&browser, &code).await;
+    browser
+        .wait_for_text("h1", &locale_text("en", "reset.password.heading"))
+        .await;
+    browser.fill("#new-password", "password123").await;
+    // The checklist marks the rule broken while typing, from the same list the server uses.
+    browser
+        .wait_for_text_containing(
+            ".password-rules__rule--broken",
+            &locale_text("en", "reset.password.rule_common"),
+        )
+        .await;
+    browser.fill("#confirm-password", "password123").await;
+    browser.click("form button[type=submit]").await;
+    browser
+        .wait_for_text(
+            ".error-summary__list",
+            &locale_text("en", "reset.password.common"),
+        )
+        .await;
+    // Nothing was sent: the old password still works.
+    assert!(server_accepts(&product, ALEX, DEMO_PASSWORD).await);
+    browser.quit().await;
+}
