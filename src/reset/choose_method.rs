@@ -44,6 +44,11 @@ pub fn ChooseMethod() -> impl IntoView {
             .with(|w| w.remaining().into_iter().cloned().collect::<Vec<_>>())
     };
     let progress = move || portal.wizard.with(|w| w.progress());
+    // As of the server's last answer; the flow ends then, whatever the person is doing.
+    let expires_in = portal
+        .wizard
+        .with_untracked(|w| w.flow.as_ref().map_or(0, |flow| flow.expires_in_seconds));
+    let minutes = crate::components::countdown::minutes_rounded_up(expires_in);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -134,5 +139,8 @@ pub fn ChooseMethod() -> impl IntoView {
             </div>
             <button type="submit" class="button">{t!(i18n, reset.next)}</button>
         </form>
+        <p class="hint">
+            {move || td_string!(i18n.get_locale(), reset.expires_in, minutes).to_string()}
+        </p>
     }
 }

@@ -253,3 +253,68 @@ async fn a_common_password_is_refused_with_its_reason_before_it_is_sent() {
     assert!(server_accepts(&product, ALEX, DEMO_PASSWORD).await);
     browser.quit().await;
 }
+
+#[tokio::test]
+async fn back_returns_to_the_previous_step_and_a_reload_keeps_the_flow() {
+    let product = Product::start();
+    let browser = Browser::start("en-US").await;
+    identify(&browser, &product, ADELE).await;
+    let choose_heading = locale_text("en", "reset.choose.heading");
+    browser.wait_for_text("h1", &choose_heading).await;
+    choose(&browser, "app_code").await;
+    browser
+        .wait_for_text("h1", &locale_text("en", "reset.code.app_heading"))
+        .await;
+    // The browser's Back button: the previous step, not the previous site.
+    browser.client.back().await.unwrap();
+    browser.wait_for_text("h1", &choose_heading).await;
+    // Reload: the same flow, at the same step.
+    browser.client.refresh().await.unwrap();
+    browser.wait_for_text("h1", &choose_heading).await;
+    browser
+        .wait_for_text_containing(".progress-tag", "0 of 2")
+        .await;
+    choose(&browser, "app_code").await;
+    enter_code(&browser, &totp::code_at(&demo_secret(ADELE), now())).await;
+    browser
+        .wait_for_text_containing(".progress-tag", "1 of 2")
+        .await;
+    browser.client.refresh().await.unwrap();
+    browser
+        .wait_for_text_containing(".progress-tag", "1 of 2")
+        .await;
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn a_reload_of_a_flow_the_server_no_longer_has_starts_again_and_says_why() {
+    let product = Product::start();
+    let browser = Browser::start("en-US").await;
+    browser.open(&product, "/").await;
+    browser.wait_for("#user-id").await;
+    browser
+        .client
+        .execute(
+            "sessionStorage.setItem('sspr.reset.flow', '0123456789abcdef0123456789abcdef')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser.open(&product, "/?step=choose").await;
+    browser
+        .wait_for_text(".notification", &locale_text("en", "reset.session_ended"))
+        .await;
+    browser
+        .wait_for_text("h1", &locale_text("en", "reset.title"))
+        .await;
+    assert!(
+        browser
+            .client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with("?step=identify")
+    );
+    browser.quit().await;
+}
