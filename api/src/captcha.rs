@@ -90,8 +90,9 @@ fn decimal(mut number: u64, buffer: &mut [u8; 20]) -> &[u8] {
     }
 }
 
+/// Bytes from lowercase or uppercase hex; `None` for anything else.
 #[cfg(feature = "solver")]
-fn unhex(text: &str) -> Option<Vec<u8>> {
+pub fn unhex(text: &str) -> Option<Vec<u8>> {
     if !text.len().is_multiple_of(2) {
         return None;
     }

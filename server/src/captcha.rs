@@ -5,8 +5,9 @@
 
 use crate::crypto::keys::Key;
 use crate::crypto::random_bytes;
+use crate::reset::decoy::hex;
 use sha2::{Digest, Sha256};
-use sspr_api::captcha::{ALGORITHM, CaptchaChallenge, CaptchaSolution, salt_expiry};
+use sspr_api::captcha::{ALGORITHM, CaptchaChallenge, CaptchaSolution, salt_expiry, unhex};
 use subtle::ConstantTimeEq;
 
 /// How long a challenge may be solved and used.
@@ -25,20 +26,6 @@ pub enum CaptchaError {
     WrongNumber,
     #[error("the CAPTCHA was already used")]
     AlreadyUsed,
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 fn challenge_hash(salt: &str, number: u64) -> [u8; 32] {

@@ -1,7 +1,7 @@
 //! A one-time code field (GOV.UK "security code" pattern): numeric keyboard, the browser's
 //! one-time-code autofill, paste allowed, spaces and dashes ignored.
 
-use super::error_summary::{InlineError, described_by};
+use super::text_field::{InputKind, TextField};
 use leptos::prelude::*;
 
 /// The digits of what was typed or pasted, with spaces and dashes removed; `None` when
@@ -23,28 +23,7 @@ pub fn CodeInput(
     value: RwSignal<String>,
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
-    view! {
-        <div class="form-group" class:form-group--error=move || error.with(Option::is_some)>
-            <label class="label" for=id>{label}</label>
-            <div class="hint" id=format!("{id}-hint")>{hint}</div>
-            <InlineError field=id message=error />
-            <input
-                class="input input--code"
-                class:input--error=move || error.with(Option::is_some)
-                id=id
-                name=id
-                type="text"
-                inputmode="numeric"
-                autocomplete="one-time-code"
-                spellcheck="false"
-                autocapitalize="off"
-                aria-describedby=move || described_by(id, true, error.with(Option::is_some))
-                aria-invalid=move || error.with(Option::is_some).then_some("true")
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-            />
-        </div>
-    }
+    view! { <TextField id label hint value error kind=InputKind::ONE_TIME_CODE /> }
 }
 
 #[cfg(test)]

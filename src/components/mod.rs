@@ -8,6 +8,7 @@ pub mod language_picker;
 pub mod password_feedback;
 pub mod password_input;
 pub mod site_header;
+pub mod text_field;
 
 pub use api_error_message::{ApiErrorMessage, error_text};
 pub use code_input::CodeInput;
@@ -16,3 +17,4 @@ pub use language_picker::LanguagePicker;
 pub use password_feedback::PasswordFeedback;
 pub use password_input::PasswordInput;
 pub use site_header::SiteHeader;
+pub use text_field::{InputKind, TextField};

@@ -3,8 +3,7 @@
 
 use super::{Portal, focus_heading_on_mount};
 use crate::api::{self, ApiError};
-use crate::components::error_summary::described_by;
-use crate::components::{ErrorSummary, FieldError, InlineError, error_text};
+use crate::components::{ErrorSummary, FieldError, InputKind, TextField, error_text};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -109,25 +108,14 @@ pub fn Identify() -> impl IntoView {
         }}
         <p class="body-lead">{t!(i18n, reset.intro)}</p>
         <form novalidate on:submit=submit>
-            <div class="form-group" class:form-group--error=move || field_error.with(Option::is_some)>
-                <label class="label" for=FIELD>{t!(i18n, reset.identify.label)}</label>
-                <div class="hint" id="user-id-hint">{t!(i18n, reset.identify.hint)}</div>
-                <InlineError field=FIELD message=field_error />
-                <input
-                    class="input"
-                    class:input--error=move || field_error.with(Option::is_some)
-                    id=FIELD
-                    name="user_id"
-                    type="text"
-                    autocomplete="username"
-                    spellcheck="false"
-                    autocapitalize="off"
-                    aria-describedby=move || described_by(FIELD, true, field_error.with(Option::is_some))
-                    aria-invalid=move || field_error.with(Option::is_some).then_some("true")
-                    prop:value=move || portal.user_id.get()
-                    on:input=move |ev| portal.user_id.set(event_target_value(&ev))
-                />
-            </div>
+            <TextField
+                id=FIELD
+                label=Signal::derive(move || td_string!(i18n.get_locale(), reset.identify.label).to_owned())
+                hint=Signal::derive(move || td_string!(i18n.get_locale(), reset.identify.hint).to_owned())
+                value=portal.user_id
+                error=field_error
+                kind=InputKind::USERNAME
+            />
             <p class="status" role="status" aria-live="polite">
                 {move || {
                     busy.get()

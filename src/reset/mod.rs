@@ -10,6 +10,8 @@ pub mod prove_code;
 pub mod prove_questions;
 pub mod wizard;
 
+use crate::api::ApiError;
+use crate::components::{FieldError, error_text};
 use crate::i18n::*;
 use leptos::prelude::*;
 use sspr_api::MethodKind;
@@ -63,6 +65,23 @@ impl Portal {
         self.wizard.set(Wizard::default());
         self.notice.set(notice);
         self.go(Step::Identify);
+    }
+
+    /// Shows a failed call's error on `field`, or, when the flow is gone or finished,
+    /// starts again with the error as the notice.
+    pub fn show_error(
+        &self,
+        locale: Locale,
+        errors: RwSignal<Vec<FieldError>>,
+        field: &'static str,
+        error: &ApiError,
+    ) {
+        let text = error_text(locale, error);
+        if prove_code::ends_the_flow(error) {
+            self.restart(Some(text));
+        } else {
+            errors.set(vec![FieldError::new(field, text)]);
+        }
     }
 
     /// The flow id, when there is a flow.
@@ -201,6 +220,23 @@ fn session_set(flow_id: Option<&str>) {
             None => storage.remove_item(FLOW_KEY),
         };
     }
+}
+
+/// "Use another method", when the flow has more than one method left to prove.
+#[component]
+pub fn OtherMethodLink() -> impl IntoView {
+    let i18n = use_i18n();
+    let portal = expect_context::<Portal>();
+    let others = portal.wizard.with_untracked(|w| w.remaining().len() > 1);
+    others.then(|| {
+        view! {
+            <p class="body">
+                <button type="button" class="link-button" on:click=move |_| portal.go(Step::ChooseMethod)>
+                    {t!(i18n, reset.code.other_method)}
+                </button>
+            </p>
+        }
+    })
 }
 
 /// Moves the focus to the step's heading when the person arrives from another step, so a

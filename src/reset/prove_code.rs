@@ -2,12 +2,11 @@
 //! The code is asked for on arrival; a new one can be sent after a countdown; a wrong
 //! code keeps what was typed and says how many tries are left.
 
-use super::wizard::Step;
-use super::{Portal, focus_heading_on_mount};
+use super::{OtherMethodLink, Portal, focus_heading_on_mount};
 use crate::api::{self, ApiError};
 use crate::components::code_input::clean_code;
 use crate::components::countdown::{minutes_rounded_up, run_countdown};
-use crate::components::{CodeInput, ErrorSummary, FieldError, error_text};
+use crate::components::{CodeInput, ErrorSummary, FieldError};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -45,18 +44,12 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
     let resent = RwSignal::new(false);
     let resend_left = RwSignal::new(0u64);
     run_countdown(resend_left);
-    let others = portal.wizard.with_untracked(|w| w.remaining().len() > 1);
 
     let fail = move |error: ApiError| {
-        let text = error_text(i18n.get_locale_untracked(), &error);
-        if ends_the_flow(&error) {
-            portal.restart(Some(text));
-        } else {
-            if let Some(seconds) = error.problem().and_then(|p| p.retry_after_seconds) {
-                resend_left.set(seconds);
-            }
-            errors.set(vec![FieldError::new(FIELD, text)]);
+        if let Some(seconds) = error.problem().and_then(|p| p.retry_after_seconds) {
+            resend_left.set(seconds);
         }
+        portal.show_error(i18n.get_locale_untracked(), errors, FIELD, &error);
     };
 
     let send = {
@@ -204,13 +197,7 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
                 }}
             </p>
         })}
-        {others.then(|| view! {
-            <p class="body">
-                <button type="button" class="link-button" on:click=move |_| portal.go(Step::ChooseMethod)>
-                    {t!(i18n, reset.code.other_method)}
-                </button>
-            </p>
-        })}
+        <OtherMethodLink />
     }
 }
 

@@ -1,12 +1,10 @@
 //! Step 3 for security questions: the questions the server picked for this flow, each in
 //! the person's language, answered together.
 
-use super::prove_code::ends_the_flow;
-use super::wizard::Step;
-use super::{Portal, focus_heading_on_mount};
+use super::{OtherMethodLink, Portal, focus_heading_on_mount};
 use crate::api::{self, ApiError};
-use crate::components::error_summary::{described_by, message_for};
-use crate::components::{ErrorSummary, FieldError, InlineError, error_text};
+use crate::components::error_summary::message_for;
+use crate::components::{ErrorSummary, FieldError, InputKind, TextField};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -45,15 +43,9 @@ pub fn ProveQuestions(method_id: String) -> impl IntoView {
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let loading = RwSignal::new(true);
     let checking = RwSignal::new(false);
-    let others = portal.wizard.with_untracked(|w| w.remaining().len() > 1);
 
     let fail = move |error: ApiError| {
-        let text = error_text(i18n.get_locale_untracked(), &error);
-        if ends_the_flow(&error) {
-            portal.restart(Some(text));
-        } else {
-            errors.set(vec![FieldError::new(FIELDS[0], text)]);
-        }
+        portal.show_error(i18n.get_locale_untracked(), errors, FIELDS[0], &error)
     };
 
     {
@@ -131,25 +123,13 @@ pub fn ProveQuestions(method_id: String) -> impl IntoView {
                         let value = answers[index];
                         let error = Signal::derive(move || errors.with(|e| message_for(e, field)));
                         view! {
-                            <div class="form-group" class:form-group--error=move || error.with(Option::is_some)>
-                                <label class="label" for=field>
-                                    {move || question_text(i18n.get_locale(), &question)}
-                                </label>
-                                <InlineError field message=error />
-                                <input
-                                    class="input"
-                                    class:input--error=move || error.with(Option::is_some)
-                                    id=field
-                                    name=field
-                                    type="text"
-                                    autocomplete="off"
-                                    spellcheck="false"
-                                    aria-describedby=move || described_by(field, false, error.with(Option::is_some))
-                                    aria-invalid=move || error.with(Option::is_some).then_some("true")
-                                    prop:value=move || value.get()
-                                    on:input=move |ev| value.set(event_target_value(&ev))
-                                />
-                            </div>
+                            <TextField
+                                id=field
+                                label=Signal::derive(move || question_text(i18n.get_locale(), &question))
+                                value
+                                error
+                                kind=InputKind::ANSWER
+                            />
                         }
                     })
                     .collect_view()
@@ -158,12 +138,6 @@ pub fn ProveQuestions(method_id: String) -> impl IntoView {
                 {t!(i18n, reset.next)}
             </button>
         </form>
-        {others.then(|| view! {
-            <p class="body">
-                <button type="button" class="link-button" on:click=move |_| portal.go(Step::ChooseMethod)>
-                    {t!(i18n, reset.code.other_method)}
-                </button>
-            </p>
-        })}
+        <OtherMethodLink />
     }
 }
