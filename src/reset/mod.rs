@@ -15,7 +15,7 @@ use crate::components::{FieldError, error_text};
 use crate::i18n::*;
 use leptos::prelude::*;
 use sspr_api::MethodKind;
-use sspr_api::reset::{ResetDone, ResetFlow};
+use sspr_api::reset::{Challenge, ResetDone, ResetFlow};
 use wizard::{Step, Wizard};
 
 /// The `sessionStorage` key holding the flow id, so a reload resumes the reset.
@@ -33,6 +33,9 @@ pub struct Portal {
     pub done: RwSignal<Option<ResetDone>>,
     /// Whether the person has moved between steps (then each step's heading takes focus).
     pub navigated: RwSignal<bool>,
+    /// The last challenge answered for each method of the flow (code length, expiry), so
+    /// that coming back to a method's page within the resend wait still knows them.
+    pub sent: RwSignal<Vec<(String, Challenge)>>,
 }
 
 impl Portal {
@@ -63,6 +66,7 @@ impl Portal {
     pub fn restart(&self, notice: Option<String>) {
         session_set(None);
         self.wizard.set(Wizard::default());
+        self.sent.set(Vec::new());
         self.notice.set(notice);
         self.go(Step::Identify);
     }
@@ -84,6 +88,23 @@ impl Portal {
         }
     }
 
+    /// The challenge last answered for `method_id`, if any.
+    pub fn sent_for(&self, method_id: &str) -> Option<Challenge> {
+        self.sent.with_untracked(|sent| {
+            sent.iter()
+                .find(|(id, _)| id == method_id)
+                .map(|(_, challenge)| challenge.clone())
+        })
+    }
+
+    /// Remembers the challenge answered for `method_id`.
+    pub fn remember_sent(&self, method_id: &str, challenge: &Challenge) {
+        self.sent.update(|sent| {
+            sent.retain(|(id, _)| id != method_id);
+            sent.push((method_id.to_owned(), challenge.clone()));
+        });
+    }
+
     /// The flow id, when there is a flow.
     pub fn flow_id(&self) -> Option<String> {
         self.wizard
@@ -101,6 +122,7 @@ pub fn ResetPortal() -> impl IntoView {
         notice: RwSignal::new(None),
         done: RwSignal::new(None),
         navigated: RwSignal::new(false),
+        sent: RwSignal::new(Vec::new()),
     };
     provide_context(portal);
     resume(portal);

@@ -10,7 +10,7 @@ use crate::components::{CodeInput, ErrorSummary, FieldError};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use sspr_api::reset::{Challenge, Proof};
+use sspr_api::reset::Proof;
 use sspr_api::{ErrorCode, MethodKind};
 
 const FIELD: &str = "code";
@@ -38,7 +38,7 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
 
     let code = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());
-    let challenge = RwSignal::new(None::<Challenge>);
+    let challenge = RwSignal::new(portal.sent_for(&method_id));
     let sending = RwSignal::new(false);
     let checking = RwSignal::new(false);
     let resent = RwSignal::new(false);
@@ -68,9 +68,20 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
                 match result {
                     Ok(sent) => {
                         resend_left.set(sent.resend_in_seconds.unwrap_or(0));
+                        portal.remember_sent(&method_id, &sent);
                         challenge.set(Some(sent));
                         resent.set(again);
                         errors.set(Vec::new());
+                    }
+                    // Back on the page within the resend wait: the code sent before is
+                    // still the one to type; only the wait is news.
+                    Err(error)
+                        if !again
+                            && error.code() == Some(ErrorCode::RateLimited)
+                            && challenge.with_untracked(Option::is_some) =>
+                    {
+                        let wait = error.problem().and_then(|p| p.retry_after_seconds);
+                        resend_left.set(wait.unwrap_or(0));
                     }
                     Err(error) => fail(error),
                 }

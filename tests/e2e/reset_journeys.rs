@@ -318,3 +318,36 @@ async fn a_reload_of_a_flow_the_server_no_longer_has_starts_again_and_says_why()
     );
     browser.quit().await;
 }
+
+#[tokio::test]
+async fn coming_back_to_the_code_page_within_the_wait_sends_nothing_and_the_code_still_works() {
+    let product = Product::start();
+    let browser = Browser::start("en-US").await;
+    identify(&browser, &product, ALEX).await;
+    choose(&browser, "email").await;
+    let email_heading = locale_text("en", "reset.code.email_heading");
+    browser.wait_for_text("h1", &email_heading).await;
+    let code = product.last_code_to(demo_email(ALEX));
+    browser.client.back().await.unwrap();
+    browser
+        .wait_for_text("h1", &locale_text("en", "reset.choose.heading"))
+        .await;
+    choose(&browser, "email").await;
+    browser.wait_for_text("h1", &email_heading).await;
+    // The page shows the wait, not an error, and no second code was sent.
+    browser
+        .wait_for_text_containing("body", "You can ask for a new code in")
+        .await;
+    let summary = browser.wait_for(".error-summary").await;
+    assert_eq!(
+        summary.attr("hidden").await.unwrap().as_deref(),
+        Some("true")
+    );
+    let sent = product.get_json("/api/v1/dev/outbox");
+    assert_eq!(sent.as_array().unwrap().len(), 1, "{sent}");
+    enter_code(&browser, &code).await;
+    browser
+        .wait_for_text_containing(".progress-tag", "1 of 2")
+        .await;
+    browser.quit().await;
+}
