@@ -375,6 +375,19 @@ impl SqliteStore {
                     flow.expires_at as i64
                 ],
             )?;
+            // Whether the flow is a decoy is for administrators' eyes only.
+            let kind = if flow.user.is_some() {
+                "account"
+            } else {
+                "decoy"
+            };
+            audit_at(
+                &tx,
+                flow.created_at,
+                "reset_flow_started",
+                Some(&flow.subject),
+                Some(kind),
+            )?;
             tx.commit()?;
             Ok(())
         })
@@ -438,6 +451,15 @@ impl SqliteStore {
                 )?;
                 if count >= limits.sends_per_hour {
                     let retry_after = oldest.map_or(3600, |oldest| oldest + 3600 - now).max(1);
+                    // Flooding or bombing someone's inbox is a security event.
+                    audit_at(
+                        &tx,
+                        challenge.now,
+                        "reset_send_limit_reached",
+                        Some(&challenge.subject),
+                        Some(channel),
+                    )?;
+                    tx.commit()?;
                     return Ok(ChallengeOutcome::RateLimited {
                         retry_after: retry_after as u64,
                     });
