@@ -15,6 +15,22 @@ use sspr_server::store::SqliteStore;
 use std::sync::Arc;
 use tower::ServiceExt;
 
+/// A file large and repetitive enough to be worth compressing.
+const BIG_JS: &str = concat!(
+    "export const rules = [\"be at least 8 characters long\", \"not be common\"];\n",
+    "export const rules2 = [\"be at least 8 characters long\", \"not be common\"];\n",
+    "export const rules3 = [\"be at least 8 characters long\", \"not be common\"];\n",
+    "export const rules4 = [\"be at least 8 characters long\", \"not be common\"];\n",
+    "export const rules5 = [\"be at least 8 characters long\", \"not be common\"];\n",
+    "export const rules6 = [\"be at least 8 characters long\", \"not be common\"];\n",
+    "export const rules7 = [\"be at least 8 characters long\", \"not be common\"];\n",
+    "export const rules8 = [\"be at least 8 characters long\", \"not be common\"];\n",
+    "export const rules9 = [\"be at least 8 characters long\", \"not be common\"];\n",
+    "export const rules10 = [\"be at least 8 characters long\", \"not be common\"];\n",
+    "export const rules11 = [\"be at least 8 characters long\", \"not be common\"];\n",
+    "export const rules12 = [\"be at least 8 characters long\", \"not be common\"];\n",
+);
+
 struct TestServer {
     _dir: tempfile::TempDir,
     app: Router,
@@ -30,6 +46,7 @@ fn server_with(config_toml: &str) -> TestServer {
     )
     .unwrap();
     std::fs::write(app_dir.join("sspr-app.js"), "export default 1;").unwrap();
+    std::fs::write(app_dir.join("big.js"), BIG_JS).unwrap();
     let mut config = Config::parse(config_toml).unwrap();
     config.server.app_dir = app_dir;
     TestServer {
@@ -430,4 +447,34 @@ async fn one_address_over_its_allowance_gets_429_with_retry_after_and_others_do_
             .status(),
         StatusCode::OK
     );
+}
+
+#[tokio::test]
+async fn app_files_are_compressed_for_browsers_that_accept_it_and_api_answers_never_are() {
+    let server = server();
+    let request = |path: &str, encoding: Option<&str>| {
+        let mut request = Request::get(path);
+        if let Some(encoding) = encoding {
+            request = request.header(header::ACCEPT_ENCODING, encoding);
+        }
+        request.body(Body::empty()).unwrap()
+    };
+    let brotli = send(&server, request("/big.js", Some("br, gzip"))).await;
+    assert_eq!(brotli.status(), StatusCode::OK);
+    assert_eq!(header_of(&brotli, "content-encoding"), "br");
+    let compressed = brotli.into_body().collect().await.unwrap().to_bytes();
+    assert!(
+        compressed.len() < BIG_JS.len() / 4,
+        "{} bytes",
+        compressed.len()
+    );
+    let gzip = send(&server, request("/big.js", Some("gzip"))).await;
+    assert_eq!(header_of(&gzip, "content-encoding"), "gzip");
+    // Without Accept-Encoding, the file as it is.
+    let plain = send(&server, request("/big.js", None)).await;
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(body_text(plain).await, BIG_JS);
+    // API answers carry secrets: never compressed (BREACH).
+    let api = send(&server, request("/api/v1/health", Some("br, gzip"))).await;
+    assert!(api.headers().get("content-encoding").is_none());
 }

@@ -9,17 +9,22 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use std::path::PathBuf;
 use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 
 #[derive(Debug, Clone)]
 struct AppDir(Arc<PathBuf>);
 
-/// A service serving `dir`, falling back to its `index.html` for app routes.
+/// A service serving `dir`, falling back to its `index.html` for app routes. Files are
+/// compressed (brotli or gzip, as the browser accepts): they are static, so compression
+/// cannot leak anything (API responses, which carry secrets, are never compressed).
 pub fn service(dir: PathBuf) -> Router {
     let fallback = Router::new()
         .fallback(get(index_for_app_route))
         .with_state(AppDir(Arc::new(dir.clone())));
-    Router::new().fallback_service(ServeDir::new(dir).fallback(fallback))
+    Router::new()
+        .fallback_service(ServeDir::new(dir).fallback(fallback))
+        .layer(CompressionLayer::new())
 }
 
 async fn index_for_app_route(State(AppDir(dir)): State<AppDir>, request: Request) -> Response {
