@@ -16,6 +16,8 @@ pub fn PasswordInput(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let visible = RwSignal::new(false);
+    // Said once the person has used the button (GOV.UK: "Your password is shown").
+    let toggled = RwSignal::new(false);
     let describe = move || {
         let base = described_by(id, false, error.with(Option::is_some));
         match (base, described_by_extra) {
@@ -54,7 +56,10 @@ pub fn PasswordInput(
                             td_string!(i18n.get_locale(), reset.password.show_label)
                         }
                     }
-                    on:click=move |_| visible.update(|v| *v = !*v)
+                    on:click=move |_| {
+                        visible.update(|v| *v = !*v);
+                        toggled.set(true);
+                    }
                 >
                     {move || {
                         if visible.get() {
@@ -65,6 +70,17 @@ pub fn PasswordInput(
                     }}
                 </button>
             </div>
+            <span class="visually-hidden" aria-live="polite">
+                {move || {
+                    toggled.get().then(|| {
+                        if visible.get() {
+                            td_string!(i18n.get_locale(), reset.password.shown_status)
+                        } else {
+                            td_string!(i18n.get_locale(), reset.password.hidden_status)
+                        }
+                    })
+                }}
+            </span>
         </div>
     }
 }

@@ -65,7 +65,10 @@ pub fn ChooseMethod() -> impl IntoView {
         <ErrorSummary errors />
         <form novalidate on:submit=submit>
             <div class="form-group" class:form-group--error=move || field_error.with(Option::is_some)>
-                <fieldset class="fieldset" aria-describedby="method-hint">
+                <fieldset
+                    class="fieldset"
+                    aria-describedby=move || crate::components::error_summary::described_by(FIELD, true, field_error.with(Option::is_some))
+                >
                     <legend class="fieldset__legend">
                         <h1 class="heading-xl" tabindex="-1" node_ref=heading>
                             {t!(i18n, reset.choose.heading)}

@@ -11,6 +11,11 @@ use leptos::prelude::*;
 /// link cannot be used to send people elsewhere.
 pub fn safe_return_url(raw: &str, origin: &str) -> Option<String> {
     let raw = raw.trim();
+    // Browsers drop tabs and newlines inside URLs ("/\t/evil" becomes "//evil"): anything
+    // of the kind makes the URL unsafe.
+    if raw.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return None;
+    }
     let is_path = raw.starts_with('/') && !raw.starts_with("//") && !raw.contains('\\');
     let same_origin = raw
         .strip_prefix(origin)
@@ -69,6 +74,10 @@ mod tests {
             "https://sspr.contoso.com.evil.example/",
             "javascript:alert(1)",
             "login",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r//evil.example",
+            "/ /evil.example",
         ] {
             assert_eq!(safe_return_url(bad, ORIGIN), None, "{bad}");
         }

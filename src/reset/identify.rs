@@ -1,6 +1,7 @@
 //! Step 1: the user ID and the CAPTCHA. The proof of work runs after Continue while the
 //! page says it is checking; there is no puzzle for the person.
 
+use super::wizard::Step;
 use super::{Portal, focus_heading_on_mount};
 use crate::api::{self, ApiError};
 use crate::components::{ErrorSummary, FieldError, InputKind, TextField, error_text};
@@ -80,13 +81,16 @@ pub fn Identify() -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             let result = start(user_id).await;
-            busy.set(false);
+            if !portal.still_on(&Step::Identify) {
+                return;
+            }
+            busy.try_set(false);
+            let locale = i18n.get_locale_untracked();
             match result {
-                Ok(flow) => portal.flow_changed(flow),
-                Err(error) => errors.set(vec![FieldError::new(
-                    FIELD,
-                    error_text(i18n.get_locale_untracked(), &error),
-                )]),
+                Ok(flow) => portal.flow_changed(flow, locale),
+                Err(error) => {
+                    errors.try_set(vec![FieldError::new(FIELD, error_text(locale, &error))]);
+                }
             }
         });
     };

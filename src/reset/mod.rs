@@ -20,6 +20,8 @@ use wizard::{Step, Wizard};
 
 /// The `sessionStorage` key holding the flow id, so a reload resumes the reset.
 pub const FLOW_KEY: &str = "sspr.reset.flow";
+/// The `sessionStorage` key holding the user ID of that flow (for the password rules).
+pub const USER_KEY: &str = "sspr.reset.user";
 
 /// What every step can reach: the wizard's state and the way between steps.
 #[derive(Debug, Clone, Copy)]
@@ -36,6 +38,8 @@ pub struct Portal {
     /// The last challenge answered for each method of the flow (code length, expiry), so
     /// that coming back to a method's page within the resend wait still knows them.
     pub sent: RwSignal<Vec<(String, Challenge)>>,
+    /// A reload is fetching the flow back: nothing to show yet.
+    pub resuming: RwSignal<bool>,
 }
 
 impl Portal {
@@ -47,11 +51,25 @@ impl Portal {
     }
 
     /// The server's newest view of the flow: keep it and move to where it leads.
-    pub fn flow_changed(&self, flow: ResetFlow) {
+    pub fn flow_changed(&self, flow: ResetFlow, locale: Locale) {
         session_set(Some(&flow.flow_id));
+        session_set_user(&self.user_id.get_untracked());
         self.wizard.update(|w| w.flow = Some(flow));
-        let next = self.wizard.with(Wizard::next);
-        self.go(next);
+        match self.wizard.with(Wizard::next) {
+            // Methods left to prove, but none the person can use: say so, start again.
+            Step::Identify => {
+                self.restart(Some(td_string!(locale, reset.choose.none_left).to_owned()))
+            }
+            next => self.go(next),
+        }
+    }
+
+    /// Whether the person is still on `step` (an answer that arrives after they moved on
+    /// must not act on the step they are on now).
+    pub fn still_on(&self, step: &Step) -> bool {
+        self.step
+            .try_with_untracked(|current| current == step)
+            .unwrap_or(false)
     }
 
     /// The password was changed: nothing of the flow is kept.
@@ -123,6 +141,7 @@ pub fn ResetPortal() -> impl IntoView {
         done: RwSignal::new(None),
         navigated: RwSignal::new(false),
         sent: RwSignal::new(Vec::new()),
+        resuming: RwSignal::new(false),
     };
     provide_context(portal);
     resume(portal);
@@ -136,12 +155,24 @@ pub fn ResetPortal() -> impl IntoView {
         if allowed != wanted {
             replace_history(&allowed);
         }
-        portal.navigated.set(true);
-        portal.step.set(allowed);
+        // The same step again (e.g. an in-page link changed the fragment): keep it as it
+        // is, with what the person typed.
+        if portal.step.get_untracked() != allowed {
+            portal.navigated.set(true);
+            portal.step.set(allowed);
+        }
     });
     on_cleanup(move || listener.remove());
 
+    let i18n = use_i18n();
     move || match portal.step.get() {
+        _ if portal.resuming.get() => view! {
+            <p class="status" role="status">
+                <span class="spinner" aria-hidden="true"></span>
+                {t!(i18n, app.loading)}
+            </p>
+        }
+        .into_any(),
         Step::Identify => view! { <identify::Identify /> }.into_any(),
         Step::ChooseMethod => view! { <choose_method::ChooseMethod /> }.into_any(),
         Step::Prove(id) => {
@@ -174,9 +205,15 @@ fn resume(portal: Portal) {
         session_set(None);
         return;
     }
+    if let Some(user_id) = session_get_user() {
+        portal.user_id.set(user_id);
+    }
     let i18n = use_i18n();
+    portal.resuming.set(true);
     leptos::task::spawn_local(async move {
-        match crate::api::reset_flow(&flow_id).await {
+        let result = crate::api::reset_flow(&flow_id).await;
+        portal.resuming.set(false);
+        match result {
             Ok(flow) => {
                 portal.wizard.update(|w| w.flow = Some(flow));
                 let step = portal
@@ -185,12 +222,20 @@ fn resume(portal: Portal) {
                 replace_history(&step);
                 portal.step.set(step);
             }
-            Err(_) => {
-                session_set(None);
+            Err(error) => {
                 replace_history(&Step::Identify);
-                portal.notice.set(Some(
-                    td_string!(i18n.get_locale(), reset.session_ended).to_owned(),
-                ));
+                let locale = i18n.get_locale_untracked();
+                let gone = prove_code::ends_the_flow(&error);
+                if gone {
+                    session_set(None);
+                }
+                // Gone: say so. Otherwise (offline, server trouble) the flow is kept, so
+                // reloading once the trouble is over picks it up again.
+                portal.notice.set(Some(if gone {
+                    td_string!(locale, reset.session_ended).to_owned()
+                } else {
+                    error_text(locale, &error)
+                }));
             }
         }
     });
@@ -235,13 +280,32 @@ fn session_get() -> Option<String> {
         .flatten()
 }
 
+/// Keeps (or, with `None`, forgets) the flow id and the user ID typed for it.
 fn session_set(flow_id: Option<&str>) {
     if let Ok(Some(storage)) = window().session_storage() {
         let _ = match flow_id {
             Some(id) => storage.set_item(FLOW_KEY, id),
-            None => storage.remove_item(FLOW_KEY),
+            None => storage
+                .remove_item(FLOW_KEY)
+                .and_then(|()| storage.remove_item(USER_KEY)),
         };
     }
+}
+
+fn session_set_user(user_id: &str) {
+    if let Ok(Some(storage)) = window().session_storage() {
+        let _ = storage.set_item(USER_KEY, user_id);
+    }
+}
+
+fn session_get_user() -> Option<String> {
+    window()
+        .session_storage()
+        .ok()
+        .flatten()?
+        .get_item(USER_KEY)
+        .ok()
+        .flatten()
 }
 
 /// "Use another method", when the flow has more than one method left to prove.

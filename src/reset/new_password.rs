@@ -2,6 +2,7 @@
 //! the server applies (the `sspr-api` crate), and Show/Hide.
 
 use super::prove_code::ends_the_flow;
+use super::wizard::Step;
 use super::{Portal, focus_heading_on_mount};
 use crate::api;
 use crate::components::error_summary::message_for;
@@ -73,7 +74,7 @@ pub fn NewPassword() -> impl IntoView {
     spawn_local(async move {
         // Without the list the other rules still show; the server checks it anyway.
         if let Ok(list) = api::common_passwords().await {
-            common.set(Some(list));
+            common.try_set(Some(list));
         }
     });
     let context = Memo::new(move |_| password::context_words(&[portal.user_id.get().as_str()]));
@@ -107,7 +108,10 @@ pub fn NewPassword() -> impl IntoView {
         saving.set(true);
         spawn_local(async move {
             let result = api::set_password(&flow_id, typed).await;
-            saving.set(false);
+            if !portal.still_on(&Step::NewPassword) {
+                return;
+            }
+            saving.try_set(false);
             match result {
                 Ok(done) => portal.finished(done),
                 Err(error) if ends_the_flow(&error) => {
@@ -123,7 +127,7 @@ pub fn NewPassword() -> impl IntoView {
                         Some(problem) => problem_text(locale, *problem).to_owned(),
                         None => error_text(locale, &error),
                     };
-                    errors.set(vec![FieldError::new(NEW, message)]);
+                    errors.try_set(vec![FieldError::new(NEW, message)]);
                 }
             }
         });

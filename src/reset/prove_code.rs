@@ -2,6 +2,7 @@
 //! The code is asked for on arrival; a new one can be sent after a countdown; a wrong
 //! code keeps what was typed and says how many tries are left.
 
+use super::wizard::Step;
 use super::{OtherMethodLink, Portal, focus_heading_on_mount};
 use crate::api::{self, ApiError};
 use crate::components::code_input::clean_code;
@@ -14,6 +15,9 @@ use sspr_api::reset::Proof;
 use sspr_api::{ErrorCode, MethodKind};
 
 const FIELD: &str = "code";
+
+/// Digits in an authenticator app's codes (RFC 6238 as the server applies it).
+const APP_CODE_DIGITS: usize = 6;
 
 /// Where a failed call leaves the person: most errors stay on the page; a flow that is
 /// gone sends them back to the start.
@@ -30,15 +34,20 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
     let portal = expect_context::<Portal>();
     let heading = NodeRef::<leptos::html::H1>::new();
     focus_heading_on_mount(heading);
+    let here = Step::Prove(method_id.clone());
     let method = portal
         .wizard
         .with_untracked(|w| w.method(&method_id).cloned());
     let hint = method.and_then(|m| m.hint).unwrap_or_default();
     let flow_id = portal.flow_id().unwrap_or_default();
+    let is_email = kind == MethodKind::Email;
 
     let code = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());
+    // What the server said when it sent the code (remembered across Back and Forward).
     let challenge = RwSignal::new(portal.sent_for(&method_id));
+    // A code was sent earlier (a reload within the resend wait): no details, but it works.
+    let sent_earlier = RwSignal::new(false);
     let sending = RwSignal::new(false);
     let checking = RwSignal::new(false);
     let resent = RwSignal::new(false);
@@ -47,7 +56,7 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
 
     let fail = move |error: ApiError| {
         if let Some(seconds) = error.problem().and_then(|p| p.retry_after_seconds) {
-            resend_left.set(seconds);
+            resend_left.try_set(seconds);
         }
         portal.show_error(i18n.get_locale_untracked(), errors, FIELD, &error);
     };
@@ -55,33 +64,35 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
     let send = {
         let flow_id = flow_id.clone();
         let method_id = method_id.clone();
+        let here = here.clone();
         move |again: bool| {
-            if sending.get_untracked() {
+            if sending.get_untracked() || (again && resend_left.get_untracked() > 0) {
                 return;
             }
             sending.set(true);
             let flow_id = flow_id.clone();
             let method_id = method_id.clone();
+            let here = here.clone();
             spawn_local(async move {
                 let result = api::send_challenge(&flow_id, &method_id).await;
-                sending.set(false);
+                if !portal.still_on(&here) {
+                    return;
+                }
+                sending.try_set(false);
                 match result {
                     Ok(sent) => {
-                        resend_left.set(sent.resend_in_seconds.unwrap_or(0));
+                        resend_left.try_set(sent.resend_in_seconds.unwrap_or(0));
                         portal.remember_sent(&method_id, &sent);
-                        challenge.set(Some(sent));
-                        resent.set(again);
-                        errors.set(Vec::new());
+                        challenge.try_set(Some(sent));
+                        resent.try_set(again);
+                        errors.try_set(Vec::new());
                     }
-                    // Back on the page within the resend wait: the code sent before is
+                    // Back, or a reload, within the resend wait: the code sent before is
                     // still the one to type; only the wait is news.
-                    Err(error)
-                        if !again
-                            && error.code() == Some(ErrorCode::RateLimited)
-                            && challenge.with_untracked(Option::is_some) =>
-                    {
+                    Err(error) if !again && error.code() == Some(ErrorCode::RateLimited) => {
                         let wait = error.problem().and_then(|p| p.retry_after_seconds);
-                        resend_left.set(wait.unwrap_or(0));
+                        resend_left.try_set(wait.unwrap_or(0));
+                        sent_earlier.try_set(true);
                     }
                     Err(error) => fail(error),
                 }
@@ -90,11 +101,17 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
     };
     send(false);
 
-    let length =
-        move || challenge.with(|c| c.as_ref().and_then(|c| c.code_length).unwrap_or(6)) as usize;
+    // The code's length when known; app codes always have six digits.
+    let length = move || {
+        challenge
+            .with(|c| c.as_ref().and_then(|c| c.code_length))
+            .map(|n| n as usize)
+            .or((!is_email).then_some(APP_CODE_DIGITS))
+    };
     let submit = {
         let flow_id = flow_id.clone();
         let method_id = method_id.clone();
+        let here = here.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             if checking.get_untracked() {
@@ -102,12 +119,12 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
             }
             let locale = i18n.get_locale_untracked();
             let typed = code.get_untracked();
-            let length = length();
-            let Some(clean) = clean_code(&typed, length) else {
-                let message = if typed.trim().is_empty() {
-                    td_string!(locale, reset.code.empty).to_owned()
-                } else {
-                    td_string!(locale, reset.code.format, length).to_string()
+            let expected = length();
+            let Some(clean) = clean_code(&typed, expected) else {
+                let message = match expected {
+                    _ if typed.trim().is_empty() => td_string!(locale, reset.code.empty).to_owned(),
+                    Some(length) => td_string!(locale, reset.code.format, length).to_string(),
+                    None => td_string!(locale, reset.code.format_any).to_owned(),
                 };
                 errors.set(vec![FieldError::new(FIELD, message)]);
                 return;
@@ -115,18 +132,21 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
             checking.set(true);
             let flow_id = flow_id.clone();
             let method_id = method_id.clone();
+            let here = here.clone();
             spawn_local(async move {
                 let result = api::verify(&flow_id, &method_id, &Proof::Code(clean)).await;
-                checking.set(false);
+                if !portal.still_on(&here) {
+                    return;
+                }
+                checking.try_set(false);
                 match result {
-                    Ok(flow) => portal.flow_changed(flow),
+                    Ok(flow) => portal.flow_changed(flow, locale),
                     Err(error) => fail(error),
                 }
             });
         }
     };
 
-    let is_email = kind == MethodKind::Email;
     let heading_text = move || {
         if is_email {
             td_string!(i18n.get_locale(), reset.code.email_heading)
@@ -134,28 +154,32 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
             td_string!(i18n.get_locale(), reset.code.app_heading)
         }
     };
-    let lead = {
+    let lead = move || {
+        let locale = i18n.get_locale();
+        if !is_email {
+            return Some(
+                td_string!(locale, reset.code.app_hint, length = APP_CODE_DIGITS).to_string(),
+            );
+        }
         let hint = hint.clone();
-        move || {
-            let locale = i18n.get_locale();
-            let length = length();
-            if is_email {
-                let minutes = challenge.with(|c| {
-                    minutes_rounded_up(
-                        c.as_ref()
-                            .and_then(|c| c.code_expires_in_seconds)
-                            .unwrap_or(600),
-                    )
-                });
-                challenge.with(Option::is_some).then(|| {
-                    td_string!(locale, reset.code.email_sent, hint = hint.clone(), minutes)
-                        .to_string()
-                })
-            } else {
-                Some(td_string!(locale, reset.code.app_hint, length).to_string())
+        match challenge.get() {
+            Some(sent) => {
+                let minutes = minutes_rounded_up(sent.code_expires_in_seconds.unwrap_or(600));
+                Some(td_string!(locale, reset.code.email_sent, hint, minutes).to_string())
             }
+            None if sent_earlier.get() => {
+                Some(td_string!(locale, reset.code.email_sent_earlier, hint).to_string())
+            }
+            None => None,
         }
     };
+    let code_hint = Signal::derive(move || {
+        let locale = i18n.get_locale();
+        match length() {
+            Some(length) => td_string!(locale, reset.code.hint, length).to_string(),
+            None => td_string!(locale, reset.code.hint_newest).to_owned(),
+        }
+    });
     let field_error = Signal::derive(move || {
         errors.with(|e| crate::components::error_summary::message_for(e, FIELD))
     });
@@ -183,7 +207,7 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
             <CodeInput
                 id=FIELD
                 label=Signal::derive(move || td_string!(i18n.get_locale(), reset.code.label).to_owned())
-                hint=Signal::derive(move || td_string!(i18n.get_locale(), reset.code.hint, length = length()).to_string())
+                hint=code_hint
                 value=code
                 error=field_error
             />
@@ -192,20 +216,26 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
             </button>
         </form>
         {is_email.then(|| view! {
+            // The button stays in place while the wait runs, so keyboard focus is never
+            // lost; the wait is said beside it.
             <p class="body">
-                {move || {
-                    let left = resend_left.get();
-                    if left > 0 {
-                        td_string!(i18n.get_locale(), reset.code.resend_wait, seconds = left).to_string().into_any()
-                    } else {
-                        let send_again = send_again.clone();
-                        view! {
-                            <button type="button" class="link-button" on:click=move |_| send_again(true)>
-                                {t!(i18n, reset.code.resend)}
-                            </button>
-                        }.into_any()
-                    }
-                }}
+                <button
+                    type="button"
+                    class="link-button"
+                    aria-disabled=move || (resend_left.get() > 0).then_some("true")
+                    aria-describedby="resend-wait"
+                    on:click=move |_| send_again(true)
+                >
+                    {t!(i18n, reset.code.resend)}
+                </button>
+                " "
+                <span class="hint" id="resend-wait">
+                    {move || {
+                        let seconds = resend_left.get();
+                        (seconds > 0)
+                            .then(|| td_string!(i18n.get_locale(), reset.code.resend_wait, seconds).to_string())
+                    }}
+                </span>
             </p>
         })}
         <OtherMethodLink />

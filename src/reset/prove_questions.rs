@@ -1,6 +1,7 @@
 //! Step 3 for security questions: the questions the server picked for this flow, each in
 //! the person's language, answered together.
 
+use super::wizard::Step;
 use super::{OtherMethodLink, Portal, focus_heading_on_mount};
 use crate::api::{self, ApiError};
 use crate::components::error_summary::message_for;
@@ -53,9 +54,14 @@ pub fn ProveQuestions(method_id: String) -> impl IntoView {
         let method_id = method_id.clone();
         spawn_local(async move {
             let result = api::send_challenge(&flow_id, &method_id).await;
-            loading.set(false);
+            if !portal.still_on(&Step::Prove(method_id)) {
+                return;
+            }
+            loading.try_set(false);
             match result {
-                Ok(challenge) => questions.set(challenge.questions),
+                Ok(challenge) => {
+                    questions.try_set(challenge.questions);
+                }
                 Err(error) => fail(error),
             }
         });
@@ -63,7 +69,12 @@ pub fn ProveQuestions(method_id: String) -> impl IntoView {
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if checking.get_untracked() {
+        // Nothing to answer yet (still loading, or loading failed): never send an empty
+        // set of answers, which would count as a wrong try.
+        if checking.get_untracked()
+            || loading.get_untracked()
+            || questions.with_untracked(Vec::is_empty)
+        {
             return;
         }
         let locale = i18n.get_locale_untracked();
@@ -73,13 +84,10 @@ pub fn ProveQuestions(method_id: String) -> impl IntoView {
         for (index, question) in asked.iter().enumerate().take(FIELDS.len()) {
             let answer = answers[index].get_untracked();
             if answer.trim().is_empty() {
+                let number = index + 1;
                 missing.push(FieldError::new(
                     FIELDS[index],
-                    format!(
-                        "{}: {}",
-                        question_text(locale, question),
-                        td_string!(locale, reset.questions.empty)
-                    ),
+                    td_string!(locale, reset.questions.empty, number).to_string(),
                 ));
             }
             given.push(Answer {
@@ -96,9 +104,12 @@ pub fn ProveQuestions(method_id: String) -> impl IntoView {
         let method_id = method_id.clone();
         spawn_local(async move {
             let result = api::verify(&flow_id, &method_id, &Proof::Answers(given)).await;
-            checking.set(false);
+            if !portal.still_on(&Step::Prove(method_id)) {
+                return;
+            }
+            checking.try_set(false);
             match result {
-                Ok(flow) => portal.flow_changed(flow),
+                Ok(flow) => portal.flow_changed(flow, locale),
                 Err(error) => fail(error),
             }
         });
@@ -109,7 +120,10 @@ pub fn ProveQuestions(method_id: String) -> impl IntoView {
         <h1 class="heading-xl" tabindex="-1" node_ref=heading>{t!(i18n, reset.questions.heading)}</h1>
         <p class="hint">{t!(i18n, reset.questions.hint)}</p>
         <p class="status" role="status" aria-live="polite">
-            {move || loading.get().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
+            {move || loading.get().then(|| view! {
+                <span class="spinner" aria-hidden="true"></span>
+                {t!(i18n, app.loading)}
+            })}
         </p>
         <form novalidate on:submit=submit>
             {move || {

@@ -233,6 +233,18 @@ async fn a_common_password_is_refused_with_its_reason_before_it_is_sent() {
     browser
         .wait_for_text("h1", &locale_text("en", "reset.password.heading"))
         .await;
+    // Count the app's requests to set the password.
+    browser
+        .client
+        .execute(
+            "window.__passwordPosts = 0; const f = window.fetch.bind(window); \
+             window.fetch = (input, init) => { \
+               if (String(input.url || input).endsWith('/password')) window.__passwordPosts++; \
+               return f(input, init); };",
+            vec![],
+        )
+        .await
+        .unwrap();
     browser.fill("#new-password", "password123").await;
     // The checklist marks the rule broken while typing, from the same list the server uses.
     browser
@@ -249,8 +261,22 @@ async fn a_common_password_is_refused_with_its_reason_before_it_is_sent() {
             &locale_text("en", "reset.password.common"),
         )
         .await;
-    // Nothing was sent: the old password still works.
+    // Nothing was sent: the app refused it itself, and the old password still works.
+    let posts = browser
+        .client
+        .execute("return window.__passwordPosts", vec![])
+        .await
+        .unwrap();
+    assert_eq!(posts, serde_json::json!(0));
     assert!(server_accepts(&product, ALEX, DEMO_PASSWORD).await);
+    // The counter does count: a good password is sent, once.
+    set_new_password(&browser, "en", "quiet river lantern").await;
+    let posts = browser
+        .client
+        .execute("return window.__passwordPosts", vec![])
+        .await
+        .unwrap();
+    assert_eq!(posts, serde_json::json!(1));
     browser.quit().await;
 }
 
@@ -335,8 +361,10 @@ async fn coming_back_to_the_code_page_within_the_wait_sends_nothing_and_the_code
     choose(&browser, "email").await;
     browser.wait_for_text("h1", &email_heading).await;
     // The page shows the wait, not an error, and no second code was sent.
+    let wait = locale_text("en", "reset.code.resend_wait");
+    let wait_prefix = wait.split("{{").next().unwrap();
     browser
-        .wait_for_text_containing("body", "You can ask for a new code in")
+        .wait_for_text_containing("#resend-wait", wait_prefix)
         .await;
     let summary = browser.wait_for(".error-summary").await;
     assert_eq!(
@@ -348,6 +376,32 @@ async fn coming_back_to_the_code_page_within_the_wait_sends_nothing_and_the_code
     enter_code(&browser, &code).await;
     browser
         .wait_for_text_containing(".progress-tag", "1 of 2")
+        .await;
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn a_reload_on_the_code_page_keeps_the_code_already_sent() {
+    let product = Product::start_with_config(ONE_METHOD);
+    let browser = Browser::start("en-US").await;
+    identify(&browser, &product, ALEX).await;
+    let email_heading = locale_text("en", "reset.code.email_heading");
+    browser.wait_for_text("h1", &email_heading).await;
+    let code = product.last_code_to(demo_email(ALEX));
+    browser.client.refresh().await.unwrap();
+    browser.wait_for_text("h1", &email_heading).await;
+    let earlier = locale_text("en", "reset.code.email_sent_earlier");
+    browser
+        .wait_for_text_containing(".body", earlier.split("{{").next().unwrap())
+        .await;
+    let summary = browser.wait_for(".error-summary").await;
+    assert_eq!(
+        summary.attr("hidden").await.unwrap().as_deref(),
+        Some("true")
+    );
+    enter_code(&browser, &code).await;
+    browser
+        .wait_for_text("h1", &locale_text("en", "reset.password.heading"))
         .await;
     browser.quit().await;
 }
