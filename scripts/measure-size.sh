@@ -12,6 +12,7 @@ printf '%-24s %10s %10s %10s\n' file raw gzip brotli
 LATER="common-passwords.txt"
 for f in "$dist"/*; do
     case " $LATER " in *" $(basename "$f") "*) continue ;; esac
+    case "$f" in *.br | *.partial) continue ;; esac  # the server's precompressed copies
     raw=$(wc -c <"$f")
     gz=$(gzip -9 -c "$f" | wc -c)
     br=$(brotli -c -q 11 "$f" | wc -c)

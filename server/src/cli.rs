@@ -213,6 +213,13 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
             app_dir = %config.server.app_dir.display(),
             "no index.html in the app folder: the API works, the web app is not built"
         );
+    } else {
+        match http::app_files::precompress(&config.server.app_dir) {
+            Ok(written) => tracing::info!(written, "app files precompressed (brotli)"),
+            Err(error) => {
+                tracing::warn!(%error, "cannot precompress the app files; compressing on the fly")
+            }
+        }
     }
     let addr = config.server.listen;
     let listener = tokio::net::TcpListener::bind(addr)

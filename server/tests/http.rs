@@ -478,3 +478,49 @@ async fn app_files_are_compressed_for_browsers_that_accept_it_and_api_answers_ne
     let api = send(&server, request("/api/v1/health", Some("br, gzip"))).await;
     assert!(api.headers().get("content-encoding").is_none());
 }
+
+#[tokio::test]
+async fn precompressed_app_files_are_written_once_and_served_to_brotli_browsers() {
+    let dir = tempfile::tempdir().unwrap();
+    let app_dir = dir.path().join("dist");
+    std::fs::create_dir(&app_dir).unwrap();
+    std::fs::write(
+        app_dir.join("index.html"),
+        "<!DOCTYPE html><title>app</title>",
+    )
+    .unwrap();
+    std::fs::write(app_dir.join("big.js"), BIG_JS).unwrap();
+    std::fs::write(app_dir.join("photo.png"), [0u8; 64]).unwrap();
+    let written = sspr_server::http::app_files::precompress(&app_dir).unwrap();
+    assert_eq!(written, 2, "index.html and big.js, not the image");
+    assert!(!app_dir.join("photo.png.br").exists());
+    // Up to date: nothing to do the second time.
+    assert_eq!(
+        sspr_server::http::app_files::precompress(&app_dir).unwrap(),
+        0
+    );
+
+    let mut config = Config::parse("").unwrap();
+    config.server.app_dir = app_dir.clone();
+    let server = TestServer {
+        app: router(&config, services(&dir)),
+        _dir: dir,
+    };
+    let response = send(
+        &server,
+        Request::get("/big.js")
+            .header(header::ACCEPT_ENCODING, "gzip, br")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(header_of(&response, "content-encoding"), "br");
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(
+        body.as_ref(),
+        std::fs::read(app_dir.join("big.js.br")).unwrap()
+    );
+    let mut decoded = Vec::new();
+    brotli::BrotliDecompress(&mut body.as_ref(), &mut decoded).unwrap();
+    assert_eq!(decoded, BIG_JS.as_bytes());
+}

@@ -2,7 +2,7 @@
 //! headers and the same-origin guard on everything.
 
 mod api_v1;
-mod app_files;
+pub mod app_files;
 mod client_ip;
 mod dev_outbox;
 mod ip_limit;
