@@ -36,8 +36,8 @@ struct TestServer {
     app: Router,
 }
 
-fn server_with(config_toml: &str) -> TestServer {
-    let dir = tempfile::tempdir().unwrap();
+/// A built app's folder in `dir`: index.html, a small script and a big one.
+fn app_dir(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let app_dir = dir.path().join("dist");
     std::fs::create_dir(&app_dir).unwrap();
     std::fs::write(
@@ -47,12 +47,22 @@ fn server_with(config_toml: &str) -> TestServer {
     .unwrap();
     std::fs::write(app_dir.join("sspr-app.js"), "export default 1;").unwrap();
     std::fs::write(app_dir.join("big.js"), BIG_JS).unwrap();
+    app_dir
+}
+
+fn server_on(dir: tempfile::TempDir, app_dir: std::path::PathBuf, config_toml: &str) -> TestServer {
     let mut config = Config::parse(config_toml).unwrap();
     config.server.app_dir = app_dir;
     TestServer {
         app: router(&config, services(&dir)),
         _dir: dir,
     }
+}
+
+fn server_with(config_toml: &str) -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    let app_dir = app_dir(&dir);
+    server_on(dir, app_dir, config_toml)
 }
 
 fn services(dir: &tempfile::TempDir) -> Services {
@@ -482,17 +492,10 @@ async fn app_files_are_compressed_for_browsers_that_accept_it_and_api_answers_ne
 #[tokio::test]
 async fn precompressed_app_files_are_written_once_and_served_to_brotli_browsers() {
     let dir = tempfile::tempdir().unwrap();
-    let app_dir = dir.path().join("dist");
-    std::fs::create_dir(&app_dir).unwrap();
-    std::fs::write(
-        app_dir.join("index.html"),
-        "<!DOCTYPE html><title>app</title>",
-    )
-    .unwrap();
-    std::fs::write(app_dir.join("big.js"), BIG_JS).unwrap();
+    let app_dir = app_dir(&dir);
     std::fs::write(app_dir.join("photo.png"), [0u8; 64]).unwrap();
     let written = sspr_server::http::app_files::precompress(&app_dir).unwrap();
-    assert_eq!(written, 2, "index.html and big.js, not the image");
+    assert_eq!(written, 3, "index.html and the two scripts, not the image");
     assert!(!app_dir.join("photo.png.br").exists());
     // Up to date: nothing to do the second time.
     assert_eq!(
@@ -500,12 +503,7 @@ async fn precompressed_app_files_are_written_once_and_served_to_brotli_browsers(
         0
     );
 
-    let mut config = Config::parse("").unwrap();
-    config.server.app_dir = app_dir.clone();
-    let server = TestServer {
-        app: router(&config, services(&dir)),
-        _dir: dir,
-    };
+    let server = server_on(dir, app_dir.clone(), "");
     let response = send(
         &server,
         Request::get("/big.js")
