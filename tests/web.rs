@@ -259,7 +259,9 @@ async fn error_summary_appears_takes_focus_and_links_to_the_field() {
     let summary = find(&wrapper, ".error-summary");
     assert!(summary.hidden(), "shown with no errors");
 
-    errors.set(vec![FieldError::new("the-field", "Enter your user ID")]);
+    errors.set(vec![FieldError::new("the-field", |l| {
+        td_string!(l, reset.identify.empty).to_owned()
+    })]);
     tick().await;
     tick().await;
     assert!(!summary.hidden());
@@ -272,7 +274,10 @@ async fn error_summary_appears_takes_focus_and_links_to_the_field() {
     );
     let link = find(&wrapper, ".error-summary__list a");
     assert_eq!(link.get_attribute("href").as_deref(), Some("#the-field"));
-    assert_eq!(link.text_content().as_deref(), Some("Enter your user ID"));
+    assert_eq!(
+        link.text_content().as_deref(),
+        Some(td_string!(Locale::en, reset.identify.empty))
+    );
     let url_before = window().location().href().unwrap();
     link.click();
     assert_eq!(document().active_element().unwrap().id(), "the-field");
@@ -281,4 +286,35 @@ async fn error_summary_appears_takes_focus_and_links_to_the_field() {
         url_before,
         "the link changed the URL"
     );
+}
+
+#[wasm_bindgen_test]
+async fn errors_already_shown_are_reworded_when_the_language_changes() {
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let (wrapper, _handle) = mount_in_english(move || {
+        view! {
+            <LanguagePicker locales=vec![Locale::en, Locale::fr] />
+            <ErrorSummary errors />
+        }
+    });
+    tick().await;
+    errors.set(vec![FieldError::new("user-id", |l| {
+        td_string!(l, reset.identify.empty).to_owned()
+    })]);
+    tick().await;
+    let link = || {
+        find(&wrapper, ".error-summary__list a")
+            .text_content()
+            .unwrap_or_default()
+    };
+    assert_eq!(link(), td_string!(Locale::en, reset.identify.empty));
+    button(&wrapper, "fr").click();
+    tick().await;
+    assert_eq!(link(), td_string!(Locale::fr, reset.identify.empty));
+    window()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .remove_item(locale::STORAGE_KEY)
+        .unwrap();
 }

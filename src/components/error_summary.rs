@@ -4,28 +4,51 @@
 use crate::i18n::*;
 use leptos::prelude::*;
 
+/// A sentence for the person, made in whatever language they read now: kept as a
+/// function of the locale, so switching language re-words what is already shown.
+pub type Message = std::sync::Arc<dyn Fn(Locale) -> String + Send + Sync>;
+
+/// A [`Message`] from a function of the locale.
+pub fn message(text: impl Fn(Locale) -> String + Send + Sync + 'static) -> Message {
+    std::sync::Arc::new(text)
+}
+
 /// One thing wrong with the form: the id of the field and what to do about it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct FieldError {
     pub field: &'static str,
-    pub message: String,
+    message: Message,
 }
 
 impl FieldError {
-    pub fn new(field: &'static str, message: impl Into<String>) -> FieldError {
+    pub fn new(
+        field: &'static str,
+        message: impl Fn(Locale) -> String + Send + Sync + 'static,
+    ) -> FieldError {
         FieldError {
             field,
-            message: message.into(),
+            message: std::sync::Arc::new(message),
         }
+    }
+
+    /// The message in `locale`.
+    pub fn message(&self, locale: Locale) -> String {
+        (self.message)(locale)
     }
 }
 
-/// The message for `field`, if it has one (for the inline error under the field).
-pub fn message_for(errors: &[FieldError], field: &str) -> Option<String> {
+impl std::fmt::Debug for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message(Locale::en))
+    }
+}
+
+/// The message for `field` in `locale`, if it has one (the inline error under the field).
+pub fn message_for(errors: &[FieldError], field: &str, locale: Locale) -> Option<String> {
     errors
         .iter()
         .find(|e| e.field == field)
-        .map(|e| e.message.clone())
+        .map(|e| e.message(locale))
 }
 
 /// Whether the page shows errors: the app shell prefixes the title with "Error:".
@@ -65,10 +88,12 @@ pub fn ErrorSummary(#[prop(into)] errors: Signal<Vec<FieldError>>) -> impl IntoV
             </h2>
             <ul class="error-summary__list">
                 {move || {
+                    let locale = i18n.get_locale();
                     errors
                         .get()
                         .into_iter()
                         .map(|error| {
+                            let text = error.message(locale);
                             let field = error.field;
                             view! {
                                 <li>
@@ -80,7 +105,7 @@ pub fn ErrorSummary(#[prop(into)] errors: Signal<Vec<FieldError>>) -> impl IntoV
                                             focus_by_id(field);
                                         }
                                     >
-                                        {error.message}
+                                        {text}
                                     </a>
                                 </li>
                             }
@@ -152,12 +177,19 @@ mod tests {
     }
 
     #[test]
-    fn message_for_finds_the_fields_own_error() {
+    fn message_for_finds_the_fields_own_error_in_the_language_asked() {
         let errors = vec![
-            FieldError::new("a", "first"),
-            FieldError::new("b", "second"),
+            FieldError::new("a", |_| "first".to_owned()),
+            FieldError::new("b", |l| td_string!(l, reset.identify.empty).to_owned()),
         ];
-        assert_eq!(message_for(&errors, "b").as_deref(), Some("second"));
-        assert_eq!(message_for(&errors, "c"), None);
+        assert_eq!(
+            message_for(&errors, "b", Locale::en).as_deref(),
+            Some(td_string!(Locale::en, reset.identify.empty))
+        );
+        assert_eq!(
+            message_for(&errors, "b", Locale::fr).as_deref(),
+            Some(td_string!(Locale::fr, reset.identify.empty))
+        );
+        assert_eq!(message_for(&errors, "c", Locale::en), None);
     }
 }

@@ -12,7 +12,7 @@ pub mod text_field;
 
 pub use api_error_message::{ApiErrorMessage, error_text};
 pub use code_input::CodeInput;
-pub use error_summary::{ErrorSummary, FieldError, InlineError, PageHasErrors};
+pub use error_summary::{ErrorSummary, FieldError, InlineError, Message, PageHasErrors, message};
 pub use language_picker::LanguagePicker;
 pub use password_feedback::PasswordFeedback;
 pub use password_input::PasswordInput;

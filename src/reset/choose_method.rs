@@ -36,7 +36,7 @@ pub fn ChooseMethod() -> impl IntoView {
     let chosen = RwSignal::new(None::<String>);
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let field_error = Signal::derive(move || {
-        errors.with(|e| crate::components::error_summary::message_for(e, FIELD))
+        errors.with(|e| crate::components::error_summary::message_for(e, FIELD, i18n.get_locale()))
     });
     let remaining = move || {
         portal
@@ -54,10 +54,9 @@ pub fn ChooseMethod() -> impl IntoView {
         ev.prevent_default();
         match chosen.get_untracked() {
             Some(id) => portal.go(Step::Prove(id)),
-            None => errors.set(vec![FieldError::new(
-                FIELD,
-                td_string!(i18n.get_locale_untracked(), reset.choose.empty),
-            )]),
+            None => errors.set(vec![FieldError::new(FIELD, |l| {
+                td_string!(l, reset.choose.empty).to_owned()
+            })]),
         }
     };
 

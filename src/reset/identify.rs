@@ -4,7 +4,7 @@
 use super::wizard::Step;
 use super::{Portal, focus_heading_on_mount};
 use crate::api::{self, ApiError};
-use crate::components::{ErrorSummary, FieldError, InputKind, TextField, error_text};
+use crate::components::{ErrorSummary, FieldError, InputKind, TextField};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -57,7 +57,7 @@ pub fn Identify() -> impl IntoView {
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let busy = RwSignal::new(false);
     let field_error = Signal::derive(move || {
-        errors.with(|e| crate::components::error_summary::message_for(e, FIELD))
+        errors.with(|e| crate::components::error_summary::message_for(e, FIELD, i18n.get_locale()))
     });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -65,15 +65,12 @@ pub fn Identify() -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        let locale = i18n.get_locale_untracked();
         let user_id = portal.user_id.get_untracked().trim().to_owned();
-        let problem = match check_user_id(&user_id) {
-            Some(UserIdProblem::Empty) => Some(td_string!(locale, reset.identify.empty)),
-            Some(UserIdProblem::TooLong) => Some(td_string!(locale, reset.identify.too_long)),
-            None => None,
-        };
-        if let Some(message) = problem {
-            errors.set(vec![FieldError::new(FIELD, message)]);
+        if let Some(problem) = check_user_id(&user_id) {
+            errors.set(vec![FieldError::new(FIELD, move |l| match problem {
+                UserIdProblem::Empty => td_string!(l, reset.identify.empty).to_owned(),
+                UserIdProblem::TooLong => td_string!(l, reset.identify.too_long).to_owned(),
+            })]);
             return;
         }
         errors.set(Vec::new());
@@ -85,12 +82,9 @@ pub fn Identify() -> impl IntoView {
                 return;
             }
             busy.try_set(false);
-            let locale = i18n.get_locale_untracked();
             match result {
-                Ok(flow) => portal.flow_changed(flow, locale),
-                Err(error) => {
-                    errors.try_set(vec![FieldError::new(FIELD, error_text(locale, &error))]);
-                }
+                Ok(flow) => portal.flow_changed(flow),
+                Err(error) => portal.show_error(errors, FIELD, &error),
             }
         });
     };
@@ -105,7 +99,7 @@ pub fn Identify() -> impl IntoView {
                 .map(|notice| {
                     view! {
                         <div class="notification" role="status">
-                            <p>{notice}</p>
+                            <p>{move || notice(i18n.get_locale())}</p>
                         </div>
                     }
                 })

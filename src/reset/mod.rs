@@ -11,7 +11,7 @@ pub mod prove_questions;
 pub mod wizard;
 
 use crate::api::ApiError;
-use crate::components::{FieldError, error_text};
+use crate::components::{FieldError, Message, error_text, message};
 use crate::i18n::*;
 use leptos::prelude::*;
 use sspr_api::MethodKind;
@@ -31,7 +31,7 @@ pub struct Portal {
     /// The user ID typed on the first page (pre-filled from `?user_id=`).
     pub user_id: RwSignal<String>,
     /// A message for the first page, e.g. "your reset session ended".
-    pub notice: RwSignal<Option<String>>,
+    pub notice: RwSignal<Option<Message>>,
     pub done: RwSignal<Option<ResetDone>>,
     /// Whether the person has moved between steps (then each step's heading takes focus).
     pub navigated: RwSignal<bool>,
@@ -51,15 +51,15 @@ impl Portal {
     }
 
     /// The server's newest view of the flow: keep it and move to where it leads.
-    pub fn flow_changed(&self, flow: ResetFlow, locale: Locale) {
+    pub fn flow_changed(&self, flow: ResetFlow) {
         session_set(Some(&flow.flow_id));
         session_set_user(&self.user_id.get_untracked());
         self.wizard.update(|w| w.flow = Some(flow));
         match self.wizard.with(Wizard::next) {
             // Methods left to prove, but none the person can use: say so, start again.
-            Step::Identify => {
-                self.restart(Some(td_string!(locale, reset.choose.none_left).to_owned()))
-            }
+            Step::Identify => self.restart(Some(message(|l| {
+                td_string!(l, reset.choose.none_left).to_owned()
+            }))),
             next => self.go(next),
         }
     }
@@ -81,7 +81,7 @@ impl Portal {
     }
 
     /// Back to the first page, forgetting the flow, with `notice` shown there.
-    pub fn restart(&self, notice: Option<String>) {
+    pub fn restart(&self, notice: Option<Message>) {
         session_set(None);
         self.wizard.set(Wizard::default());
         self.sent.set(Vec::new());
@@ -93,16 +93,15 @@ impl Portal {
     /// starts again with the error as the notice.
     pub fn show_error(
         &self,
-        locale: Locale,
         errors: RwSignal<Vec<FieldError>>,
         field: &'static str,
         error: &ApiError,
     ) {
-        let text = error_text(locale, error);
-        if prove_code::ends_the_flow(error) {
-            self.restart(Some(text));
+        let error = error.clone();
+        if prove_code::ends_the_flow(&error) {
+            self.restart(Some(message(move |l| error_text(l, &error))));
         } else {
-            errors.set(vec![FieldError::new(field, text)]);
+            errors.try_set(vec![FieldError::new(field, move |l| error_text(l, &error))]);
         }
     }
 
@@ -208,7 +207,6 @@ fn resume(portal: Portal) {
     if let Some(user_id) = session_get_user() {
         portal.user_id.set(user_id);
     }
-    let i18n = use_i18n();
     portal.resuming.set(true);
     leptos::task::spawn_local(async move {
         let result = crate::api::reset_flow(&flow_id).await;
@@ -224,7 +222,6 @@ fn resume(portal: Portal) {
             }
             Err(error) => {
                 replace_history(&Step::Identify);
-                let locale = i18n.get_locale_untracked();
                 let gone = prove_code::ends_the_flow(&error);
                 if gone {
                     session_set(None);
@@ -232,9 +229,9 @@ fn resume(portal: Portal) {
                 // Gone: say so. Otherwise (offline, server trouble) the flow is kept, so
                 // reloading once the trouble is over picks it up again.
                 portal.notice.set(Some(if gone {
-                    td_string!(locale, reset.session_ended).to_owned()
+                    message(|l| td_string!(l, reset.session_ended).to_owned())
                 } else {
-                    error_text(locale, &error)
+                    message(move |l| error_text(l, &error))
                 }));
             }
         }

@@ -1,13 +1,12 @@
 //! Step 4: the new password and its confirmation, with live feedback from the same rules
 //! the server applies (the `sspr-api` crate), and Show/Hide.
 
-use super::prove_code::ends_the_flow;
 use super::wizard::Step;
 use super::{Portal, focus_heading_on_mount};
 use crate::api;
 use crate::components::error_summary::message_for;
 use crate::components::password_feedback::{RuleStates, nfc};
-use crate::components::{ErrorSummary, FieldError, PasswordFeedback, PasswordInput, error_text};
+use crate::components::{ErrorSummary, FieldError, PasswordFeedback, PasswordInput};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -31,7 +30,6 @@ pub fn problem_text(locale: Locale, problem: PasswordProblem) -> &'static str {
 
 /// What is wrong with the form before it is sent: the password's rules, then the match.
 pub fn form_errors(
-    locale: Locale,
     new: &str,
     confirm: &str,
     context: &[String],
@@ -39,23 +37,22 @@ pub fn form_errors(
 ) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if new.is_empty() {
-        errors.push(FieldError::new(
-            NEW,
-            td_string!(locale, reset.password.empty),
-        ));
-    } else if let Some(problem) = password::check_against(new, context, common_passwords).first() {
-        errors.push(FieldError::new(NEW, problem_text(locale, *problem)));
+        errors.push(FieldError::new(NEW, |l| {
+            td_string!(l, reset.password.empty).to_owned()
+        }));
+    } else if let Some(&problem) = password::check_against(new, context, common_passwords).first() {
+        errors.push(FieldError::new(NEW, move |l| {
+            problem_text(l, problem).to_owned()
+        }));
     }
     if confirm.is_empty() {
-        errors.push(FieldError::new(
-            CONFIRM,
-            td_string!(locale, reset.password.confirm_empty),
-        ));
+        errors.push(FieldError::new(CONFIRM, |l| {
+            td_string!(l, reset.password.confirm_empty).to_owned()
+        }));
     } else if !new.is_empty() && new != confirm {
-        errors.push(FieldError::new(
-            CONFIRM,
-            td_string!(locale, reset.password.mismatch),
-        ));
+        errors.push(FieldError::new(CONFIRM, |l| {
+            td_string!(l, reset.password.mismatch).to_owned()
+        }));
     }
     errors
 }
@@ -88,13 +85,10 @@ pub fn NewPassword() -> impl IntoView {
         if saving.get_untracked() {
             return;
         }
-        let locale = i18n.get_locale_untracked();
         let typed = nfc(&new.get_untracked());
         let again = nfc(&confirm.get_untracked());
         let found = context.with_untracked(|context| {
-            common.with_untracked(|list| {
-                form_errors(locale, &typed, &again, context, list.as_deref())
-            })
+            common.with_untracked(|list| form_errors(&typed, &again, context, list.as_deref()))
         });
         if !found.is_empty() {
             errors.set(found);
@@ -114,20 +108,20 @@ pub fn NewPassword() -> impl IntoView {
             saving.try_set(false);
             match result {
                 Ok(done) => portal.finished(done),
-                Err(error) if ends_the_flow(&error) => {
-                    portal.restart(Some(error_text(locale, &error)));
-                }
                 Err(error) => {
-                    let problems = error
+                    let problem = error
                         .problem()
                         .filter(|p| p.code == ErrorCode::PasswordRejected)
-                        .map(|p| p.password_problems.clone())
-                        .unwrap_or_default();
-                    let message = match problems.first() {
-                        Some(problem) => problem_text(locale, *problem).to_owned(),
-                        None => error_text(locale, &error),
-                    };
-                    errors.try_set(vec![FieldError::new(NEW, message)]);
+                        .and_then(|p| p.password_problems.first().copied());
+                    match problem {
+                        // The server's own reason, e.g. a recent password.
+                        Some(problem) => {
+                            errors.try_set(vec![FieldError::new(NEW, move |l| {
+                                problem_text(l, problem).to_owned()
+                            })]);
+                        }
+                        None => portal.show_error(errors, NEW, &error),
+                    }
                 }
             }
         });
@@ -141,7 +135,7 @@ pub fn NewPassword() -> impl IntoView {
                 id=NEW
                 label=Signal::derive(move || td_string!(i18n.get_locale(), reset.password.new_label).to_owned())
                 value=new
-                error=Signal::derive(move || errors.with(|e| message_for(e, NEW)))
+                error=Signal::derive(move || errors.with(|e| message_for(e, NEW, i18n.get_locale())))
                 described_by_extra=RULES
             />
             <PasswordFeedback id=RULES states />
@@ -149,7 +143,7 @@ pub fn NewPassword() -> impl IntoView {
                 id=CONFIRM
                 label=Signal::derive(move || td_string!(i18n.get_locale(), reset.password.confirm_label).to_owned())
                 value=confirm
-                error=Signal::derive(move || errors.with(|e| message_for(e, CONFIRM)))
+                error=Signal::derive(move || errors.with(|e| message_for(e, CONFIRM, i18n.get_locale())))
             />
             <p class="status" role="status" aria-live="polite">
                 {move || saving.get().then(|| view! {
@@ -172,46 +166,45 @@ mod tests {
         password::context_words(&["adele.vance@contoso.example"])
     }
 
+    /// (field, message) pairs in `locale`.
+    fn said(errors: &[FieldError], locale: Locale) -> Vec<(&'static str, String)> {
+        errors
+            .iter()
+            .map(|e| (e.field, e.message(locale)))
+            .collect()
+    }
+
     #[test]
     fn the_form_names_the_first_broken_rule_and_a_mismatch() {
         let list = Some(password::COMMON_PASSWORDS);
-        let errors = form_errors(Locale::en, "password1", "password1", &context(), list);
+        let errors = form_errors("password1", "password1", &context(), list);
         assert_eq!(
-            errors,
-            [FieldError::new(
+            said(&errors, Locale::en),
+            [(
                 NEW,
-                td_string!(Locale::en, reset.password.common)
+                td_string!(Locale::en, reset.password.common).to_owned()
             )]
         );
-        let errors = form_errors(
-            Locale::en,
-            "orchard lantern",
-            "orchard lanterns",
-            &context(),
-            list,
-        );
+        let errors = form_errors("orchard lantern", "orchard lanterns", &context(), list);
         assert_eq!(
-            errors,
-            [FieldError::new(
+            said(&errors, Locale::en),
+            [(
                 CONFIRM,
-                td_string!(Locale::en, reset.password.mismatch)
+                td_string!(Locale::en, reset.password.mismatch).to_owned()
             )]
         );
+        assert!(form_errors("orchard lantern", "orchard lantern", &context(), list).is_empty());
+        // The same errors, read in French after a switch of language.
+        let errors = form_errors("", "", &context(), list);
         assert_eq!(
-            form_errors(
-                Locale::en,
-                "orchard lantern",
-                "orchard lantern",
-                &context(),
-                list
-            ),
-            []
-        );
-        let errors = form_errors(Locale::fr, "", "", &context(), list);
-        assert_eq!(errors.len(), 2);
-        assert_eq!(
-            errors[0].message,
-            td_string!(Locale::fr, reset.password.empty)
+            said(&errors, Locale::fr),
+            [
+                (NEW, td_string!(Locale::fr, reset.password.empty).to_owned()),
+                (
+                    CONFIRM,
+                    td_string!(Locale::fr, reset.password.confirm_empty).to_owned()
+                )
+            ]
         );
     }
 }

@@ -58,7 +58,7 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
         if let Some(seconds) = error.problem().and_then(|p| p.retry_after_seconds) {
             resend_left.try_set(seconds);
         }
-        portal.show_error(i18n.get_locale_untracked(), errors, FIELD, &error);
+        portal.show_error(errors, FIELD, &error);
     };
 
     let send = {
@@ -117,16 +117,15 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
             if checking.get_untracked() {
                 return;
             }
-            let locale = i18n.get_locale_untracked();
             let typed = code.get_untracked();
             let expected = length();
             let Some(clean) = clean_code(&typed, expected) else {
-                let message = match expected {
-                    _ if typed.trim().is_empty() => td_string!(locale, reset.code.empty).to_owned(),
-                    Some(length) => td_string!(locale, reset.code.format, length).to_string(),
-                    None => td_string!(locale, reset.code.format_any).to_owned(),
-                };
-                errors.set(vec![FieldError::new(FIELD, message)]);
+                let empty = typed.trim().is_empty();
+                errors.set(vec![FieldError::new(FIELD, move |l| match expected {
+                    _ if empty => td_string!(l, reset.code.empty).to_owned(),
+                    Some(length) => td_string!(l, reset.code.format, length).to_string(),
+                    None => td_string!(l, reset.code.format_any).to_owned(),
+                })]);
                 return;
             };
             checking.set(true);
@@ -140,7 +139,7 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
                 }
                 checking.try_set(false);
                 match result {
-                    Ok(flow) => portal.flow_changed(flow, locale),
+                    Ok(flow) => portal.flow_changed(flow),
                     Err(error) => fail(error),
                 }
             });
@@ -181,7 +180,7 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
         }
     });
     let field_error = Signal::derive(move || {
-        errors.with(|e| crate::components::error_summary::message_for(e, FIELD))
+        errors.with(|e| crate::components::error_summary::message_for(e, FIELD, i18n.get_locale()))
     });
     let send_again = send.clone();
 

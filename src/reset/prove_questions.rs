@@ -45,9 +45,7 @@ pub fn ProveQuestions(method_id: String) -> impl IntoView {
     let loading = RwSignal::new(true);
     let checking = RwSignal::new(false);
 
-    let fail = move |error: ApiError| {
-        portal.show_error(i18n.get_locale_untracked(), errors, FIELDS[0], &error)
-    };
+    let fail = move |error: ApiError| portal.show_error(errors, FIELDS[0], &error);
 
     {
         let flow_id = flow_id.clone();
@@ -77,7 +75,6 @@ pub fn ProveQuestions(method_id: String) -> impl IntoView {
         {
             return;
         }
-        let locale = i18n.get_locale_untracked();
         let asked = questions.get_untracked();
         let mut missing = Vec::new();
         let mut given = Vec::new();
@@ -85,10 +82,9 @@ pub fn ProveQuestions(method_id: String) -> impl IntoView {
             let answer = answers[index].get_untracked();
             if answer.trim().is_empty() {
                 let number = index + 1;
-                missing.push(FieldError::new(
-                    FIELDS[index],
-                    td_string!(locale, reset.questions.empty, number).to_string(),
-                ));
+                missing.push(FieldError::new(FIELDS[index], move |l| {
+                    td_string!(l, reset.questions.empty, number).to_string()
+                }));
             }
             given.push(Answer {
                 question: question.clone(),
@@ -109,7 +105,7 @@ pub fn ProveQuestions(method_id: String) -> impl IntoView {
             }
             checking.try_set(false);
             match result {
-                Ok(flow) => portal.flow_changed(flow, locale),
+                Ok(flow) => portal.flow_changed(flow),
                 Err(error) => fail(error),
             }
         });
@@ -135,7 +131,7 @@ pub fn ProveQuestions(method_id: String) -> impl IntoView {
                     .map(|(index, question)| {
                         let field = FIELDS[index];
                         let value = answers[index];
-                        let error = Signal::derive(move || errors.with(|e| message_for(e, field)));
+                        let error = Signal::derive(move || errors.with(|e| message_for(e, field, i18n.get_locale())));
                         view! {
                             <TextField
                                 id=field
