@@ -50,12 +50,17 @@ pub fn Shell(page: Page) -> impl IntoView {
     // Forms set this while they show errors: the title then starts with "Error:".
     let page_errors = PageHasErrors(RwSignal::new(false));
     provide_context(page_errors);
+    // Wizard steps name themselves here, so the title says where the person is.
+    let step_title = StepTitle(RwSignal::new(None));
+    provide_context(step_title);
 
     let title = move || {
-        let heading = match page {
-            Page::Reset => td_string!(i18n.get_locale(), reset.title),
-            Page::SecurityInfo => td_string!(i18n.get_locale(), security_info.title),
-            Page::NotFound => td_string!(i18n.get_locale(), not_found.title),
+        let locale = i18n.get_locale();
+        let heading = match (page, step_title.0.get()) {
+            (Page::Reset, Some(step)) => step(locale),
+            (Page::Reset, None) => td_string!(locale, reset.title),
+            (Page::SecurityInfo, _) => td_string!(locale, security_info.title),
+            (Page::NotFound, _) => td_string!(locale, not_found.title),
         };
         let title = match public_config.get() {
             Some(c) => format!("{heading} – {}", c.organisation_name),
@@ -85,6 +90,17 @@ pub fn Shell(page: Page) -> impl IntoView {
             }}
         </main>
         <Footer config=public_config />
+    }
+}
+
+/// The heading of the wizard step on screen, for the page title (`None`: the page's own).
+#[derive(Debug, Clone, Copy)]
+pub struct StepTitle(pub RwSignal<Option<fn(Locale) -> &'static str>>);
+
+/// Names the current step in the page title (the step's heading), from its mount on.
+pub fn set_step_title(title: Option<fn(Locale) -> &'static str>) {
+    if let Some(StepTitle(current)) = use_context::<StepTitle>() {
+        current.set(title);
     }
 }
 

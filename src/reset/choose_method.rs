@@ -33,6 +33,7 @@ pub fn ChooseMethod() -> impl IntoView {
     let portal = expect_context::<Portal>();
     let heading = NodeRef::<leptos::html::H1>::new();
     focus_heading_on_mount(heading);
+    crate::app::set_step_title(Some(|l| td_string!(l, reset.choose.heading)));
     let chosen = RwSignal::new(None::<String>);
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let field_error = Signal::derive(move || {

@@ -54,6 +54,7 @@ pub fn Identify() -> impl IntoView {
     let portal = expect_context::<Portal>();
     let heading = NodeRef::<leptos::html::H1>::new();
     focus_heading_on_mount(heading);
+    crate::app::set_step_title(None);
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let busy = RwSignal::new(false);
     let field_error = Signal::derive(move || {

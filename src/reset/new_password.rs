@@ -63,6 +63,7 @@ pub fn NewPassword() -> impl IntoView {
     let portal = expect_context::<Portal>();
     let heading = NodeRef::<leptos::html::H1>::new();
     focus_heading_on_mount(heading);
+    crate::app::set_step_title(Some(|l| td_string!(l, reset.password.heading)));
     let new = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());

@@ -41,6 +41,11 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
     let hint = method.and_then(|m| m.hint).unwrap_or_default();
     let flow_id = portal.flow_id().unwrap_or_default();
     let is_email = kind == MethodKind::Email;
+    crate::app::set_step_title(Some(if is_email {
+        |l| td_string!(l, reset.code.email_heading)
+    } else {
+        |l| td_string!(l, reset.code.app_heading)
+    }));
 
     let code = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());

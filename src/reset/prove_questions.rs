@@ -38,6 +38,7 @@ pub fn ProveQuestions(method_id: String) -> impl IntoView {
     let portal = expect_context::<Portal>();
     let heading = NodeRef::<leptos::html::H1>::new();
     focus_heading_on_mount(heading);
+    crate::app::set_step_title(Some(|l| td_string!(l, reset.questions.heading)));
     let flow_id = portal.flow_id().unwrap_or_default();
     let questions = RwSignal::new(Vec::<String>::new());
     let answers: [RwSignal<String>; 5] = std::array::from_fn(|_| RwSignal::new(String::new()));

@@ -149,6 +149,11 @@ async fn two_methods_an_emailed_code_then_security_questions() {
     browser
         .wait_for_text_containing(".progress-tag", "0 of 2")
         .await;
+    // The title says which step this is.
+    assert_eq!(
+        browser.client.title().await.unwrap(),
+        format!("{} – Contoso", locale_text("en", "reset.choose.heading"))
+    );
     choose(&browser, "email").await;
     browser
         .wait_for_text("h1", &locale_text("en", "reset.code.email_heading"))
