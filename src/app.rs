@@ -93,12 +93,15 @@ pub fn Shell(page: Page) -> impl IntoView {
     }
 }
 
+/// A text in the given locale (a heading, for the title).
+pub type LocalText = fn(Locale) -> &'static str;
+
 /// The heading of the wizard step on screen, for the page title (`None`: the page's own).
 #[derive(Debug, Clone, Copy)]
-pub struct StepTitle(pub RwSignal<Option<fn(Locale) -> &'static str>>);
+pub struct StepTitle(pub RwSignal<Option<LocalText>>);
 
 /// Names the current step in the page title (the step's heading), from its mount on.
-pub fn set_step_title(title: Option<fn(Locale) -> &'static str>) {
+pub fn set_step_title(title: Option<LocalText>) {
     if let Some(StepTitle(current)) = use_context::<StepTitle>() {
         current.set(title);
     }
