@@ -8,7 +8,9 @@ use leptos::prelude::*;
 use leptos::task::tick;
 use sspr_app::app::DocumentLanguage;
 use sspr_app::components::password_feedback::RuleStates;
-use sspr_app::components::{CodeInput, ErrorSummary, FieldError, LanguagePicker, PasswordFeedback};
+use sspr_app::components::{
+    CodeInput, ErrorSummary, FieldError, LanguagePicker, PasswordFeedback, PasswordInput,
+};
 use sspr_app::i18n::*;
 use sspr_app::locale;
 use sspr_app::reset::ResetPortal;
@@ -317,4 +319,55 @@ async fn errors_already_shown_are_reworded_when_the_language_changes() {
         .unwrap()
         .remove_item(locale::STORAGE_KEY)
         .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn password_input_shows_hides_and_says_so() {
+    let value = RwSignal::new(String::new());
+    let (wrapper, _handle) = mount_in_english(move || {
+        view! {
+            <PasswordInput
+                id="new-password"
+                label=Signal::stored("New password".to_owned())
+                value
+                error=Signal::stored(None::<String>)
+            />
+        }
+    });
+    tick().await;
+    let input = find(&wrapper, "input#new-password");
+    let toggle = find(&wrapper, "button");
+    let status = || {
+        find(&wrapper, "[aria-live]")
+            .text_content()
+            .unwrap_or_default()
+    };
+    assert_eq!(input.get_attribute("type").as_deref(), Some("password"));
+    assert_eq!(
+        input.get_attribute("autocomplete").as_deref(),
+        Some("new-password")
+    );
+    assert_eq!(status(), "", "announced before anyone asked");
+    assert_eq!(
+        toggle.get_attribute("aria-label").as_deref(),
+        Some(td_string!(Locale::en, reset.password.show_label))
+    );
+    toggle.click();
+    tick().await;
+    assert_eq!(input.get_attribute("type").as_deref(), Some("text"));
+    assert_eq!(
+        status(),
+        td_string!(Locale::en, reset.password.shown_status)
+    );
+    assert_eq!(
+        toggle.get_attribute("aria-label").as_deref(),
+        Some(td_string!(Locale::en, reset.password.hide_label))
+    );
+    toggle.click();
+    tick().await;
+    assert_eq!(input.get_attribute("type").as_deref(), Some("password"));
+    assert_eq!(
+        status(),
+        td_string!(Locale::en, reset.password.hidden_status)
+    );
 }

@@ -410,3 +410,62 @@ async fn a_reload_on_the_code_page_keeps_the_code_already_sent() {
         .await;
     browser.quit().await;
 }
+
+#[tokio::test]
+async fn an_in_page_link_keeps_the_step_and_what_was_typed() {
+    let product = Product::start_with_config(ONE_METHOD);
+    let browser = Browser::start("en-US").await;
+    identify(&browser, &product, ALEX).await;
+    browser
+        .wait_for_text("h1", &locale_text("en", "reset.code.email_heading"))
+        .await;
+    browser.fill("#code", "1234").await;
+    // The skip link changes the fragment, which fires popstate for the same step.
+    browser
+        .client
+        .execute("document.querySelector('.skip-link').click()", vec![])
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        browser
+            .client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with("#main")
+    );
+    assert_eq!(browser.value_of("#code").await, "1234");
+    let sent = product.get_json("/api/v1/dev/outbox");
+    assert_eq!(
+        sent.as_array().unwrap().len(),
+        1,
+        "a second code was sent: {sent}"
+    );
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn after_a_reload_the_password_rules_still_know_the_user_id() {
+    let product = Product::start_with_config(ONE_METHOD);
+    let browser = Browser::start("en-US").await;
+    identify(&browser, &product, ALEX).await;
+    browser
+        .wait_for_text("h1", &locale_text("en", "reset.code.email_heading"))
+        .await;
+    let code = product.last_code_to(demo_email(ALEX));
+    enter_code(&browser, &code).await;
+    let heading = locale_text("en", "reset.password.heading");
+    browser.wait_for_text("h1", &heading).await;
+    browser.client.refresh().await.unwrap();
+    browser.wait_for_text("h1", &heading).await;
+    browser.fill("#new-password", "wilber rocks forever").await;
+    browser
+        .wait_for_text_containing(
+            ".password-rules__rule--broken",
+            &locale_text("en", "reset.password.rule_personal"),
+        )
+        .await;
+    browser.quit().await;
+}
