@@ -101,11 +101,24 @@ async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    let json = serde_wasm_bindgen::to_value(body)
+        .ok()
+        .and_then(|value| js_sys::JSON::stringify(&value).ok())
+        .and_then(|text| text.as_string())
+        .ok_or(ApiError::Unexpected { status: 0 })?;
     let request = Request::post(path)
-        .json(body)
+        .header("content-type", "application/json")
+        .body(json)
         .map_err(|_| ApiError::Unexpected { status: 0 })?;
     let response = request.send().await.map_err(|_| ApiError::Network)?;
     read_json(response).await
+}
+
+/// A JSON body parsed by the browser, then read into `T`.
+async fn parse<T: DeserializeOwned>(response: Response) -> Option<T> {
+    let text = response.text().await.ok()?;
+    let value = js_sys::JSON::parse(&text).ok()?;
+    serde_wasm_bindgen::from_value(value).ok()
 }
 
 async fn send<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, ApiError> {
@@ -116,10 +129,9 @@ async fn send<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, ApiErro
 async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let status = response.status();
     if response.ok() {
-        return response
-            .json::<T>()
+        return parse::<T>(response)
             .await
-            .map_err(|_| ApiError::Unexpected { status });
+            .ok_or(ApiError::Unexpected { status });
     }
     let is_problem = response
         .headers()
@@ -128,8 +140,8 @@ async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiErro
     if !is_problem {
         return Err(ApiError::Unexpected { status });
     }
-    match response.json::<Problem>().await {
-        Ok(problem) => Err(ApiError::Problem(Box::new(problem))),
-        Err(_) => Err(ApiError::Unexpected { status }),
+    match parse::<Problem>(response).await {
+        Some(problem) => Err(ApiError::Problem(Box::new(problem))),
+        None => Err(ApiError::Unexpected { status }),
     }
 }
