@@ -67,10 +67,25 @@ fn is_listed(sorted_lines: &str, needle: &str) -> bool {
     false
 }
 
+/// Unicode lowercasing. The rules take it as a parameter so that the app can use the
+/// browser's `toLowerCase` instead of shipping Rust's case tables in its wasm (the same
+/// Unicode default case conversion; the server's check decides in any case).
+pub type Lowercase = fn(&str) -> String;
+
+/// Rust's own Unicode lowercasing (the server, and native tests).
+pub fn rust_lowercase(text: &str) -> String {
+    text.to_lowercase()
+}
+
 /// Splits the person's details into the words a password must not contain: the user ID,
 /// its local part, the parts of the display name, and the parts of e-mail addresses (the
 /// domain's names without its top-level label, so "com" or "org" never count).
 pub fn context_words(details: &[&str]) -> Vec<String> {
+    context_words_with(details, rust_lowercase)
+}
+
+/// [`context_words`] with the given lowercasing.
+pub fn context_words_with(details: &[&str], lowercase: Lowercase) -> Vec<String> {
     let fragments = |text: &str| -> Vec<String> {
         text.split(|c: char| !c.is_alphanumeric())
             .map(str::to_owned)
@@ -78,7 +93,7 @@ pub fn context_words(details: &[&str]) -> Vec<String> {
     };
     let mut words = Vec::new();
     for detail in details {
-        let lower = detail.trim().to_lowercase();
+        let lower = lowercase(detail.trim());
         words.push(lower.clone());
         match lower.split_once('@') {
             Some((local, domain)) => {
@@ -115,6 +130,16 @@ pub fn check_against(
     context: &[String],
     common_passwords: Option<&str>,
 ) -> Vec<PasswordProblem> {
+    check_against_with(password, context, common_passwords, rust_lowercase)
+}
+
+/// [`check_against`] with the given lowercasing.
+pub fn check_against_with(
+    password: &str,
+    context: &[String],
+    common_passwords: Option<&str>,
+    lowercase: Lowercase,
+) -> Vec<PasswordProblem> {
     let mut problems = Vec::new();
     let length = password.chars().count();
     if length < MIN_LENGTH {
@@ -123,10 +148,10 @@ pub fn check_against(
     if length > MAX_LENGTH {
         problems.push(PasswordProblem::TooLong);
     }
-    if common_passwords.is_some_and(|list| is_listed(list, &password.to_lowercase())) {
+    let lower = lowercase(password);
+    if common_passwords.is_some_and(|list| is_listed(list, &lower)) {
         problems.push(PasswordProblem::Common);
     }
-    let lower = password.to_lowercase();
     if context.iter().any(|word| lower.contains(word.as_str())) {
         problems.push(PasswordProblem::ContainsPersonalInfo);
     }

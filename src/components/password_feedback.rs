@@ -26,7 +26,7 @@ impl RuleStates {
                 ..RuleStates::default()
             };
         }
-        let problems = password::check_against(password, context, common_passwords);
+        let problems = password::check_against_with(password, context, common_passwords, lowercase);
         let clear = |problem| !problems.contains(&problem);
         RuleStates {
             typed: true,
@@ -49,6 +49,19 @@ pub fn nfc(text: &str) -> String {
 #[cfg(not(target_arch = "wasm32"))]
 pub fn nfc(text: &str) -> String {
     text.to_owned()
+}
+
+/// Unicode lowercasing by the browser (`String.prototype.toLowerCase`), which keeps Rust's
+/// case tables out of the wasm.
+#[cfg(target_arch = "wasm32")]
+pub fn lowercase(text: &str) -> String {
+    js_sys::JsString::from(text).to_lower_case().into()
+}
+
+/// Outside the browser (native unit tests), Rust's own.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn lowercase(text: &str) -> String {
+    password::rust_lowercase(text)
 }
 
 #[component]

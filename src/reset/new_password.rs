@@ -5,7 +5,7 @@ use super::wizard::Step;
 use super::{Portal, focus_heading_on_mount};
 use crate::api;
 use crate::components::error_summary::message_for;
-use crate::components::password_feedback::{RuleStates, nfc};
+use crate::components::password_feedback::{RuleStates, lowercase, nfc};
 use crate::components::{ErrorSummary, FieldError, PasswordFeedback, PasswordInput};
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -40,7 +40,9 @@ pub fn form_errors(
         errors.push(FieldError::new(NEW, |l| {
             td_string!(l, reset.password.empty).to_owned()
         }));
-    } else if let Some(&problem) = password::check_against(new, context, common_passwords).first() {
+    } else if let Some(&problem) =
+        password::check_against_with(new, context, common_passwords, lowercase).first()
+    {
         errors.push(FieldError::new(NEW, move |l| {
             problem_text(l, problem).to_owned()
         }));
@@ -75,7 +77,9 @@ pub fn NewPassword() -> impl IntoView {
             common.try_set(Some(list));
         }
     });
-    let context = Memo::new(move |_| password::context_words(&[portal.user_id.get().as_str()]));
+    let context = Memo::new(move |_| {
+        password::context_words_with(&[portal.user_id.get().as_str()], lowercase)
+    });
     let states = Signal::derive(move || {
         let typed = nfc(&new.get());
         context.with(|context| common.with(|list| RuleStates::of(&typed, context, list.as_deref())))
