@@ -1,0 +1,118 @@
+//! The `sspr-server` binary itself: start-time refusals and the administrative commands,
+//! run as a person would run them.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly on unexpected errors
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn server(dir: &tempfile::TempDir, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sspr-server"))
+        .arg("--database")
+        .arg(dir.path().join("db.sqlite3"))
+        .args(args)
+        .env("SSPR_LOG", "error")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn e_mail_codes_without_a_relay_are_refused_at_start_outside_demo_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("sspr.toml");
+    std::fs::write(
+        &config,
+        "[policy]\nscope = \"all\"\nmethods = [\"email\", \"app_code\"]\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let output = server(&dir, &["--config", config, "--listen", "127.0.0.1:0"], "");
+    assert!(!output.status.success());
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("no SMTP relay is configured"), "{stderr}");
+    assert!(stderr.contains("[smtp] host"), "{stderr}");
+}
+
+#[test]
+fn an_impossible_policy_is_refused_with_the_key_to_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("sspr.toml");
+    std::fs::write(
+        &config,
+        "[policy]\nmethods_required = 2\nmethods = [\"email\"]\n",
+    )
+    .unwrap();
+    let output = server(&dir, &["--config", config.to_str().unwrap(), "policy"], "");
+    assert!(!output.status.success());
+    assert!(
+        text(&output.stderr).contains("policy.methods"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[test]
+fn people_are_administered_from_the_command_line_with_secrets_on_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let add = server(
+        &dir,
+        &[
+            "user",
+            "add",
+            "kim@contoso.example",
+            "--name",
+            "Kim Akers",
+            "--group",
+            "sspr-users",
+        ],
+        "",
+    );
+    assert!(add.status.success(), "{}", text(&add.stderr));
+    let password = server(
+        &dir,
+        &["user", "set-password", "kim@contoso.example"],
+        "amber window seventy\n",
+    );
+    assert!(password.status.success(), "{}", text(&password.stderr));
+    let weak = server(
+        &dir,
+        &["user", "set-password", "kim@contoso.example"],
+        "password\n",
+    );
+    assert!(!weak.status.success());
+    assert!(
+        text(&weak.stderr).contains("most common"),
+        "{}",
+        text(&weak.stderr)
+    );
+    let app = server(&dir, &["user", "add-app", "kim@contoso.example"], "");
+    assert!(
+        text(&app.stdout).contains("otpauth://totp/"),
+        "{}",
+        text(&app.stdout)
+    );
+    let methods = server(&dir, &["user", "methods", "kim@contoso.example"], "");
+    assert!(
+        text(&methods.stdout).contains("app_code"),
+        "{}",
+        text(&methods.stdout)
+    );
+    let users = server(&dir, &["users"], "");
+    assert!(text(&users.stdout).contains("kim@contoso.example\tKim Akers\tuser\tsspr-users"));
+    let questions = server(&dir, &["questions"], "");
+    assert!(text(&questions.stdout).lines().any(|l| l == "first_pet"));
+}
