@@ -76,7 +76,7 @@ pub fn check(key: &Key, solution: &CaptchaSolution, now: u64) -> Result<u64, Cap
 
 /// Checks a solution and spends it, so that it is accepted once only.
 pub async fn verify_and_spend(
-    store: &crate::store::SqliteStore,
+    store: &impl crate::store::ResetStore,
     key: &Key,
     now: u64,
     solution: &CaptchaSolution,

@@ -17,12 +17,12 @@ use crate::crypto::passwords::PasswordHasher;
 use crate::crypto::totp::{self, TotpSecret};
 use crate::crypto::{codes, random_bytes, sealed};
 use crate::policy::Policy;
-use crate::store::SqliteStore;
 use crate::store::counters::{Limit, Locked};
 use crate::store::reset::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FlowMethod, FlowRecord, Limits,
     NewChallenge, ProofCheck, ProofInput, ProofOutcome,
 };
+use crate::store::{ResetStore, SqliteStore};
 use sspr_api::reset::{Challenge, OfferedMethod, Proof, ResetDone, ResetFlow, StartReset};
 use sspr_api::{MethodKind, password, questions};
 use std::sync::Arc;
@@ -64,10 +64,10 @@ pub fn can_prove(kind: MethodKind) -> bool {
 /// A method a real account can offer: kind, masked hint, method row, question pool.
 type OfferCandidate = (MethodKind, Option<String>, Option<i64>, Vec<String>);
 
-/// The reset flow's logic over the store.
+/// The reset flow's logic over a store (SQLite by default).
 #[derive(Clone)]
-pub struct ResetService {
-    store: SqliteStore,
+pub struct ResetService<S: ResetStore = SqliteStore> {
+    store: S,
     keys: Arc<ServerKeys>,
     clock: Clock,
     policy: Arc<Policy>,
@@ -77,16 +77,16 @@ pub struct ResetService {
     outbox: Arc<Notify>,
 }
 
-impl ResetService {
+impl<S: ResetStore> ResetService<S> {
     pub fn new(
-        store: SqliteStore,
+        store: S,
         keys: Arc<ServerKeys>,
         clock: Clock,
         policy: Arc<Policy>,
         hasher: PasswordHasher,
         organisation: &str,
         outbox: Arc<Notify>,
-    ) -> ResetService {
+    ) -> ResetService<S> {
         ResetService {
             store,
             keys,
@@ -448,7 +448,7 @@ impl ResetService {
         };
         let outcome = self
             .store
-            .attempt_proof(&flow.id, &method.id, now, self.limits(), check)
+            .attempt_proof(&flow.id, &method.id, now, self.limits(), Box::new(check))
             .await?;
         match outcome {
             ProofOutcome::Verified => self.get(&flow.id).await,

@@ -1,16 +1,19 @@
 //! The directory store: users, groups and (in later schema versions) methods, flows,
 //! counters, the outbox and the audit log.
 //!
-//! SQLite is the default backend ([`sqlite::SqliteStore`]); the rest of the server talks to
-//! it through the methods here so that a PostgreSQL backend can stand in later.
+//! SQLite is the default backend ([`sqlite::SqliteStore`]). The reset flow reaches it only
+//! through the [`ResetStore`] trait, which a PostgreSQL backend can implement; directory
+//! administration (the command line) uses SQLite's own methods.
 
 pub mod counters;
 pub mod directory;
+pub mod interface;
 mod migrations;
 pub mod outbox;
 pub mod reset;
 pub mod sqlite;
 
+pub use interface::ResetStore;
 pub use sqlite::SqliteStore;
 
 /// Why the store could not do what was asked. Every variant fails closed: the HTTP layer

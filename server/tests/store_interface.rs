@@ -1,0 +1,328 @@
+//! The reset flow over another implementation of the store interface: a wrapper around
+//! SQLite that fails chosen operations, as a database in trouble does. Every failure must
+//! fail closed (DESIGN.md 5.11): nothing proven, nothing changed, nothing counted as done.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly on unexpected errors
+
+use sspr_api::ErrorCode;
+use sspr_api::captcha::CaptchaSolution;
+use sspr_api::reset::{Proof, StartReset};
+use sspr_server::clock::Clock;
+use sspr_server::config::Config;
+use sspr_server::crypto::keys::ServerKeys;
+use sspr_server::crypto::passwords::PasswordHasher;
+use sspr_server::crypto::totp::{self, TotpSecret};
+use sspr_server::directory::Directory;
+use sspr_server::reset::{ResetError, ResetService};
+use sspr_server::store::counters::{Limit, Locked};
+use sspr_server::store::interface::ProofChecker;
+use sspr_server::store::reset::{
+    Account, ChallengeOutcome, Completion, CompletionOutcome, FlowRecord, Limits, NewChallenge,
+    ProofOutcome,
+};
+use sspr_server::store::{NewUser, ResetStore, SqliteStore, StoreError};
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+const START: u64 = 1_800_000_000;
+
+/// SQLite, except for the one operation told to fail.
+#[derive(Clone)]
+struct Flaky {
+    inner: SqliteStore,
+    failing: Arc<Mutex<Option<&'static str>>>,
+}
+
+impl Flaky {
+    fn fail(&self, operation: Option<&'static str>) {
+        *self.failing.lock().unwrap() = operation;
+    }
+
+    fn check(&self, operation: &'static str) -> Result<(), StoreError> {
+        match *self.failing.lock().unwrap() {
+            Some(failing) if failing == operation => {
+                Err(StoreError::Injected(operation.to_owned()))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Each operation: fail if told to, else what SQLite does.
+macro_rules! delegate {
+    ($self:ident, $name:literal, $call:expr) => {{
+        let gate = $self.check($name);
+        let call = $call;
+        async move {
+            gate?;
+            call.await
+        }
+    }};
+}
+
+impl ResetStore for Flaky {
+    fn account(
+        &self,
+        user_id: &str,
+    ) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send {
+        delegate!(self, "account", self.inner.account(user_id))
+    }
+    fn account_by_id(
+        &self,
+        id: i64,
+    ) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send {
+        delegate!(self, "account_by_id", self.inner.account_by_id(id))
+    }
+    fn method_contact(
+        &self,
+        method: i64,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send {
+        delegate!(self, "method_contact", self.inner.method_contact(method))
+    }
+    fn create_flow(&self, flow: FlowRecord) -> impl Future<Output = Result<(), StoreError>> + Send {
+        delegate!(self, "create_flow", self.inner.create_flow(flow))
+    }
+    fn flow(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<FlowRecord>, StoreError>> + Send {
+        delegate!(self, "flow", self.inner.flow(id))
+    }
+    fn begin_challenge(
+        &self,
+        challenge: NewChallenge,
+        limits: Limits,
+    ) -> impl Future<Output = Result<ChallengeOutcome, StoreError>> + Send {
+        delegate!(
+            self,
+            "begin_challenge",
+            self.inner.begin_challenge(challenge, limits)
+        )
+    }
+    fn attempt_proof(
+        &self,
+        flow_id: &str,
+        method_id: &str,
+        now: u64,
+        limits: Limits,
+        check: ProofChecker,
+    ) -> impl Future<Output = Result<ProofOutcome, StoreError>> + Send {
+        delegate!(
+            self,
+            "attempt_proof",
+            self.inner
+                .attempt_proof(flow_id, method_id, now, limits, check)
+        )
+    }
+    fn password_hashes(
+        &self,
+        user: i64,
+        recent: u32,
+    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
+        delegate!(
+            self,
+            "password_hashes",
+            self.inner.password_hashes(user, recent)
+        )
+    }
+    fn other_admin_emails(
+        &self,
+        except: i64,
+    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
+        delegate!(
+            self,
+            "other_admin_emails",
+            self.inner.other_admin_emails(except)
+        )
+    }
+    fn complete_reset(
+        &self,
+        completion: Completion,
+    ) -> impl Future<Output = Result<CompletionOutcome, StoreError>> + Send {
+        delegate!(
+            self,
+            "complete_reset",
+            self.inner.complete_reset(completion)
+        )
+    }
+    fn account_lock(
+        &self,
+        subject: String,
+        now: u64,
+    ) -> impl Future<Output = Result<Option<Locked>, StoreError>> + Send {
+        delegate!(self, "account_lock", self.inner.account_lock(subject, now))
+    }
+    fn count_account_failure(
+        &self,
+        subject: String,
+        limit: Limit,
+        now: u64,
+        event: &'static str,
+    ) -> impl Future<Output = Result<Option<Locked>, StoreError>> + Send {
+        delegate!(
+            self,
+            "count_account_failure",
+            self.inner.count_account_failure(subject, limit, now, event)
+        )
+    }
+    fn spend_captcha(
+        &self,
+        challenge: String,
+        expires_at: u64,
+        now: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        delegate!(
+            self,
+            "spend_captcha",
+            self.inner.spend_captcha(challenge, expires_at, now)
+        )
+    }
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    store: Flaky,
+    service: ResetService<Flaky>,
+    directory: Directory,
+    keys: Arc<ServerKeys>,
+    clock: Clock,
+    secret: TotpSecret,
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap();
+    let keys = Arc::new(ServerKeys::ephemeral());
+    let clock = Clock::manual(START);
+    let hasher = PasswordHasher::new(1).unwrap();
+    let directory = Directory {
+        store: sqlite.clone(),
+        keys: Arc::clone(&keys),
+        hasher: hasher.clone(),
+        clock: clock.clone(),
+    };
+    sqlite
+        .create_user_if_missing(&NewUser {
+            user_id: "noor@contoso.example",
+            display_name: "Noor",
+            email: None,
+            is_admin: false,
+            groups: &[],
+        })
+        .await
+        .unwrap();
+    directory
+        .set_password("noor@contoso.example", "lantern harbour seventeen")
+        .await
+        .unwrap();
+    let secret = directory
+        .add_totp("noor@contoso.example", None)
+        .await
+        .unwrap();
+    let config = Config::parse(
+        "[policy]\nscope = \"all\"\nmethods_required = 1\nmethods = [\"app_code\"]\n",
+    )
+    .unwrap();
+    let store = Flaky {
+        inner: sqlite,
+        failing: Arc::new(Mutex::new(None)),
+    };
+    let service = ResetService::new(
+        store.clone(),
+        Arc::clone(&keys),
+        clock.clone(),
+        Arc::new(config.policy),
+        hasher,
+        "Contoso",
+        Arc::new(tokio::sync::Notify::new()),
+    );
+    Fixture {
+        _dir: dir,
+        store,
+        service,
+        directory,
+        keys,
+        clock,
+        secret,
+    }
+}
+
+impl Fixture {
+    fn captcha(&self) -> CaptchaSolution {
+        let challenge = sspr_server::captcha::issue(&self.keys.captcha, 1_000, self.clock.now());
+        let number = sspr_server::captcha::solve(&challenge).unwrap();
+        CaptchaSolution::new(&challenge, number)
+    }
+
+    async fn start(&self) -> Result<sspr_api::reset::ResetFlow, ResetError> {
+        self.service
+            .start(StartReset {
+                user_id: "noor@contoso.example".into(),
+                captcha: self.captcha(),
+            })
+            .await
+    }
+
+    fn code(&self) -> Proof {
+        Proof::Code(totp::code_at(&self.secret, self.clock.now()))
+    }
+}
+
+fn fails_closed(result: Result<impl std::fmt::Debug, ResetError>) {
+    let error = result.expect_err("succeeded with the store failing");
+    assert_eq!(error.code(), ErrorCode::ServiceUnavailable, "{error:?}");
+    assert_eq!(error.problem().status, 503);
+}
+
+#[tokio::test]
+async fn a_store_that_fails_stops_every_step_and_changes_nothing() {
+    let f = fixture().await;
+    // No flow without the CAPTCHA recorded as spent, nor without the account read.
+    for operation in ["spend_captcha", "account", "create_flow"] {
+        f.store.fail(Some(operation));
+        fails_closed(f.start().await);
+    }
+    f.store.fail(None);
+    let flow = f.start().await.unwrap();
+    let method = flow.methods[0].id.clone();
+
+    // The right code is refused while its check cannot be recorded: counters are never
+    // skipped, so nothing is proven without them.
+    f.store.fail(Some("attempt_proof"));
+    fails_closed(f.service.verify(&flow.flow_id, &method, f.code()).await);
+    f.store.fail(None);
+    let proven = f
+        .service
+        .verify(&flow.flow_id, &method, f.code())
+        .await
+        .unwrap();
+    assert!(proven.ready_for_password());
+
+    // The change itself: nothing written while the store fails.
+    for operation in ["password_hashes", "complete_reset"] {
+        f.store.fail(Some(operation));
+        fails_closed(
+            f.service
+                .set_password(&flow.flow_id, "a brand new passphrase")
+                .await,
+        );
+        assert!(
+            f.directory
+                .check_password("noor@contoso.example", "lantern harbour seventeen")
+                .await
+                .unwrap(),
+            "{operation}"
+        );
+    }
+    f.store.fail(None);
+    f.service
+        .set_password(&flow.flow_id, "a brand new passphrase")
+        .await
+        .unwrap();
+    assert!(
+        f.directory
+            .check_password("noor@contoso.example", "a brand new passphrase")
+            .await
+            .unwrap()
+    );
+}
