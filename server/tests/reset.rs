@@ -284,9 +284,19 @@ impl Harness {
         }
     }
 
+    /// The authenticator code of `secret` at `unix_time`, sent for the flow's app method.
+    async fn app_code_at(
+        &self,
+        flow: &Flow,
+        secret: &TotpSecret,
+        unix_time: u64,
+    ) -> (StatusCode, HeaderMap, Value) {
+        let code = totp::code_at(secret, unix_time);
+        self.verify(flow, "app_code", json!({"code": code})).await
+    }
+
     async fn totp_proven(&self, flow: &Flow, secret: &TotpSecret) {
-        let code = totp::code_at(secret, self.clock().now());
-        let (status, _, json) = self.verify(flow, "app_code", json!({"code": code})).await;
+        let (status, _, json) = self.app_code_at(flow, secret, self.clock().now()).await;
         assert_eq!(status, StatusCode::OK, "{json}");
         assert!(!json["verified"].as_array().unwrap().is_empty());
     }
@@ -706,50 +716,20 @@ async fn totp_accepts_one_step_of_drift_and_never_a_used_step() {
     let now = h.clock().now();
     let flow = h.start("tom@contoso.example").await;
     // Two steps behind: refused.
-    let (_, _, json) = h
-        .verify(
-            &flow,
-            "app_code",
-            json!({"code": totp::code_at(&secret, now - 60)}),
-        )
-        .await;
+    let (_, _, json) = h.app_code_at(&flow, &secret, now - 60).await;
     assert_eq!(json["code"], "code_incorrect");
     // One step behind: accepted.
-    let (status, _, json) = h
-        .verify(
-            &flow,
-            "app_code",
-            json!({"code": totp::code_at(&secret, now - 30)}),
-        )
-        .await;
+    let (status, _, json) = h.app_code_at(&flow, &secret, now - 30).await;
     assert_eq!(status, StatusCode::OK, "{json}");
     // The same step again, in a new flow: refused.
     let again = h.start("tom@contoso.example").await;
-    let (_, _, json) = h
-        .verify(
-            &again,
-            "app_code",
-            json!({"code": totp::code_at(&secret, now - 30)}),
-        )
-        .await;
+    let (_, _, json) = h.app_code_at(&again, &secret, now - 30).await;
     assert_eq!(json["code"], "code_incorrect");
     // The current step is newer: accepted; then it is used up too.
-    let (status, _, _) = h
-        .verify(
-            &again,
-            "app_code",
-            json!({"code": totp::code_at(&secret, now)}),
-        )
-        .await;
+    let (status, _, _) = h.app_code_at(&again, &secret, now).await;
     assert_eq!(status, StatusCode::OK);
     let third = h.start("tom@contoso.example").await;
-    let (_, _, json) = h
-        .verify(
-            &third,
-            "app_code",
-            json!({"code": totp::code_at(&secret, now)}),
-        )
-        .await;
+    let (_, _, json) = h.app_code_at(&third, &secret, now).await;
     assert_eq!(json["code"], "code_incorrect");
     // Sealed at rest: the raw secret is not in the database.
     assert!(

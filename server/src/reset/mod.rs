@@ -18,6 +18,7 @@ use crate::crypto::totp::{self, TotpSecret};
 use crate::crypto::{codes, random_bytes, sealed};
 use crate::policy::Policy;
 use crate::store::counters::{Limit, Locked};
+use crate::store::interface::ProofChecker;
 use crate::store::reset::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FlowMethod, FlowRecord, Limits,
     NewChallenge, ProofCheck, ProofInput, ProofOutcome,
@@ -271,6 +272,21 @@ impl<S: ResetStore> ResetService<S> {
         Ok(flow)
     }
 
+    /// A live flow, one of its methods, and how that method is proven.
+    async fn live_method(
+        &self,
+        flow_id: &str,
+        method_id: &str,
+    ) -> Result<(FlowRecord, FlowMethod, Proving), ResetError> {
+        let flow = self.live_flow(flow_id).await?;
+        let method = flow
+            .method(method_id)
+            .ok_or(ResetError::MethodNotOffered)?
+            .clone();
+        let proving = proving(method.kind).ok_or(ResetError::MethodNotOffered)?;
+        Ok((flow, method, proving))
+    }
+
     /// `GET /reset/flows/{flow}`.
     pub async fn get(&self, flow_id: &str) -> Result<ResetFlow, ResetError> {
         let flow = self.live_flow(flow_id).await?;
@@ -279,12 +295,7 @@ impl<S: ResetStore> ResetService<S> {
 
     /// `POST .../methods/{method}/challenge`.
     pub async fn challenge(&self, flow_id: &str, method_id: &str) -> Result<Challenge, ResetError> {
-        let flow = self.live_flow(flow_id).await?;
-        let method = flow
-            .method(method_id)
-            .ok_or(ResetError::MethodNotOffered)?
-            .clone();
-        let proving = proving(method.kind).ok_or(ResetError::MethodNotOffered)?;
+        let (flow, method, proving) = self.live_method(flow_id, method_id).await?;
         let now = self.clock.now();
         let codes_policy = &self.policy.codes;
         let mut answer = Challenge {
@@ -372,18 +383,13 @@ impl<S: ResetStore> ResetService<S> {
         method_id: &str,
         proof: Proof,
     ) -> Result<ResetFlow, ResetError> {
-        let flow = self.live_flow(flow_id).await?;
-        let method = flow
-            .method(method_id)
-            .ok_or(ResetError::MethodNotOffered)?
-            .clone();
-        let proving = proving(method.kind).ok_or(ResetError::MethodNotOffered)?;
+        let (flow, method, proving) = self.live_method(flow_id, method_id).await?;
         let now = self.clock.now();
         let keys = Arc::clone(&self.keys);
         let binding = binding(&flow.id, &method.id);
         let decoy = flow.user.is_none();
         let user = flow.user.unwrap_or(0);
-        let check: Box<dyn FnOnce(&ProofInput) -> ProofCheck + Send> = match (proving, proof) {
+        let check: ProofChecker = match (proving, proof) {
             (Proving::SentCode, Proof::Code(code)) => Box::new(move |input: &ProofInput| {
                 let right = input
                     .code_hash
@@ -448,7 +454,7 @@ impl<S: ResetStore> ResetService<S> {
         };
         let outcome = self
             .store
-            .attempt_proof(&flow.id, &method.id, now, self.limits(), Box::new(check))
+            .attempt_proof(&flow.id, &method.id, now, self.limits(), check)
             .await?;
         match outcome {
             ProofOutcome::Verified => self.get(&flow.id).await,

@@ -39,16 +39,7 @@ impl SqliteStore {
         self.call(move |conn| {
             let tx = conn.transaction()?;
             let id = user_row(&tx, &user_id)?;
-            tx.execute(
-                "INSERT INTO password_history (user_id, password_hash, retired_at)
-                 SELECT id, password_hash, ?2 FROM users WHERE id = ?1 AND password_hash IS NOT NULL",
-                params![id, now as i64],
-            )?;
-            tx.execute(
-                "UPDATE users SET password_hash = ?2, credential_version = credential_version + 1,
-                 password_changed_at = ?3 WHERE id = ?1",
-                params![id, hash, now as i64],
-            )?;
+            super::reset::replace_password_hash(&tx, id, &hash, now)?;
             tx.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
             audit_at(&tx, now, "password_set_by_admin", Some(&user_id), None)?;
             tx.commit()?;

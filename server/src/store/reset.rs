@@ -759,16 +759,7 @@ impl SqliteStore {
                 "UPDATE reset_flows SET completed_at = ?2 WHERE id = ?1 AND completed_at IS NULL",
                 params![completion.flow_id, now],
             )?;
-            tx.execute(
-                "INSERT INTO password_history (user_id, password_hash, retired_at)
-                 SELECT id, password_hash, ?2 FROM users WHERE id = ?1 AND password_hash IS NOT NULL",
-                params![completion.user, now],
-            )?;
-            tx.execute(
-                "UPDATE users SET password_hash = ?2, credential_version = credential_version + 1,
-                 password_changed_at = ?3 WHERE id = ?1",
-                params![completion.user, completion.new_hash, now],
-            )?;
+            replace_password_hash(&tx, completion.user, &completion.new_hash, completion.now)?;
             // Keep the history short: it only serves the "not a recent password" rule.
             tx.execute(
                 "DELETE FROM password_history WHERE user_id = ?1 AND id NOT IN
@@ -776,14 +767,21 @@ impl SqliteStore {
                 [completion.user],
             )?;
             inject(fault, FaultPoint::AfterPasswordWritten)?;
-            let revoked = tx.execute("DELETE FROM sessions WHERE user_id = ?1", [completion.user])?;
+            let revoked =
+                tx.execute("DELETE FROM sessions WHERE user_id = ?1", [completion.user])?;
             inject(fault, FaultPoint::AfterSessionsRevoked)?;
             counters::reset(&tx, &flow.subject, None)?;
             for message in &completion.messages {
                 outbox::insert(&tx, message, completion.now)?;
             }
             inject(fault, FaultPoint::AfterMessagesQueued)?;
-            audit_at(&tx, completion.now, "password_reset", Some(&flow.subject), None)?;
+            audit_at(
+                &tx,
+                completion.now,
+                "password_reset",
+                Some(&flow.subject),
+                None,
+            )?;
             tx.commit()?;
             Ok(CompletionOutcome::Done {
                 sessions_revoked: revoked,
@@ -791,6 +789,28 @@ impl SqliteStore {
         })
         .await
     }
+}
+
+/// Writes a new password hash: the old one retired to the history, the credential
+/// version bumped (so anything bound to the old password stops working).
+pub(super) fn replace_password_hash(
+    conn: &Connection,
+    user: i64,
+    hash: &str,
+    now: u64,
+) -> rusqlite::Result<()> {
+    let now = now as i64;
+    conn.execute(
+        "INSERT INTO password_history (user_id, password_hash, retired_at)
+         SELECT id, password_hash, ?2 FROM users WHERE id = ?1 AND password_hash IS NOT NULL",
+        params![user, now],
+    )?;
+    conn.execute(
+        "UPDATE users SET password_hash = ?2, credential_version = credential_version + 1,
+         password_changed_at = ?3 WHERE id = ?1",
+        params![user, hash, now],
+    )?;
+    Ok(())
 }
 
 fn inject(armed: Option<FaultPoint>, here: FaultPoint) -> Result<(), StoreError> {
