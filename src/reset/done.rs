@@ -30,7 +30,7 @@ pub fn Done() -> impl IntoView {
     let heading = NodeRef::<leptos::html::H1>::new();
     focus_heading_on_mount(heading);
     crate::app::set_step_title(Some(|l| td_string!(l, reset.done.heading)));
-    let done = portal.done.get_untracked();
+    let done = portal.wizard.with_untracked(|w| w.done.clone());
     let origin = window().location().origin().unwrap_or_default();
     let return_url = query_param("return").and_then(|raw| safe_return_url(&raw, &origin));
     view! {

@@ -32,7 +32,6 @@ pub struct Portal {
     pub user_id: RwSignal<String>,
     /// A message for the first page, e.g. "your reset session ended".
     pub notice: RwSignal<Option<Message>>,
-    pub done: RwSignal<Option<ResetDone>>,
     /// Whether the person has moved between steps (then each step's heading takes focus).
     pub navigated: RwSignal<bool>,
     /// The last challenge answered for each method of the flow (code length, expiry), so
@@ -52,8 +51,7 @@ impl Portal {
 
     /// The server's newest view of the flow: keep it and move to where it leads.
     pub fn flow_changed(&self, flow: ResetFlow) {
-        session_set(Some(&flow.flow_id));
-        session_set_user(&self.user_id.get_untracked());
+        remember_flow(&flow.flow_id, &self.user_id.get_untracked());
         self.wizard.update(|w| w.flow = Some(flow));
         match self.wizard.with(Wizard::next) {
             // Methods left to prove, but none the person can use: say so, start again.
@@ -74,15 +72,14 @@ impl Portal {
 
     /// The password was changed: nothing of the flow is kept.
     pub fn finished(&self, done: ResetDone) {
-        session_set(None);
-        self.done.set(Some(done));
-        self.wizard.update(|w| w.done = true);
+        forget_flow();
+        self.wizard.update(|w| w.done = Some(done));
         self.go(Step::Done);
     }
 
     /// Back to the first page, forgetting the flow, with `notice` shown there.
     pub fn restart(&self, notice: Option<Message>) {
-        session_set(None);
+        forget_flow();
         self.wizard.set(Wizard::default());
         self.sent.set(Vec::new());
         self.notice.set(notice);
@@ -137,7 +134,6 @@ pub fn ResetPortal() -> impl IntoView {
         step: RwSignal::new(Step::Identify),
         user_id: RwSignal::new(query_param("user_id").unwrap_or_default()),
         notice: RwSignal::new(None),
-        done: RwSignal::new(None),
         navigated: RwSignal::new(false),
         sent: RwSignal::new(Vec::new()),
         resuming: RwSignal::new(false),
@@ -193,7 +189,7 @@ pub fn ResetPortal() -> impl IntoView {
 /// the URL names (when allowed); otherwise a clean start, saying why.
 fn resume(portal: Portal) {
     let wanted = query_param("step").and_then(|p| Step::from_param(&p));
-    let Some(flow_id) = session_get() else {
+    let Some(flow_id) = session_get(FLOW_KEY) else {
         if wanted.is_some_and(|step| step != Step::Identify) {
             replace_history(&Step::Identify);
         }
@@ -201,10 +197,10 @@ fn resume(portal: Portal) {
     };
     if wanted.is_none() || wanted == Some(Step::Identify) {
         // A fresh visit to the portal starts a fresh reset.
-        session_set(None);
+        forget_flow();
         return;
     }
-    if let Some(user_id) = session_get_user() {
+    if let Some(user_id) = session_get(USER_KEY) {
         portal.user_id.set(user_id);
     }
     portal.resuming.set(true);
@@ -224,7 +220,7 @@ fn resume(portal: Portal) {
                 replace_history(&Step::Identify);
                 let gone = prove_code::ends_the_flow(&error);
                 if gone {
-                    session_set(None);
+                    forget_flow();
                 }
                 // Gone: say so. Otherwise (offline, server trouble) the flow is kept, so
                 // reloading once the trouble is over picks it up again.
@@ -267,42 +263,28 @@ fn replace_history(step: &Step) {
     }
 }
 
-fn session_get() -> Option<String> {
-    window()
-        .session_storage()
-        .ok()
-        .flatten()?
-        .get_item(FLOW_KEY)
-        .ok()
-        .flatten()
+fn session() -> Option<web_sys::Storage> {
+    window().session_storage().ok().flatten()
 }
 
-/// Keeps (or, with `None`, forgets) the flow id and the user ID typed for it.
-fn session_set(flow_id: Option<&str>) {
-    if let Ok(Some(storage)) = window().session_storage() {
-        let _ = match flow_id {
-            Some(id) => storage.set_item(FLOW_KEY, id),
-            None => storage
-                .remove_item(FLOW_KEY)
-                .and_then(|()| storage.remove_item(USER_KEY)),
-        };
-    }
+fn session_get(key: &str) -> Option<String> {
+    session()?.get_item(key).ok().flatten()
 }
 
-fn session_set_user(user_id: &str) {
-    if let Ok(Some(storage)) = window().session_storage() {
+/// Keeps the flow id and the user ID typed for it, for a reload.
+fn remember_flow(flow_id: &str, user_id: &str) {
+    if let Some(storage) = session() {
+        let _ = storage.set_item(FLOW_KEY, flow_id);
         let _ = storage.set_item(USER_KEY, user_id);
     }
 }
 
-fn session_get_user() -> Option<String> {
-    window()
-        .session_storage()
-        .ok()
-        .flatten()?
-        .get_item(USER_KEY)
-        .ok()
-        .flatten()
+/// Forgets the flow (finished, gone, or a fresh start).
+fn forget_flow() {
+    if let Some(storage) = session() {
+        let _ = storage.remove_item(FLOW_KEY);
+        let _ = storage.remove_item(USER_KEY);
+    }
 }
 
 /// "Use another method", when the flow has more than one method left to prove.

@@ -7,7 +7,7 @@
 //! ([`Wizard::allow`]).
 
 use sspr_api::MethodKind;
-use sspr_api::reset::{OfferedMethod, ResetFlow};
+use sspr_api::reset::{OfferedMethod, ResetDone, ResetFlow};
 
 /// Where the person is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,11 +54,12 @@ impl Step {
     }
 }
 
-/// What the wizard knows: the flow the server gave, and whether the reset is done.
+/// What the wizard knows: the flow the server gave, and, once the password is changed,
+/// what the server said about it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Wizard {
     pub flow: Option<ResetFlow>,
-    pub done: bool,
+    pub done: Option<ResetDone>,
 }
 
 impl Wizard {
@@ -67,7 +68,7 @@ impl Wizard {
         self.flow.as_ref().map_or_else(Vec::new, |flow| {
             flow.methods
                 .iter()
-                .filter(|m| !flow.verified.contains(&m.id))
+                // A method proven, or another of its kind: nothing more to prove there.
                 .filter(|m| !self.kind_verified(m.kind))
                 .collect()
         })
@@ -97,7 +98,7 @@ impl Wizard {
         let Some(flow) = &self.flow else {
             return Step::Identify;
         };
-        if self.done {
+        if self.done.is_some() {
             return Step::Done;
         }
         if flow.ready_for_password() {
@@ -115,7 +116,7 @@ impl Wizard {
     /// The step to show when the person asks for `wanted` (Back, Forward, a typed
     /// URL): itself when the flow allows it, otherwise where they should be.
     pub fn allow(&self, wanted: Step) -> Step {
-        if self.done {
+        if self.done.is_some() {
             return Step::Done;
         }
         let Some(flow) = &self.flow else {
@@ -145,6 +146,11 @@ impl Wizard {
 mod tests {
     use super::*;
 
+    const DONE: ResetDone = ResetDone {
+        notification_sent: true,
+        sessions_signed_out: true,
+    };
+
     fn method(id: &str, kind: MethodKind) -> OfferedMethod {
         OfferedMethod {
             id: id.into(),
@@ -166,7 +172,7 @@ mod tests {
                 ],
                 verified: verified.iter().map(|v| (*v).to_owned()).collect(),
             }),
-            done: false,
+            done: None,
         }
     }
 
@@ -211,7 +217,7 @@ mod tests {
         assert_eq!(left, ["m1", "m3"]);
         w = wizard(2, &["m2", "m1"]);
         assert_eq!(w.next(), Step::NewPassword);
-        w.done = true;
+        w.done = Some(DONE);
         assert_eq!(w.next(), Step::Done);
     }
 
@@ -225,7 +231,7 @@ mod tests {
                 methods: vec![method("m1", MethodKind::Email)],
                 verified: vec![],
             }),
-            done: false,
+            done: None,
         };
         assert_eq!(w.next(), Step::Prove("m1".into()));
     }
@@ -243,7 +249,7 @@ mod tests {
         assert_eq!(w.allow(Step::NewPassword), Step::ChooseMethod);
         // Once done, there is no way back into the flow.
         let mut done = wizard(2, &["m1", "m2"]);
-        done.done = true;
+        done.done = Some(DONE);
         assert_eq!(done.allow(Step::NewPassword), Step::Done);
         assert_eq!(done.allow(Step::Identify), Step::Done);
     }
