@@ -73,6 +73,15 @@ async fn enter_code(browser: &Browser, code: &str) {
     browser.click("form button[type=submit]").await;
 }
 
+/// On the e-mail code page: the code from the dev outbox, typed in.
+async fn prove_email(browser: &Browser, product: &Product, locale: &str, user_id: &str) {
+    browser
+        .wait_for_text("h1", &locale_text(locale, "reset.code.email_heading"))
+        .await;
+    let code = product.last_code_to(demo_email(user_id));
+    enter_code(browser, &code).await;
+}
+
 async fn answer_questions(browser: &Browser, locale: &str) {
     browser.wait_for("#answer-1").await;
     for index in 1..=DEMO_ANSWERS.len() {
@@ -155,11 +164,7 @@ async fn two_methods_an_emailed_code_then_security_questions() {
         format!("{} – Contoso", locale_text("en", "reset.choose.heading"))
     );
     choose(&browser, "email").await;
-    browser
-        .wait_for_text("h1", &locale_text("en", "reset.code.email_heading"))
-        .await;
-    let code = product.last_code_to(demo_email(ALEX));
-    enter_code(&browser, &code).await;
+    prove_email(&browser, &product, "en", ALEX).await;
     browser
         .wait_for_text_containing(".progress-tag", "1 of 2")
         .await;
@@ -185,11 +190,7 @@ async fn the_same_journey_in_french_shows_the_french_locale_file() {
         .await;
     enter_code(&browser, &totp::code_at(&demo_secret(ADELE), now())).await;
     choose(&browser, "email").await;
-    browser
-        .wait_for_text("h1", &locale_text("fr", "reset.code.email_heading"))
-        .await;
-    let code = product.last_code_to(demo_email(ADELE));
-    enter_code(&browser, &code).await;
+    prove_email(&browser, &product, "fr", ADELE).await;
     set_new_password(&browser, "fr", "brindille orange soleil").await;
     assert_eq!(browser.html_attr("lang").await.as_deref(), Some("fr"));
     assert!(server_accepts(&product, ADELE, "brindille orange soleil").await);
@@ -230,11 +231,7 @@ async fn a_common_password_is_refused_with_its_reason_before_it_is_sent() {
     let product = Product::start_with_config(ONE_METHOD);
     let browser = Browser::start("en-US").await;
     identify(&browser, &product, ALEX).await;
-    browser
-        .wait_for_text("h1", &locale_text("en", "reset.code.email_heading"))
-        .await;
-    let code = product.last_code_to(demo_email(ALEX));
-    enter_code(&browser, &code).await;
+    prove_email(&browser, &product, "en", ALEX).await;
     browser
         .wait_for_text("h1", &locale_text("en", "reset.password.heading"))
         .await;
@@ -451,11 +448,7 @@ async fn after_a_reload_the_password_rules_still_know_the_user_id() {
     let product = Product::start_with_config(ONE_METHOD);
     let browser = Browser::start("en-US").await;
     identify(&browser, &product, ALEX).await;
-    browser
-        .wait_for_text("h1", &locale_text("en", "reset.code.email_heading"))
-        .await;
-    let code = product.last_code_to(demo_email(ALEX));
-    enter_code(&browser, &code).await;
+    prove_email(&browser, &product, "en", ALEX).await;
     let heading = locale_text("en", "reset.password.heading");
     browser.wait_for_text("h1", &heading).await;
     browser.client.refresh().await.unwrap();
