@@ -1469,3 +1469,49 @@ async fn state_changing_reset_requests_need_json_from_the_same_origin() {
         (StatusCode::BAD_REQUEST, Some("captcha_invalid"))
     );
 }
+
+// ------------------------------------------- security review (docs/SECURITY.md, findings)
+
+/// Finding 2: setting the password runs the same checks in the same order for real and
+/// decoy flows. Before the fix, an expired real flow answered 404 and a decoy 403.
+#[tokio::test]
+async fn setting_the_password_answers_alike_for_real_and_decoy_flows_alive_or_expired() {
+    let h = Harness::new(POLICY).await;
+    h.person("uma@contoso.example").await;
+    let real = h.start("uma@contoso.example").await;
+    let decoy = h.start("nobody.at.all@contoso.example").await;
+    let mut answers = Vec::new();
+    for flow in [&real, &decoy] {
+        let (status, headers, json) = h.set_password(flow, "a perfectly fine passphrase").await;
+        answers.push((status, header_set(&headers), json));
+    }
+    assert_eq!(answers[0].0, StatusCode::FORBIDDEN, "{:?}", answers[0]);
+    assert_eq!(answers[0], answers[1]);
+    h.clock().advance(20 * 60);
+    let mut expired = Vec::new();
+    for flow in [&real, &decoy] {
+        let (status, headers, json) = h.set_password(flow, "a perfectly fine passphrase").await;
+        expired.push((status, header_set(&headers), json));
+    }
+    assert_eq!(expired[0].0, StatusCode::NOT_FOUND, "{:?}", expired[0]);
+    assert_eq!(expired[0], expired[1]);
+}
+
+/// Finding 2: a huge body is refused before any flow lookup or normalisation.
+#[tokio::test]
+async fn a_huge_request_body_is_refused_before_the_flow_is_looked_up() {
+    let h = Harness::new(POLICY).await;
+    let decoy = h.start("nobody.at.all@contoso.example").await;
+    let huge = "x".repeat(sspr_server::http::MAX_BODY_BYTES + 1);
+    let (status, _, json) = h.set_password(&decoy, &huge).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{json}");
+    assert_eq!(json["code"], "invalid_request");
+    // Not the flow's answer (403 not_verified): the flow was never reached.
+    let (status, _, _) = h
+        .post(
+            "/api/v1/reset/flows",
+            json!({"user_id": huge, "captcha": h.captcha().await}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}

@@ -20,6 +20,7 @@ use crate::crypto::passwords::{HashError, PasswordHasher};
 use crate::reset::ResetService;
 use crate::store::SqliteStore;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::{get, post};
 use sspr_api::PublicConfig;
@@ -30,6 +31,11 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use client_ip::AddressBlock;
+
+/// The largest request body the API reads. Every request fits in far less (a password is at
+/// most 128 characters); a bigger body is refused before any flow is looked up or any
+/// password normalised (docs/SECURITY.md, enumeration).
+pub const MAX_BODY_BYTES: usize = 8 * 1024;
 
 /// What the server runs on: its database, its keys, its clock, the password hasher and
 /// the outbox's doorbell.
@@ -128,6 +134,7 @@ pub fn router(config: &Config, services: Services) -> Router {
         pages = pages.route("/dev/outbox", get(dev_outbox::page));
     }
     let api = api
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .fallback(problem::api_not_found)
         .method_not_allowed_fallback(problem::method_not_allowed)
         .with_state(state.clone());

@@ -477,17 +477,19 @@ impl<S: ResetStore> ResetService<S> {
         new_password: &str,
     ) -> Result<ResetDone, ResetError> {
         let now = self.clock.now();
+        // The same checks in the same order for real and decoy flows (docs/SECURITY.md,
+        // enumeration): a decoy is never completed and never verified, so it fails at the
+        // "not verified" check, exactly where an unproven real flow fails, and only then is
+        // anything computed from the password.
         let flow = self
             .store
             .flow(flow_id)
             .await?
             .ok_or(ResetError::FlowNotFound)?;
-        let Some(user) = flow.user else {
-            return Err(ResetError::NotVerified);
-        };
-        let password = password::normalize(new_password);
-        if flow.completed_at.is_some() {
-            return self.repeat(&flow, user, &password, now).await;
+        if let (Some(_), Some(user)) = (flow.completed_at, flow.user) {
+            return self
+                .repeat(&flow, user, &password::normalize(new_password), now)
+                .await;
         }
         if flow.expires_at <= now {
             return Err(ResetError::FlowNotFound);
@@ -495,6 +497,10 @@ impl<S: ResetStore> ResetService<S> {
         if flow.verified.len() < usize::from(flow.methods_required) {
             return Err(ResetError::NotVerified);
         }
+        let Some(user) = flow.user else {
+            return Err(ResetError::NotVerified);
+        };
+        let password = password::normalize(new_password);
         let account = self
             .store
             .account_by_id(user)
