@@ -1515,3 +1515,43 @@ async fn a_huge_request_body_is_refused_before_the_flow_is_looked_up() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+/// Finding 7: a method is read only through its owner. Method ids can be reused once
+/// methods are deleted; a live flow must never reach another person's method. Before the
+/// fix the code went to the other person's address.
+#[tokio::test]
+async fn a_flow_never_uses_a_method_row_that_now_belongs_to_someone_else() {
+    let h = Harness::new(POLICY).await;
+    h.person("vic@contoso.example").await;
+    h.person("wes@contoso.example").await;
+    let flow = h.start("vic@contoso.example").await;
+    // Vic's e-mail method is deleted and its id reused for an address of Wes's.
+    let db = rusqlite::Connection::open(h.dir.path().join("db.sqlite3")).unwrap();
+    let (id, wes): (i64, i64) = db
+        .query_row(
+            "SELECT m.id, (SELECT id FROM users WHERE user_id = 'wes@contoso.example')
+             FROM methods m JOIN users u ON u.id = m.user_id
+             WHERE u.user_id = 'vic@contoso.example' AND m.kind = 'email'",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap();
+    db.execute("DELETE FROM methods WHERE id = ?1", [id])
+        .unwrap();
+    db.execute(
+        "INSERT INTO methods (id, user_id, kind, contact, created_at)
+         VALUES (?1, ?2, 'email', 'wes.private@home.example', 0)",
+        rusqlite::params![id, wes],
+    )
+    .unwrap();
+    let (status, _, json) = h.challenge(&flow, "email").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    let messages = h.messages().await;
+    assert!(
+        messages
+            .iter()
+            .all(|(to, _, _)| to != "wes.private@home.example"),
+        "{messages:?}"
+    );
+    assert!(messages.is_empty(), "{messages:?}");
+}

@@ -26,11 +26,12 @@ use std::sync::{Arc, Mutex};
 
 const START: u64 = 1_800_000_000;
 
-/// SQLite, except for the one operation told to fail.
+/// SQLite, except for the one operation told to fail; it records every call.
 #[derive(Clone)]
 struct Flaky {
     inner: SqliteStore,
     failing: Arc<Mutex<Option<&'static str>>>,
+    calls: Arc<Mutex<Vec<&'static str>>>,
 }
 
 impl Flaky {
@@ -38,7 +39,13 @@ impl Flaky {
         *self.failing.lock().unwrap() = operation;
     }
 
+    /// The operations called since the last time, in order.
+    fn take_calls(&self) -> Vec<&'static str> {
+        std::mem::take(&mut *self.calls.lock().unwrap())
+    }
+
     fn check(&self, operation: &'static str) -> Result<(), StoreError> {
+        self.calls.lock().unwrap().push(operation);
         match *self.failing.lock().unwrap() {
             Some(failing) if failing == operation => {
                 Err(StoreError::Injected(operation.to_owned()))
@@ -75,9 +82,14 @@ impl ResetStore for Flaky {
     }
     fn method_contact(
         &self,
-        method: i64,
+        user: Option<i64>,
+        method: Option<i64>,
     ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send {
-        delegate!(self, "method_contact", self.inner.method_contact(method))
+        delegate!(
+            self,
+            "method_contact",
+            self.inner.method_contact(user, method)
+        )
     }
     fn create_flow(&self, flow: FlowRecord) -> impl Future<Output = Result<(), StoreError>> + Send {
         delegate!(self, "create_flow", self.inner.create_flow(flow))
@@ -189,7 +201,16 @@ struct Fixture {
     secret: TotpSecret,
 }
 
+/// One method, app codes: the policy of most tests here.
+const APP_CODE_ONLY: &str =
+    "[policy]\nscope = \"all\"\nmethods_required = 1\nmethods = [\"app_code\"]\n";
+
 async fn fixture() -> Fixture {
+    fixture_with(APP_CODE_ONLY).await
+}
+
+/// Noor has a password, an authenticator app and an e-mail address.
+async fn fixture_with(policy: &str) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let sqlite = SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap();
     let keys = Arc::new(ServerKeys::ephemeral());
@@ -219,13 +240,15 @@ async fn fixture() -> Fixture {
         .add_totp("noor@contoso.example", None)
         .await
         .unwrap();
-    let config = Config::parse(
-        "[policy]\nscope = \"all\"\nmethods_required = 1\nmethods = [\"app_code\"]\n",
-    )
-    .unwrap();
+    directory
+        .add_email("noor@contoso.example", "noor@home.example")
+        .await
+        .unwrap();
+    let config = Config::parse(policy).unwrap();
     let store = Flaky {
         inner: sqlite,
         failing: Arc::new(Mutex::new(None)),
+        calls: Arc::new(Mutex::new(Vec::new())),
     };
     let service = ResetService::new(
         store.clone(),
@@ -255,9 +278,13 @@ impl Fixture {
     }
 
     async fn start(&self) -> Result<sspr_api::reset::ResetFlow, ResetError> {
+        self.start_as("noor@contoso.example").await
+    }
+
+    async fn start_as(&self, user_id: &str) -> Result<sspr_api::reset::ResetFlow, ResetError> {
         self.service
             .start(StartReset {
-                user_id: "noor@contoso.example".into(),
+                user_id: user_id.into(),
                 captcha: self.captcha(),
             })
             .await
@@ -325,4 +352,47 @@ async fn a_store_that_fails_stops_every_step_and_changes_nothing() {
             .await
             .unwrap()
     );
+}
+
+/// Finding 6 of the security review (docs/SECURITY.md, equal work): a real account and an
+/// unknown user ID make the same store calls, in the same order, at every step. Before
+/// the fix only the real flow read the method's address when sending.
+#[tokio::test]
+async fn real_and_unknown_accounts_make_the_same_store_calls_at_every_step() {
+    let f = fixture_with(
+        "[policy]\nscope = \"all\"\nmethods_required = 2\nmethods = [\"email\", \"app_code\"]\n",
+    )
+    .await;
+    let mut sequences = Vec::new();
+    for user_id in ["noor@contoso.example", "nobody.here@contoso.example"] {
+        f.store.take_calls();
+        let flow = f.start_as(user_id).await.unwrap();
+        let mut steps = vec![("start".to_owned(), f.store.take_calls())];
+        for method in &flow.methods {
+            f.service
+                .challenge(&flow.flow_id, &method.id)
+                .await
+                .unwrap();
+            steps.push((format!("send {:?}", method.kind), f.store.take_calls()));
+            let wrong = f
+                .service
+                .verify(&flow.flow_id, &method.id, Proof::Code("00000000".into()))
+                .await;
+            assert!(wrong.is_err(), "{user_id}: a wrong code was taken");
+            steps.push((format!("verify {:?}", method.kind), f.store.take_calls()));
+        }
+        let refused = f
+            .service
+            .set_password(&flow.flow_id, "a brand new passphrase")
+            .await;
+        assert_eq!(
+            refused.unwrap_err().code(),
+            ErrorCode::NotVerified,
+            "{user_id}"
+        );
+        steps.push(("password".to_owned(), f.store.take_calls()));
+        sequences.push(steps);
+    }
+    assert_eq!(sequences[0].len(), 6, "{:?}", sequences[0]);
+    assert_eq!(sequences[0], sequences[1]);
 }

@@ -33,6 +33,8 @@ use tokio::sync::Notify;
 pub const FLOW_LIFETIME_SECONDS: u64 = 20 * 60;
 /// Seconds between two codes sent for the same method of a flow.
 pub const RESEND_INTERVAL_SECONDS: u64 = 30;
+/// Where a decoy's code is addressed: it is sealed like a real message, then never sent.
+const DECOY_RECIPIENT: &str = "decoy@invalid";
 /// Retired passwords that may not be used again (besides the current one).
 pub const RECENT_PASSWORDS: u32 = 2;
 
@@ -313,6 +315,7 @@ impl<S: ResetStore> ResetService<S> {
             code: None,
             questions: Vec::new(),
             message: None,
+            deliver: false,
         };
         match proving {
             Proving::SentCode => {
@@ -324,25 +327,25 @@ impl<S: ResetStore> ResetService<S> {
                     codes::hash(&self.keys.codes, &binding, &code).to_vec(),
                     expires_at,
                 ));
-                // A decoy draws a code like any flow but sends it nowhere.
-                if let Some(record) = method.record
-                    && let Some(address) = self.store.method_contact(record).await?
-                {
-                    challenge.message = Some(messages::code(
-                        &self.keys.outbox,
-                        &self.organisation,
-                        format!(
-                            "code:{}:{}:{}",
-                            flow.id,
-                            method.id,
-                            decoy::hex(&random_bytes::<8>())
-                        ),
-                        &address,
-                        &code,
-                        codes_policy.lifetime_minutes,
-                        expires_at,
-                    ));
-                }
+                // A decoy draws, hashes and seals a code like any flow, and the store
+                // writes it like any other, but it goes nowhere (docs/SECURITY.md, equal
+                // work). The address is read through the method's owner.
+                let address = self.store.method_contact(flow.user, method.record).await?;
+                challenge.deliver = address.is_some();
+                challenge.message = Some(messages::code(
+                    &self.keys.outbox,
+                    &self.organisation,
+                    format!(
+                        "code:{}:{}:{}",
+                        flow.id,
+                        method.id,
+                        decoy::hex(&random_bytes::<8>())
+                    ),
+                    address.as_deref().unwrap_or(DECOY_RECIPIENT),
+                    &code,
+                    codes_policy.lifetime_minutes,
+                    expires_at,
+                ));
                 answer.code_expires_in_seconds = Some(lifetime);
                 answer.code_length = Some(codes_policy.length);
             }
@@ -359,7 +362,7 @@ impl<S: ResetStore> ResetService<S> {
                 answer.questions = pool;
             }
         }
-        let queued = challenge.message.is_some();
+        let queued = challenge.deliver;
         match self.store.begin_challenge(challenge, self.limits()).await? {
             ChallengeOutcome::Ready { resend_in } => {
                 if queued {

@@ -28,10 +28,12 @@ pub trait ResetStore: Clone + Send + Sync + 'static {
         &self,
         id: i64,
     ) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send;
-    /// The contact (address, number) of a registered method.
+    /// The contact (address, number) of a registered method, read through its owner;
+    /// decoys ask with `None`s and do the same work.
     fn method_contact(
         &self,
-        method: i64,
+        user: Option<i64>,
+        method: Option<i64>,
     ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
     fn create_flow(&self, flow: FlowRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The flow whatever its state (expired and completed ones too).
@@ -103,9 +105,10 @@ impl ResetStore for SqliteStore {
     }
     fn method_contact(
         &self,
-        method: i64,
+        user: Option<i64>,
+        method: Option<i64>,
     ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send {
-        SqliteStore::method_contact(self, method)
+        SqliteStore::method_contact(self, user, method)
     }
     fn create_flow(&self, flow: FlowRecord) -> impl Future<Output = Result<(), StoreError>> + Send {
         SqliteStore::create_flow(self, flow)

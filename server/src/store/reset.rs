@@ -92,8 +92,11 @@ pub struct NewChallenge {
     /// Keyed hash of the code and when it expires; `None` for methods without codes.
     pub code: Option<(Vec<u8>, u64)>,
     pub questions: Vec<String>,
-    /// The message carrying the code; `None` in a decoy flow.
+    /// The message carrying the code (sealed for decoys too, to a placeholder address).
     pub message: Option<NewMessage>,
+    /// Whether the message goes out; false in a decoy flow (or when the method's owner
+    /// changed), where it is written and removed again.
+    pub deliver: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -274,8 +277,23 @@ fn load_account(
             },
         )
         .optional()?;
-    let Some(mut account) = row else {
-        return Ok(None);
+    // An unknown user ID runs the same follow-up queries as an account (equal work).
+    let (found, mut account) = match row {
+        Some(account) => (true, account),
+        None => (
+            false,
+            Account {
+                id: NO_ROW,
+                user_id: String::new(),
+                display_name: String::new(),
+                email: None,
+                enabled: false,
+                is_admin: false,
+                groups: Vec::new(),
+                methods: Vec::new(),
+                questions: Vec::new(),
+            },
+        ),
     };
     let mut stmt = conn.prepare_cached(
         "SELECT g.name FROM group_members m JOIN groups g ON g.id = m.group_id
@@ -316,8 +334,12 @@ fn load_account(
     account.questions = stmt
         .query_map([account.id], |row| row.get(0))?
         .collect::<Result<_, _>>()?;
-    Ok(Some(account))
+    Ok(found.then_some(account))
 }
+
+/// The row id decoys read with: no row has it, so a decoy runs the same queries as a real
+/// account and finds nothing (docs/SECURITY.md, equal work).
+const NO_ROW: i64 = -1;
 
 /// A stored challenge: code hash, code expiry, wrong tries, questions asked.
 type ChallengeRow = (Option<Vec<u8>>, Option<i64>, i64, Option<String>);
@@ -336,13 +358,19 @@ impl SqliteStore {
             .await
     }
 
-    /// The contact (address or number) of a registered method.
-    pub async fn method_contact(&self, method: i64) -> Result<Option<String>, StoreError> {
+    /// The contact (address or number) of a registered method, read only through its
+    /// owner (method ids can be reused once methods are deleted). A decoy asks with no
+    /// owner and no method and gets `None` after the same query.
+    pub async fn method_contact(
+        &self,
+        user: Option<i64>,
+        method: Option<i64>,
+    ) -> Result<Option<String>, StoreError> {
         self.call(move |conn| {
             Ok(conn
                 .query_row(
-                    "SELECT contact FROM methods WHERE id = ?1",
-                    [method],
+                    "SELECT contact FROM methods WHERE id = ?1 AND user_id = ?2",
+                    params![method.unwrap_or(NO_ROW), user.unwrap_or(NO_ROW)],
                     |row| row.get(0),
                 )
                 .optional()?
@@ -486,6 +514,14 @@ impl SqliteStore {
                 )?;
                 if let Some(message) = &challenge.message {
                     outbox::insert(&tx, message, challenge.now)?;
+                    if !challenge.deliver {
+                        // A decoy's message is written like any other and taken back in
+                        // the same transaction: the same work, nothing ever sent.
+                        tx.execute(
+                            "DELETE FROM outbox WHERE dedupe_key = ?1",
+                            [&message.dedupe_key],
+                        )?;
+                    }
                 }
                 resend_in = Some(limits.resend_interval as u64);
             } else {
@@ -550,18 +586,18 @@ impl SqliteStore {
             let mut code_attempts = 0;
             match method.kind {
                 MethodKind::AppCode => {
-                    if let Some(record) = method.record {
-                        let row: Option<(Option<Vec<u8>>, Option<i64>)> = tx
-                            .query_row(
-                                "SELECT secret, last_used_step FROM methods WHERE id = ?1",
-                                [record],
-                                |row| Ok((row.get(0)?, row.get(1)?)),
-                            )
-                            .optional()?;
-                        if let Some((secret, step)) = row {
-                            input.totp_secret = secret;
-                            input.last_used_step = step.map(|s| s as u64);
-                        }
+                    // Through the owner; a decoy runs the same query and finds nothing.
+                    let row: Option<(Option<Vec<u8>>, Option<i64>)> = tx
+                        .query_row(
+                            "SELECT secret, last_used_step FROM methods
+                             WHERE id = ?1 AND user_id = ?2",
+                            params![method.record.unwrap_or(NO_ROW), flow.user.unwrap_or(NO_ROW)],
+                            |row| Ok((row.get(0)?, row.get(1)?)),
+                        )
+                        .optional()?;
+                    if let Some((secret, step)) = row {
+                        input.totp_secret = secret;
+                        input.last_used_step = step.map(|s| s as u64);
                     }
                 }
                 MethodKind::SecurityQuestions => {
@@ -570,14 +606,14 @@ impl SqliteStore {
                     };
                     input.questions = serde_json::from_str(&questions)
                         .map_err(|err| StoreError::Corrupt(err.to_string()))?;
-                    if let Some(user) = flow.user {
-                        let mut stmt = tx.prepare_cached(
-                            "SELECT question, answer_hash FROM security_answers WHERE user_id = ?1",
-                        )?;
-                        input.answers = stmt
-                            .query_map([user], |row| Ok((row.get(0)?, row.get(1)?)))?
-                            .collect::<Result<_, _>>()?;
-                    }
+                    let mut stmt = tx.prepare_cached(
+                        "SELECT question, answer_hash FROM security_answers WHERE user_id = ?1",
+                    )?;
+                    input.answers = stmt
+                        .query_map([flow.user.unwrap_or(NO_ROW)], |row| {
+                            Ok((row.get(0)?, row.get(1)?))
+                        })?
+                        .collect::<Result<_, _>>()?;
                 }
                 _ => {
                     let Some((Some(hash), Some(expires_at), attempts, _)) = challenge else {
@@ -599,10 +635,12 @@ impl SqliteStore {
                            verified_at = ?3, code_hash = NULL",
                         params![flow_id, method_id, now_i],
                     )?;
-                    if let (Some(step), Some(record)) = (totp_step, method.record) {
+                    if let (Some(step), Some(record), Some(user)) =
+                        (totp_step, method.record, flow.user)
+                    {
                         tx.execute(
-                            "UPDATE methods SET last_used_step = ?2 WHERE id = ?1",
-                            params![record, step as i64],
+                            "UPDATE methods SET last_used_step = ?2 WHERE id = ?1 AND user_id = ?3",
+                            params![record, step as i64, user],
                         )?;
                     }
                     counters::reset(&tx, &flow.subject, Some(method.kind.as_str()))?;
