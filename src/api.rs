@@ -6,7 +6,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sspr_api::captcha::{CaptchaChallenge, CaptchaSolution};
 use sspr_api::problem::PROBLEM_CONTENT_TYPE;
-use sspr_api::reset::{Challenge, NewPassword, Proof, ResetDone, ResetFlow, StartReset};
+use sspr_api::reset::{
+    Challenge, FLOW_SECRET_HEADER, NewPassword, Proof, ResetDone, ResetFlow, StartReset,
+};
 use sspr_api::{ErrorCode, Problem, PublicConfig, paths};
 
 /// Why a call failed, in terms the UI can explain.
@@ -53,30 +55,40 @@ pub async fn captcha() -> Result<CaptchaChallenge, ApiError> {
 
 /// `POST /api/v1/reset/flows`.
 pub async fn start_reset(user_id: String, captcha: CaptchaSolution) -> Result<ResetFlow, ApiError> {
-    post(paths::RESET_FLOWS, &StartReset { user_id, captcha }).await
+    post(paths::RESET_FLOWS, None, &StartReset { user_id, captcha }).await
+}
+
+/// A reset flow as requests name it: its id (in the URL) and the secret the server gave
+/// when it started (in a header: URLs get logged, headers do not).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FlowKey {
+    pub id: String,
+    pub secret: String,
 }
 
 /// `GET /api/v1/reset/flows/{flow}`.
-pub async fn reset_flow(flow_id: &str) -> Result<ResetFlow, ApiError> {
-    get(&paths::reset_flow(flow_id)).await
+pub async fn reset_flow(flow: &FlowKey) -> Result<ResetFlow, ApiError> {
+    send(Request::get(&paths::reset_flow(&flow.id)).header(FLOW_SECRET_HEADER, &flow.secret)).await
 }
 
 /// `POST .../methods/{method}/challenge`: send a code, or get the questions.
-pub async fn send_challenge(flow_id: &str, method_id: &str) -> Result<Challenge, ApiError> {
+pub async fn send_challenge(flow: &FlowKey, method_id: &str) -> Result<Challenge, ApiError> {
     /// `{}`: the challenge request carries nothing but must be JSON.
     #[derive(Serialize)]
     struct Empty {}
-    post(&paths::reset_challenge(flow_id, method_id), &Empty {}).await
+    let path = paths::reset_challenge(&flow.id, method_id);
+    post(&path, Some(flow), &Empty {}).await
 }
 
 /// `POST .../methods/{method}/verify`.
-pub async fn verify(flow_id: &str, method_id: &str, proof: &Proof) -> Result<ResetFlow, ApiError> {
-    post(&paths::reset_verify(flow_id, method_id), proof).await
+pub async fn verify(flow: &FlowKey, method_id: &str, proof: &Proof) -> Result<ResetFlow, ApiError> {
+    post(&paths::reset_verify(&flow.id, method_id), Some(flow), proof).await
 }
 
 /// `POST .../password`.
-pub async fn set_password(flow_id: &str, password: String) -> Result<ResetDone, ApiError> {
-    post(&paths::reset_password(flow_id), &NewPassword { password }).await
+pub async fn set_password(flow: &FlowKey, password: String) -> Result<ResetDone, ApiError> {
+    let path = paths::reset_password(&flow.id);
+    post(&path, Some(flow), &NewPassword { password }).await
 }
 
 /// The list of common passwords (sorted, one per line), fetched when the password page
@@ -100,14 +112,22 @@ async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     send(Request::get(path)).await
 }
 
-async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+/// A JSON `POST`, about `flow` (its secret in the header) when given.
+async fn post<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    flow: Option<&FlowKey>,
+    body: &B,
+) -> Result<T, ApiError> {
     let json = serde_wasm_bindgen::to_value(body)
         .ok()
         .and_then(|value| js_sys::JSON::stringify(&value).ok())
         .and_then(|text| text.as_string())
         .ok_or(ApiError::Unexpected { status: 0 })?;
-    let request = Request::post(path)
-        .header("content-type", "application/json")
+    let mut request = Request::post(path).header("content-type", "application/json");
+    if let Some(flow) = flow {
+        request = request.header(FLOW_SECRET_HEADER, &flow.secret);
+    }
+    let request = request
         .body(json)
         .map_err(|_| ApiError::Unexpected { status: 0 })?;
     let response = request.send().await.map_err(|_| ApiError::Network)?;

@@ -19,12 +19,23 @@ pub struct StartReset {
     pub captcha: CaptchaSolution,
 }
 
+/// The request header that carries a flow's secret on every request about the flow
+/// (`GET` the flow, send, verify, set the password). Without the right secret, a flow id is
+/// answered as if it did not exist.
+pub const FLOW_SECRET_HEADER: &str = "x-flow-secret";
+
 /// A reset flow as the app sees it: answer of start, of `GET .../flows/{id}` and of verify.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResetFlow {
-    /// Opaque and unguessable (128 bits); the only handle on the flow.
+    /// Opaque and unguessable (128 bits); names the flow in URLs, which may be logged, so
+    /// it is not enough to act on the flow: see `flow_secret`.
     pub flow_id: String,
+    /// Only in the answer that starts the flow: the secret (128 bits) that binds the flow
+    /// to this browser. Send it in the [`FLOW_SECRET_HEADER`] header with every request
+    /// about the flow; keep it in the tab's `sessionStorage`, never in a URL or a cookie.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_secret: Option<String>,
     /// Seconds until the flow expires and the person has to start again.
     pub expires_in_seconds: u64,
     /// How many different methods must be proven before the password can be set.
@@ -132,6 +143,7 @@ mod tests {
     fn ready_once_enough_methods_are_verified() {
         let mut flow = ResetFlow {
             flow_id: "f".into(),
+            flow_secret: None,
             expires_in_seconds: 60,
             methods_required: 2,
             methods: vec![],

@@ -83,8 +83,16 @@ async fn send(server: &TestServer, request: Request<Body>) -> Response<Body> {
 
 /// A request as the app sends it: POSTs carry a JSON body.
 fn request(method: &str, path: &str, body: Option<Value>) -> Request<Body> {
+    flow_request(method, path, body, "")
+}
+
+/// A request about a flow, with its secret (or none when empty).
+fn flow_request(method: &str, path: &str, body: Option<Value>, secret: &str) -> Request<Body> {
     let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap();
-    let builder = Request::builder().method(method).uri(path);
+    let mut builder = Request::builder().method(method).uri(path);
+    if !secret.is_empty() {
+        builder = builder.header(sspr_api::reset::FLOW_SECRET_HEADER, secret);
+    }
     match body {
         Some(body) => builder
             .header(header::CONTENT_TYPE, "application/json")
@@ -460,6 +468,8 @@ fn samples() -> Vec<Sample> {
     };
     let flow = |methods: Vec<OfferedMethod>, verified: Vec<String>| ResetFlow {
         flow_id: "0123456789abcdef0123456789abcdef".into(),
+        // Only the answer that starts a flow carries its secret.
+        flow_secret: (!methods.is_empty()).then(|| "fedcba9876543210fedcba9876543210".into()),
         expires_in_seconds: 900,
         methods_required: 2,
         methods,
@@ -735,19 +745,25 @@ async fn live_responses_fit_the_document() {
     assert_eq!(problem["code"], "captcha_invalid");
 
     let flow: ResetFlow = serde_json::from_value(flow).unwrap();
+    let secret = flow.flow_secret.as_deref().unwrap();
     let fill = |path: &str, method: &str| {
         path.replace("{flow}", &flow.flow_id)
             .replace("{method}", method)
     };
     let one = "/api/v1/reset/flows/{flow}";
-    let response = send(&server, request("get", &fill(one, ""), None)).await;
+    let response = send(&server, flow_request("get", &fill(one, ""), None, secret)).await;
     assert_eq!(
         assert_documented(&doc, "get", one, response).await.0,
         StatusCode::OK
     );
     for method in &flow.methods {
         let challenge = "/api/v1/reset/flows/{flow}/methods/{method}/challenge";
-        let challenge_request = request("post", &fill(challenge, &method.id), Some(json!({})));
+        let challenge_request = flow_request(
+            "post",
+            &fill(challenge, &method.id),
+            Some(json!({})),
+            secret,
+        );
         let response = send(&server, challenge_request).await;
         assert_documented(&doc, "post", challenge, response).await;
         let verify = "/api/v1/reset/flows/{flow}/methods/{method}/verify";
@@ -756,7 +772,11 @@ async fn live_responses_fit_the_document() {
             _ => Proof::Code("000000".into()),
         };
         let body = Some(serde_json::to_value(&proof).unwrap());
-        let response = send(&server, request("post", &fill(verify, &method.id), body)).await;
+        let response = send(
+            &server,
+            flow_request("post", &fill(verify, &method.id), body, secret),
+        )
+        .await;
         let (status, _) = assert_documented(&doc, "post", verify, response).await;
         assert!(status.is_client_error(), "a decoy flow cannot be proven");
     }
@@ -765,7 +785,11 @@ async fn live_responses_fit_the_document() {
         password: "a long new password".into(),
     })
     .unwrap();
-    let response = send(&server, request("post", &fill(password, ""), Some(body))).await;
+    let response = send(
+        &server,
+        flow_request("post", &fill(password, ""), Some(body), secret),
+    )
+    .await;
     let (status, problem) = assert_documented(&doc, "post", password, response).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(problem["code"], "not_verified");

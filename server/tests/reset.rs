@@ -13,6 +13,7 @@ use fake_smtp::{FakeSmtp, Mode};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use sspr_api::captcha::{CaptchaChallenge, CaptchaSolution};
+use sspr_api::reset::FLOW_SECRET_HEADER;
 use sspr_server::clock::Clock;
 use sspr_server::config::{Config, SmtpConfig, SmtpSecurity};
 use sspr_server::crypto::keys::ServerKeys;
@@ -146,6 +147,34 @@ impl Harness {
         .await
     }
 
+    /// A POST about `flow`, with its secret, as the app sends it.
+    async fn flow_post(
+        &self,
+        flow: &Flow,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, HeaderMap, Value) {
+        self.request(
+            Request::post(path)
+                .header("content-type", "application/json")
+                .header(FLOW_SECRET_HEADER, flow.secret())
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// `GET` the flow, with its secret.
+    async fn get_flow(&self, flow: &Flow) -> (StatusCode, HeaderMap, Value) {
+        self.request(
+            Request::get(format!("/api/v1/reset/flows/{}", flow.id()))
+                .header(FLOW_SECRET_HEADER, flow.secret())
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
     async fn captcha(&self) -> CaptchaSolution {
         let (status, _, json) = self
             .request(Request::get("/api/v1/captcha").body(Body::empty()).unwrap())
@@ -172,7 +201,8 @@ impl Harness {
     }
 
     async fn challenge(&self, flow: &Flow, kind: &str) -> (StatusCode, HeaderMap, Value) {
-        self.post(
+        self.flow_post(
+            flow,
             &format!(
                 "/api/v1/reset/flows/{}/methods/{}/challenge",
                 flow.id(),
@@ -189,7 +219,8 @@ impl Harness {
         kind: &str,
         proof: Value,
     ) -> (StatusCode, HeaderMap, Value) {
-        self.post(
+        self.flow_post(
+            flow,
             &format!(
                 "/api/v1/reset/flows/{}/methods/{}/verify",
                 flow.id(),
@@ -205,7 +236,8 @@ impl Harness {
     }
 
     async fn set_password(&self, flow: &Flow, password: &str) -> (StatusCode, HeaderMap, Value) {
-        self.post(
+        self.flow_post(
+            flow,
             &format!("/api/v1/reset/flows/{}/password", flow.id()),
             json!({"password": password}),
         )
@@ -308,6 +340,10 @@ struct Flow(Value);
 impl Flow {
     fn id(&self) -> &str {
         self.0["flow_id"].as_str().unwrap()
+    }
+
+    fn secret(&self) -> &str {
+        self.0["flow_secret"].as_str().unwrap()
     }
 
     fn method(&self, kind: &str) -> String {
@@ -887,13 +923,7 @@ async fn the_new_password_is_checked_then_set_and_the_old_one_stops_working() {
         (status, json["code"].as_str()),
         (StatusCode::CONFLICT, Some("flow_completed"))
     );
-    let (_, _, json) = h
-        .request(
-            Request::get(format!("/api/v1/reset/flows/{}", flow.id()))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let (_, _, json) = h.get_flow(&flow).await;
     assert_eq!(json["code"], "flow_completed");
     // The person was told.
     let messages = h.messages().await;
@@ -1255,12 +1285,7 @@ async fn a_flow_expires_twenty_minutes_after_it_started() {
     h.clock().advance(1);
     for (status, _, json) in [
         h.set_password(&flow, "a brand new passphrase").await,
-        h.request(
-            Request::get(format!("/api/v1/reset/flows/{}", flow.id()))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await,
+        h.get_flow(&flow).await,
     ] {
         assert_eq!(status, StatusCode::NOT_FOUND, "{json}");
         assert_eq!(json["code"], "flow_not_found");
@@ -1554,4 +1579,111 @@ async fn a_flow_never_uses_a_method_row_that_now_belongs_to_someone_else() {
         "{messages:?}"
     );
     assert!(messages.is_empty(), "{messages:?}");
+}
+
+/// Finding 4: a flow id alone (from a log, a proxy, another client) cannot act on the
+/// flow: without the secret the start answer gave, the flow does not exist. Before the
+/// fix the id was the only credential.
+#[tokio::test]
+async fn a_flow_id_without_its_secret_cannot_read_verify_or_set_the_password() {
+    let h = Harness::new(POLICY).await;
+    let secret = h.person("xan@contoso.example").await;
+    let flow = h.email_proven("xan@contoso.example").await;
+    h.totp_proven(&flow, &secret).await;
+    let wrong = "0".repeat(32);
+    for header in [None, Some(wrong.as_str())] {
+        let with = |request: axum::http::request::Builder| match header {
+            Some(value) => request.header(FLOW_SECRET_HEADER, value),
+            None => request,
+        };
+        let path = format!("/api/v1/reset/flows/{}", flow.id());
+        for request in [
+            with(Request::get(&path)).body(Body::empty()).unwrap(),
+            with(Request::post(format!("{path}/password")))
+                .header("content-type", "application/json")
+                .body(Body::from(
+                    json!({"password": "stolen flow passphrase"}).to_string(),
+                ))
+                .unwrap(),
+            with(Request::post(format!("{path}/methods/m1/challenge")))
+                .header("content-type", "application/json")
+                .body(Body::from("{}"))
+                .unwrap(),
+            with(Request::post(format!("{path}/methods/m1/verify")))
+                .header("content-type", "application/json")
+                .body(Body::from(json!({"code": "123456"}).to_string()))
+                .unwrap(),
+        ] {
+            let (status, _, json) = h.request(request).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{header:?}: {json}");
+            assert_eq!(json["code"], "flow_not_found");
+        }
+    }
+    assert!(
+        h.directory
+            .check_password("xan@contoso.example", "lantern harbour seventeen")
+            .await
+            .unwrap()
+    );
+    // The browser that started it still can.
+    let (status, _, json) = h.set_password(&flow, "a brand new passphrase").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+}
+
+/// A writer that keeps what the log subscriber writes.
+#[derive(Clone, Default)]
+struct CapturedLog(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for CapturedLog {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Finding 4: the logs of a whole reset, at the most detailed level, hold no flow id,
+/// flow secret, code or password. Before the fix every request line carried the flow id.
+#[tokio::test]
+async fn the_logs_of_a_whole_reset_hold_no_flow_id_secret_code_or_password() {
+    let log = CapturedLog::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let h = Harness::new(POLICY).await;
+    let secret = h.person("yan@contoso.example").await;
+    let flow = h.start("yan@contoso.example").await;
+    assert_eq!(h.challenge(&flow, "email").await.0, StatusCode::OK);
+    let code = h.last_code("yan@home.example").await;
+    assert_eq!(h.code(&flow, &code).await.0, StatusCode::OK);
+    let app_code = totp::code_at(&secret, h.clock().now());
+    h.totp_proven(&flow, &secret).await;
+    // A request from another origin is logged as a warning.
+    h.request(
+        Request::post(format!("/api/v1/reset/flows/{}/password", flow.id()))
+            .header("content-type", "application/json")
+            .header("origin", "https://evil.example")
+            .header("host", "sspr.contoso.example")
+            .body(Body::from("{}"))
+            .unwrap(),
+    )
+    .await;
+    let password = "a brand new passphrase";
+    assert_eq!(h.set_password(&flow, password).await.0, StatusCode::OK);
+
+    let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        text.contains("/api/v1/reset/flows/{id}/password") && text.contains("cross-origin"),
+        "the requests were not logged at all:\n{text}"
+    );
+    for secret in [flow.id(), flow.secret(), &code, &app_code, password] {
+        assert!(!text.contains(secret), "{secret:?} in the log:\n{text}");
+    }
 }

@@ -13,7 +13,7 @@ use sspr_server::crypto::keys::ServerKeys;
 use sspr_server::crypto::passwords::PasswordHasher;
 use sspr_server::crypto::totp::{self, TotpSecret};
 use sspr_server::directory::Directory;
-use sspr_server::reset::{ResetError, ResetService};
+use sspr_server::reset::{FlowKey, ResetError, ResetService};
 use sspr_server::store::counters::{Limit, Locked};
 use sspr_server::store::interface::ProofChecker;
 use sspr_server::store::reset::{
@@ -295,6 +295,14 @@ impl Fixture {
     }
 }
 
+/// The flow's id and secret, as the app sends them.
+fn key(flow: &sspr_api::reset::ResetFlow) -> FlowKey<'_> {
+    FlowKey {
+        id: &flow.flow_id,
+        secret: flow.flow_secret.as_deref().unwrap_or_default(),
+    }
+}
+
 fn fails_closed(result: Result<impl std::fmt::Debug, ResetError>) {
     let error = result.expect_err("succeeded with the store failing");
     assert_eq!(error.code(), ErrorCode::ServiceUnavailable, "{error:?}");
@@ -316,11 +324,11 @@ async fn a_store_that_fails_stops_every_step_and_changes_nothing() {
     // The right code is refused while its check cannot be recorded: counters are never
     // skipped, so nothing is proven without them.
     f.store.fail(Some("attempt_proof"));
-    fails_closed(f.service.verify(&flow.flow_id, &method, f.code()).await);
+    fails_closed(f.service.verify(key(&flow), &method, f.code()).await);
     f.store.fail(None);
     let proven = f
         .service
-        .verify(&flow.flow_id, &method, f.code())
+        .verify(key(&flow), &method, f.code())
         .await
         .unwrap();
     assert!(proven.ready_for_password());
@@ -330,7 +338,7 @@ async fn a_store_that_fails_stops_every_step_and_changes_nothing() {
         f.store.fail(Some(operation));
         fails_closed(
             f.service
-                .set_password(&flow.flow_id, "a brand new passphrase")
+                .set_password(key(&flow), "a brand new passphrase")
                 .await,
         );
         assert!(
@@ -343,7 +351,7 @@ async fn a_store_that_fails_stops_every_step_and_changes_nothing() {
     }
     f.store.fail(None);
     f.service
-        .set_password(&flow.flow_id, "a brand new passphrase")
+        .set_password(key(&flow), "a brand new passphrase")
         .await
         .unwrap();
     assert!(
@@ -369,21 +377,18 @@ async fn real_and_unknown_accounts_make_the_same_store_calls_at_every_step() {
         let flow = f.start_as(user_id).await.unwrap();
         let mut steps = vec![("start".to_owned(), f.store.take_calls())];
         for method in &flow.methods {
-            f.service
-                .challenge(&flow.flow_id, &method.id)
-                .await
-                .unwrap();
+            f.service.challenge(key(&flow), &method.id).await.unwrap();
             steps.push((format!("send {:?}", method.kind), f.store.take_calls()));
             let wrong = f
                 .service
-                .verify(&flow.flow_id, &method.id, Proof::Code("00000000".into()))
+                .verify(key(&flow), &method.id, Proof::Code("00000000".into()))
                 .await;
             assert!(wrong.is_err(), "{user_id}: a wrong code was taken");
             steps.push((format!("verify {:?}", method.kind), f.store.take_calls()));
         }
         let refused = f
             .service
-            .set_password(&flow.flow_id, "a brand new passphrase")
+            .set_password(key(&flow), "a brand new passphrase")
             .await;
         assert_eq!(
             refused.unwrap_err().code(),

@@ -10,7 +10,7 @@ pub mod prove_code;
 pub mod prove_questions;
 pub mod wizard;
 
-use crate::api::ApiError;
+use crate::api::{ApiError, FlowKey};
 use crate::components::{FieldError, Message, error_text, message};
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -20,6 +20,9 @@ use wizard::{Step, Wizard};
 
 /// The `sessionStorage` key holding the flow id, so a reload resumes the reset.
 pub const FLOW_KEY: &str = "sspr.reset.flow";
+/// The `sessionStorage` key holding the flow's secret: it binds the flow to this tab and
+/// goes only in a request header, never in a URL or a cookie (docs/SECURITY.md).
+pub const FLOW_SECRET_KEY: &str = "sspr.reset.flow_secret";
 /// The `sessionStorage` key holding the user ID of that flow (for the password rules).
 pub const USER_KEY: &str = "sspr.reset.user";
 
@@ -51,7 +54,7 @@ impl Portal {
 
     /// The server's newest view of the flow: keep it and move to where it leads.
     pub fn flow_changed(&self, flow: ResetFlow) {
-        remember_flow(&flow.flow_id, &self.user_id.get_untracked());
+        remember_flow(&flow, &self.user_id.get_untracked());
         self.wizard.update(|w| w.flow = Some(flow));
         match self.wizard.with(Wizard::next) {
             // Methods left to prove, but none the person can use: say so, start again.
@@ -119,10 +122,15 @@ impl Portal {
         });
     }
 
-    /// The flow id, when there is a flow.
-    pub fn flow_id(&self) -> Option<String> {
-        self.wizard
-            .with(|w| w.flow.as_ref().map(|f| f.flow_id.clone()))
+    /// The flow's id and secret, when there is a flow.
+    pub fn flow_key(&self) -> Option<FlowKey> {
+        let id = self
+            .wizard
+            .with(|w| w.flow.as_ref().map(|f| f.flow_id.clone()))?;
+        Some(FlowKey {
+            id,
+            secret: session_get(FLOW_SECRET_KEY).unwrap_or_default(),
+        })
     }
 }
 
@@ -189,7 +197,7 @@ pub fn ResetPortal() -> impl IntoView {
 /// the URL names (when allowed); otherwise a clean start, saying why.
 fn resume(portal: Portal) {
     let wanted = query_param("step").and_then(|p| Step::from_param(&p));
-    let Some(flow_id) = session_get(FLOW_KEY) else {
+    let (Some(id), Some(secret)) = (session_get(FLOW_KEY), session_get(FLOW_SECRET_KEY)) else {
         if wanted.is_some_and(|step| step != Step::Identify) {
             replace_history(&Step::Identify);
         }
@@ -205,7 +213,7 @@ fn resume(portal: Portal) {
     }
     portal.resuming.set(true);
     leptos::task::spawn_local(async move {
-        let result = crate::api::reset_flow(&flow_id).await;
+        let result = crate::api::reset_flow(&FlowKey { id, secret }).await;
         portal.resuming.set(false);
         match result {
             Ok(flow) => {
@@ -271,10 +279,14 @@ fn session_get(key: &str) -> Option<String> {
     session()?.get_item(key).ok().flatten()
 }
 
-/// Keeps the flow id and the user ID typed for it, for a reload.
-fn remember_flow(flow_id: &str, user_id: &str) {
+/// Keeps the flow id, its secret (given only when the flow starts) and the user ID typed
+/// for it, for a reload.
+fn remember_flow(flow: &ResetFlow, user_id: &str) {
     if let Some(storage) = session() {
-        let _ = storage.set_item(FLOW_KEY, flow_id);
+        let _ = storage.set_item(FLOW_KEY, &flow.flow_id);
+        if let Some(secret) = &flow.flow_secret {
+            let _ = storage.set_item(FLOW_SECRET_KEY, secret);
+        }
         let _ = storage.set_item(USER_KEY, user_id);
     }
 }
@@ -283,6 +295,7 @@ fn remember_flow(flow_id: &str, user_id: &str) {
 fn forget_flow() {
     if let Some(storage) = session() {
         let _ = storage.remove_item(FLOW_KEY);
+        let _ = storage.remove_item(FLOW_SECRET_KEY);
         let _ = storage.remove_item(USER_KEY);
     }
 }

@@ -100,13 +100,13 @@ pub fn NewPassword() -> impl IntoView {
             return;
         }
         errors.set(Vec::new());
-        let Some(flow_id) = portal.flow_id() else {
+        let Some(flow_key) = portal.flow_key() else {
             portal.restart(None);
             return;
         };
         saving.set(true);
         spawn_local(async move {
-            let result = api::set_password(&flow_id, typed).await;
+            let result = api::set_password(&flow_key, typed).await;
             if !portal.still_on(&Step::NewPassword) {
                 return;
             }

@@ -39,7 +39,7 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
         .wizard
         .with_untracked(|w| w.method(&method_id).cloned());
     let hint = method.and_then(|m| m.hint).unwrap_or_default();
-    let flow_id = portal.flow_id().unwrap_or_default();
+    let flow_key = portal.flow_key().unwrap_or_default();
     let is_email = kind == MethodKind::Email;
     crate::app::set_step_title(Some(if is_email {
         |l| td_string!(l, reset.code.email_heading)
@@ -67,7 +67,7 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
     };
 
     let send = {
-        let flow_id = flow_id.clone();
+        let flow_key = flow_key.clone();
         let method_id = method_id.clone();
         let here = here.clone();
         move |again: bool| {
@@ -75,11 +75,11 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
                 return;
             }
             sending.set(true);
-            let flow_id = flow_id.clone();
+            let flow_key = flow_key.clone();
             let method_id = method_id.clone();
             let here = here.clone();
             spawn_local(async move {
-                let result = api::send_challenge(&flow_id, &method_id).await;
+                let result = api::send_challenge(&flow_key, &method_id).await;
                 if !portal.still_on(&here) {
                     return;
                 }
@@ -114,7 +114,7 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
             .or((!is_email).then_some(APP_CODE_DIGITS))
     };
     let submit = {
-        let flow_id = flow_id.clone();
+        let flow_key = flow_key.clone();
         let method_id = method_id.clone();
         let here = here.clone();
         move |ev: leptos::ev::SubmitEvent| {
@@ -134,11 +134,11 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
                 return;
             };
             checking.set(true);
-            let flow_id = flow_id.clone();
+            let flow_key = flow_key.clone();
             let method_id = method_id.clone();
             let here = here.clone();
             spawn_local(async move {
-                let result = api::verify(&flow_id, &method_id, &Proof::Code(clean)).await;
+                let result = api::verify(&flow_key, &method_id, &Proof::Code(clean)).await;
                 if !portal.still_on(&here) {
                     return;
                 }

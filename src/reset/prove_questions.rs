@@ -39,7 +39,7 @@ pub fn ProveQuestions(method_id: String) -> impl IntoView {
     let heading = NodeRef::<leptos::html::H1>::new();
     focus_heading_on_mount(heading);
     crate::app::set_step_title(Some(|l| td_string!(l, reset.questions.heading)));
-    let flow_id = portal.flow_id().unwrap_or_default();
+    let flow_key = portal.flow_key().unwrap_or_default();
     let questions = RwSignal::new(Vec::<String>::new());
     let answers: [RwSignal<String>; 5] = std::array::from_fn(|_| RwSignal::new(String::new()));
     let errors = RwSignal::new(Vec::<FieldError>::new());
@@ -49,10 +49,10 @@ pub fn ProveQuestions(method_id: String) -> impl IntoView {
     let fail = move |error: ApiError| portal.show_error(errors, FIELDS[0], &error);
 
     {
-        let flow_id = flow_id.clone();
+        let flow_key = flow_key.clone();
         let method_id = method_id.clone();
         spawn_local(async move {
-            let result = api::send_challenge(&flow_id, &method_id).await;
+            let result = api::send_challenge(&flow_key, &method_id).await;
             if !portal.still_on(&Step::Prove(method_id)) {
                 return;
             }
@@ -97,10 +97,10 @@ pub fn ProveQuestions(method_id: String) -> impl IntoView {
             return;
         }
         checking.set(true);
-        let flow_id = flow_id.clone();
+        let flow_key = flow_key.clone();
         let method_id = method_id.clone();
         spawn_local(async move {
-            let result = api::verify(&flow_id, &method_id, &Proof::Answers(given)).await;
+            let result = api::verify(&flow_key, &method_id, &Proof::Answers(given)).await;
             if !portal.still_on(&Step::Prove(method_id)) {
                 return;
             }

@@ -163,6 +163,7 @@ mod tests {
         Wizard {
             flow: Some(ResetFlow {
                 flow_id: "f".into(),
+                flow_secret: None,
                 expires_in_seconds: 1200,
                 methods_required: required,
                 methods: vec![
@@ -226,6 +227,7 @@ mod tests {
         let w = Wizard {
             flow: Some(ResetFlow {
                 flow_id: "f".into(),
+                flow_secret: None,
                 expires_in_seconds: 600,
                 methods_required: 1,
                 methods: vec![method("m1", MethodKind::Email)],

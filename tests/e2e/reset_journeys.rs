@@ -323,7 +323,8 @@ async fn a_reload_of_a_flow_the_server_no_longer_has_starts_again_and_says_why()
     browser
         .client
         .execute(
-            "sessionStorage.setItem('sspr.reset.flow', '0123456789abcdef0123456789abcdef')",
+            "sessionStorage.setItem('sspr.reset.flow', '0123456789abcdef0123456789abcdef'); \
+             sessionStorage.setItem('sspr.reset.flow_secret', 'fedcba9876543210fedcba9876543210')",
             vec![],
         )
         .await

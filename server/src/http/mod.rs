@@ -27,7 +27,7 @@ use sspr_api::PublicConfig;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use tokio::sync::Notify;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use client_ip::AddressBlock;
@@ -157,7 +157,51 @@ pub fn router(config: &Config, services: Services) -> Router {
         ))
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .make_span_with(|request: &axum::extract::Request| {
+                    // The path without ids (flow ids are handles on a reset): never the
+                    // full URI, whose query could carry anything.
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = %log_path(request.uri().path()),
+                    )
+                })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+}
+
+/// A request path as it may be logged: every segment that looks like an id or a token (16
+/// or more hex digits) replaced with `{id}`, so flow ids never reach a log line
+/// (docs/SECURITY.md, flow binding).
+pub fn log_path(path: &str) -> String {
+    path.split('/')
+        .map(|segment| {
+            if segment.len() >= 16 && segment.bytes().all(|b| b.is_ascii_hexdigit()) {
+                "{id}"
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn logged_paths_carry_no_ids() {
+        assert_eq!(
+            super::log_path("/api/v1/reset/flows/0123456789abcdef0123456789abcdef/password"),
+            "/api/v1/reset/flows/{id}/password"
+        );
+        assert_eq!(
+            super::log_path("/api/v1/reset/flows/0123456789ABCDEF0123/methods/m1/verify"),
+            "/api/v1/reset/flows/{id}/methods/m1/verify"
+        );
+        assert_eq!(super::log_path("/sspr-app_bg.wasm"), "/sspr-app_bg.wasm");
+        assert_eq!(
+            super::log_path("/common-passwords.txt"),
+            "/common-passwords.txt"
+        );
+    }
 }

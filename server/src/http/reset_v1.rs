@@ -3,16 +3,24 @@
 use super::AppState;
 use super::json::JsonBody;
 use super::problem::ApiError;
+use crate::reset::FlowKey;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use sspr_api::Problem;
-use sspr_api::reset::{Challenge, NewPassword, Proof, ResetDone, ResetFlow, StartReset};
+use sspr_api::reset::{
+    Challenge, FLOW_SECRET_HEADER, NewPassword, Proof, ResetDone, ResetFlow, StartReset,
+};
 
-/// Flow ids are 32 lowercase hex digits; anything else cannot name a flow.
-fn flow_id(raw: &str) -> Result<&str, ApiError> {
+/// The flow a request names: the id in its path (32 lowercase hex digits; anything else
+/// cannot name a flow) and the secret in its [`FLOW_SECRET_HEADER`] header.
+fn flow_key<'a>(raw: &'a str, headers: &'a HeaderMap) -> Result<FlowKey<'a>, ApiError> {
+    let secret = headers
+        .get(FLOW_SECRET_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
     if raw.len() == 32 && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        Ok(raw)
+        Ok(FlowKey { id: raw, secret })
     } else {
         Err(crate::reset::ResetError::FlowNotFound.into())
     }
@@ -56,6 +64,7 @@ pub async fn start(
     summary = "The flow's state",
     params(
         ("flow" = String, Path, description = "The flow id from `ResetFlow.flow_id` (32 lowercase hex digits)"),
+        ("x-flow-secret" = String, Header, description = "The flow's secret from `ResetFlow.flow_secret` (in the answer that started it); without it the flow is not found"),
     ),
     responses(
         (status = 200, description = "The flow", body = ResetFlow),
@@ -73,8 +82,9 @@ pub async fn start(
 pub async fn flow(
     State(state): State<AppState>,
     Path(flow): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Json<ResetFlow>, ApiError> {
-    Ok(Json(state.reset.get(flow_id(&flow)?).await?))
+    Ok(Json(state.reset.get(flow_key(&flow, &headers)?).await?))
 }
 
 /// `POST /api/v1/reset/flows/{flow}/methods/{method}/challenge`.
@@ -85,6 +95,7 @@ pub async fn flow(
     summary = "Send a code, or get the security questions to answer",
     params(
         ("flow" = String, Path, description = "The flow id from `ResetFlow.flow_id` (32 lowercase hex digits)"),
+        ("x-flow-secret" = String, Header, description = "The flow's secret from `ResetFlow.flow_secret` (in the answer that started it); without it the flow is not found"),
         ("method" = String, Path, description = "A method id from `ResetFlow.methods[].id`"),
     ),
     request_body(
@@ -111,8 +122,14 @@ pub async fn flow(
 pub async fn challenge(
     State(state): State<AppState>,
     Path((flow, method)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> Result<Json<Challenge>, ApiError> {
-    Ok(Json(state.reset.challenge(flow_id(&flow)?, &method).await?))
+    Ok(Json(
+        state
+            .reset
+            .challenge(flow_key(&flow, &headers)?, &method)
+            .await?,
+    ))
 }
 
 /// `POST /api/v1/reset/flows/{flow}/methods/{method}/verify`.
@@ -123,6 +140,7 @@ pub async fn challenge(
     summary = "Check a code or the answers to security questions",
     params(
         ("flow" = String, Path, description = "The flow id from `ResetFlow.flow_id` (32 lowercase hex digits)"),
+        ("x-flow-secret" = String, Header, description = "The flow's secret from `ResetFlow.flow_secret` (in the answer that started it); without it the flow is not found"),
         ("method" = String, Path, description = "A method id from `ResetFlow.methods[].id`"),
     ),
     request_body = Proof,
@@ -148,10 +166,14 @@ pub async fn challenge(
 pub async fn verify(
     State(state): State<AppState>,
     Path((flow, method)): Path<(String, String)>,
+    headers: HeaderMap,
     JsonBody(proof): JsonBody<Proof>,
 ) -> Result<Json<ResetFlow>, ApiError> {
     Ok(Json(
-        state.reset.verify(flow_id(&flow)?, &method, proof).await?,
+        state
+            .reset
+            .verify(flow_key(&flow, &headers)?, &method, proof)
+            .await?,
     ))
 }
 
@@ -163,6 +185,7 @@ pub async fn verify(
     summary = "Set the new password once enough methods are proven",
     params(
         ("flow" = String, Path, description = "The flow id from `ResetFlow.flow_id` (32 lowercase hex digits)"),
+        ("x-flow-secret" = String, Header, description = "The flow's secret from `ResetFlow.flow_secret` (in the answer that started it); without it the flow is not found"),
     ),
     request_body = NewPassword,
     responses(
@@ -191,12 +214,13 @@ pub async fn verify(
 pub async fn password(
     State(state): State<AppState>,
     Path(flow): Path<String>,
+    headers: HeaderMap,
     JsonBody(body): JsonBody<NewPassword>,
 ) -> Result<Json<ResetDone>, ApiError> {
     Ok(Json(
         state
             .reset
-            .set_password(flow_id(&flow)?, &body.password)
+            .set_password(flow_key(&flow, &headers)?, &body.password)
             .await?,
     ))
 }

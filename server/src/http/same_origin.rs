@@ -28,7 +28,7 @@ pub async fn guard(
         return next.run(request).await;
     }
     if !same_origin(&policy, request.headers()) {
-        tracing::warn!(method = %method, path = request.uri().path(), "refused cross-origin request");
+        tracing::warn!(method = %method, path = %super::log_path(request.uri().path()), "refused cross-origin request");
         return ApiError::ForbiddenOrigin.into_response();
     }
     let has_body = matches!(*method, Method::POST | Method::PUT | Method::PATCH);

@@ -24,9 +24,11 @@ use crate::store::reset::{
     NewChallenge, ProofCheck, ProofInput, ProofOutcome,
 };
 use crate::store::{ResetStore, SqliteStore};
+use sha2::{Digest, Sha256};
 use sspr_api::reset::{Challenge, OfferedMethod, Proof, ResetDone, ResetFlow, StartReset};
 use sspr_api::{MethodKind, password, questions};
 use std::sync::Arc;
+use subtle::ConstantTimeEq;
 use tokio::sync::Notify;
 
 /// How long a person has from start to new password.
@@ -161,8 +163,12 @@ impl<S: ResetStore> ResetService<S> {
                 (None, requirement.methods_required, methods)
             }
         };
+        // The secret binds the flow to this browser (docs/SECURITY.md, flow binding): the
+        // id travels in URLs, which proxies log; the secret only in a request header.
+        let secret = decoy::hex(&random_bytes::<16>());
         let flow = FlowRecord {
             id: decoy::hex(&random_bytes::<16>()),
+            secret_hash: secret_hash(&secret),
             subject,
             user,
             methods_required,
@@ -172,7 +178,8 @@ impl<S: ResetStore> ResetService<S> {
             completed_at: None,
             verified: Vec::new(),
         };
-        let answer = self.view(&flow, now);
+        let mut answer = self.view(&flow, now);
+        answer.flow_secret = Some(secret);
         self.store.create_flow(flow).await?;
         Ok(answer)
     }
@@ -242,6 +249,7 @@ impl<S: ResetStore> ResetService<S> {
     fn view(&self, flow: &FlowRecord, now: u64) -> ResetFlow {
         ResetFlow {
             flow_id: flow.id.clone(),
+            flow_secret: None,
             expires_in_seconds: flow.expires_at.saturating_sub(now),
             methods_required: flow.methods_required,
             methods: flow
@@ -258,13 +266,9 @@ impl<S: ResetStore> ResetService<S> {
     }
 
     /// A flow that can still be worked on.
-    async fn live_flow(&self, flow_id: &str) -> Result<FlowRecord, ResetError> {
+    async fn live_flow(&self, key: FlowKey<'_>) -> Result<FlowRecord, ResetError> {
         let now = self.clock.now();
-        let flow = self
-            .store
-            .flow(flow_id)
-            .await?
-            .ok_or(ResetError::FlowNotFound)?;
+        let flow = self.bound_flow(key).await?;
         if flow.completed_at.is_some() {
             return Err(ResetError::FlowCompleted);
         }
@@ -274,13 +278,31 @@ impl<S: ResetStore> ResetService<S> {
         Ok(flow)
     }
 
+    /// The flow, whatever its state, when the secret is its own; without the right secret
+    /// a flow does not exist.
+    async fn bound_flow(&self, key: FlowKey<'_>) -> Result<FlowRecord, ResetError> {
+        let flow = self
+            .store
+            .flow(key.id)
+            .await?
+            .ok_or(ResetError::FlowNotFound)?;
+        let right: bool = secret_hash(key.secret)
+            .as_slice()
+            .ct_eq(&flow.secret_hash)
+            .into();
+        if !right {
+            return Err(ResetError::FlowNotFound);
+        }
+        Ok(flow)
+    }
+
     /// A live flow, one of its methods, and how that method is proven.
     async fn live_method(
         &self,
-        flow_id: &str,
+        key: FlowKey<'_>,
         method_id: &str,
     ) -> Result<(FlowRecord, FlowMethod, Proving), ResetError> {
-        let flow = self.live_flow(flow_id).await?;
+        let flow = self.live_flow(key).await?;
         let method = flow
             .method(method_id)
             .ok_or(ResetError::MethodNotOffered)?
@@ -290,14 +312,18 @@ impl<S: ResetStore> ResetService<S> {
     }
 
     /// `GET /reset/flows/{flow}`.
-    pub async fn get(&self, flow_id: &str) -> Result<ResetFlow, ResetError> {
-        let flow = self.live_flow(flow_id).await?;
+    pub async fn get(&self, key: FlowKey<'_>) -> Result<ResetFlow, ResetError> {
+        let flow = self.live_flow(key).await?;
         Ok(self.view(&flow, self.clock.now()))
     }
 
     /// `POST .../methods/{method}/challenge`.
-    pub async fn challenge(&self, flow_id: &str, method_id: &str) -> Result<Challenge, ResetError> {
-        let (flow, method, proving) = self.live_method(flow_id, method_id).await?;
+    pub async fn challenge(
+        &self,
+        key: FlowKey<'_>,
+        method_id: &str,
+    ) -> Result<Challenge, ResetError> {
+        let (flow, method, proving) = self.live_method(key, method_id).await?;
         let now = self.clock.now();
         let codes_policy = &self.policy.codes;
         let mut answer = Challenge {
@@ -382,11 +408,11 @@ impl<S: ResetStore> ResetService<S> {
     /// `POST .../methods/{method}/verify`.
     pub async fn verify(
         &self,
-        flow_id: &str,
+        key: FlowKey<'_>,
         method_id: &str,
         proof: Proof,
     ) -> Result<ResetFlow, ResetError> {
-        let (flow, method, proving) = self.live_method(flow_id, method_id).await?;
+        let (flow, method, proving) = self.live_method(key, method_id).await?;
         let now = self.clock.now();
         let keys = Arc::clone(&self.keys);
         let binding = binding(&flow.id, &method.id);
@@ -460,7 +486,7 @@ impl<S: ResetStore> ResetService<S> {
             .attempt_proof(&flow.id, &method.id, now, self.limits(), check)
             .await?;
         match outcome {
-            ProofOutcome::Verified => self.get(&flow.id).await,
+            ProofOutcome::Verified => self.get(key).await,
             ProofOutcome::Wrong { attempts_left } => Err(if proving == Proving::Questions {
                 ResetError::AnswersIncorrect { attempts_left }
             } else {
@@ -476,7 +502,7 @@ impl<S: ResetStore> ResetService<S> {
     /// password gets the same answer, anything else `flow_completed`.
     pub async fn set_password(
         &self,
-        flow_id: &str,
+        key: FlowKey<'_>,
         new_password: &str,
     ) -> Result<ResetDone, ResetError> {
         let now = self.clock.now();
@@ -484,11 +510,7 @@ impl<S: ResetStore> ResetService<S> {
         // enumeration): a decoy is never completed and never verified, so it fails at the
         // "not verified" check, exactly where an unproven real flow fails, and only then is
         // anything computed from the password.
-        let flow = self
-            .store
-            .flow(flow_id)
-            .await?
-            .ok_or(ResetError::FlowNotFound)?;
+        let flow = self.bound_flow(key).await?;
         if let (Some(_), Some(user)) = (flow.completed_at, flow.user) {
             return self
                 .repeat(&flow, user, &password::normalize(new_password), now)
@@ -658,6 +680,19 @@ fn locked(account: bool, lock: Locked) -> ResetError {
             retry_after: lock.retry_after,
         }
     }
+}
+
+/// Which flow a request is about: its id (from the URL) and its secret (from the
+/// [`sspr_api::reset::FLOW_SECRET_HEADER`] header).
+#[derive(Debug, Clone, Copy)]
+pub struct FlowKey<'a> {
+    pub id: &'a str,
+    pub secret: &'a str,
+}
+
+/// What is stored of a flow's secret.
+pub fn secret_hash(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
 }
 
 /// What a code is bound to: its flow and method.

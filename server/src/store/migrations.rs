@@ -126,6 +126,11 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
     "#,
+    // 4: the hash of the secret that binds a flow to the browser that started it. Flows
+    // from before have none and can no longer be used (they last 20 minutes anyway).
+    r#"
+    ALTER TABLE reset_flows ADD COLUMN secret_hash BLOB NOT NULL DEFAULT x'';
+    "#,
 ];
 
 /// The schema version this server writes.

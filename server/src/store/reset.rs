@@ -51,6 +51,8 @@ pub struct FlowMethod {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FlowRecord {
     pub id: String,
+    /// SHA-256 of the secret that binds the flow to the browser that started it.
+    pub secret_hash: Vec<u8>,
     pub subject: String,
     /// The account; `None` for a decoy flow.
     pub user: Option<i64>,
@@ -183,7 +185,8 @@ fn parse_kind(text: &str) -> Option<MethodKind> {
 fn load_flow(conn: &Connection, id: &str) -> Result<Option<FlowRecord>, StoreError> {
     let row = conn
         .query_row(
-            "SELECT subject, user_id, methods_required, offered, created_at, expires_at, completed_at
+            "SELECT subject, user_id, methods_required, offered, created_at, expires_at,
+                    completed_at, secret_hash
              FROM reset_flows WHERE id = ?1",
             [id],
             |row| {
@@ -195,12 +198,21 @@ fn load_flow(conn: &Connection, id: &str) -> Result<Option<FlowRecord>, StoreErr
                     row.get::<_, i64>(4)?,
                     row.get::<_, i64>(5)?,
                     row.get::<_, Option<i64>>(6)?,
+                    row.get::<_, Vec<u8>>(7)?,
                 ))
             },
         )
         .optional()?;
-    let Some((subject, user, methods_required, offered, created_at, expires_at, completed_at)) =
-        row
+    let Some((
+        subject,
+        user,
+        methods_required,
+        offered,
+        created_at,
+        expires_at,
+        completed_at,
+        secret_hash,
+    )) = row
     else {
         return Ok(None);
     };
@@ -220,6 +232,7 @@ fn load_flow(conn: &Connection, id: &str) -> Result<Option<FlowRecord>, StoreErr
         .collect();
     Ok(Some(FlowRecord {
         id: id.to_owned(),
+        secret_hash,
         subject,
         user,
         methods_required,
@@ -391,8 +404,9 @@ impl SqliteStore {
             )?;
             tx.execute(
                 "INSERT INTO reset_flows
-                 (id, subject, user_id, methods_required, offered, created_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                 (id, subject, user_id, methods_required, offered, created_at, expires_at,
+                  secret_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     flow.id,
                     flow.subject,
@@ -400,7 +414,8 @@ impl SqliteStore {
                     flow.methods_required,
                     offered,
                     flow.created_at as i64,
-                    flow.expires_at as i64
+                    flow.expires_at as i64,
+                    flow.secret_hash
                 ],
             )?;
             // Whether the flow is a decoy is for administrators' eyes only.
