@@ -25,9 +25,11 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     /// SQLite database file; created with its folder on first start.
     pub database: PathBuf,
-    /// The server's master secret (32 bytes), created on first start; by default
-    /// `sspr.key` beside the database. Back it up with the database: without it, pending
-    /// codes, CAPTCHAs and stored TOTP secrets are unusable.
+    /// The server's master secret (32 bytes), created on first start with mode 0600 (a
+    /// key file others may read is refused); by default `sspr.key` beside the database.
+    /// Back it up, but apart from the database: whoever holds both can attack sealed TOTP
+    /// secrets and keyed hashes offline. Without it, pending codes, CAPTCHAs and stored
+    /// TOTP secrets are unusable.
     pub key_file: Option<PathBuf>,
     /// The built web app (trunk's `dist/`), served at `/`.
     pub app_dir: PathBuf,

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on unexpected errors
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Output, Stdio};
 
 fn server(dir: &tempfile::TempDir, args: &[&str], stdin: &str) -> Output {
@@ -24,6 +24,33 @@ fn server(dir: &tempfile::TempDir, args: &[&str], stdin: &str) -> Output {
         .write_all(stdin.as_bytes())
         .unwrap();
     child.wait_with_output().unwrap()
+}
+
+/// Starts the server to serve and returns its standard error once it exits, refusing to
+/// start; panics (after stopping it) if it starts listening instead.
+fn refused_start(dir: &tempfile::TempDir, args: &[&str]) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sspr-server"))
+        .arg("--database")
+        .arg(dir.path().join("db.sqlite3"))
+        .args(args)
+        .env("SSPR_LOG", "error")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let started = BufReader::new(stdout)
+        .lines()
+        .any(|line| line.is_ok_and(|line| line.starts_with("SSPR listening on ")));
+    if started {
+        child.kill().unwrap();
+        child.wait().unwrap();
+        panic!("the server started with {args:?}");
+    }
+    let output = child.wait_with_output().unwrap();
+    assert!(!output.status.success());
+    text(&output.stderr)
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -115,4 +142,19 @@ fn people_are_administered_from_the_command_line_with_secrets_on_stdin() {
     assert!(text(&users.stdout).contains("kim@contoso.example\tKim Akers\tuser\tsspr-users"));
     let questions = server(&dir, &["questions"], "");
     assert!(text(&questions.stdout).lines().any(|l| l == "first_pet"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_key_file_others_can_read_stops_the_server_with_the_chmod_to_run() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("sspr.key");
+    std::fs::write(&key, [9; 32]).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let stderr = refused_start(&dir, &["--demo", "--listen", "127.0.0.1:0"]);
+    assert!(
+        stderr.contains(&format!("chmod 600 {}", key.display())),
+        "{stderr}"
+    );
 }

@@ -28,6 +28,13 @@ pub enum StoreError {
         source: std::io::Error,
     },
     #[error(
+        "cannot create the database file {path}: {source} (check that the server's account may write to its folder)"
+    )]
+    CreateFile {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
         "the database schema version {found} is newer than this server knows ({known}); upgrade the server"
     )]
     SchemaTooNew { found: i64, known: i64 },
