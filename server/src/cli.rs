@@ -245,6 +245,11 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
         };
         tokio::spawn(worker.run(Arc::clone(&services.outbox)));
     }
+    tokio::spawn(purge_hourly(
+        services.store.clone(),
+        services.clock.clone(),
+        config.audit_retention(),
+    ));
     let app = http::router(&config, services);
     axum::serve(
         listener,
@@ -253,6 +258,29 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .map_err(CliError::Serve)
+}
+
+/// Deletes what no longer decides anything (see [`crate::store::retention`]), every hour
+/// from start.
+async fn purge_hourly(store: SqliteStore, clock: Clock, audit_retention: std::time::Duration) {
+    let mut interval = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        match store.purge(clock.now(), audit_retention).await {
+            Ok(report) => tracing::info!(
+                audit_events = report.audit_events,
+                spent_captchas = report.spent_captchas,
+                sends = report.sends,
+                reset_flows = report.reset_flows,
+                failure_counters = report.failure_counters,
+                "purged old records"
+            ),
+            Err(error) => {
+                tracing::error!(%error, "cannot purge old records; trying again in an hour")
+            }
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -43,6 +43,8 @@ pub struct ServerConfig {
     pub trusted_proxies: Vec<String>,
     /// Requests a minute one client address may make to the CAPTCHA and reset endpoints.
     pub requests_per_ip_per_minute: u32,
+    /// Days the audit log is kept; older events are purged hourly (1..=3650).
+    pub audit_retention_days: u32,
 }
 
 impl Default for ServerConfig {
@@ -56,6 +58,7 @@ impl Default for ServerConfig {
             embedding_origins: Vec::new(),
             trusted_proxies: Vec::new(),
             requests_per_ip_per_minute: 120,
+            audit_retention_days: 400,
         }
     }
 }
@@ -251,6 +254,15 @@ impl Config {
                 ),
             });
         }
+        if !(1..=3650).contains(&self.server.audit_retention_days) {
+            return Err(ConfigError::Invalid {
+                key: "server.audit_retention_days",
+                message: format!(
+                    "{} is outside 1..=3650 (days the audit log is kept)",
+                    self.server.audit_retention_days
+                ),
+            });
+        }
         if let Some(url) = &self.server.public_url
             && origin_of(url).is_none()
         {
@@ -326,6 +338,11 @@ impl Config {
     /// The origin of `server.public_url`, if one is configured.
     pub fn public_origin(&self) -> Option<String> {
         self.server.public_url.as_deref().and_then(origin_of)
+    }
+
+    /// Audit events older than this are purged.
+    pub fn audit_retention(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(u64::from(self.server.audit_retention_days) * 86_400)
     }
 
     /// True when people reach the server over TLS (HSTS is then sent).
@@ -436,6 +453,14 @@ mod tests {
             ("[smtp]\nfrom = \"not an address\"", "smtp.from"),
             ("[smtp]\npassword_file = \"/x\"", "smtp.username"),
             ("[smtp]\nmax_attempts = 0", "smtp.max_attempts"),
+            (
+                "[server]\naudit_retention_days = 0",
+                "server.audit_retention_days",
+            ),
+            (
+                "[server]\naudit_retention_days = 3651",
+                "server.audit_retention_days",
+            ),
         ] {
             let err = Config::parse(text).unwrap_err();
             assert!(err.to_string().contains(key), "{text}: {err}");

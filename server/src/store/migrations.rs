@@ -126,6 +126,12 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
     "#,
+    // 4: retention. When a failure counter last changed (0: before this version), so that
+    // idle counters can be purged; the audit log by time, for its purge.
+    r#"
+    ALTER TABLE failure_counters ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX audit_log_by_time ON audit_log (at);
+    "#,
 ];
 
 /// The schema version this server writes.

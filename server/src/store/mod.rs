@@ -11,6 +11,7 @@ pub mod interface;
 mod migrations;
 pub mod outbox;
 pub mod reset;
+pub mod retention;
 pub mod sqlite;
 
 pub use interface::ResetStore;
