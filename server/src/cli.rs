@@ -65,9 +65,15 @@ pub struct ServeArgs {
     /// Folder of the built web app (overrides server.app_dir).
     #[arg(long, env = "SSPR_APP_DIR")]
     pub app_dir: Option<PathBuf>,
-    /// Seed the demo directory and print it.
+    /// Seed the demo directory and print it. Loopback addresses and a database without
+    /// other people only: demo accounts have a published password and /dev/outbox shows
+    /// every code.
     #[arg(long, env = "SSPR_DEMO")]
     pub demo: bool,
+    /// DANGEROUS: let --demo listen on any address and seed into a database that holds
+    /// other people. Never on a real directory.
+    #[arg(long, env = "SSPR_DEMO_UNSAFE_ANYWHERE")]
+    pub demo_unsafe_anywhere: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -111,6 +117,18 @@ pub enum CliError {
     NoRelay,
     #[error("cannot write: {0}")]
     Output(std::io::Error),
+    #[error(
+        "--demo refuses to listen on {addr}, which is not a loopback address: demo accounts have a published password and /dev/outbox shows every code. Listen on 127.0.0.1 (e.g. --listen 127.0.0.1:8080), or add --demo-unsafe-anywhere if exposing the demo is really meant"
+    )]
+    DemoNotLoopback { addr: SocketAddr },
+    #[error(
+        "--demo refuses the database {path}: it holds {count} user(s) that are not demo users (e.g. {example}), and demo mode would add accounts with a published password beside them. Use another database (e.g. --database data/demo.sqlite3), or add --demo-unsafe-anywhere if that is really meant"
+    )]
+    DemoForeignUsers {
+        path: PathBuf,
+        count: usize,
+        example: String,
+    },
 }
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
@@ -184,8 +202,11 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
     if let Some(listen) = args.listen {
         config.server.listen = listen;
     }
-    if let Some(app_dir) = args.app_dir {
-        config.server.app_dir = app_dir;
+    if let Some(app_dir) = &args.app_dir {
+        config.server.app_dir = app_dir.clone();
+    }
+    if args.demo {
+        check_demo_address(&config, &args)?;
     }
     if args.demo && config.policy.scope == Scope::Disabled {
         config.policy = demo::policy();
@@ -205,6 +226,7 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
     let store = open_store(&config)?;
     let directory = directory(&config, store.clone(), Clock::system())?;
     if args.demo {
+        check_demo_database(&config, &args, &store).await?;
         let added = demo::seed(&directory).await?;
         tracing::info!(added, "demo directory seeded");
     }
@@ -258,6 +280,66 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .map_err(CliError::Serve)
+}
+
+/// Demo mode on a loopback address only, unless the operator insists (loudly).
+fn check_demo_address(config: &Config, args: &ServeArgs) -> Result<(), CliError> {
+    let addr = config.server.listen;
+    if addr.ip().is_loopback() {
+        return Ok(());
+    }
+    if !args.demo_unsafe_anywhere {
+        return Err(CliError::DemoNotLoopback { addr });
+    }
+    warn_unsafe_demo(&format!(
+        "the demo listens on {addr}, not on a loopback address"
+    ));
+    Ok(())
+}
+
+/// Demo accounts only beside demo accounts, unless the operator insists (loudly).
+async fn check_demo_database(
+    config: &Config,
+    args: &ServeArgs,
+    store: &SqliteStore,
+) -> Result<(), CliError> {
+    let foreign: Vec<String> = store
+        .list_users()
+        .await?
+        .into_iter()
+        .map(|user| user.user_id)
+        .filter(|id| {
+            !demo::DEMO_USERS
+                .iter()
+                .any(|demo| demo.user_id.eq_ignore_ascii_case(id))
+        })
+        .collect();
+    let Some(example) = foreign.first() else {
+        return Ok(());
+    };
+    if !args.demo_unsafe_anywhere {
+        return Err(CliError::DemoForeignUsers {
+            path: config.server.database.clone(),
+            count: foreign.len(),
+            example: example.clone(),
+        });
+    }
+    warn_unsafe_demo(&format!(
+        "the database {} holds {} user(s) that are not demo users",
+        config.server.database.display(),
+        foreign.len()
+    ));
+    Ok(())
+}
+
+fn warn_unsafe_demo(what: &str) {
+    tracing::warn!(what, "--demo-unsafe-anywhere: demo mode runs unguarded");
+    eprintln!(
+        "\n!!! WARNING: --demo-unsafe-anywhere: {what}.\n\
+         !!! Demo accounts have a published password and a published authenticator secret;\n\
+         !!! anyone who can reach this server can sign in as them. Never use this on a real\n\
+         !!! directory or a network you do not control.\n"
+    );
 }
 
 /// Deletes what no longer decides anything (see [`crate::store::retention`]), every hour

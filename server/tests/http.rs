@@ -363,6 +363,55 @@ async fn configured_public_origin_is_the_only_accepted_origin() {
     );
 }
 
+/// A demo server's dev outbox, asked by `peer` (`None`: no known peer).
+async fn dev_outbox_from(path: &str, peer: Option<&str>) -> Response<Body> {
+    let dir = tempfile::tempdir().unwrap();
+    let app_dir = app_dir(&dir);
+    let mut config = Config::parse("").unwrap();
+    config.server.app_dir = app_dir;
+    let mut services = services(&dir);
+    services.demo = true;
+    let server = TestServer {
+        app: router(&config, services),
+        _dir: dir,
+    };
+    let mut request = Request::get(path).body(Body::empty()).unwrap();
+    if let Some(peer) = peer {
+        let peer: std::net::SocketAddr = peer.parse().unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+    }
+    send(&server, request).await
+}
+
+/// The dev outbox shows every code: loopback peers only, by the TCP peer address; others
+/// (and requests without a known peer) get what a missing route gives.
+#[tokio::test]
+async fn the_dev_outbox_answers_loopback_peers_only() {
+    for peer in ["127.0.0.1:40000", "[::1]:40000", "[::ffff:127.0.0.1]:40000"] {
+        let response = dev_outbox_from("/api/v1/dev/outbox", Some(peer)).await;
+        assert_eq!(response.status(), StatusCode::OK, "{peer}");
+        assert_eq!(body_json(response).await, serde_json::json!([]));
+        let page = dev_outbox_from("/dev/outbox", Some(peer)).await;
+        assert_eq!(page.status(), StatusCode::OK, "{peer}");
+        assert!(body_text(page).await.contains("Dev outbox"));
+    }
+    let missing_page = body_text(dev_outbox_from("/dev/no-such-page", None).await).await;
+    for peer in [Some("192.0.2.7:40000"), Some("[2001:db8::1]:40000"), None] {
+        let response = dev_outbox_from("/api/v1/dev/outbox", peer).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{peer:?}");
+        assert_eq!(body_json(response).await["code"], "not_found");
+        let page = dev_outbox_from("/dev/outbox", peer).await;
+        let text = body_text(page).await;
+        assert!(!text.contains("Dev outbox"), "{peer:?}: {text}");
+        assert_eq!(
+            text, missing_page,
+            "the app's page, as for any unknown route"
+        );
+    }
+}
+
 /// DESIGN.md 5.7: the CAPTCHA is a signed, expiring proof-of-work challenge.
 #[tokio::test]
 async fn captcha_challenges_are_fresh_signed_and_expiring() {

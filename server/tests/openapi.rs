@@ -81,17 +81,25 @@ async fn send(server: &TestServer, request: Request<Body>) -> Response<Body> {
     server.app.clone().oneshot(request).await.unwrap()
 }
 
-/// A request as the app sends it: POSTs carry a JSON body.
+/// A request as the app sends it: POSTs carry a JSON body. The dev outbox is asked from
+/// a loopback peer (it answers no one else).
 fn request(method: &str, path: &str, body: Option<Value>) -> Request<Body> {
     let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap();
     let builder = Request::builder().method(method).uri(path);
-    match body {
+    let mut request = match body {
         Some(body) => builder
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(body.to_string()))
             .unwrap(),
         None => builder.body(Body::empty()).unwrap(),
+    };
+    if path.contains("/dev/outbox") {
+        let peer = std::net::SocketAddr::from(([127, 0, 0, 1], 40000));
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
     }
+    request
 }
 
 /// Status, media type and JSON body of a response.

@@ -41,7 +41,7 @@ pub struct Services {
     pub hasher: PasswordHasher,
     /// Rung when messages are queued so the outbox worker delivers at once.
     pub outbox: Arc<Notify>,
-    /// Demo mode: the dev outbox is served.
+    /// Demo mode: the dev outbox is served (to loopback peers only).
     pub demo: bool,
 }
 
@@ -124,8 +124,23 @@ pub fn router(config: &Config, services: Services) -> Router {
         .merge(limited);
     let mut pages = Router::new();
     if demo {
-        api = api.route("/v1/dev/outbox", get(dev_outbox::json));
-        pages = pages.route("/dev/outbox", get(dev_outbox::page));
+        // Anyone but a loopback peer gets what they would get without demo mode.
+        let api_missing = Router::new().fallback(problem::api_not_found);
+        let page_missing = app_files::service(config.server.app_dir.clone());
+        api = api.route(
+            "/v1/dev/outbox",
+            get(dev_outbox::json).layer(middleware::from_fn_with_state(
+                api_missing,
+                dev_outbox::loopback_only,
+            )),
+        );
+        pages = pages.route(
+            "/dev/outbox",
+            get(dev_outbox::page).layer(middleware::from_fn_with_state(
+                page_missing,
+                dev_outbox::loopback_only,
+            )),
+        );
     }
     let api = api
         .fallback(problem::api_not_found)
