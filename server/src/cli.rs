@@ -129,6 +129,10 @@ pub enum CliError {
         count: usize,
         example: String,
     },
+    #[error(
+        "set server.public_url (the URL people reach the portal at, e.g. \"https://sspr.contoso.com\") or server.allowed_hosts (e.g. [\"sspr.contoso.com\"]) in the configuration file (--config): without either, a hostile web page could reach this server through DNS rebinding. (To try the product on this machine, use --demo.)"
+    )]
+    NoAllowedHosts,
 }
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
@@ -207,6 +211,8 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
     }
     if args.demo {
         check_demo_address(&config, &args)?;
+    } else if config.server.public_url.is_none() && config.server.allowed_hosts.is_empty() {
+        return Err(CliError::NoAllowedHosts);
     }
     if args.demo && config.policy.scope == Scope::Disabled {
         config.policy = demo::policy();
@@ -248,6 +254,8 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
         .await
         .map_err(|source| CliError::Bind { addr, source })?;
     let local = listener.local_addr().map_err(CliError::Serve)?;
+    // The bound port (the configured one may be 0) names the loopback hosts in demo mode.
+    config.server.listen = local;
     let url = format!("http://{local}");
     if args.demo {
         println!("{}", demo::banner(&url, &store.list_users().await?));

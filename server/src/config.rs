@@ -34,8 +34,13 @@ pub struct ServerConfig {
     /// The built web app (trunk's `dist/`), served at `/`.
     pub app_dir: PathBuf,
     /// The URL people reach the portal at, e.g. `https://sspr.contoso.com`. When it is
-    /// `https`, responses carry HSTS. State-changing requests must come from this origin.
+    /// `https`, responses carry HSTS. State-changing requests must come from this origin,
+    /// and requests must name its host. Outside demo mode, set it or `allowed_hosts`.
     pub public_url: Option<String>,
+    /// Further host names (with the port when it is not 80 or 443) that requests may
+    /// name in `Host`, e.g. `["sspr.intranet:8080"]`; others get 421. Without these and
+    /// without `public_url` (demo mode only), the loopback names with the listen port.
+    pub allowed_hosts: Vec<String>,
     /// Origins allowed to frame the portal (embedded mode); `frame-ancestors` in the CSP.
     pub embedding_origins: Vec<String>,
     /// Reverse proxies (addresses or blocks such as `10.0.0.0/8`) whose `X-Forwarded-For`
@@ -55,6 +60,7 @@ impl Default for ServerConfig {
             key_file: None,
             app_dir: PathBuf::from("dist"),
             public_url: None,
+            allowed_hosts: Vec::new(),
             embedding_origins: Vec::new(),
             trusted_proxies: Vec::new(),
             requests_per_ip_per_minute: 120,
@@ -263,6 +269,19 @@ impl Config {
                 ),
             });
         }
+        if let Some(bad) = self
+            .server
+            .allowed_hosts
+            .iter()
+            .find(|host| !is_host_and_port(host))
+        {
+            return Err(ConfigError::Invalid {
+                key: "server.allowed_hosts",
+                message: format!(
+                    "{bad:?} must be a host name with an optional port, such as \"sspr.contoso.com\" or \"sspr.intranet:8080\" (no scheme, no path)"
+                ),
+            });
+        }
         if let Some(url) = &self.server.public_url
             && origin_of(url).is_none()
         {
@@ -366,6 +385,25 @@ pub fn origin_of(url: &str) -> Option<String> {
     valid.then(|| format!("{scheme}://{}", authority.to_ascii_lowercase()))
 }
 
+/// `host`, `host:port`, `[v6]` or `[v6]:port`: what a `Host` header holds.
+pub fn is_host_and_port(text: &str) -> bool {
+    let (host, port) = match text.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(':') && !port.contains(']') => (host, Some(port)),
+        _ => (text, None),
+    };
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n != 0));
+    let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
+        None => {
+            !host.is_empty()
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        }
+    };
+    port_ok && host_ok
+}
+
 fn is_language_tag(tag: &str) -> bool {
     !tag.is_empty()
         && tag.split('-').all(|part| {
@@ -461,6 +499,14 @@ mod tests {
                 "[server]\naudit_retention_days = 3651",
                 "server.audit_retention_days",
             ),
+            (
+                "[server]\nallowed_hosts = [\"https://sspr.contoso.com\"]",
+                "server.allowed_hosts",
+            ),
+            (
+                "[server]\nallowed_hosts = [\"sspr.contoso.com/reset\"]",
+                "server.allowed_hosts",
+            ),
         ] {
             let err = Config::parse(text).unwrap_err();
             assert!(err.to_string().contains(key), "{text}: {err}");
@@ -483,6 +529,31 @@ mod tests {
             Some("https://sspr.contoso.com")
         );
         assert!(config.behind_tls());
+    }
+
+    #[test]
+    fn hosts_with_ports_are_told_apart_from_urls() {
+        for good in [
+            "sspr.contoso.com",
+            "sspr:8080",
+            "10.0.0.5:443",
+            "[::1]:8080",
+            "[::1]",
+        ] {
+            assert!(is_host_and_port(good), "{good}");
+        }
+        for bad in [
+            "",
+            "https://x",
+            "x/y",
+            "x:0",
+            "x:99999",
+            "[nope]:80",
+            "a b",
+            ":80",
+        ] {
+            assert!(!is_host_and_port(bad), "{bad}");
+        }
     }
 
     #[test]

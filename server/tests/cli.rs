@@ -64,7 +64,8 @@ fn e_mail_codes_without_a_relay_are_refused_at_start_outside_demo_mode() {
     let config = dir.path().join("sspr.toml");
     std::fs::write(
         &config,
-        "[policy]\nscope = \"all\"\nmethods = [\"email\", \"app_code\"]\n",
+        "[server]\npublic_url = \"https://sspr.contoso.example\"\n\
+         [policy]\nscope = \"all\"\nmethods = [\"email\", \"app_code\"]\n",
     )
     .unwrap();
     let config = config.to_str().unwrap();
@@ -143,6 +144,15 @@ fn people_are_administered_from_the_command_line_with_secrets_on_stdin() {
     assert!(text(&users.stdout).contains("kim@contoso.example\tKim Akers\tuser\tsspr-users"));
     let questions = server(&dir, &["questions"], "");
     assert!(text(&questions.stdout).lines().any(|l| l == "first_pet"));
+}
+
+#[test]
+fn outside_demo_mode_the_server_needs_its_public_url_or_allowed_hosts() {
+    let dir = tempfile::tempdir().unwrap();
+    let stderr = refused_start(&dir, &["--listen", "127.0.0.1:0"]);
+    assert!(stderr.contains("server.public_url"), "{stderr}");
+    assert!(stderr.contains("server.allowed_hosts"), "{stderr}");
+    assert!(stderr.contains("DNS rebinding"), "{stderr}");
 }
 
 #[test]
