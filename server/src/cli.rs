@@ -65,9 +65,15 @@ pub struct ServeArgs {
     /// Folder of the built web app (overrides server.app_dir).
     #[arg(long, env = "SSPR_APP_DIR")]
     pub app_dir: Option<PathBuf>,
-    /// Seed the demo directory and print it.
+    /// Seed the demo directory and print it. Loopback addresses and a database without
+    /// other people only: demo accounts have a published password and /dev/outbox shows
+    /// every code.
     #[arg(long, env = "SSPR_DEMO")]
     pub demo: bool,
+    /// DANGEROUS: let --demo listen on any address and seed into a database that holds
+    /// other people. Never on a real directory.
+    #[arg(long, env = "SSPR_DEMO_UNSAFE_ANYWHERE")]
+    pub demo_unsafe_anywhere: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -111,6 +117,22 @@ pub enum CliError {
     NoRelay,
     #[error("cannot write: {0}")]
     Output(std::io::Error),
+    #[error(
+        "--demo refuses to listen on {addr}, which is not a loopback address: demo accounts have a published password and /dev/outbox shows every code. Listen on 127.0.0.1 (e.g. --listen 127.0.0.1:8080), or add --demo-unsafe-anywhere if exposing the demo is really meant"
+    )]
+    DemoNotLoopback { addr: SocketAddr },
+    #[error(
+        "--demo refuses the database {path}: it holds {count} user(s) that are not demo users (e.g. {example}), and demo mode would add accounts with a published password beside them. Use another database (e.g. --database data/demo.sqlite3), or add --demo-unsafe-anywhere if that is really meant"
+    )]
+    DemoForeignUsers {
+        path: PathBuf,
+        count: usize,
+        example: String,
+    },
+    #[error(
+        "set server.public_url (the URL people reach the portal at, e.g. \"https://sspr.contoso.com\") or server.allowed_hosts (e.g. [\"sspr.contoso.com\"]) in the configuration file (--config): without either, a hostile web page could reach this server through DNS rebinding. (To try the product on this machine, use --demo.)"
+    )]
+    NoAllowedHosts,
 }
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
@@ -184,8 +206,13 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
     if let Some(listen) = args.listen {
         config.server.listen = listen;
     }
-    if let Some(app_dir) = args.app_dir {
-        config.server.app_dir = app_dir;
+    if let Some(app_dir) = &args.app_dir {
+        config.server.app_dir = app_dir.clone();
+    }
+    if args.demo {
+        check_demo_address(&config, &args)?;
+    } else if config.server.public_url.is_none() && config.server.allowed_hosts.is_empty() {
+        return Err(CliError::NoAllowedHosts);
     }
     if args.demo && config.policy.scope == Scope::Disabled {
         config.policy = demo::policy();
@@ -205,6 +232,7 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
     let store = open_store(&config)?;
     let directory = directory(&config, store.clone(), Clock::system())?;
     if args.demo {
+        check_demo_database(&config, &args, &store).await?;
         let added = demo::seed(&directory).await?;
         tracing::info!(added, "demo directory seeded");
     }
@@ -226,6 +254,8 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
         .await
         .map_err(|source| CliError::Bind { addr, source })?;
     let local = listener.local_addr().map_err(CliError::Serve)?;
+    // The bound port (the configured one may be 0) names the loopback hosts in demo mode.
+    config.server.listen = local;
     let url = format!("http://{local}");
     if args.demo {
         println!("{}", demo::banner(&url, &store.list_users().await?));
@@ -245,6 +275,11 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
         };
         tokio::spawn(worker.run(Arc::clone(&services.outbox)));
     }
+    tokio::spawn(purge_hourly(
+        services.store.clone(),
+        services.clock.clone(),
+        config.audit_retention(),
+    ));
     let app = http::router(&config, services);
     axum::serve(
         listener,
@@ -253,6 +288,89 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .map_err(CliError::Serve)
+}
+
+/// Demo mode on a loopback address only, unless the operator insists (loudly).
+fn check_demo_address(config: &Config, args: &ServeArgs) -> Result<(), CliError> {
+    let addr = config.server.listen;
+    if addr.ip().is_loopback() {
+        return Ok(());
+    }
+    if !args.demo_unsafe_anywhere {
+        return Err(CliError::DemoNotLoopback { addr });
+    }
+    warn_unsafe_demo(&format!(
+        "the demo listens on {addr}, not on a loopback address"
+    ));
+    Ok(())
+}
+
+/// Demo accounts only beside demo accounts, unless the operator insists (loudly).
+async fn check_demo_database(
+    config: &Config,
+    args: &ServeArgs,
+    store: &SqliteStore,
+) -> Result<(), CliError> {
+    let foreign: Vec<String> = store
+        .list_users()
+        .await?
+        .into_iter()
+        .map(|user| user.user_id)
+        .filter(|id| {
+            !demo::DEMO_USERS
+                .iter()
+                .any(|demo| demo.user_id.eq_ignore_ascii_case(id))
+        })
+        .collect();
+    let Some(example) = foreign.first() else {
+        return Ok(());
+    };
+    if !args.demo_unsafe_anywhere {
+        return Err(CliError::DemoForeignUsers {
+            path: config.server.database.clone(),
+            count: foreign.len(),
+            example: example.clone(),
+        });
+    }
+    warn_unsafe_demo(&format!(
+        "the database {} holds {} user(s) that are not demo users",
+        config.server.database.display(),
+        foreign.len()
+    ));
+    Ok(())
+}
+
+fn warn_unsafe_demo(what: &str) {
+    tracing::warn!(what, "--demo-unsafe-anywhere: demo mode runs unguarded");
+    eprintln!(
+        "\n!!! WARNING: --demo-unsafe-anywhere: {what}.\n\
+         !!! Demo accounts have a published password and a published authenticator secret;\n\
+         !!! anyone who can reach this server can sign in as them. Never use this on a real\n\
+         !!! directory or a network you do not control.\n"
+    );
+}
+
+/// Deletes what no longer decides anything (see [`crate::store::retention`]), every hour
+/// from start.
+async fn purge_hourly(store: SqliteStore, clock: Clock, audit_retention: std::time::Duration) {
+    let mut interval = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        match store.purge(clock.now(), audit_retention).await {
+            Ok(report) => tracing::info!(
+                audit_events = report.audit_events,
+                spent_captchas = report.spent_captchas,
+                sends = report.sends,
+                reset_flows = report.reset_flows,
+                failure_counters = report.failure_counters,
+                "purged old records"
+            ),
+            Err(error) => {
+                tracing::error!(%error, "cannot purge old records; trying again in an hour")
+            }
+        }
+    }
 }
 
 async fn shutdown_signal() {

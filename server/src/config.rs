@@ -25,15 +25,22 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     /// SQLite database file; created with its folder on first start.
     pub database: PathBuf,
-    /// The server's master secret (32 bytes), created on first start; by default
-    /// `sspr.key` beside the database. Back it up with the database: without it, pending
-    /// codes, CAPTCHAs and stored TOTP secrets are unusable.
+    /// The server's master secret (32 bytes), created on first start with mode 0600 (a
+    /// key file others may read is refused); by default `sspr.key` beside the database.
+    /// Back it up, but apart from the database: whoever holds both can attack sealed TOTP
+    /// secrets and keyed hashes offline. Without it, pending codes, CAPTCHAs and stored
+    /// TOTP secrets are unusable.
     pub key_file: Option<PathBuf>,
     /// The built web app (trunk's `dist/`), served at `/`.
     pub app_dir: PathBuf,
     /// The URL people reach the portal at, e.g. `https://sspr.contoso.com`. When it is
-    /// `https`, responses carry HSTS. State-changing requests must come from this origin.
+    /// `https`, responses carry HSTS. State-changing requests must come from this origin,
+    /// and requests must name its host. Outside demo mode, set it or `allowed_hosts`.
     pub public_url: Option<String>,
+    /// Further host names (with the port when it is not 80 or 443) that requests may
+    /// name in `Host`, e.g. `["sspr.intranet:8080"]`; others get 421. Without these and
+    /// without `public_url` (demo mode only), the loopback names with the listen port.
+    pub allowed_hosts: Vec<String>,
     /// Origins allowed to frame the portal (embedded mode); `frame-ancestors` in the CSP.
     pub embedding_origins: Vec<String>,
     /// Reverse proxies (addresses or blocks such as `10.0.0.0/8`) whose `X-Forwarded-For`
@@ -41,6 +48,8 @@ pub struct ServerConfig {
     pub trusted_proxies: Vec<String>,
     /// Requests a minute one client address may make to the CAPTCHA and reset endpoints.
     pub requests_per_ip_per_minute: u32,
+    /// Days the audit log is kept; older events are purged hourly (1..=3650).
+    pub audit_retention_days: u32,
 }
 
 impl Default for ServerConfig {
@@ -51,9 +60,11 @@ impl Default for ServerConfig {
             key_file: None,
             app_dir: PathBuf::from("dist"),
             public_url: None,
+            allowed_hosts: Vec::new(),
             embedding_origins: Vec::new(),
             trusted_proxies: Vec::new(),
             requests_per_ip_per_minute: 120,
+            audit_retention_days: 400,
         }
     }
 }
@@ -249,6 +260,28 @@ impl Config {
                 ),
             });
         }
+        if !(1..=3650).contains(&self.server.audit_retention_days) {
+            return Err(ConfigError::Invalid {
+                key: "server.audit_retention_days",
+                message: format!(
+                    "{} is outside 1..=3650 (days the audit log is kept)",
+                    self.server.audit_retention_days
+                ),
+            });
+        }
+        if let Some(bad) = self
+            .server
+            .allowed_hosts
+            .iter()
+            .find(|host| !is_host_and_port(host))
+        {
+            return Err(ConfigError::Invalid {
+                key: "server.allowed_hosts",
+                message: format!(
+                    "{bad:?} must be a host name with an optional port, such as \"sspr.contoso.com\" or \"sspr.intranet:8080\" (no scheme, no path)"
+                ),
+            });
+        }
         if let Some(url) = &self.server.public_url
             && origin_of(url).is_none()
         {
@@ -326,6 +359,11 @@ impl Config {
         self.server.public_url.as_deref().and_then(origin_of)
     }
 
+    /// Audit events older than this are purged.
+    pub fn audit_retention(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(u64::from(self.server.audit_retention_days) * 86_400)
+    }
+
     /// True when people reach the server over TLS (HSTS is then sent).
     pub fn behind_tls(&self) -> bool {
         self.public_origin()
@@ -345,6 +383,25 @@ pub fn origin_of(url: &str) -> Option<String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c));
     valid.then(|| format!("{scheme}://{}", authority.to_ascii_lowercase()))
+}
+
+/// `host`, `host:port`, `[v6]` or `[v6]:port`: what a `Host` header holds.
+pub fn is_host_and_port(text: &str) -> bool {
+    let (host, port) = match text.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(':') && !port.contains(']') => (host, Some(port)),
+        _ => (text, None),
+    };
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n != 0));
+    let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
+        None => {
+            !host.is_empty()
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        }
+    };
+    port_ok && host_ok
 }
 
 fn is_language_tag(tag: &str) -> bool {
@@ -434,6 +491,22 @@ mod tests {
             ("[smtp]\nfrom = \"not an address\"", "smtp.from"),
             ("[smtp]\npassword_file = \"/x\"", "smtp.username"),
             ("[smtp]\nmax_attempts = 0", "smtp.max_attempts"),
+            (
+                "[server]\naudit_retention_days = 0",
+                "server.audit_retention_days",
+            ),
+            (
+                "[server]\naudit_retention_days = 3651",
+                "server.audit_retention_days",
+            ),
+            (
+                "[server]\nallowed_hosts = [\"https://sspr.contoso.com\"]",
+                "server.allowed_hosts",
+            ),
+            (
+                "[server]\nallowed_hosts = [\"sspr.contoso.com/reset\"]",
+                "server.allowed_hosts",
+            ),
         ] {
             let err = Config::parse(text).unwrap_err();
             assert!(err.to_string().contains(key), "{text}: {err}");
@@ -456,6 +529,31 @@ mod tests {
             Some("https://sspr.contoso.com")
         );
         assert!(config.behind_tls());
+    }
+
+    #[test]
+    fn hosts_with_ports_are_told_apart_from_urls() {
+        for good in [
+            "sspr.contoso.com",
+            "sspr:8080",
+            "10.0.0.5:443",
+            "[::1]:8080",
+            "[::1]",
+        ] {
+            assert!(is_host_and_port(good), "{good}");
+        }
+        for bad in [
+            "",
+            "https://x",
+            "x/y",
+            "x:0",
+            "x:99999",
+            "[nope]:80",
+            "a b",
+            ":80",
+        ] {
+            assert!(!is_host_and_port(bad), "{bad}");
+        }
     }
 
     #[test]

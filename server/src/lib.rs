@@ -12,5 +12,6 @@ pub mod demo;
 pub mod directory;
 pub mod http;
 pub mod policy;
+pub mod private_files;
 pub mod reset;
 pub mod store;

@@ -274,10 +274,15 @@ async fn embedding_origins_and_tls_shape_the_headers() {
     assert!(header_of(&response, "strict-transport-security").contains("max-age="));
 }
 
+/// A POST to the default listen address (`host` in `extra` names another).
 fn post(path: &str, content_type: &str, extra: &[(&str, &str)]) -> Request<Body> {
-    let mut builder = Request::post(path)
-        .header(header::HOST, "127.0.0.1:8080")
-        .header(header::CONTENT_TYPE, content_type);
+    let mut builder = Request::post(path).header(header::CONTENT_TYPE, content_type);
+    if !extra
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("host"))
+    {
+        builder = builder.header(header::HOST, "127.0.0.1:8080");
+    }
     for (name, value) in extra {
         builder = builder.header(*name, *value);
     }
@@ -355,12 +360,136 @@ async fn configured_public_origin_is_the_only_accepted_origin() {
     let own = post(
         "/api/v1/health",
         "application/json",
-        &[("origin", "https://sspr.contoso.example")],
+        &[
+            ("origin", "https://sspr.contoso.example"),
+            ("host", "sspr.contoso.example"),
+        ],
     );
     assert_eq!(
         send(&server, own).await.status(),
         StatusCode::METHOD_NOT_ALLOWED
     );
+}
+
+fn get_for_host(path: &str, host: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::HOST, host)
+        .body(Body::empty())
+        .unwrap()
+}
+
+/// DNS rebinding: a hostile name pointed at the server still arrives in `Host`, and only
+/// the server's own hosts are served (421 otherwise, as a problem document).
+#[tokio::test]
+async fn requests_for_another_host_are_misdirected_and_the_configured_host_is_served() {
+    let server = server();
+    for path in ["/api/v1/health", "/", "/api/v1/captcha", "/sspr-app.js"] {
+        let response = send(&server, get_for_host(path, "evil.example:8080")).await;
+        assert_eq!(response.status(), StatusCode::MISDIRECTED_REQUEST, "{path}");
+        assert_eq!(
+            header_of(&response, "content-type"),
+            "application/problem+json"
+        );
+        assert!(
+            header_of(&response, "content-security-policy").contains("default-src"),
+            "security headers on refusals too"
+        );
+        let json = body_json(response).await;
+        assert_eq!(json["status"], 421);
+        assert_eq!(json["code"], "forbidden_origin");
+    }
+    for host in ["127.0.0.1:8080", "localhost:8080", "[::1]:8080"] {
+        let response = send(&server, get_for_host("/api/v1/health", host)).await;
+        assert_eq!(response.status(), StatusCode::OK, "{host}");
+    }
+    let response = send(&server, get_for_host("/api/v1/health", "127.0.0.1:9999")).await;
+    assert_eq!(response.status(), StatusCode::MISDIRECTED_REQUEST);
+
+    let public = server_with(
+        "[server]\npublic_url = \"https://sspr.contoso.example\"\nallowed_hosts = [\"sspr.intranet:8443\"]",
+    );
+    for (host, status) in [
+        ("sspr.contoso.example", StatusCode::OK),
+        ("SSPR.contoso.example:443", StatusCode::OK),
+        ("sspr.intranet:8443", StatusCode::OK),
+        ("127.0.0.1:8080", StatusCode::MISDIRECTED_REQUEST),
+        ("evil.example:8080", StatusCode::MISDIRECTED_REQUEST),
+    ] {
+        let response = send(&public, get_for_host("/api/v1/health", host)).await;
+        assert_eq!(response.status(), status, "{host}");
+    }
+}
+
+/// A rebound page's Origin matches its own Host; the guard compares with the server's
+/// configured origins instead.
+#[tokio::test]
+async fn an_origin_matching_a_foreign_host_is_still_cross_origin() {
+    let server = server();
+    let request = post(
+        "/api/v1/health",
+        "application/json",
+        &[
+            ("host", "evil.example:8080"),
+            ("origin", "http://evil.example:8080"),
+            ("sec-fetch-site", "same-origin"),
+        ],
+    );
+    let response = send(&server, request).await;
+    assert!(
+        [StatusCode::FORBIDDEN, StatusCode::MISDIRECTED_REQUEST].contains(&response.status()),
+        "{}",
+        response.status()
+    );
+    assert_eq!(body_json(response).await["code"], "forbidden_origin");
+}
+
+/// A demo server's dev outbox, asked by `peer` (`None`: no known peer).
+async fn dev_outbox_from(path: &str, peer: Option<&str>) -> Response<Body> {
+    let dir = tempfile::tempdir().unwrap();
+    let app_dir = app_dir(&dir);
+    let mut config = Config::parse("").unwrap();
+    config.server.app_dir = app_dir;
+    let mut services = services(&dir);
+    services.demo = true;
+    let server = TestServer {
+        app: router(&config, services),
+        _dir: dir,
+    };
+    let mut request = Request::get(path).body(Body::empty()).unwrap();
+    if let Some(peer) = peer {
+        let peer: std::net::SocketAddr = peer.parse().unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+    }
+    send(&server, request).await
+}
+
+/// The dev outbox shows every code: loopback peers only, by the TCP peer address; others
+/// (and requests without a known peer) get what a missing route gives.
+#[tokio::test]
+async fn the_dev_outbox_answers_loopback_peers_only() {
+    for peer in ["127.0.0.1:40000", "[::1]:40000", "[::ffff:127.0.0.1]:40000"] {
+        let response = dev_outbox_from("/api/v1/dev/outbox", Some(peer)).await;
+        assert_eq!(response.status(), StatusCode::OK, "{peer}");
+        assert_eq!(body_json(response).await, serde_json::json!([]));
+        let page = dev_outbox_from("/dev/outbox", Some(peer)).await;
+        assert_eq!(page.status(), StatusCode::OK, "{peer}");
+        assert!(body_text(page).await.contains("Dev outbox"));
+    }
+    let missing_page = body_text(dev_outbox_from("/dev/no-such-page", None).await).await;
+    for peer in [Some("192.0.2.7:40000"), Some("[2001:db8::1]:40000"), None] {
+        let response = dev_outbox_from("/api/v1/dev/outbox", peer).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{peer:?}");
+        assert_eq!(body_json(response).await["code"], "not_found");
+        let page = dev_outbox_from("/dev/outbox", peer).await;
+        let text = body_text(page).await;
+        assert!(!text.contains("Dev outbox"), "{peer:?}: {text}");
+        assert_eq!(
+            text, missing_page,
+            "the app's page, as for any unknown route"
+        );
+    }
 }
 
 /// DESIGN.md 5.7: the CAPTCHA is a signed, expiring proof-of-work challenge.

@@ -81,7 +81,8 @@ async fn send(server: &TestServer, request: Request<Body>) -> Response<Body> {
     server.app.clone().oneshot(request).await.unwrap()
 }
 
-/// A request as the app sends it: POSTs carry a JSON body.
+/// A request as the app sends it: POSTs carry a JSON body. The dev outbox is asked from
+/// a loopback peer (it answers no one else).
 fn request(method: &str, path: &str, body: Option<Value>) -> Request<Body> {
     flow_request(method, path, body, "")
 }
@@ -93,13 +94,20 @@ fn flow_request(method: &str, path: &str, body: Option<Value>, secret: &str) -> 
     if !secret.is_empty() {
         builder = builder.header(sspr_api::reset::FLOW_SECRET_HEADER, secret);
     }
-    match body {
+    let mut request = match body {
         Some(body) => builder
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(body.to_string()))
             .unwrap(),
         None => builder.body(Body::empty()).unwrap(),
+    };
+    if path.contains("/dev/outbox") {
+        let peer = std::net::SocketAddr::from(([127, 0, 0, 1], 40000));
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
     }
+    request
 }
 
 /// Status, media type and JSON body of a response.

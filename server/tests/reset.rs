@@ -1381,13 +1381,18 @@ async fn security_events_are_audited_without_secrets() {
 
 // ---------------------------------------------------------------- dev outbox (demo)
 
+/// A GET from a loopback peer (the dev outbox answers no one else).
+fn from_loopback(path: &str) -> Request<Body> {
+    let mut request = Request::get(path).body(Body::empty()).unwrap();
+    let peer = std::net::SocketAddr::from(([127, 0, 0, 1], 40000));
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(peer));
+    request
+}
+
 async fn get_text(h: &Harness, path: &str) -> (StatusCode, String) {
-    let response = h
-        .app
-        .clone()
-        .oneshot(Request::get(path).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
+    let response = h.app.clone().oneshot(from_loopback(path)).await.unwrap();
     let status = response.status();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     (status, String::from_utf8(bytes.to_vec()).unwrap())
@@ -1402,13 +1407,7 @@ async fn in_demo_mode_the_dev_outbox_shows_every_message_with_its_code_escaped()
     assert_eq!(h.challenge(&flow, "email").await.0, StatusCode::OK);
     let code = h.last_code("nat@home.example").await;
 
-    let (status, _, json) = h
-        .request(
-            Request::get("/api/v1/dev/outbox")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let (status, _, json) = h.request(from_loopback("/api/v1/dev/outbox")).await;
     assert_eq!(status, StatusCode::OK);
     let messages = json.as_array().unwrap();
     assert_eq!(messages.len(), 1, "{json}");
@@ -1426,13 +1425,7 @@ async fn in_demo_mode_the_dev_outbox_shows_every_message_with_its_code_escaped()
 #[tokio::test]
 async fn outside_demo_mode_there_is_no_dev_outbox() {
     let h = Harness::new(POLICY).await;
-    let (status, _, json) = h
-        .request(
-            Request::get("/api/v1/dev/outbox")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let (status, _, json) = h.request(from_loopback("/api/v1/dev/outbox")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(json["code"], "not_found");
     let (_, page) = get_text(&h, "/dev/outbox").await;

@@ -1,6 +1,7 @@
-//! Server keys. One 256-bit master secret, kept in a file beside the database (created on
-//! first start, readable by the owner only), from which each purpose derives its own key
-//! with HMAC-SHA-256, so a key never serves two purposes.
+//! Server keys. One 256-bit master secret, kept in a file (by default beside the database;
+//! created on first start, readable by the owner only, refused when others may read it),
+//! from which each purpose derives its own key with HMAC-SHA-256, so a key never serves
+//! two purposes.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -78,9 +79,10 @@ impl ServerKeys {
         ServerKeys::derive(&super::random_bytes::<32>())
     }
 
-    /// Loads the master secret from `path`, creating it (mode 0600) when missing.
+    /// Loads the master secret from `path`, creating it (mode 0600) when missing. A key
+    /// file that other accounts may read or write is refused (Unix).
     pub fn load_or_create(path: &Path) -> Result<ServerKeys, KeyFileError> {
-        match std::fs::read(path) {
+        match read_private(path) {
             Ok(bytes) => {
                 let master: [u8; 32] =
                     bytes
@@ -91,7 +93,11 @@ impl ServerKeys {
                         })?;
                 Ok(ServerKeys::derive(&master))
             }
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            Err(ReadError::OpenToOthers(mode)) => Err(KeyFileError::OpenToOthers {
+                path: path.to_owned(),
+                mode,
+            }),
+            Err(ReadError::Io(err)) if err.kind() == std::io::ErrorKind::NotFound => {
                 let master = super::random_bytes::<32>();
                 write_private(path, &master).map_err(|source| KeyFileError::Io {
                     path: path.to_owned(),
@@ -100,7 +106,7 @@ impl ServerKeys {
                 tracing::info!(path = %path.display(), "created the server's master key");
                 Ok(ServerKeys::derive(&master))
             }
-            Err(source) => Err(KeyFileError::Io {
+            Err(ReadError::Io(source)) => Err(KeyFileError::Io {
                 path: path.to_owned(),
                 source,
             }),
@@ -108,10 +114,28 @@ impl ServerKeys {
     }
 }
 
+enum ReadError {
+    Io(std::io::Error),
+    OpenToOthers(u32),
+}
+
+/// The file's bytes, provided only its owner may read or write it.
+fn read_private(path: &Path) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let metadata = file.metadata().map_err(ReadError::Io)?;
+    if let Some(mode) = crate::private_files::open_to_others(&metadata) {
+        return Err(ReadError::OpenToOthers(mode));
+    }
+    let mut bytes = Vec::with_capacity(32);
+    file.read_to_end(&mut bytes).map_err(ReadError::Io)?;
+    Ok(bytes)
+}
+
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
+        crate::private_files::create_dir_all(dir)?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -136,6 +160,10 @@ pub enum KeyFileError {
         "the key file {path} holds {length} bytes, not 32: restore it from a backup (replacing it invalidates codes, CAPTCHAs and TOTP secrets)"
     )]
     Corrupt { path: PathBuf, length: usize },
+    #[error(
+        "the key file {path} can be read or written by other accounts (mode {mode:o}): run `chmod 600 {path}` and check that only the server's account owns it (anyone who could read it can forge CAPTCHAs and, with a copy of the database, attack sealed secrets offline)"
+    )]
+    OpenToOthers { path: PathBuf, mode: u32 },
 }
 
 #[cfg(test)]
@@ -173,8 +201,37 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sspr.key");
         std::fs::write(&path, [1, 2, 3]).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
         let err = ServerKeys::load_or_create(&path).unwrap_err();
         assert!(matches!(err, KeyFileError::Corrupt { length: 3, .. }));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_key_file_others_can_read_is_refused_with_the_chmod_to_run() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sspr.key");
+        std::fs::write(&path, [7; 32]).unwrap();
+        for mode in [0o644, 0o640, 0o604, 0o620] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            let err = ServerKeys::load_or_create(&path).unwrap_err();
+            assert!(
+                matches!(err, KeyFileError::OpenToOthers { .. }),
+                "{mode:o}: {err}"
+            );
+            assert!(
+                err.to_string()
+                    .contains(&format!("chmod 600 {}", path.display())),
+                "{err}"
+            );
+        }
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        ServerKeys::load_or_create(&path).unwrap();
     }
 
     #[test]

@@ -52,6 +52,11 @@ fn canonical(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// True for loopback addresses, IPv4-mapped ones (`::ffff:127.0.0.1`) included.
+pub fn is_loopback(ip: IpAddr) -> bool {
+    canonical(ip).is_loopback()
+}
+
 /// The client's address: `peer` unless it is a trusted proxy; then the nearest address in
 /// `X-Forwarded-For` that is not a trusted proxy (or the farthest trusted one).
 pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[AddressBlock]) -> IpAddr {

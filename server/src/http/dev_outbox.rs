@@ -1,14 +1,20 @@
 //! The dev outbox (demo mode only): `GET /api/v1/dev/outbox` (JSON) and `GET /dev/outbox`
 //! (a page that refreshes itself), listing the newest queued messages with their bodies.
+//! It shows every code, so it answers loopback peers only (the TCP peer, never a
+//! forwarded-for header); everyone else gets what a missing route gives.
 
 use super::AppState;
+use super::client_ip::is_loopback;
 use super::problem::ApiError;
 use crate::crypto::sealed;
 use crate::store::outbox::{DeliveryStatus, QueuedMessage};
-use axum::Json;
-use axum::extract::State;
-use axum::response::Html;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::{Html, Response};
+use axum::{Json, Router};
 use sspr_api::dev::{DevMessage, DevMessageStatus};
+use std::net::SocketAddr;
+use tower::ServiceExt;
 
 const SHOWN: u32 = 50;
 
@@ -33,6 +39,26 @@ async fn messages(state: &AppState) -> Result<Vec<DevMessage>, ApiError> {
             },
         })
         .collect())
+}
+
+/// Lets loopback peers through; anyone else (or a request without a known peer) gets
+/// `missing`'s answer, the same as when demo mode is off.
+pub async fn loopback_only(
+    State(missing): State<Router>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    if peer.is_some_and(is_loopback) {
+        return next.run(request).await;
+    }
+    match missing.oneshot(request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
 }
 
 pub async fn json(State(state): State<AppState>) -> Result<Json<Vec<DevMessage>>, ApiError> {

@@ -1,10 +1,11 @@
 //! The HTTP surface: `/api/v1/*` (JSON) and the web app's files, with the security
-//! headers and the same-origin guard on everything.
+//! headers, the host guard (DNS rebinding) and the same-origin guard on everything.
 
 mod api_v1;
 pub mod app_files;
 mod client_ip;
 mod dev_outbox;
+pub mod host_guard;
 mod ip_limit;
 mod json;
 mod openapi;
@@ -47,7 +48,7 @@ pub struct Services {
     pub hasher: PasswordHasher,
     /// Rung when messages are queued so the outbox worker delivers at once.
     pub outbox: Arc<Notify>,
-    /// Demo mode: the dev outbox is served.
+    /// Demo mode: the dev outbox is served (to loopback peers only).
     pub demo: bool,
 }
 
@@ -77,7 +78,8 @@ pub struct AppState {
     pub captcha_max_number: u64,
 }
 
-/// The whole application: API, app files and middleware.
+/// The whole application: API, app files and middleware. `config.server.listen` is the
+/// address actually bound (its port names the loopback hosts when no host is configured).
 pub fn router(config: &Config, services: Services) -> Router {
     let reset = ResetService::new(
         services.store.clone(),
@@ -130,8 +132,23 @@ pub fn router(config: &Config, services: Services) -> Router {
         .merge(limited);
     let mut pages = Router::new();
     if demo {
-        api = api.route("/v1/dev/outbox", get(dev_outbox::json));
-        pages = pages.route("/dev/outbox", get(dev_outbox::page));
+        // Anyone but a loopback peer gets what they would get without demo mode.
+        let api_missing = Router::new().fallback(problem::api_not_found);
+        let page_missing = app_files::service(config.server.app_dir.clone());
+        api = api.route(
+            "/v1/dev/outbox",
+            get(dev_outbox::json).layer(middleware::from_fn_with_state(
+                api_missing,
+                dev_outbox::loopback_only,
+            )),
+        );
+        pages = pages.route(
+            "/dev/outbox",
+            get(dev_outbox::page).layer(middleware::from_fn_with_state(
+                page_missing,
+                dev_outbox::loopback_only,
+            )),
+        );
     }
     let api = api
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -139,16 +156,18 @@ pub fn router(config: &Config, services: Services) -> Router {
         .method_not_allowed_fallback(problem::method_not_allowed)
         .with_state(state.clone());
     let pages = pages.with_state(state);
-    let origin_policy = Arc::new(same_origin::OriginPolicy {
-        public_origin: config.public_origin(),
-    });
+    let host_policy = Arc::new(host_guard::HostPolicy::from_config(config));
     let headers = Arc::new(security_headers::SecurityHeaders::from_config(config));
     Router::new()
         .nest("/api", api)
         .merge(pages)
         .fallback_service(app_files::service(config.server.app_dir.clone()))
         .layer(middleware::from_fn_with_state(
-            origin_policy,
+            Arc::clone(&host_policy),
+            host_guard::guard,
+        ))
+        .layer(middleware::from_fn_with_state(
+            host_policy,
             same_origin::guard,
         ))
         .layer(middleware::from_fn_with_state(

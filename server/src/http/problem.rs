@@ -14,6 +14,9 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("state-changing request from another origin")]
     ForbiddenOrigin,
+    /// DNS rebinding defence: the request names a host that is not this server's.
+    #[error("request for a host this server does not serve")]
+    MisdirectedHost,
     #[error("state-changing request without a JSON body")]
     UnsupportedMediaType,
     #[error("too many requests from one address")]
@@ -31,7 +34,9 @@ impl ApiError {
         match self {
             ApiError::NotFound => ErrorCode::NotFound,
             ApiError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
-            ApiError::ForbiddenOrigin => ErrorCode::ForbiddenOrigin,
+            // A request for another host comes from another origin (a rebound name): the
+            // client treats it the same way; only the status (421) tells them apart.
+            ApiError::ForbiddenOrigin | ApiError::MisdirectedHost => ErrorCode::ForbiddenOrigin,
             ApiError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
             ApiError::InvalidRequest(_) => ErrorCode::InvalidRequest,
             ApiError::RateLimited { .. } => ErrorCode::RateLimited,
@@ -61,6 +66,14 @@ impl IntoResponse for ApiError {
             ApiError::RateLimited { retry_after } => {
                 let mut problem = Problem::new(self.code());
                 problem.retry_after_seconds = Some(*retry_after);
+                problem
+            }
+            ApiError::MisdirectedHost => {
+                let mut problem = Problem::new(self.code()).with_detail(
+                    "this server does not answer to that host name; use the address its administrator published",
+                );
+                problem.status = StatusCode::MISDIRECTED_REQUEST.as_u16();
+                problem.title = "Request for another host refused".to_owned();
                 problem
             }
             _ => Problem::new(self.code()),

@@ -4,7 +4,11 @@
 //! Browsers send `Origin` on every cross-origin and every non-GET request, and
 //! `Sec-Fetch-Site` on all requests; either one naming another site is refused. A request
 //! with neither comes from a non-browser client, where CSRF does not apply.
+//!
+//! The accepted origins are the server's configured ones ([`HostPolicy`]), never whatever
+//! the request's own `Host` says (a rebound name would match itself).
 
+use super::host_guard::HostPolicy;
 use super::problem::ApiError;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, header};
@@ -12,14 +16,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
-/// The configured public origin, if any; otherwise the request's own `Host` is the origin.
-#[derive(Debug, Clone)]
-pub struct OriginPolicy {
-    pub public_origin: Option<String>,
-}
-
 pub async fn guard(
-    State(policy): State<Arc<OriginPolicy>>,
+    State(policy): State<Arc<HostPolicy>>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -38,7 +36,7 @@ pub async fn guard(
     next.run(request).await
 }
 
-fn same_origin(policy: &OriginPolicy, headers: &HeaderMap) -> bool {
+fn same_origin(policy: &HostPolicy, headers: &HeaderMap) -> bool {
     if let Some(site) = headers.get("sec-fetch-site")
         && site.as_bytes() != b"same-origin"
     {
@@ -47,19 +45,9 @@ fn same_origin(policy: &OriginPolicy, headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return true;
     };
-    let Ok(origin) = origin.to_str() else {
-        return false;
-    };
-    match &policy.public_origin {
-        Some(expected) => origin.eq_ignore_ascii_case(expected),
-        None => {
-            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-            let origin_host = origin
-                .strip_prefix("https://")
-                .or_else(|| origin.strip_prefix("http://"));
-            matches!((host, origin_host), (Some(h), Some(o)) if h.eq_ignore_ascii_case(o))
-        }
-    }
+    origin
+        .to_str()
+        .is_ok_and(|origin| policy.allows_origin(origin))
 }
 
 fn is_json(headers: &HeaderMap) -> bool {

@@ -91,12 +91,15 @@ pub fn save(
     subject: &str,
     scope: &str,
     counter: Counter,
+    now: i64,
 ) -> rusqlite::Result<()> {
+    // `updated_at` lets the retention purge drop counters idle for a day.
     conn.execute(
-        "INSERT INTO failure_counters (subject, scope, failures, locked_until)
-         VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (subject, scope) DO UPDATE SET failures = ?3, locked_until = ?4",
-        params![subject, scope, counter.failures, counter.locked_until],
+        "INSERT INTO failure_counters (subject, scope, failures, locked_until, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (subject, scope) DO UPDATE SET failures = ?3, locked_until = ?4,
+           updated_at = ?5",
+        params![subject, scope, counter.failures, counter.locked_until, now],
     )?;
     Ok(())
 }
@@ -137,7 +140,7 @@ impl super::SqliteStore {
             let tx = conn.transaction()?;
             let mut counter = load(&tx, &subject, ACCOUNT)?;
             let lock = counter.fail(limit, now as i64);
-            save(&tx, &subject, ACCOUNT, counter)?;
+            save(&tx, &subject, ACCOUNT, counter, now as i64)?;
             super::sqlite::audit_at(&tx, now, event, Some(&subject), None)?;
             tx.commit()?;
             Ok(lock)

@@ -126,7 +126,13 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
     "#,
-    // 4: the hash of the secret that binds a flow to the browser that started it. Flows
+    // 4: retention. When a failure counter last changed (0: before this version), so that
+    // idle counters can be purged; the audit log by time, for its purge.
+    r#"
+    ALTER TABLE failure_counters ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX audit_log_by_time ON audit_log (at);
+    "#,
+    // 5: the hash of the secret that binds a flow to the browser that started it. Flows
     // from before have none and can no longer be used (they last 20 minutes anyway).
     r#"
     ALTER TABLE reset_flows ADD COLUMN secret_hash BLOB NOT NULL DEFAULT x'';

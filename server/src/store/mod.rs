@@ -11,6 +11,7 @@ pub mod interface;
 mod migrations;
 pub mod outbox;
 pub mod reset;
+pub mod retention;
 pub mod sqlite;
 
 pub use interface::ResetStore;
@@ -24,6 +25,13 @@ pub enum StoreError {
     Database(#[from] rusqlite::Error),
     #[error("cannot create the database folder {path}: {source}")]
     CreateDir {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "cannot create the database file {path}: {source} (check that the server's account may write to its folder)"
+    )]
+    CreateFile {
         path: std::path::PathBuf,
         source: std::io::Error,
     },

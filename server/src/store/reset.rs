@@ -682,8 +682,8 @@ impl SqliteStore {
                     let mut per_method = counters::load(&tx, &flow.subject, method.kind.as_str())?;
                     let account_lock = account.fail(limits.account, now_i);
                     let method_lock = per_method.fail(limits.method, now_i);
-                    counters::save(&tx, &flow.subject, ACCOUNT, account)?;
-                    counters::save(&tx, &flow.subject, method.kind.as_str(), per_method)?;
+                    counters::save(&tx, &flow.subject, ACCOUNT, account, now_i)?;
+                    counters::save(&tx, &flow.subject, method.kind.as_str(), per_method, now_i)?;
                     audit_at(
                         &tx,
                         now,

@@ -17,14 +17,22 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     /// Opens (creating when missing) the database at `path` and brings its schema up to
-    /// date.
+    /// date. A new database file is created with mode 0600 (SQLite gives its `-wal` and
+    /// `-shm` files the same mode) and missing folders with 0700, before SQLite writes a
+    /// byte, so the process umask never exposes it.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+            crate::private_files::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
                 path: dir.to_owned(),
                 source,
             })?;
         }
+        crate::private_files::create_file_if_missing(path).map_err(|source| {
+            StoreError::CreateFile {
+                path: path.to_owned(),
+                source,
+            }
+        })?;
         let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -231,6 +239,20 @@ mod tests {
         let (dir, store) = temp_store();
         assert!(dir.path().join("nested/sspr.sqlite3").exists());
         assert_eq!(store.schema_version().await.unwrap(), migrations::LATEST);
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_new_database_and_the_folders_created_for_it_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        let (dir, store) = temp_store();
+        // A write, so that SQLite creates the -wal and -shm files.
+        store.spend_captcha("c".into(), 200, 100).await.unwrap();
+        assert_eq!(mode(&dir.path().join("nested")), 0o700);
+        for file in ["sspr.sqlite3", "sspr.sqlite3-wal", "sspr.sqlite3-shm"] {
+            assert_eq!(mode(&dir.path().join("nested").join(file)), 0o600, "{file}");
+        }
     }
 
     #[tokio::test]
