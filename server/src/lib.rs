@@ -11,6 +11,7 @@ pub mod delivery;
 pub mod demo;
 pub mod directory;
 pub mod http;
+pub mod limits;
 pub mod policy;
 pub mod private_files;
 pub mod reset;

@@ -76,9 +76,12 @@ pub struct CodePolicy {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LockoutPolicy {
-    /// Failed proofs in a row that lock an account's self-service reset (1..=100).
+    /// Failed proofs in a row that pause an account's self-service reset (1..=100). Each
+    /// further pause lasts twice as long as the one before, up to a day; at most 100
+    /// failures count in a day. A browser that reset the account before counts apart.
     pub max_failures: u32,
-    /// Minutes the lock lasts (1..=1440).
+    /// Minutes the first pause lasts (1..=1440); a method pauses this long after
+    /// `codes.max_attempts` failures.
     pub lockout_minutes: u32,
     /// Codes sent per account and channel per hour (anti-flooding, 1..=20).
     pub sends_per_hour: u32,
@@ -318,7 +321,7 @@ pub fn describe(policy: &Policy) -> String {
         "Self-service password reset: {who}\n\
          Users prove {} of: {}\n\
          Administrators prove {} of: {}\n\
-         Codes: {} digits, valid {} min, {} tries; lockout after {} failures for {} min; {} sends per hour and channel\n",
+         Codes: {} digits, valid {} min, {} tries; pause after {} failures for {} min, doubling up to a day (at most 100 failures a day); {} sends per hour and channel\n",
         user.methods_required,
         names(&user.allowed),
         admin.methods_required,

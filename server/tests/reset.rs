@@ -1209,7 +1209,17 @@ async fn completion_signs_every_session_out_bumps_the_credential_version_and_sig
     assert_eq!(status, StatusCode::OK, "{json}");
     assert_eq!(json["sessions_signed_out"], true);
     assert_eq!(json["notification_sent"], true);
-    assert!(headers.get("set-cookie").is_none(), "signed in by a reset");
+    // The only cookie is the one that recognises this browser for later resets; it
+    // signs nobody in (no session row, below).
+    let cookies: Vec<_> = headers.get_all("set-cookie").iter().collect();
+    assert_eq!(cookies.len(), 1, "{cookies:?}");
+    assert!(
+        cookies[0]
+            .to_str()
+            .unwrap()
+            .starts_with("__Host-sspr-device="),
+        "signed in by a reset: {cookies:?}"
+    );
     assert_eq!(version("lou@contoso.example"), before + 1);
     assert_eq!(sessions("lou@contoso.example"), 0);
     assert_eq!(
@@ -1679,4 +1689,142 @@ async fn the_logs_of_a_whole_reset_hold_no_flow_id_secret_code_or_password() {
     for secret in [flow.id(), flow.secret(), &code, &app_code, password] {
         assert!(!text.contains(secret), "{secret:?} in the log:\n{text}");
     }
+}
+
+/// Starts a flow from `peer`, sending `cookie` when given.
+async fn start_from(
+    h: &Harness,
+    user_id: &str,
+    peer: std::net::SocketAddr,
+    cookie: Option<&str>,
+) -> Flow {
+    let captcha = h.captcha().await;
+    let mut request =
+        Request::post("/api/v1/reset/flows").header("content-type", "application/json");
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", format!("theme=dark; {cookie}"));
+    }
+    let mut request = request
+        .body(Body::from(
+            json!({"user_id": user_id, "captcha": captcha}).to_string(),
+        ))
+        .unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(peer));
+    let (status, _, json) = h.request(request).await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+    Flow(json)
+}
+
+/// Finding 3: limits cannot be turned into a weapon. Attackers spread over 50 client
+/// addresses, guessing app codes all day, get at most 100 guesses against the account;
+/// meanwhile the owner's browser, recognised from an earlier reset, resets at once; and
+/// the owner is told once. Before the fix the account locked for good at 100 failures
+/// (only an administrator could lift it), the owner was locked out with it, and was never
+/// told.
+#[tokio::test]
+async fn attackers_cannot_keep_the_owner_from_resetting_and_get_at_most_100_guesses_a_day() {
+    let h = Harness::new(&format!(
+        "{POLICY}\n[server]\nrequests_per_ip_per_minute = 100000\n"
+    ))
+    .await;
+    let user = "zoe@contoso.example";
+    let secret = h.person(user).await;
+    // The owner reset once before, on her own browser, which now holds the cookie.
+    let flow = h.email_proven(user).await;
+    h.totp_proven(&flow, &secret).await;
+    let (status, headers, json) = h.set_password(&flow, "a first new passphrase").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    let set_cookie = headers["set-cookie"].to_str().unwrap();
+    for part in [
+        "__Host-sspr-device=",
+        "Secure",
+        "HttpOnly",
+        "SameSite=Strict",
+    ] {
+        assert!(set_cookie.contains(part), "{set_cookie}");
+    }
+    let cookie = set_cookie.split(';').next().unwrap().to_owned();
+    h.clock().advance(60);
+
+    let began = h.clock().now();
+    let mut guesses = 0;
+    let mut flow: Option<Flow> = None;
+    let mut owner_reset = false;
+    for n in 0..20_000u32 {
+        if h.clock().now() >= began + 86_400 {
+            break;
+        }
+        let peer = std::net::SocketAddr::from(([198, 51, 100, (n % 50) as u8 + 1], 40_000));
+        if flow.is_none() {
+            flow = Some(start_from(&h, user, peer, None).await);
+        }
+        let now = h.clock().now();
+        let right: Vec<String> = [now - 30, now, now + 30]
+            .iter()
+            .map(|t| totp::code_at(&secret, *t))
+            .collect();
+        let wrong = ["000000", "111111", "222222"]
+            .into_iter()
+            .find(|code| !right.iter().any(|r| r == code))
+            .unwrap();
+        let attempt = flow.as_ref().unwrap();
+        let mut request = Request::post(format!(
+            "/api/v1/reset/flows/{}/methods/{}/verify",
+            attempt.id(),
+            attempt.method("app_code")
+        ))
+        .header("content-type", "application/json")
+        .header(FLOW_SECRET_HEADER, attempt.secret())
+        .body(Body::from(json!({"code": wrong}).to_string()))
+        .unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        let (_, _, json) = h.request(request).await;
+        match json["code"].as_str().unwrap() {
+            "code_incorrect" => guesses += 1,
+            "account_locked" | "method_locked" => {
+                let wait = json["retry_after_seconds"]
+                    .as_u64()
+                    .expect("every pause says when it ends");
+                assert!(wait <= 86_400, "{json}");
+                h.clock().advance(wait);
+            }
+            "flow_not_found" => flow = None,
+            other => panic!("unexpected answer {other}: {json}"),
+        }
+        // Six hours in, with the attack under way, the owner resets on her own browser.
+        if !owner_reset && h.clock().now() >= began + 6 * 3600 {
+            let mine = start_from(&h, user, "192.0.2.9:5000".parse().unwrap(), Some(&cookie)).await;
+            let (status, _, json) = h.challenge(&mine, "email").await;
+            assert_eq!(status, StatusCode::OK, "the owner's code: {json}");
+            let code = h.last_code("zoe@home.example").await;
+            let (status, _, json) = h.code(&mine, &code).await;
+            assert_eq!(status, StatusCode::OK, "{json}");
+            h.totp_proven(&mine, &secret).await;
+            let (status, _, json) = h.set_password(&mine, "the owner's own passphrase").await;
+            assert_eq!(status, StatusCode::OK, "{json}");
+            owner_reset = true;
+        }
+    }
+    assert!(h.clock().now() >= began + 86_400, "the day did not pass");
+    assert!(owner_reset);
+    assert!(guesses <= 100, "{guesses} guesses in a day");
+    assert!(guesses >= 20, "the test hardly attacked: {guesses}");
+    assert!(
+        h.directory
+            .check_password(user, "the owner's own passphrase")
+            .await
+            .unwrap()
+    );
+    let notices: Vec<_> = h
+        .messages()
+        .await
+        .into_iter()
+        .filter(|(_, subject, _)| subject.contains("trying to reset"))
+        .collect();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0].0, "zoe@home.example");
 }

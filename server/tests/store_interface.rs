@@ -16,6 +16,7 @@ use sspr_server::directory::Directory;
 use sspr_server::reset::{FlowKey, ResetError, ResetService};
 use sspr_server::store::counters::{Limit, Locked};
 use sspr_server::store::interface::ProofChecker;
+use sspr_server::store::outbox::NewMessage;
 use sspr_server::store::reset::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FlowRecord, Limits, NewChallenge,
     ProofOutcome,
@@ -118,12 +119,13 @@ impl ResetStore for Flaky {
         now: u64,
         limits: Limits,
         check: ProofChecker,
+        notice: Vec<NewMessage>,
     ) -> impl Future<Output = Result<ProofOutcome, StoreError>> + Send {
         delegate!(
             self,
             "attempt_proof",
             self.inner
-                .attempt_proof(flow_id, method_id, now, limits, check)
+                .attempt_proof(flow_id, method_id, now, limits, check, notice)
         )
     }
     fn password_hashes(
@@ -283,10 +285,13 @@ impl Fixture {
 
     async fn start_as(&self, user_id: &str) -> Result<sspr_api::reset::ResetFlow, ResetError> {
         self.service
-            .start(StartReset {
-                user_id: user_id.into(),
-                captcha: self.captcha(),
-            })
+            .start(
+                StartReset {
+                    user_id: user_id.into(),
+                    captcha: self.captcha(),
+                },
+                None,
+            )
             .await
     }
 
@@ -338,7 +343,7 @@ async fn a_store_that_fails_stops_every_step_and_changes_nothing() {
         f.store.fail(Some(operation));
         fails_closed(
             f.service
-                .set_password(key(&flow), "a brand new passphrase")
+                .set_password(key(&flow), "a brand new passphrase", None)
                 .await,
         );
         assert!(
@@ -351,7 +356,7 @@ async fn a_store_that_fails_stops_every_step_and_changes_nothing() {
     }
     f.store.fail(None);
     f.service
-        .set_password(key(&flow), "a brand new passphrase")
+        .set_password(key(&flow), "a brand new passphrase", None)
         .await
         .unwrap();
     assert!(
@@ -388,7 +393,7 @@ async fn real_and_unknown_accounts_make_the_same_store_calls_at_every_step() {
         }
         let refused = f
             .service
-            .set_password(key(&flow), "a brand new passphrase")
+            .set_password(key(&flow), "a brand new passphrase", None)
             .await;
         assert_eq!(
             refused.unwrap_err().code(),

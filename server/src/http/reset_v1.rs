@@ -3,10 +3,10 @@
 use super::AppState;
 use super::json::JsonBody;
 use super::problem::ApiError;
-use crate::reset::FlowKey;
+use crate::reset::{FlowKey, device};
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderName, StatusCode, header};
 use sspr_api::Problem;
 use sspr_api::reset::{
     Challenge, FLOW_SECRET_HEADER, NewPassword, Proof, ResetDone, ResetFlow, StartReset,
@@ -24,6 +24,15 @@ fn flow_key<'a>(raw: &'a str, headers: &'a HeaderMap) -> Result<FlowKey<'a>, Api
     } else {
         Err(crate::reset::ResetError::FlowNotFound.into())
     }
+}
+
+/// The browser's recognition cookie, if it sent one.
+fn device_cookie(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find_map(device::from_header)
 }
 
 /// `POST /api/v1/reset/flows`.
@@ -50,9 +59,10 @@ fn flow_key<'a>(raw: &'a str, headers: &'a HeaderMap) -> Result<FlowKey<'a>, Api
 )]
 pub async fn start(
     State(state): State<AppState>,
+    headers: HeaderMap,
     JsonBody(request): JsonBody<StartReset>,
 ) -> Result<(StatusCode, Json<ResetFlow>), ApiError> {
-    let flow = state.reset.start(request).await?;
+    let flow = state.reset.start(request, device_cookie(&headers)).await?;
     Ok((StatusCode::CREATED, Json(flow)))
 }
 
@@ -189,7 +199,8 @@ pub async fn verify(
     ),
     request_body = NewPassword,
     responses(
-        (status = 200, description = "The password is set (a repeat with the same password gets the same answer)", body = ResetDone),
+        (status = 200, description = "The password is set (a repeat with the same password gets the same answer)", body = ResetDone,
+            headers(("Set-Cookie" = String, description = "`__Host-sspr-device`: recognises this browser for the account in later resets, whose failures and sends then count apart from other people's tries (Secure, HttpOnly, SameSite=Strict, 400 days)"))),
         (status = 400, description = "`invalid_request`: malformed body",
             body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`not_verified`: not enough methods proven yet; `forbidden_origin`: sent from another origin",
@@ -216,11 +227,18 @@ pub async fn password(
     Path(flow): Path<String>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<NewPassword>,
-) -> Result<Json<ResetDone>, ApiError> {
-    Ok(Json(
-        state
-            .reset
-            .set_password(flow_key(&flow, &headers)?, &body.password)
-            .await?,
+) -> Result<([(HeaderName, String); 1], Json<ResetDone>), ApiError> {
+    let set = state
+        .reset
+        .set_password(
+            flow_key(&flow, &headers)?,
+            &body.password,
+            device_cookie(&headers),
+        )
+        .await?;
+    // From now on this browser is recognised for the account (docs/SECURITY.md).
+    Ok((
+        [(header::SET_COOKIE, device::set_cookie(&set.device_cookie))],
+        Json(set.done),
     ))
 }

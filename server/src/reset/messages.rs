@@ -71,6 +71,33 @@ pub fn reset_done(
     )
 }
 
+/// "Someone is trying to reset your password", to the person's own addresses, once a day
+/// at most, when failures against the account start pausing it.
+pub fn under_attack(
+    key: &Key,
+    organisation: &str,
+    recipient: &str,
+    user_id: &str,
+    day: u64,
+) -> NewMessage {
+    let body = format!(
+        "Someone tried several times to reset the password of your {organisation} account \
+         {user_id} and could not prove it was you. Nothing has changed, and your password \
+         still works. Further tries are slowed down.\n\n\
+         If this was you, wait a little and try again on a device you have used to reset \
+         your password before: it is not held up by other people's tries. If it was not \
+         you, nothing needs doing; tell your help desk if it keeps happening.\n"
+    );
+    message(
+        key,
+        format!("under-attack:{user_id}:{day}:{}", recipient.to_lowercase()),
+        recipient,
+        &format!("Someone is trying to reset your {organisation} password"),
+        body,
+        None,
+    )
+}
+
 /// "An administrator's password was reset", to the other administrators.
 pub fn admin_reset(
     key: &Key,

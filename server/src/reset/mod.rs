@@ -4,6 +4,7 @@
 //! like a real one, down to its failure counters.
 
 pub mod decoy;
+pub mod device;
 mod error;
 pub mod mask;
 mod messages;
@@ -107,13 +108,17 @@ impl<S: ResetStore> ResetService<S> {
         let lockout = &self.policy.lockout;
         let lock_seconds = i64::from(lockout.lockout_minutes) * 60;
         Limits {
+            // Growing pauses for the account (docs/SECURITY.md): they slow an attacker
+            // down without a lock that only an administrator can lift.
             account: Limit {
                 threshold: i64::from(lockout.max_failures),
                 lock_seconds,
+                growing: true,
             },
             method: Limit {
                 threshold: i64::from(self.policy.codes.max_attempts),
                 lock_seconds,
+                growing: false,
             },
             code_attempts: i64::from(self.policy.codes.max_attempts),
             sends_per_hour: i64::from(lockout.sends_per_hour),
@@ -121,8 +126,12 @@ impl<S: ResetStore> ResetService<S> {
         }
     }
 
-    /// `POST /reset/flows`.
-    pub async fn start(&self, request: StartReset) -> Result<ResetFlow, ResetError> {
+    /// `POST /reset/flows`. `device` is the browser's recognition cookie, if it sent one.
+    pub async fn start(
+        &self,
+        request: StartReset,
+        device: Option<&str>,
+    ) -> Result<ResetFlow, ResetError> {
         let user_id = request.user_id.trim();
         if user_id.is_empty() || user_id.chars().count() > sspr_api::reset::MAX_USER_ID_LENGTH {
             return Err(ResetError::InvalidUserId);
@@ -139,6 +148,9 @@ impl<S: ResetStore> ResetService<S> {
         }
         let now = self.clock.now();
         let subject = decoy::subject(&self.keys.decoy, user_id);
+        // A browser that completed a reset for this account counts in its own scope.
+        let tag = device.and_then(|cookie| device::recognise(&self.keys.decoy, &subject, cookie));
+        let subject = device::scoped_subject(&subject, tag.as_deref());
         let account = self.store.account(user_id).await?;
         let real = account.as_ref().and_then(|account| self.offer(account));
         let (user, methods_required, methods) = match (account, real) {
@@ -481,9 +493,27 @@ impl<S: ResetStore> ResetService<S> {
                 return Err(ResetError::InvalidProof("this method needs a code"));
             }
         };
+        // What to tell the owner if this failure starts pausing the account. A decoy asks
+        // for an account too (none), the same call.
+        let account = self.store.account_by_id(flow.user.unwrap_or(-1)).await?;
+        let notice = match &account {
+            Some(account) => addresses(account)
+                .iter()
+                .map(|address| {
+                    messages::under_attack(
+                        &self.keys.outbox,
+                        &self.organisation,
+                        address,
+                        &account.user_id,
+                        now / 86_400,
+                    )
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         let outcome = self
             .store
-            .attempt_proof(&flow.id, &method.id, now, self.limits(), check)
+            .attempt_proof(&flow.id, &method.id, now, self.limits(), check, notice)
             .await?;
         match outcome {
             ProofOutcome::Verified => self.get(key).await,
@@ -492,7 +522,11 @@ impl<S: ResetStore> ResetService<S> {
             } else {
                 ResetError::CodeIncorrect { attempts_left }
             }),
-            ProofOutcome::Locked { account, lock } => Err(locked(account, lock)),
+            ProofOutcome::Locked { account, lock } => {
+                // The owner may have just been told.
+                self.outbox.notify_one();
+                Err(locked(account, lock))
+            }
             ProofOutcome::CodeExpired => Err(ResetError::CodeExpired),
             ProofOutcome::FlowGone => Err(ResetError::FlowNotFound),
         }
@@ -500,9 +534,27 @@ impl<S: ResetStore> ResetService<S> {
 
     /// `POST .../password`. Safe to repeat: a flow completes once; a repeat with the same
     /// password gets the same answer, anything else `flow_completed`.
+    ///
+    /// `device` is the browser's recognition cookie, if it sent one; the answer carries
+    /// the cookie's new value, which recognises this browser for the account from now on.
     pub async fn set_password(
         &self,
         key: FlowKey<'_>,
+        new_password: &str,
+        device: Option<&str>,
+    ) -> Result<PasswordSet, ResetError> {
+        let flow = self.bound_flow(key).await?;
+        let subject = device::account_subject(&flow.subject).to_owned();
+        let done = self.change_password(flow, new_password).await?;
+        Ok(PasswordSet {
+            done,
+            device_cookie: device::remember(&self.keys.decoy, &subject, device),
+        })
+    }
+
+    async fn change_password(
+        &self,
+        flow: FlowRecord,
         new_password: &str,
     ) -> Result<ResetDone, ResetError> {
         let now = self.clock.now();
@@ -510,7 +562,6 @@ impl<S: ResetStore> ResetService<S> {
         // enumeration): a decoy is never completed and never verified, so it fails at the
         // "not verified" check, exactly where an unproven real flow fails, and only then is
         // anything computed from the password.
-        let flow = self.bound_flow(key).await?;
         if let (Some(_), Some(user)) = (flow.completed_at, flow.user) {
             return self
                 .repeat(&flow, user, &password::normalize(new_password), now)
@@ -628,23 +679,14 @@ impl<S: ResetStore> ResetService<S> {
         let policy = &self.policy.notifications;
         let mut out = Vec::new();
         if policy.notify_user {
-            let mut addresses: Vec<String> = account.email.iter().cloned().collect();
-            for method in &account.methods {
-                if method.kind == MethodKind::Email {
-                    addresses.extend(method.contact.clone());
-                }
-            }
-            let mut seen = std::collections::HashSet::new();
-            for address in addresses {
-                if seen.insert(address.to_lowercase()) {
-                    out.push(messages::reset_done(
-                        &self.keys.outbox,
-                        &self.organisation,
-                        &flow.id,
-                        &address,
-                        &account.user_id,
-                    ));
-                }
+            for address in addresses(account) {
+                out.push(messages::reset_done(
+                    &self.keys.outbox,
+                    &self.organisation,
+                    &flow.id,
+                    &address,
+                    &account.user_id,
+                ));
             }
         }
         if account.is_admin && policy.notify_admins_on_admin_reset {
@@ -660,6 +702,20 @@ impl<S: ResetStore> ResetService<S> {
         }
         Ok(out)
     }
+}
+
+/// The person's own e-mail addresses (the directory's, then their e-mail methods'), each
+/// once whatever its case.
+fn addresses(account: &Account) -> Vec<String> {
+    let mut all: Vec<String> = account.email.iter().cloned().collect();
+    for method in &account.methods {
+        if method.kind == MethodKind::Email {
+            all.extend(method.contact.clone());
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    all.retain(|address| seen.insert(address.to_lowercase()));
+    all
 }
 
 fn verdict(right: bool, totp_step: Option<u64>) -> ProofCheck {
@@ -680,6 +736,13 @@ fn locked(account: bool, lock: Locked) -> ResetError {
             retry_after: lock.retry_after,
         }
     }
+}
+
+/// A completed reset: the answer, and the new value of the browser's recognition cookie.
+#[derive(Debug, Clone)]
+pub struct PasswordSet {
+    pub done: ResetDone,
+    pub device_cookie: String,
 }
 
 /// Which flow a request is about: its id (from the URL) and its secret (from the

@@ -6,6 +6,7 @@
 
 use super::StoreError;
 use super::counters::{Limit, Locked};
+use super::outbox::NewMessage;
 use super::reset::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FlowRecord, Limits, NewChallenge,
     ProofCheck, ProofInput, ProofOutcome,
@@ -53,6 +54,7 @@ pub trait ResetStore: Clone + Send + Sync + 'static {
         now: u64,
         limits: Limits,
         check: ProofChecker,
+        notice: Vec<NewMessage>,
     ) -> impl Future<Output = Result<ProofOutcome, StoreError>> + Send;
     /// The current password hash and the `recent` retired ones, newest first.
     fn password_hashes(
@@ -133,8 +135,9 @@ impl ResetStore for SqliteStore {
         now: u64,
         limits: Limits,
         check: ProofChecker,
+        notice: Vec<NewMessage>,
     ) -> impl Future<Output = Result<ProofOutcome, StoreError>> + Send {
-        SqliteStore::attempt_proof(self, flow_id, method_id, now, limits, check)
+        SqliteStore::attempt_proof(self, flow_id, method_id, now, limits, check, notice)
     }
     fn password_hashes(
         &self,

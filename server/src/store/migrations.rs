@@ -137,6 +137,13 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE reset_flows ADD COLUMN secret_hash BLOB NOT NULL DEFAULT x'';
     "#,
+    // 6: failure counters count per day-long window (at most 100 failures in one) and
+    // remember when the owner was last told of failures against the account.
+    r#"
+    ALTER TABLE failure_counters ADD COLUMN window_start INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE failure_counters ADD COLUMN window_failures INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE failure_counters ADD COLUMN notified_at INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// The schema version this server writes.

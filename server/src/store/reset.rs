@@ -571,6 +571,7 @@ impl SqliteStore {
         now: u64,
         limits: Limits,
         check: impl FnOnce(&ProofInput) -> ProofCheck + Send + 'static,
+        notice: Vec<NewMessage>,
     ) -> Result<ProofOutcome, StoreError> {
         let flow_id = flow_id.to_owned();
         let method_id = method_id.to_owned();
@@ -682,6 +683,15 @@ impl SqliteStore {
                     let mut per_method = counters::load(&tx, &flow.subject, method.kind.as_str())?;
                     let account_lock = account.fail(limits.account, now_i);
                     let method_lock = per_method.fail(limits.method, now_i);
+                    // The account starts pausing: tell the owner, once a day at most.
+                    if account_lock.is_some() && account.should_notify(now_i) {
+                        for message in &notice {
+                            outbox::insert(&tx, message, now)?;
+                        }
+                        if !notice.is_empty() {
+                            audit_at(&tx, now, "reset_owner_warned", Some(&flow.subject), None)?;
+                        }
+                    }
                     counters::save(&tx, &flow.subject, ACCOUNT, account, now_i)?;
                     counters::save(&tx, &flow.subject, method.kind.as_str(), per_method, now_i)?;
                     audit_at(

@@ -3,7 +3,6 @@
 //! once it no longer decides anything, so the database cannot be grown without limit.
 //! The server runs [`SqliteStore::purge`] every hour.
 
-use super::counters::HARD_LIMIT;
 use super::{SqliteStore, StoreError};
 use std::time::Duration;
 
@@ -66,8 +65,8 @@ impl SqliteStore {
                 )?,
                 failure_counters: tx.execute(
                     "DELETE FROM failure_counters
-                     WHERE locked_until <= ?1 AND failures < ?2 AND updated_at < ?3",
-                    rusqlite::params![now_i, HARD_LIMIT, counters_before],
+                     WHERE locked_until <= ?1 AND updated_at < ?2",
+                    rusqlite::params![now_i, counters_before],
                 )?,
             };
             tx.commit()?;
@@ -158,7 +157,12 @@ mod tests {
                     ("before-v4", 2, 0, 0),
                     ("recent", 3, 0, now - day + 1),
                     ("locked", 10, now + 60, 0),
-                    ("admin-only", HARD_LIMIT, i64::MAX, 0),
+                    (
+                        "paused-for-the-day",
+                        crate::limits::DAILY_FAILURES,
+                        now + 3600,
+                        0,
+                    ),
                 ] {
                     conn.execute(
                         "INSERT INTO failure_counters
@@ -219,7 +223,7 @@ mod tests {
                 "SELECT subject FROM failure_counters ORDER BY subject"
             )
             .await,
-            ["admin-only", "locked", "recent"]
+            ["locked", "paused-for-the-day", "recent"]
         );
     }
 
@@ -232,14 +236,10 @@ mod tests {
             store.purge(NOW, retention).await.unwrap(),
             PurgeReport::default()
         );
-        // Two days on: the recent counter, the kept flow and send are old; the locked
-        // counter's lock is over and it has no time (0), so it goes too. The
-        // administrator's lock stays.
+        // Two days on: the recent counter, the kept flow and send are old; the locks are
+        // over (no pause lasts more than a day) and the counters idle, so they go too.
         store.purge(NOW + 2 * DAY, retention).await.unwrap();
-        assert_eq!(
-            remaining(&store, "SELECT subject FROM failure_counters").await,
-            ["admin-only"]
-        );
+        assert_eq!(count(&store, "failure_counters").await, 0);
         assert_eq!(count(&store, "sends").await, 0);
         assert_eq!(count(&store, "reset_flows").await, 0);
         assert_eq!(count(&store, "captcha_spent").await, 0);

@@ -1,0 +1,219 @@
+//! Failure counting and slow-downs, as plain arithmetic with no database in it
+//! (docs/SECURITY.md, "Limits that cannot be turned into a weapon").
+//!
+//! A [`Counter`] counts the failed proofs of one scope: an account (or one recognised
+//! browser of that account), or one method kind of it. The rules:
+//!
+//! - Every `threshold` consecutive failures pause the scope for `lock_seconds`; for an
+//!   account the pause doubles each time (growing delays, 15 min, 30 min, 1 h, ... up to
+//!   a day), so guessing slows down instead of ending in a lock only an administrator can
+//!   lift.
+//! - At most [`DAILY_FAILURES`] failures count in any day-long window: the 100th pauses the
+//!   scope until the window ends (NIST SP 800-63B's bound of 100 consecutive failures,
+//!   applied per day, lifting by itself).
+//! - Success clears the consecutive count and the pause, not the day's window.
+//! - The owner is told once a day at most that someone is failing against the account
+//!   ([`Counter::should_notify`]).
+//!
+//! An attacker fills the counters of the account's anonymous scope only: a browser that
+//! completed a reset before has a scope of its own (see `reset::device`), so the owner can
+//! still reset while the account is under attack.
+
+/// Seconds in the window of [`DAILY_FAILURES`].
+pub const DAY: i64 = 86_400;
+
+/// Failures that count in one window; the last one pauses the scope until it ends.
+pub const DAILY_FAILURES: i64 = 100;
+
+/// A pause in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Locked {
+    /// Seconds until it ends. Always known now; `None` stays in the contract for a lock
+    /// that only the help desk can lift (none is made any more).
+    pub retry_after: Option<u64>,
+}
+
+/// How a scope counts: pause for `lock_seconds` every `threshold` consecutive failures,
+/// doubling each time when `growing`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub threshold: i64,
+    pub lock_seconds: i64,
+    pub growing: bool,
+}
+
+/// The state of one scope's counter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counter {
+    /// Consecutive failures (cleared by success).
+    pub failures: i64,
+    /// No try is taken before this time.
+    pub locked_until: i64,
+    /// Start of the current day-long window, and the failures counted in it.
+    pub window_start: i64,
+    pub window_failures: i64,
+    /// When the owner was last told of failures against the account.
+    pub notified_at: i64,
+}
+
+impl Counter {
+    /// The pause in force at `now`, if any.
+    pub fn lock(&self, now: i64) -> Option<Locked> {
+        (self.locked_until > now).then(|| Locked {
+            retry_after: Some((self.locked_until - now) as u64),
+        })
+    }
+
+    /// One more failure at `now`; returns the pause it causes, if any.
+    pub fn fail(&mut self, limit: Limit, now: i64) -> Option<Locked> {
+        if self.window_failures == 0 || now >= self.window_start + DAY {
+            self.window_start = now;
+            self.window_failures = 0;
+        }
+        self.failures += 1;
+        self.window_failures += 1;
+        let threshold = limit.threshold.max(1);
+        if self.window_failures >= DAILY_FAILURES {
+            self.locked_until = self.locked_until.max(self.window_start + DAY);
+        } else if self.failures % threshold == 0 {
+            let pause = if limit.growing {
+                // 1, 2, 4, ... times the lock time, at most a day.
+                let doublings = (self.failures / threshold - 1).clamp(0, 16) as u32;
+                limit.lock_seconds.saturating_mul(1 << doublings).min(DAY)
+            } else {
+                limit.lock_seconds
+            };
+            self.locked_until = now + pause;
+        }
+        self.lock(now)
+    }
+
+    /// Tries left before the next pause.
+    pub fn left(&self, limit: Limit) -> i64 {
+        let threshold = limit.threshold.max(1);
+        let to_pause = threshold - self.failures % threshold;
+        to_pause.min(DAILY_FAILURES - self.window_failures).max(0)
+    }
+
+    /// A proof succeeded: the consecutive count and the pause are cleared; the day's
+    /// window keeps counting.
+    pub fn succeed(&mut self) {
+        self.failures = 0;
+        self.locked_until = 0;
+    }
+
+    /// Whether to tell the owner now that someone is failing against the account: true
+    /// at most once a day; records that they were told.
+    pub fn should_notify(&mut self, now: i64) -> bool {
+        if self.notified_at != 0 && now < self.notified_at + DAY {
+            return false;
+        }
+        self.notified_at = now;
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const METHOD: Limit = Limit {
+        threshold: 5,
+        lock_seconds: 900,
+        growing: false,
+    };
+    const ACCOUNT: Limit = Limit {
+        threshold: 10,
+        lock_seconds: 900,
+        growing: true,
+    };
+
+    #[test]
+    fn every_threshold_failures_pause_for_the_lock_time() {
+        let mut counter = Counter::default();
+        for _ in 0..4 {
+            assert_eq!(counter.fail(METHOD, 1000), None);
+        }
+        assert_eq!(counter.left(METHOD), 1);
+        assert_eq!(
+            counter.fail(METHOD, 1000),
+            Some(Locked {
+                retry_after: Some(900)
+            })
+        );
+        assert_eq!(
+            counter.lock(1899),
+            Some(Locked {
+                retry_after: Some(1)
+            })
+        );
+        assert_eq!(counter.lock(1900), None);
+        // The count goes on after the pause: five more failures pause again, as long.
+        assert_eq!(counter.left(METHOD), 5);
+        for _ in 0..4 {
+            assert_eq!(counter.fail(METHOD, 2000), None);
+        }
+        assert_eq!(counter.fail(METHOD, 2000).unwrap().retry_after, Some(900));
+    }
+
+    #[test]
+    fn account_pauses_double_each_time_up_to_a_day() {
+        let mut counter = Counter::default();
+        let mut now = 0;
+        let mut pauses = Vec::new();
+        while pauses.len() < 8 {
+            if let Some(lock) = counter.fail(ACCOUNT, now) {
+                let wait = lock.retry_after.unwrap() as i64;
+                pauses.push(wait);
+                now += wait;
+            }
+        }
+        assert_eq!(
+            pauses,
+            [900, 1800, 3600, 7200, 14_400, 28_800, 57_600, 86_400]
+        );
+    }
+
+    #[test]
+    fn at_most_a_hundred_failures_count_in_a_day_and_the_pause_lifts_by_itself() {
+        let mut counter = Counter::default();
+        let limit = Limit {
+            threshold: 1000,
+            lock_seconds: 60,
+            growing: true,
+        };
+        for i in 0..99 {
+            assert_eq!(counter.fail(limit, 10 + i), None, "failure {i}");
+        }
+        assert_eq!(counter.left(limit), 1);
+        let lock = counter.fail(limit, 500).unwrap();
+        // Until the window that started with the first failure ends.
+        assert_eq!(lock.retry_after, Some((10 + DAY - 500) as u64));
+        assert!(counter.lock(10 + DAY - 1).is_some());
+        assert_eq!(counter.lock(10 + DAY), None);
+        // A new window: failures count again, from zero.
+        assert_eq!(counter.fail(limit, 10 + DAY), None);
+        assert_eq!(counter.window_failures, 1);
+    }
+
+    #[test]
+    fn success_clears_the_pause_and_the_streak_not_the_days_count() {
+        let mut counter = Counter::default();
+        for _ in 0..10 {
+            counter.fail(ACCOUNT, 0);
+        }
+        assert!(counter.lock(0).is_some());
+        counter.succeed();
+        assert_eq!(counter.lock(0), None);
+        assert_eq!(counter.failures, 0);
+        assert_eq!(counter.window_failures, 10);
+    }
+
+    #[test]
+    fn the_owner_is_told_once_a_day_at_most() {
+        let mut counter = Counter::default();
+        assert!(counter.should_notify(1000));
+        assert!(!counter.should_notify(1000 + DAY - 1));
+        assert!(counter.should_notify(1000 + DAY));
+    }
+}
