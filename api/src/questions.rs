@@ -22,9 +22,17 @@ pub fn is_known(id: &str) -> bool {
     BUILT_IN.contains(&id)
 }
 
-/// The form answers are compared in: lowercase, whitespace collapsed to single spaces,
-/// surrounding whitespace and punctuation ignored.
+/// The form answers are compared in: Unicode NFC (native builds: "é" typed as one
+/// character or as "e" and an accent is the same answer), lowercase, whitespace collapsed to
+/// single spaces, surrounding whitespace and punctuation ignored.
 pub fn normalize_answer(answer: &str) -> String {
+    #[cfg(feature = "nfc")]
+    let composed: String = {
+        use unicode_normalization::UnicodeNormalization;
+        answer.nfc().collect()
+    };
+    #[cfg(feature = "nfc")]
+    let answer = composed.as_str();
     let lowered: String = answer
         .chars()
         .flat_map(char::to_lowercase)
@@ -49,6 +57,13 @@ mod tests {
         assert_eq!(normalize_answer("St. Mary's"), "st mary s");
         assert_eq!(normalize_answer("MÜNCHEN"), "münchen");
         assert_eq!(normalize_answer(" ... "), "");
+    }
+
+    #[cfg(feature = "nfc")]
+    #[test]
+    fn composed_and_decomposed_accents_are_the_same_answer() {
+        assert_eq!(normalize_answer("Cafe\u{301}"), normalize_answer("Café"));
+        assert_eq!(normalize_answer("Cafe\u{301}"), "café");
     }
 
     #[test]

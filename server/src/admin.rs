@@ -77,9 +77,12 @@ impl From<crate::store::StoreError> for AdminError {
 }
 
 /// Runs `command`, reading secrets from `input` and writing what it did to `out`.
+/// `answers_required`: how many security answers a person registers (the policy's
+/// `security_questions.register`).
 pub async fn run_user(
     directory: &Directory,
     command: UserCommand,
+    answers_required: usize,
     input: &mut dyn BufRead,
     out: &mut dyn std::io::Write,
 ) -> Result<(), AdminError> {
@@ -181,7 +184,9 @@ pub async fn run_user(
                     .ok_or(AdminError::AnswerLine(index + 1))?;
                 answers.push((question.trim().to_owned(), answer.to_owned()));
             }
-            directory.set_answers(&user_id, &answers).await?;
+            directory
+                .set_answers(&user_id, &answers, answers_required)
+                .await?;
             writeln!(out, "{} answers set for {user_id}", answers.len())?;
         }
     }
@@ -228,7 +233,7 @@ mod tests {
 
     async fn run(directory: &Directory, command: UserCommand, stdin: &str) -> String {
         let mut out = Vec::new();
-        run_user(directory, command, &mut stdin.as_bytes(), &mut out)
+        run_user(directory, command, 3, &mut stdin.as_bytes(), &mut out)
             .await
             .unwrap();
         String::from_utf8(out).unwrap()
@@ -341,7 +346,7 @@ mod tests {
         run(d, add(), "").await;
         let mut sink = Vec::new();
         let mut refused = async |command: UserCommand, stdin: &str| {
-            run_user(d, command, &mut stdin.as_bytes(), &mut sink)
+            run_user(d, command, 3, &mut stdin.as_bytes(), &mut sink)
                 .await
                 .unwrap_err()
                 .to_string()

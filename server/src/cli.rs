@@ -177,6 +177,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             admin::run_user(
                 &directory,
                 command,
+                usize::from(config.policy.security_questions.register),
                 &mut std::io::stdin().lock(),
                 &mut std::io::stdout(),
             )

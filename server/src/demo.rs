@@ -124,7 +124,10 @@ pub async fn seed(directory: &Directory) -> Result<usize, DirectoryError> {
                 .iter()
                 .map(|(q, a)| ((*q).to_owned(), (*a).to_owned()))
                 .collect();
-            directory.set_answers(user.user_id, &answers).await?;
+            let required = usize::from(policy().security_questions.register);
+            directory
+                .set_answers(user.user_id, &answers, required)
+                .await?;
         }
     }
     Ok(added)

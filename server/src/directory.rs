@@ -7,7 +7,7 @@ use crate::crypto::keys::ServerKeys;
 use crate::crypto::passwords::{HashError, PasswordHasher};
 use crate::crypto::sealed;
 use crate::crypto::totp::TotpSecret;
-use crate::reset::{answer_message, decoy, totp_context};
+use crate::reset::{decoy, totp_context};
 use crate::store::{SqliteStore, StoreError};
 use sspr_api::password::{self, PasswordProblem};
 use sspr_api::{MethodKind, questions};
@@ -27,6 +27,10 @@ pub enum DirectoryError {
     UnknownQuestion(String),
     #[error("the answer to {0} is empty")]
     EmptyAnswer(String),
+    #[error(
+        "{given} different questions answered; the policy asks for {required} (security_questions.register)"
+    )]
+    AnswerCount { given: usize, required: usize },
 }
 
 fn describe(problems: &[PasswordProblem]) -> String {
@@ -141,12 +145,24 @@ impl Directory {
         Ok(secret)
     }
 
-    /// Replaces the security answers (question id, answer).
+    /// Replaces the security answers (question id, answer): exactly `required` of them
+    /// (the policy's `security_questions.register`), different questions. Every person
+    /// registering the same number is what lets decoy flows ask like real ones.
     pub async fn set_answers(
         &self,
         user_id: &str,
         answers: &[(String, String)],
+        required: usize,
     ) -> Result<(), DirectoryError> {
+        let mut questions: Vec<&str> = answers.iter().map(|(q, _)| q.as_str()).collect();
+        questions.sort_unstable();
+        questions.dedup();
+        if answers.len() != required || questions.len() != answers.len() {
+            return Err(DirectoryError::AnswerCount {
+                given: questions.len(),
+                required,
+            });
+        }
         let mut normalised = Vec::new();
         for (question, answer) in answers {
             if !questions::is_known(question) {
@@ -158,18 +174,23 @@ impl Directory {
             }
             normalised.push((question.clone(), answer));
         }
-        let keys = Arc::clone(&self.keys);
+        let user = self
+            .store
+            .account(user_id)
+            .await?
+            .ok_or_else(|| StoreError::NoSuchUser(user_id.to_owned()))?
+            .id;
+        // Slow hashes, computed before the store's transaction (it never waits on them).
+        let mut hashed = Vec::new();
+        for (question, answer) in normalised {
+            let hash = self
+                .hasher
+                .answer(&self.keys.answers, user, &question, &answer)
+                .await?;
+            hashed.push((question, hash.to_vec()));
+        }
         self.store
-            .set_security_answers(
-                user_id,
-                normalised,
-                self.clock.now(),
-                move |user, question, answer| {
-                    keys.answers
-                        .mac(answer_message(user, question, answer).as_bytes())
-                        .to_vec()
-                },
-            )
+            .set_security_answers(user_id, user, hashed, self.clock.now())
             .await?;
         Ok(())
     }

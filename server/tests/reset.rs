@@ -114,6 +114,7 @@ impl Harness {
                     ("first_pet".into(), "Biscuit".into()),
                     ("first_school".into(), "Riverside Primary".into()),
                 ],
+                3,
             )
             .await
             .unwrap();
@@ -832,6 +833,7 @@ async fn administrators_need_two_methods_and_never_get_questions() {
                 ("first_pet".into(), "b".into()),
                 ("first_school".into(), "c".into()),
             ],
+            3,
         )
         .await
         .unwrap();
@@ -1827,4 +1829,160 @@ async fn attackers_cannot_keep_the_owner_from_resetting_and_get_at_most_100_gues
         .collect();
     assert_eq!(notices.len(), 1, "{notices:?}");
     assert_eq!(notices[0].0, "zoe@home.example");
+}
+
+/// Finding 1: a real e-mail hint is one that decoys show too. Before the fix a real hint
+/// kept the address's first letter and its domain's case (`C•••@Family.Example`), which
+/// no decoy could show, and decoys drew only from six webmail domains.
+#[tokio::test]
+async fn a_real_email_hint_is_one_decoys_show_too() {
+    let h = Harness::new(&format!(
+        "{POLICY}\n[server]\nrequests_per_ip_per_minute = 100000\n"
+    ))
+    .await;
+    for (user, address) in [
+        ("ann@contoso.example", "ann@home.example"),
+        ("ben@contoso.example", "ben@home.example"),
+        ("cara@contoso.example", "Cara.X@Family.Example"),
+    ] {
+        h.user(user, false, &["sspr-users"]).await;
+        h.directory.add_email(user, address).await.unwrap();
+        h.directory.add_totp(user, None).await.unwrap();
+    }
+    let real = h.start("cara@contoso.example").await;
+    let hint = |flow: &Flow| {
+        flow.0["methods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["kind"] == "email")
+            .map(|m| m["hint"].as_str().unwrap().to_owned())
+    };
+    let real_hint = hint(&real).unwrap();
+    assert_eq!(real_hint, "•••@family.example");
+    let mut decoy_hints = std::collections::BTreeMap::new();
+    for i in 0..60 {
+        if let Some(hint) = hint(&h.start(&format!("person{i}@contoso.example")).await) {
+            *decoy_hints.entry(hint).or_insert(0) += 1;
+        }
+    }
+    assert!(decoy_hints.contains_key(&real_hint), "{decoy_hints:?}");
+    // Drawn from the registered domains only.
+    assert!(
+        decoy_hints
+            .keys()
+            .all(|h| h == "•••@family.example" || h == "•••@home.example"),
+        "{decoy_hints:?}"
+    );
+}
+
+/// Finding 1: the questions asked never tell a real account from a decoy. A decoy asks
+/// from as many questions as the policy has people register; before the fix a person with
+/// more answers registered (under an earlier policy) was asked from all of them. And
+/// registering takes exactly the policy's number.
+#[tokio::test]
+async fn a_real_account_is_asked_from_as_many_questions_as_a_decoy() {
+    let h = Harness::new(&format!(
+        "{POLICY}\n[server]\nrequests_per_ip_per_minute = 100000\n"
+    ))
+    .await;
+    h.person("dana@contoso.example").await;
+    let five: Vec<(String, String)> = [
+        "birth_city",
+        "first_pet",
+        "first_school",
+        "first_car",
+        "childhood_street",
+    ]
+    .iter()
+    .map(|q| ((*q).to_owned(), "an answer".to_owned()))
+    .collect();
+    // The policy asks for three: four or two are refused, five registered under a policy
+    // that asked for five (as before a change of policy) are kept.
+    for wrong in [&five[..4], &five[..2]] {
+        let err = h
+            .directory
+            .set_answers("dana@contoso.example", wrong, 3)
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("security_questions.register"),
+            "{err}"
+        );
+    }
+    h.directory
+        .set_answers("dana@contoso.example", &five, 5)
+        .await
+        .unwrap();
+    let mut asked = std::collections::BTreeSet::new();
+    for _ in 0..25 {
+        let flow = h.start("dana@contoso.example").await;
+        let (status, _, json) = h.challenge(&flow, "security_questions").await;
+        assert_eq!(status, StatusCode::OK, "{json}");
+        for q in json["questions"].as_array().unwrap() {
+            asked.insert(q.as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(asked.len(), 3, "{asked:?}");
+}
+
+/// Finding 8: security answers are stored as a slow keyed hash (argon2id with a pepper
+/// from the server's key), not a bare HMAC that a leaked database and key would give up
+/// to a dictionary at once. Finding 10: answers are compared in Unicode NFC. Before the
+/// fix the stored value was an HMAC, and "Cafe" + combining accent did not match "Café".
+#[tokio::test]
+async fn security_answers_are_slow_keyed_hashes_compared_in_nfc() {
+    let h = Harness::new(POLICY).await;
+    h.person("eli@contoso.example").await;
+    let answers: Vec<(String, String)> = [
+        ("birth_city", "Café"),
+        ("first_pet", "Biscuit"),
+        ("first_school", "Riverside"),
+    ]
+    .iter()
+    .map(|(q, a)| ((*q).to_owned(), (*a).to_owned()))
+    .collect();
+    h.directory
+        .set_answers("eli@contoso.example", &answers, 3)
+        .await
+        .unwrap();
+    let db = rusqlite::Connection::open(h.dir.path().join("db.sqlite3")).unwrap();
+    let (user, stored): (i64, Vec<u8>) = db
+        .query_row(
+            "SELECT u.id, a.answer_hash FROM security_answers a JOIN users u ON u.id = a.user_id
+             WHERE u.user_id = 'eli@contoso.example' AND a.question = 'first_pet'",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap();
+    let expected = sspr_server::crypto::passwords::answer_hash(
+        &h.services.keys.answers,
+        user,
+        "first_pet",
+        "biscuit",
+    )
+    .unwrap();
+    assert_eq!(stored, expected.to_vec());
+    let bare = h.services.keys.answers.mac(b"biscuit");
+    assert_ne!(stored, bare.to_vec());
+
+    let flow = h.start("eli@contoso.example").await;
+    let (_, _, asked) = h.challenge(&flow, "security_questions").await;
+    let given: Vec<Value> = asked["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| {
+            let answer = match q.as_str().unwrap() {
+                "birth_city" => "CAFE\u{301}",
+                "first_pet" => "biscuit",
+                _ => "riverside",
+            };
+            json!({"question": q, "answer": answer})
+        })
+        .collect();
+    let (status, _, json) = h
+        .verify(&flow, "security_questions", json!({"answers": given}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{json}");
 }

@@ -92,6 +92,9 @@ impl ResetStore for Flaky {
             self.inner.method_contact(user, method)
         )
     }
+    fn email_domains(&self) -> impl Future<Output = Result<Vec<(String, u64)>, StoreError>> + Send {
+        delegate!(self, "email_domains", self.inner.email_domains())
+    }
     fn create_flow(&self, flow: FlowRecord) -> impl Future<Output = Result<(), StoreError>> + Send {
         delegate!(self, "create_flow", self.inner.create_flow(flow))
     }

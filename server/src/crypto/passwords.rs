@@ -91,6 +91,24 @@ impl PasswordHasher {
         .map_err(|_| HashError::WorkerGone)
     }
 
+    /// The keyed, slow hash of a security answer (see [`answer_hash`]), under the same
+    /// bound as password hashes.
+    pub async fn answer(
+        &self,
+        key: &super::keys::Key,
+        user: i64,
+        question: &str,
+        normalized_answer: &str,
+    ) -> Result<[u8; 32], HashError> {
+        let (key, question, answer) = (
+            key.clone(),
+            question.to_owned(),
+            normalized_answer.to_owned(),
+        );
+        self.run(move || answer_hash(&key, user, &question, &answer))
+            .await?
+    }
+
     /// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`) with a fresh salt.
     pub async fn hash(&self, password: &str) -> Result<String, HashError> {
         let password = password.to_owned();
@@ -113,6 +131,32 @@ impl PasswordHasher {
     pub fn available_permits(&self) -> usize {
         self.permits.available_permits()
     }
+}
+
+/// A security answer's stored hash: argon2id with the password parameters, keyed with a
+/// secret derived from the server's answers key (a pepper) and salted per person and
+/// question. Answers are short and guessable, so a bare keyed hash would fall to a
+/// dictionary in seconds if the database and the key leaked together; this costs the
+/// attacker a memory-hard hash per guess per answer (docs/SECURITY.md, secrets at rest).
+/// Deterministic, so the hash of a typed answer is computed outside the store's
+/// transaction and compared inside it in constant time.
+pub fn answer_hash(
+    key: &super::keys::Key,
+    user: i64,
+    question: &str,
+    normalized_answer: &str,
+) -> Result<[u8; 32], HashError> {
+    let pepper = key.mac(b"answers\0pepper");
+    let salt = key.mac(format!("answers\0salt\0{user}\0{question}").as_bytes());
+    let params = Params::new(MEMORY_KIB, ITERATIONS, LANES, Some(32))
+        .map_err(|err| HashError::Argon2(err.to_string()))?;
+    let argon = Argon2::new_with_secret(&pepper, Algorithm::Argon2id, Version::V0x13, params)
+        .map_err(|err| HashError::Argon2(err.to_string()))?;
+    let mut out = [0u8; 32];
+    argon
+        .hash_password_into(normalized_answer.as_bytes(), &salt[..16], &mut out)
+        .map_err(|err| HashError::Argon2(err.to_string()))?;
+    Ok(out)
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -9,7 +9,8 @@ use crate::store::reset::FlowMethod;
 use sspr_api::MethodKind;
 use sspr_api::questions::BUILT_IN;
 
-/// Domains a decoy's masked e-mail address is drawn from.
+/// Domains a decoy's masked e-mail address is drawn from while nobody has registered an
+/// address yet.
 const DOMAINS: [&str; 6] = [
     "gmail.com",
     "outlook.com",
@@ -33,13 +34,16 @@ pub fn looks_like_admin(key: &Key, user_id: &str) -> bool {
 }
 
 /// The methods a decoy offers: `count` of the `allowed` kinds that a reset can use, in a
-/// stable order for this user ID.
+/// stable order for this user ID. An e-mail hint's domain is drawn from `domains` (the
+/// domains registered, with how many addresses each), in proportion, so that any real hint
+/// is one a decoy shows too.
 pub fn methods(
     key: &Key,
     user_id: &str,
     allowed: &[MethodKind],
     count: usize,
     questions_to_register: usize,
+    domains: &[(String, u64)],
 ) -> Vec<FlowMethod> {
     let seed = key.mac(format!("decoy\0{}", user_id.to_lowercase()).as_bytes());
     let mut kinds: Vec<MethodKind> = allowed.to_vec();
@@ -48,10 +52,7 @@ pub fn methods(
     shuffle(&mut kinds, &seed[1..9]);
     let mut chosen: Vec<MethodKind> = kinds.into_iter().take(count).collect();
     chosen.sort();
-    let first = user_id
-        .chars()
-        .next()
-        .map_or_else(|| "a".to_owned(), |c| c.to_lowercase().collect());
+    let domain = draw_domain(&seed[19..27], domains);
     chosen
         .into_iter()
         .enumerate()
@@ -59,10 +60,7 @@ pub fn methods(
             id: format!("m{}", index + 1),
             kind,
             hint: match kind {
-                MethodKind::Email => Some(mask::email(&format!(
-                    "{first}@{}",
-                    DOMAINS[usize::from(seed[9]) % DOMAINS.len()]
-                ))),
+                MethodKind::Email => Some(mask::email(&format!("x@{domain}"))),
                 MethodKind::MobilePhone | MethodKind::OfficePhone => {
                     Some(mask::phone(&format!("{:02}", seed[10] % 100)))
                 }
@@ -76,6 +74,43 @@ pub fn methods(
             },
         })
         .collect()
+}
+
+/// A domain drawn in proportion to `weights` (stable for the seed), or from [`DOMAINS`]
+/// when there are none.
+fn draw_domain(seed: &[u8], weights: &[(String, u64)]) -> String {
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&seed[..8]);
+    let draw = u64::from_le_bytes(bytes);
+    let total: u64 = weights.iter().map(|(_, n)| *n).sum();
+    if total == 0 {
+        return DOMAINS[(draw % DOMAINS.len() as u64) as usize].to_owned();
+    }
+    let mut point = draw % total;
+    for (domain, n) in weights {
+        if point < *n {
+            return domain.clone();
+        }
+        point -= n;
+    }
+    DOMAINS[0].to_owned()
+}
+
+/// A stable selection of `count` of `registered` (sorted), for the account of `subject`:
+/// a real flow asks from as many questions as a decoy does, whatever was registered.
+pub fn registered_pool(
+    key: &Key,
+    subject: &str,
+    registered: &[String],
+    count: usize,
+) -> Vec<String> {
+    let seed = key.mac(format!("pool\0{subject}").as_bytes());
+    let mut pool = registered.to_vec();
+    pool.sort();
+    shuffle(&mut pool, &seed);
+    pool.truncate(count);
+    pool.sort();
+    pool
 }
 
 fn question_pool(seed: &[u8], count: usize) -> Vec<String> {
@@ -113,10 +148,10 @@ mod tests {
     #[test]
     fn the_same_user_id_gets_the_same_decoy() {
         let key = ServerKeys::ephemeral().decoy;
-        let first = methods(&key, "Nobody@Contoso.example", &ALLOWED, 2, 3);
+        let first = methods(&key, "Nobody@Contoso.example", &ALLOWED, 2, 3, &[]);
         assert_eq!(
             first,
-            methods(&key, "nobody@contoso.example", &ALLOWED, 2, 3)
+            methods(&key, "nobody@contoso.example", &ALLOWED, 2, 3, &[])
         );
         assert!(first.len() >= 2);
         assert!(first.iter().all(|m| m.record.is_none()));
@@ -128,21 +163,36 @@ mod tests {
     fn decoys_vary_between_user_ids_and_look_like_real_methods() {
         let key = ServerKeys::ephemeral().decoy;
         let all: std::collections::HashSet<String> = (0..40)
-            .map(|i| format!("{:?}", methods(&key, &format!("user{i}@x"), &ALLOWED, 1, 3)))
+            .map(|i| {
+                format!(
+                    "{:?}",
+                    methods(&key, &format!("user{i}@x"), &ALLOWED, 1, 3, &[])
+                )
+            })
             .collect();
         assert!(all.len() > 3, "decoys hardly vary: {all:?}");
-        for i in 0..20 {
-            for method in methods(&key, &format!("user{i}@x"), &ALLOWED, 2, 4) {
+        let registered = [
+            ("home.example".to_owned(), 3),
+            ("work.example".to_owned(), 1),
+        ];
+        let mut seen = std::collections::HashMap::new();
+        for i in 0..400 {
+            for method in methods(&key, &format!("user{i}@x"), &ALLOWED, 2, 4, &registered) {
                 match method.kind {
                     MethodKind::Email => {
                         let hint = method.hint.unwrap();
-                        assert!(hint.starts_with("u•••@"), "{hint}");
+                        *seen.entry(hint).or_insert(0) += 1;
                     }
                     MethodKind::SecurityQuestions => assert_eq!(method.questions.len(), 4),
                     _ => assert!(method.hint.is_none()),
                 }
             }
         }
+        // Only registered domains, about in proportion (3 to 1).
+        let home = seen["•••@home.example"];
+        let work = seen["•••@work.example"];
+        assert_eq!(seen.len(), 2, "{seen:?}");
+        assert!(home > 2 * work && work > 0, "{seen:?}");
     }
 
     #[test]

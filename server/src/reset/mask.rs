@@ -1,15 +1,16 @@
-//! Masked contact data (DESIGN.md section 2): enough for a person to recognise their own
-//! address or number, too little to learn it. `adele@home.example` -> `a•••@home.example`,
-//! `+44 7700 900123` -> `•••• 23`.
+//! Masked contact data: enough for a person to recognise their own address or number, too
+//! little to learn it, and nothing a decoy cannot show too (docs/SECURITY.md,
+//! enumeration). `Adele@Home.example` -> `•••@home.example`, `+44 7700 900123` -> `•••• 23`.
+//!
+//! The local part is hidden entirely: its first letter would have to come from the user ID
+//! for a decoy to show it, and a real address's does not always. The domain is shown in
+//! lower case, and decoys draw theirs from the domains people actually registered.
 
 const DOTS: &str = "•••";
 
 pub fn email(address: &str) -> String {
     match address.rsplit_once('@') {
-        Some((local, domain)) => {
-            let first: String = local.chars().take(1).collect();
-            format!("{first}{DOTS}@{domain}")
-        }
+        Some((_, domain)) => format!("{DOTS}@{}", domain.to_lowercase()),
         None => DOTS.to_owned(),
     }
 }
@@ -25,9 +26,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn emails_keep_the_first_letter_and_the_domain() {
-        assert_eq!(email("adele.vance@home.example"), "a•••@home.example");
-        assert_eq!(email("Ö@x.example"), "Ö•••@x.example");
+    fn emails_keep_only_the_domain_in_lower_case() {
+        assert_eq!(email("adele.vance@home.example"), "•••@home.example");
+        assert_eq!(email("Ö@X.Example"), "•••@x.example");
         assert_eq!(email("@x.example"), "•••@x.example");
         assert_eq!(email("no-at-sign"), "•••");
     }

@@ -152,7 +152,11 @@ impl<S: ResetStore> ResetService<S> {
         let tag = device.and_then(|cookie| device::recognise(&self.keys.decoy, &subject, cookie));
         let subject = device::scoped_subject(&subject, tag.as_deref());
         let account = self.store.account(user_id).await?;
-        let real = account.as_ref().and_then(|account| self.offer(account));
+        // Read for every flow, real or not (equal work); decoys draw their hints from it.
+        let domains = self.store.email_domains().await?;
+        let real = account
+            .as_ref()
+            .and_then(|account| self.offer(account, &subject));
         let (user, methods_required, methods) = match (account, real) {
             (Some(account), Some((required, methods))) => (Some(account.id), required, methods),
             _ => {
@@ -171,6 +175,7 @@ impl<S: ResetStore> ResetService<S> {
                     &allowed,
                     usize::from(requirement.methods_required),
                     usize::from(self.policy.security_questions.register),
+                    &domains,
                 );
                 (None, requirement.methods_required, methods)
             }
@@ -198,7 +203,7 @@ impl<S: ResetStore> ResetService<S> {
 
     /// The methods a real account can use under the policy, or `None` when it cannot
     /// reset (disabled, out of scope, too few methods): then it gets a decoy.
-    fn offer(&self, account: &Account) -> Option<(u8, Vec<FlowMethod>)> {
+    fn offer(&self, account: &Account, subject: &str) -> Option<(u8, Vec<FlowMethod>)> {
         if !account.enabled || !self.policy.in_scope(&account.groups) {
             return None;
         }
@@ -224,14 +229,18 @@ impl<S: ResetStore> ResetService<S> {
             };
             methods.push((record.kind, hint, Some(record.id), Vec::new()));
         }
-        let ask = usize::from(self.policy.security_questions.ask);
-        if usable(MethodKind::SecurityQuestions) && account.questions.len() >= ask {
-            methods.push((
-                MethodKind::SecurityQuestions,
-                None,
-                None,
-                account.questions.clone(),
-            ));
+        // As many questions to draw from as a decoy has (the policy's `register`), a
+        // stable choice among those registered: the questions asked never tell a real
+        // account from a decoy.
+        let register = usize::from(self.policy.security_questions.register);
+        if usable(MethodKind::SecurityQuestions) && account.questions.len() >= register {
+            let pool = decoy::registered_pool(
+                &self.keys.decoy,
+                device::account_subject(subject),
+                &account.questions,
+                register,
+            );
+            methods.push((MethodKind::SecurityQuestions, None, None, pool));
         }
         // In the order of kinds, as decoys list them, whatever the order of registration.
         methods.sort_by_key(|m| m.0);
@@ -463,24 +472,33 @@ impl<S: ResetStore> ResetService<S> {
                 {
                     return Err(ResetError::InvalidProof("every question needs an answer"));
                 }
+                // The slow hash of each answer to a question of the flow's pool (at most
+                // five), before the store's transaction; decoys hash theirs too.
+                let mut typed: Vec<(String, [u8; 32])> = Vec::new();
+                for question in &method.questions {
+                    let Some(answer) = answers.iter().find(|a| &a.question == question) else {
+                        continue;
+                    };
+                    let normalized = questions::normalize_answer(&answer.answer);
+                    let hash = self
+                        .hasher
+                        .answer(&self.keys.answers, user, question, &normalized)
+                        .await?;
+                    typed.push((question.clone(), hash));
+                }
                 Box::new(move |input: &ProofInput| {
                     let mut all_right = !input.questions.is_empty();
                     for question in &input.questions {
-                        let typed = answers
-                            .iter()
-                            .find(|a| &a.question == question)
-                            .map(|a| questions::normalize_answer(&a.answer))
-                            .unwrap_or_default();
+                        let given = typed.iter().find(|(q, _)| q == question);
                         let stored = input
                             .answers
                             .iter()
                             .find(|(q, _)| q == question)
                             .map(|(_, hash)| hash.as_slice())
                             .unwrap_or(&[]);
-                        // Every answer is checked, right or wrong, in constant time.
-                        let right = keys
-                            .answers
-                            .verify(answer_message(user, question, &typed).as_bytes(), stored);
+                        // Every answer is compared, right or wrong, in constant time.
+                        let right = given
+                            .is_some_and(|(_, hash)| bool::from(hash.as_slice().ct_eq(stored)));
                         all_right &= right;
                     }
                     verdict(all_right && !decoy, None)
@@ -761,11 +779,6 @@ pub fn secret_hash(secret: &str) -> Vec<u8> {
 /// What a code is bound to: its flow and method.
 fn binding(flow_id: &str, method_id: &str) -> String {
     format!("reset/{flow_id}/{method_id}")
-}
-
-/// What the stored hash of a security answer covers.
-pub fn answer_message(user: i64, question: &str, normalized_answer: &str) -> String {
-    format!("{user}\0{question}\0{normalized_answer}")
 }
 
 /// The sealing context of a TOTP secret: its method row.

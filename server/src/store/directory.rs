@@ -167,19 +167,23 @@ impl SqliteStore {
     pub async fn set_security_answers(
         &self,
         user_id: &str,
-        answers: Vec<(String, String)>,
+        user: i64,
+        hashed: Vec<(String, Vec<u8>)>,
         now: u64,
-        hash: impl Fn(i64, &str, &str) -> Vec<u8> + Send + 'static,
     ) -> Result<(), StoreError> {
         let user_id = user_id.to_owned();
         self.call(move |conn| {
             let tx = conn.transaction()?;
             let id = user_row(&tx, &user_id)?;
+            // The hashes are salted with the row id they were computed for.
+            if id != user {
+                return Err(StoreError::NoSuchUser(user_id));
+            }
             tx.execute("DELETE FROM security_answers WHERE user_id = ?1", [id])?;
-            for (question, answer) in &answers {
+            for (question, hash) in &hashed {
                 tx.execute(
                     "INSERT INTO security_answers (user_id, question, answer_hash) VALUES (?1, ?2, ?3)",
-                    params![id, question, hash(id, question, answer)],
+                    params![id, question, hash],
                 )?;
             }
             let registered: bool = tx.query_row(

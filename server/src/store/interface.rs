@@ -36,6 +36,8 @@ pub trait ResetStore: Clone + Send + Sync + 'static {
         user: Option<i64>,
         method: Option<i64>,
     ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+    /// The registered e-mail domains with how many addresses each (decoy hints).
+    fn email_domains(&self) -> impl Future<Output = Result<Vec<(String, u64)>, StoreError>> + Send;
     fn create_flow(&self, flow: FlowRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The flow whatever its state (expired and completed ones too).
     fn flow(&self, id: &str)
@@ -111,6 +113,9 @@ impl ResetStore for SqliteStore {
         method: Option<i64>,
     ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send {
         SqliteStore::method_contact(self, user, method)
+    }
+    fn email_domains(&self) -> impl Future<Output = Result<Vec<(String, u64)>, StoreError>> + Send {
+        SqliteStore::email_domains(self)
     }
     fn create_flow(&self, flow: FlowRecord) -> impl Future<Output = Result<(), StoreError>> + Send {
         SqliteStore::create_flow(self, flow)

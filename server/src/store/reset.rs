@@ -392,6 +392,21 @@ impl SqliteStore {
         .await
     }
 
+    /// The domains of the e-mail addresses registered as methods (lower case), with how
+    /// many addresses each: what decoy hints are drawn from.
+    pub async fn email_domains(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        self.call(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT lower(substr(contact, instr(contact, '@') + 1)) AS domain, count(*)
+                 FROM methods WHERE kind = 'email' AND instr(contact, '@') > 0
+                 GROUP BY domain ORDER BY domain",
+            )?;
+            let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get::<_, i64>(1)? as u64)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
     pub async fn create_flow(&self, flow: FlowRecord) -> Result<(), StoreError> {
         let offered = serde_json::to_string(&flow.methods)
             .map_err(|err| StoreError::Corrupt(err.to_string()))?;
