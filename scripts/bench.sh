@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Measures the budgets of DESIGN.md section 7 and prints them (reported, not asserted):
+# Measures the budgets of README, Budgets and prints them (reported, not asserted):
 #   - first-load size (scripts/measure-size.sh)
 #   - navigation to a usable user-ID field in headless Chromium, on loopback and with
 #     4x CPU slowdown + slow 4G (scripts/bench/page-load.cjs, playwright-core from npm)

@@ -1,4 +1,4 @@
-//! The proof-of-work CAPTCHA (DESIGN.md section 5.7), in the ALTCHA style: the server
+//! The proof-of-work CAPTCHA (docs/SECURITY.md R7), in the ALTCHA style: the server
 //! sends a signed challenge; the app finds the number whose hash matches, with no puzzle
 //! for the person; the server checks the signature, the expiry and that the solution was
 //! never used before.

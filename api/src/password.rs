@@ -1,4 +1,4 @@
-//! Password rules (DESIGN.md section 5.6), shared by the server, which enforces them, and
+//! Password rules (docs/SECURITY.md R6), shared by the server, which enforces them, and
 //! the app, which shows the same feedback while the person types.
 //!
 //! - Length 8..=128 Unicode code points, counted after NFC normalisation, so a password

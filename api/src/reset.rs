@@ -1,4 +1,4 @@
-//! The reset flow (DESIGN.md section 4): start with a user ID and a CAPTCHA solution, prove
+//! The reset flow (README, The reset API): start with a user ID and a CAPTCHA solution, prove
 //! one or two methods, then set the new password.
 //!
 //! Until a secret has been proven every answer looks the same whether the account exists

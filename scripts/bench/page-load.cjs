@@ -1,5 +1,5 @@
 // Time from navigation to a usable user-ID field on the reset portal, in headless
-// Chromium (DESIGN.md section 7), on loopback and with 4x CPU slowdown + slow 4G.
+// Chromium (README, Budgets), on loopback and with 4x CPU slowdown + slow 4G.
 // Usage: node page-load.cjs URL [RUNS]   (prints one JSON line per profile)
 // playwright-core is found through NODE_PATH (scripts/bench.sh sets it).
 const { chromium } = require('playwright-core');

@@ -1,4 +1,4 @@
-//! Delivery of the outbox over SMTP (DESIGN.md 5.10): messages are queued in the same
+//! Delivery of the outbox over SMTP (docs/SECURITY.md R10): messages are queued in the same
 //! transaction as the change they report, and this worker sends them afterwards. A relay
 //! that is down never fails or delays a reset: the message waits in the outbox and is
 //! retried with growing waits until it is sent, expires or runs out of tries.

@@ -1,4 +1,4 @@
-//! The reset policy (DESIGN.md section 3): who may reset, with how many of which methods,
+//! The reset policy (README, Configuration): who may reset, with how many of which methods,
 //! and the limits around codes and lockouts. Read from the `[policy]` table of the
 //! configuration; a policy that cannot work is refused at start with a message that says
 //! what to change.

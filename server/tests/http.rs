@@ -209,7 +209,7 @@ async fn unbuilt_app_gets_an_explanation_not_a_blank_page() {
     );
 }
 
-/// DESIGN.md 5.9: every response carries the CSP and the other headers.
+/// docs/SECURITY.md R9: every response carries the CSP and the other headers.
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let server = server();
@@ -289,7 +289,7 @@ fn post(path: &str, content_type: &str, extra: &[(&str, &str)]) -> Request<Body>
     builder.body(Body::from("{}")).unwrap()
 }
 
-/// DESIGN.md 5.8: state-changing requests need JSON and a same-origin Origin.
+/// docs/SECURITY.md R8: state-changing requests need JSON and a same-origin Origin.
 #[tokio::test]
 async fn cross_origin_state_changes_are_refused() {
     let server = server();
@@ -492,7 +492,7 @@ async fn the_dev_outbox_answers_loopback_peers_only() {
     }
 }
 
-/// DESIGN.md 5.7: the CAPTCHA is a signed, expiring proof-of-work challenge.
+/// docs/SECURITY.md R7: the CAPTCHA is a signed, expiring proof-of-work challenge.
 #[tokio::test]
 async fn captcha_challenges_are_fresh_signed_and_expiring() {
     let server = server_with("[captcha]\nmax_number = 5000");

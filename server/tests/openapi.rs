@@ -1,4 +1,4 @@
-//! The OpenAPI document at `/api/v1/openapi.json` (DESIGN.md section 4): it documents
+//! The OpenAPI document at `/api/v1/openapi.json` (README, The reset API): it documents
 //! exactly the routes the router serves, with their methods, and its schemas describe
 //! what the contract types really serialise (names, optional members, enums, `Proof`'s
 //! one-key objects), so neither can drift without a test failing.

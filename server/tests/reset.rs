@@ -1,6 +1,6 @@
 //! The reset flow over HTTP, in process, with an injected clock: enumeration safety,
 //! attempt limits, codes, TOTP, policy, passwords and the completing transaction
-//! (DESIGN.md section 5).
+//! (docs/SECURITY.md).
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on unexpected errors
 

@@ -1,6 +1,6 @@
 //! The reset flow over another implementation of the store interface: a wrapper around
 //! SQLite that fails chosen operations, as a database in trouble does. Every failure must
-//! fail closed (DESIGN.md 5.11): nothing proven, nothing changed, nothing counted as done.
+//! fail closed (docs/SECURITY.md R11): nothing proven, nothing changed, nothing counted as done.
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on unexpected errors
 

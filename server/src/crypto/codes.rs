@@ -1,4 +1,4 @@
-//! One-time codes sent by e-mail, SMS or voice (DESIGN.md section 5.3): at least six
+//! One-time codes sent by e-mail, SMS or voice (docs/SECURITY.md R3): at least six
 //! digits from the CSPRNG, stored only as a keyed hash bound to their flow and method, and
 //! compared in constant time. Expiry, single use and attempt limits are the store's.
 

@@ -1,4 +1,4 @@
-//! Password hashing (DESIGN.md section 5.6): argon2id with m = 19456 KiB, t = 2, p = 1
+//! Password hashing (docs/SECURITY.md R6): argon2id with m = 19456 KiB, t = 2, p = 1
 //! (the OWASP baseline), in PHC string form. Hashing is memory-hard on purpose, so at most
 //! a few hashes run at once (a semaphore) and they run off the request threads; a flood of
 //! requests waits in line instead of exhausting memory.

@@ -1,4 +1,4 @@
-//! Authenticator-app codes (DESIGN.md section 5.4): RFC 6238 TOTP with SHA-1, 6 digits,
+//! Authenticator-app codes (docs/SECURITY.md R4): RFC 6238 TOTP with SHA-1, 6 digits,
 //! 30-second steps, one step of drift either way, and no step accepted twice. The
 //! arithmetic is the `totp-rs` crate's; this module fixes the parameters and adds replay
 //! protection.

@@ -1,5 +1,5 @@
 //! Who is asking: the peer's address, or, when the peer is one of the configured reverse
-//! proxies, the address the proxies recorded in `X-Forwarded-For` (DESIGN.md 5.2). The
+//! proxies, the address the proxies recorded in `X-Forwarded-For` (docs/SECURITY.md R2). The
 //! header is believed only hop by hop from the right, as far as the hops are trusted, so a
 //! client cannot choose its own address by sending the header itself.
 

@@ -1,4 +1,4 @@
-//! Requests per client address (DESIGN.md 5.2): a ceiling on what one address can ask of
+//! Requests per client address (docs/SECURITY.md R2): a ceiling on what one address can ask of
 //! the CAPTCHA and reset endpoints, on top of the per-account and per-method limits that
 //! do the real work. Over the ceiling: 429 with Retry-After. The address is the peer's, or
 //! the one the configured proxies forwarded ([`super::client_ip`]).

@@ -101,7 +101,7 @@ pub fn router(config: &Config, services: Services) -> Router {
         }),
         captcha_max_number: config.captcha.max_number,
     };
-    // What one client address may ask of per minute (DESIGN.md 5.2).
+    // What one client address may ask of per minute (docs/SECURITY.md R2).
     let limiter = Arc::new(ip_limit::IpLimiter::new(
         NonZeroU32::new(config.server.requests_per_ip_per_minute).unwrap_or(NonZeroU32::MIN),
         config

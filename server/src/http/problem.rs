@@ -112,7 +112,7 @@ mod tests {
     use super::*;
     use axum::body::to_bytes;
 
-    /// DESIGN.md 5.11: database trouble fails closed with 503 and no internals.
+    /// docs/SECURITY.md R11: database trouble fails closed with 503 and no internals.
     #[tokio::test]
     async fn store_failures_are_503_without_details() {
         let err = StoreError::Database(rusqlite::Error::InvalidPath("/secret/path.db".into()));

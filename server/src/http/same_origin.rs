@@ -1,4 +1,4 @@
-//! CSRF defence (DESIGN.md section 5.8): a state-changing request must be JSON and must
+//! CSRF defence (docs/SECURITY.md R8): a state-changing request must be JSON and must
 //! come from the portal's own origin.
 //!
 //! Browsers send `Origin` on every cross-origin and every non-GET request, and

@@ -1,4 +1,4 @@
-//! Headers every response carries (DESIGN.md section 5.9): CSP, nosniff, no referrer,
+//! Headers every response carries (docs/SECURITY.md R9): CSP, nosniff, no referrer,
 //! caching rules, and HSTS when people reach the server over TLS.
 
 use crate::config::Config;

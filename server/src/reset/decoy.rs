@@ -1,4 +1,4 @@
-//! Decoy flows (DESIGN.md section 5.1): an unknown, disabled, out-of-scope or method-less
+//! Decoy flows (docs/SECURITY.md R1): an unknown, disabled, out-of-scope or method-less
 //! account gets a flow that looks like a real one and stays the same every time the same
 //! user ID is tried, because it is derived from a keyed hash of the user ID. No secret can
 //! ever be proven in it.

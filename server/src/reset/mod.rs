@@ -1,4 +1,4 @@
-//! The reset flow (DESIGN.md sections 2-5): start with a user ID and a CAPTCHA, prove one
+//! The reset flow (docs/SECURITY.md): start with a user ID and a CAPTCHA, prove one
 //! or two methods, set the new password. Enumeration-safe: until a secret is proven, an
 //! unknown, disabled, out-of-scope or method-less account gets a decoy flow that behaves
 //! like a real one, down to its failure counters.
