@@ -6,17 +6,23 @@
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Output, Stdio};
 
-fn server(dir: &tempfile::TempDir, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sspr-server"))
+/// The server binary on a database in `dir`, with `args`, its output piped.
+fn spawn(dir: &tempfile::TempDir, args: &[&str], stdin: Stdio) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_sspr-server"))
         .arg("--database")
         .arg(dir.path().join("db.sqlite3"))
         .args(args)
         .env("SSPR_LOG", "error")
-        .stdin(Stdio::piped())
+        .env_remove("SSPR_DEMO_UNSAFE_ANYWHERE")
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+fn server(dir: &tempfile::TempDir, args: &[&str], stdin: &str) -> Output {
+    let mut child = spawn(dir, args, Stdio::piped());
     child
         .stdin
         .take()
@@ -29,17 +35,7 @@ fn server(dir: &tempfile::TempDir, args: &[&str], stdin: &str) -> Output {
 /// Starts the server to serve and returns its standard error once it exits, refusing to
 /// start; panics (after stopping it) if it starts listening instead.
 fn refused_start(dir: &tempfile::TempDir, args: &[&str]) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sspr-server"))
-        .arg("--database")
-        .arg(dir.path().join("db.sqlite3"))
-        .args(args)
-        .env("SSPR_LOG", "error")
-        .env_remove("SSPR_DEMO_UNSAFE_ANYWHERE")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(dir, args, Stdio::null());
     let stdout = child.stdout.take().unwrap();
     let started = BufReader::new(stdout)
         .lines()
@@ -195,16 +191,7 @@ fn demo_mode_refuses_a_database_with_people_who_are_not_demo_users() {
 /// Starts the server and returns its standard error up to the listening line, then stops
 /// it.
 fn started(dir: &tempfile::TempDir, args: &[&str]) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sspr-server"))
-        .arg("--database")
-        .arg(dir.path().join("db.sqlite3"))
-        .args(args)
-        .env("SSPR_LOG", "error")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(dir, args, Stdio::null());
     let stdout = child.stdout.take().unwrap();
     let started = BufReader::new(stdout)
         .lines()

@@ -44,6 +44,14 @@ impl AddressBlock {
     }
 }
 
+/// The TCP peer's address, when the server recorded it (in-process callers have none).
+pub fn peer_ip(request: &axum::extract::Request) -> Option<IpAddr> {
+    request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip())
+}
+
 /// IPv4 addresses mapped into IPv6 (`::ffff:192.0.2.7`) count as the IPv4 address.
 fn canonical(ip: IpAddr) -> IpAddr {
     match ip {

@@ -8,12 +8,11 @@ use super::client_ip::is_loopback;
 use super::problem::ApiError;
 use crate::crypto::sealed;
 use crate::store::outbox::{DeliveryStatus, QueuedMessage};
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{Html, Response};
 use axum::{Json, Router};
 use sspr_api::dev::{DevMessage, DevMessageStatus};
-use std::net::SocketAddr;
 use tower::ServiceExt;
 
 const SHOWN: u32 = 50;
@@ -48,11 +47,7 @@ pub async fn loopback_only(
     request: Request,
     next: Next,
 ) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip());
-    if peer.is_some_and(is_loopback) {
+    if super::client_ip::peer_ip(&request).is_some_and(is_loopback) {
         return next.run(request).await;
     }
     match missing.oneshot(request).await {

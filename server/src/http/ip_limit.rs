@@ -5,12 +5,12 @@
 
 use super::client_ip::{AddressBlock, client_ip, limit_key};
 use super::problem::ApiError;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -59,10 +59,7 @@ pub async fn guard(
     next: Next,
 ) -> Response {
     // In-process callers (tests) have no peer; they share one allowance.
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
+    let peer = super::client_ip::peer_ip(&request).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     match limiter.check(peer, request.headers()) {
         Ok(()) => next.run(request).await,
         Err(retry_after) => {
