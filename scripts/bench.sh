@@ -4,6 +4,8 @@
 #   - navigation to a usable user-ID field in headless Chromium, on loopback and with
 #     4x CPU slowdown + slow 4G (scripts/bench/page-load.cjs, playwright-core from npm)
 #   - server throughput and latency of endpoints that do not hash passwords (wrk)
+#   - start, send and verify for real accounts vs unknown user IDs, median and p95
+#     (server/examples/enumeration_timing.rs; docs/SECURITY.md R1)
 # Usage: scripts/bench.sh [seconds per load test, default 10]
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -51,3 +53,6 @@ for path in /api/v1/health /api/v1/config /api/v1/captcha /; do
         | awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} END {printf "%s req/s, p99 %s\n", rps, p99}'
 done
 echo "(wrk and the server share this machine's cores: $(nproc))"
+
+step "real accounts vs unknown user IDs: start, send, verify (in process; goal: alike)"
+cargo run --release --locked -q -p sspr-server --example enumeration_timing "${TIMING_ACCOUNTS:-60}"
