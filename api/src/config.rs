@@ -18,6 +18,12 @@ pub struct PublicConfig {
     /// Where a person who cannot reset by themselves gets help (a URL, `mailto:` or `tel:`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub helpdesk_url: Option<String>,
+    /// Where the done page's "Sign in" button goes (the organisation's sign-in page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_in_url: Option<String>,
+    /// How many methods the policy asks most people to prove (administrators: 2), said
+    /// on the first page so that nobody expects one and meets two.
+    pub methods_required: u8,
 }
 
 #[cfg(test)]
@@ -30,6 +36,8 @@ mod tests {
             organisation_name: "Contoso".into(),
             locales: vec!["en".into(), "fr".into()],
             helpdesk_url: Some("mailto:help@contoso.example".into()),
+            sign_in_url: Some("https://login.contoso.example/".into()),
+            methods_required: 2,
         };
         let json = serde_json::to_string(&config).unwrap();
         let back: PublicConfig = serde_json::from_str(&json).unwrap();
@@ -39,7 +47,7 @@ mod tests {
     #[test]
     fn helpdesk_link_is_optional() {
         let back: PublicConfig =
-            serde_json::from_str(r#"{"organisation_name":"Contoso","locales":["en"]}"#).unwrap();
+            serde_json::from_str(r#"{"organisation_name":"Contoso","locales":["en"],"methods_required":1}"#).unwrap();
         assert_eq!(back.helpdesk_url, None);
     }
 }

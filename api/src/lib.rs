@@ -57,6 +57,11 @@ pub mod paths {
         format!("{RESET_FLOWS}/{flow_id}/methods/{method_id}/verify")
     }
 
+    /// `POST` (empty JSON object): more time for the flow, up to an hour in all.
+    pub fn reset_extend(flow_id: &str) -> String {
+        format!("{RESET_FLOWS}/{flow_id}/extend")
+    }
+
     /// `POST` a [`crate::reset::NewPassword`] once enough methods are proven.
     pub fn reset_password(flow_id: &str) -> String {
         format!("{RESET_FLOWS}/{flow_id}/password")

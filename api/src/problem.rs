@@ -53,6 +53,9 @@ pub enum ErrorCode {
     PasswordRejected,
     /// The password was already reset with this flow.
     FlowCompleted,
+    /// Too many codes were sent to this method's address or number within the hour;
+    /// `retry_after_seconds` says when another can be sent. Other methods may still work.
+    TooManyCodes,
     /// A code this client does not know yet (sent by a newer server).
     #[serde(other)]
     Unknown,
@@ -75,7 +78,7 @@ impl ErrorCode {
             | ErrorCode::CodeExpired
             | ErrorCode::AnswersIncorrect => 400,
             ErrorCode::FlowNotFound | ErrorCode::MethodNotOffered => 404,
-            ErrorCode::MethodLocked | ErrorCode::AccountLocked => 429,
+            ErrorCode::MethodLocked | ErrorCode::AccountLocked | ErrorCode::TooManyCodes => 429,
             ErrorCode::NotVerified => 403,
             ErrorCode::PasswordRejected => 422,
             ErrorCode::FlowCompleted => 409,
@@ -105,6 +108,7 @@ impl ErrorCode {
             ErrorCode::NotVerified => "Identity not verified yet",
             ErrorCode::PasswordRejected => "Password not accepted",
             ErrorCode::FlowCompleted => "Password already reset",
+            ErrorCode::TooManyCodes => "Too many codes sent",
         }
     }
 
@@ -131,6 +135,7 @@ impl ErrorCode {
             ErrorCode::NotVerified => "not_verified",
             ErrorCode::PasswordRejected => "password_rejected",
             ErrorCode::FlowCompleted => "flow_completed",
+            ErrorCode::TooManyCodes => "too_many_codes",
         }
     }
 }
@@ -184,7 +189,7 @@ impl Problem {
 mod tests {
     use super::*;
 
-    const ALL: [ErrorCode; 19] = [
+    const ALL: [ErrorCode; 20] = [
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::InvalidRequest,
@@ -204,6 +209,7 @@ mod tests {
         ErrorCode::NotVerified,
         ErrorCode::PasswordRejected,
         ErrorCode::FlowCompleted,
+        ErrorCode::TooManyCodes,
     ];
 
     #[test]

@@ -19,6 +19,9 @@ pub struct StartReset {
     pub captcha: CaptchaSolution,
 }
 
+/// The longest a flow can live, extensions included (seconds).
+pub const MAX_FLOW_SECONDS: u64 = 60 * 60;
+
 /// The request header that carries a flow's secret on every request about the flow
 /// (`GET` the flow, send, verify, set the password). Without the right secret, a flow id is
 /// answered as if it did not exist.
@@ -44,6 +47,13 @@ pub struct ResetFlow {
     pub methods: Vec<OfferedMethod>,
     /// Ids of the methods proven so far.
     pub verified: Vec<String>,
+    /// Whether `POST .../flows/{id}/extend` can give the flow more time (a flow lives at
+    /// most [`MAX_FLOW_SECONDS`] in all).
+    pub can_extend: bool,
+    /// Seconds until the account's pause ends, when too many wrong tries paused it: no
+    /// method can be used until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked_for_seconds: Option<u64>,
 }
 
 impl ResetFlow {
@@ -63,6 +73,9 @@ pub struct OfferedMethod {
     /// Masked contact data (`a•••@example.com`, `•••• 12`); none for app codes and questions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// Seconds until the method can be used again, when too many wrong tries paused it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked_for_seconds: Option<u64>,
 }
 
 /// Answer of `POST .../methods/{method}/challenge`: a code was sent, or the questions to
@@ -148,6 +161,8 @@ mod tests {
             methods_required: 2,
             methods: vec![],
             verified: vec!["m1".into()],
+            can_extend: false,
+            locked_for_seconds: None,
         };
         assert!(!flow.ready_for_password());
         flow.verified.push("m2".into());

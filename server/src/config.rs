@@ -78,6 +78,9 @@ pub struct OrganisationConfig {
     pub locales: Vec<String>,
     /// Where people get help when self-service is not enough (URL, `mailto:` or `tel:`).
     pub helpdesk_url: Option<String>,
+    /// The organisation's sign-in page: the "Sign in" button after a reset goes there
+    /// (`https://` or `http://`). Without it, only a same-site `?return=` URL is offered.
+    pub sign_in_url: Option<String>,
 }
 
 impl Default for OrganisationConfig {
@@ -86,6 +89,7 @@ impl Default for OrganisationConfig {
             name: "Contoso".into(),
             locales: vec!["en".into(), "fr".into()],
             helpdesk_url: None,
+            sign_in_url: None,
         }
     }
 }
@@ -227,6 +231,16 @@ impl Config {
             return Err(ConfigError::Invalid {
                 key: "organisation.helpdesk_url",
                 message: format!("{url:?} must start with https://, http://, mailto: or tel:"),
+            });
+        }
+        if let Some(url) = &org.sign_in_url
+            && !["https://", "http://"]
+                .iter()
+                .any(|scheme| url.starts_with(scheme))
+        {
+            return Err(ConfigError::Invalid {
+                key: "organisation.sign_in_url",
+                message: format!("{url:?} must start with https:// or http://"),
             });
         }
         if !(1_000..=10_000_000).contains(&self.captcha.max_number) {

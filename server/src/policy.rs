@@ -33,6 +33,9 @@ pub struct Policy {
     pub notifications: NotificationPolicy,
     pub codes: CodePolicy,
     pub lockout: LockoutPolicy,
+    /// Seconds a person has from start to new password (130..=3600). Two minutes before
+    /// the end the portal offers to extend it by as much again, up to an hour in all.
+    pub flow_lifetime_seconds: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -99,6 +102,7 @@ impl Default for Policy {
             notifications: NotificationPolicy::default(),
             codes: CodePolicy::default(),
             lockout: LockoutPolicy::default(),
+            flow_lifetime_seconds: 20 * 60,
         }
     }
 }
@@ -266,6 +270,12 @@ impl Policy {
             1440,
         )?;
         in_range("lockout.sends_per_hour", self.lockout.sends_per_hour, 1, 20)?;
+        in_range(
+            "flow_lifetime_seconds",
+            self.flow_lifetime_seconds,
+            130,
+            3600,
+        )?;
         Ok(())
     }
 
@@ -321,7 +331,8 @@ pub fn describe(policy: &Policy) -> String {
         "Self-service password reset: {who}\n\
          Users prove {} of: {}\n\
          Administrators prove {} of: {}\n\
-         Codes: {} digits, valid {} min, {} tries; pause after {} failures for {} min, doubling up to a day (at most 100 failures a day); {} sends per hour and channel\n",
+         Codes: {} digits, valid {} min, {} tries; pause after {} failures for {} min, doubling up to a day (at most 100 failures a day); {} sends per hour and channel\n\
+         A reset lasts {} min, extendable to {} min in all\n",
         user.methods_required,
         names(&user.allowed),
         admin.methods_required,
@@ -332,6 +343,8 @@ pub fn describe(policy: &Policy) -> String {
         policy.lockout.max_failures,
         policy.lockout.lockout_minutes,
         policy.lockout.sends_per_hour,
+        policy.flow_lifetime_seconds.div_ceil(60),
+        sspr_api::reset::MAX_FLOW_SECONDS / 60,
     )
 }
 

@@ -31,7 +31,7 @@ use tower::ServiceExt;
 /// Every route the router serves under `/api/v1`, with its method. Keep in step with
 /// `sspr_server::http::router`: a route added there and not here (and in the document)
 /// is a review failure; one added here and not in the document fails the tests.
-const ROUTES: [(&str, &str); 10] = [
+const ROUTES: [(&str, &str); 11] = [
     ("get", "/api/v1/health"),
     ("get", "/api/v1/config"),
     ("get", "/api/v1/captcha"),
@@ -44,6 +44,7 @@ const ROUTES: [(&str, &str); 10] = [
     ),
     ("post", "/api/v1/reset/flows/{flow}/methods/{method}/verify"),
     ("post", "/api/v1/reset/flows/{flow}/password"),
+    ("post", "/api/v1/reset/flows/{flow}/extend"),
     // Demo mode only.
     ("get", "/api/v1/dev/outbox"),
 ];
@@ -473,6 +474,7 @@ fn samples() -> Vec<Sample> {
         id: "m1".into(),
         kind: MethodKind::Email,
         hint: hint.map(str::to_owned),
+        locked_for_seconds: hint.map(|_| 300),
     };
     let flow = |methods: Vec<OfferedMethod>, verified: Vec<String>| ResetFlow {
         flow_id: "0123456789abcdef0123456789abcdef".into(),
@@ -480,6 +482,8 @@ fn samples() -> Vec<Sample> {
         flow_secret: (!methods.is_empty()).then(|| "fedcba9876543210fedcba9876543210".into()),
         expires_in_seconds: 900,
         methods_required: 2,
+        can_extend: !methods.is_empty(),
+        locked_for_seconds: (!methods.is_empty()).then_some(600),
         methods,
         verified,
     };
@@ -499,6 +503,8 @@ fn samples() -> Vec<Sample> {
         organisation_name: "Contoso".into(),
         locales: vec!["en".into(), "fr".into()],
         helpdesk_url: helpdesk_url.map(str::to_owned),
+        sign_in_url: helpdesk_url.map(|_| "https://login.contoso.example/".to_owned()),
+        methods_required: 2,
     };
     let health = Health {
         status: HealthStatus::Ok,

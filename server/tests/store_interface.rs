@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)] // tests fail loudly on unexpected errors
 
 use sspr_api::ErrorCode;
+use sspr_api::MethodKind;
 use sspr_api::captcha::CaptchaSolution;
 use sspr_api::reset::{Proof, StartReset};
 use sspr_server::clock::Clock;
@@ -14,7 +15,7 @@ use sspr_server::crypto::passwords::PasswordHasher;
 use sspr_server::crypto::totp::{self, TotpSecret};
 use sspr_server::directory::Directory;
 use sspr_server::reset::{FlowKey, ResetError, ResetService};
-use sspr_server::store::counters::{Limit, Locked};
+use sspr_server::store::counters::{Limit, Locked, Pauses};
 use sspr_server::store::interface::ProofChecker;
 use sspr_server::store::outbox::NewMessage;
 use sspr_server::store::reset::{
@@ -104,6 +105,18 @@ impl ResetStore for Flaky {
     ) -> impl Future<Output = Result<Option<FlowRecord>, StoreError>> + Send {
         delegate!(self, "flow", self.inner.flow(id))
     }
+    fn extend_flow(
+        &self,
+        id: &str,
+        expires_at: u64,
+        now: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        delegate!(
+            self,
+            "extend_flow",
+            self.inner.extend_flow(id, expires_at, now)
+        )
+    }
     fn begin_challenge(
         &self,
         challenge: NewChallenge,
@@ -168,6 +181,14 @@ impl ResetStore for Flaky {
         now: u64,
     ) -> impl Future<Output = Result<Option<Locked>, StoreError>> + Send {
         delegate!(self, "account_lock", self.inner.account_lock(subject, now))
+    }
+    fn pauses(
+        &self,
+        subject: String,
+        kinds: Vec<MethodKind>,
+        now: u64,
+    ) -> impl Future<Output = Result<Pauses, StoreError>> + Send {
+        delegate!(self, "pauses", self.inner.pauses(subject, kinds, now))
     }
     fn count_account_failure(
         &self,
@@ -321,13 +342,19 @@ fn fails_closed(result: Result<impl std::fmt::Debug, ResetError>) {
 async fn a_store_that_fails_stops_every_step_and_changes_nothing() {
     let f = fixture().await;
     // No flow without the CAPTCHA recorded as spent, nor without the account read.
-    for operation in ["spend_captcha", "account", "create_flow"] {
+    for operation in ["spend_captcha", "account", "pauses", "create_flow"] {
         f.store.fail(Some(operation));
         fails_closed(f.start().await);
     }
     f.store.fail(None);
     let flow = f.start().await.unwrap();
     let method = flow.methods[0].id.clone();
+
+    // More time is not given while it cannot be written.
+    f.clock.advance(60);
+    f.store.fail(Some("extend_flow"));
+    fails_closed(f.service.extend(key(&flow)).await);
+    f.store.fail(None);
 
     // The right code is refused while its check cannot be recorded: counters are never
     // skipped, so nothing is proven without them.
@@ -404,8 +431,10 @@ async fn real_and_unknown_accounts_make_the_same_store_calls_at_every_step() {
             "{user_id}"
         );
         steps.push(("password".to_owned(), f.store.take_calls()));
+        f.service.extend(key(&flow)).await.unwrap();
+        steps.push(("extend".to_owned(), f.store.take_calls()));
         sequences.push(steps);
     }
-    assert_eq!(sequences[0].len(), 6, "{:?}", sequences[0]);
+    assert_eq!(sequences[0].len(), 7, "{:?}", sequences[0]);
     assert_eq!(sequences[0], sequences[1]);
 }

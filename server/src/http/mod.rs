@@ -98,6 +98,8 @@ pub fn router(config: &Config, services: Services) -> Router {
             organisation_name: config.organisation.name.clone(),
             locales: config.organisation.locales.clone(),
             helpdesk_url: config.organisation.helpdesk_url.clone(),
+            sign_in_url: config.organisation.sign_in_url.clone(),
+            methods_required: config.policy.methods_required,
         }),
         captcha_max_number: config.captcha.max_number,
     };
@@ -115,6 +117,7 @@ pub fn router(config: &Config, services: Services) -> Router {
         .route("/v1/captcha", get(api_v1::captcha))
         .route("/v1/reset/flows", post(reset_v1::start))
         .route("/v1/reset/flows/{flow}", get(reset_v1::flow))
+        .route("/v1/reset/flows/{flow}/extend", post(reset_v1::extend))
         .route(
             "/v1/reset/flows/{flow}/methods/{method}/challenge",
             post(reset_v1::challenge),

@@ -32,6 +32,7 @@ use utoipa::openapi::OpenApi as Document;
         reset_v1::challenge,
         reset_v1::verify,
         reset_v1::password,
+        reset_v1::extend,
         dev_outbox,
     ),
     // Everything the paths reference is collected on its own; `ErrorCode` is listed so the

@@ -97,6 +97,45 @@ pub async fn flow(
     Ok(Json(state.reset.get(flow_key(&flow, &headers)?).await?))
 }
 
+/// `POST /api/v1/reset/flows/{flow}/extend`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/reset/flows/{flow}/extend",
+    tag = "reset",
+    summary = "More time: the flow lives a full lifetime from now, up to an hour in all",
+    params(
+        ("flow" = String, Path, description = "The flow id from `ResetFlow.flow_id` (32 lowercase hex digits)"),
+        ("x-flow-secret" = String, Header, description = "The flow's secret from `ResetFlow.flow_secret` (in the answer that started it); without it the flow is not found"),
+    ),
+    request_body(
+        content = inline(Object),
+        description = "An empty JSON object `{}`: the body is not read, but it must be `application/json`"
+    ),
+    responses(
+        (status = 200, description = "The flow with its new `expires_in_seconds`, the methods proven kept; at the hour's limit it is unchanged and `can_extend` is false", body = ResetFlow),
+        (status = 403, description = "`forbidden_origin`: sent from another origin",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`flow_not_found`: no such flow, or it expired",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`flow_completed`: the password was already reset with this flow",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many requests from this address",
+            body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait, as in `retry_after_seconds`"))),
+        (status = 503, description = "`service_unavailable`: the database does not answer; try again later",
+            body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn extend(
+    State(state): State<AppState>,
+    Path(flow): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<ResetFlow>, ApiError> {
+    Ok(Json(state.reset.extend(flow_key(&flow, &headers)?).await?))
+}
+
 /// `POST /api/v1/reset/flows/{flow}/methods/{method}/challenge`.
 #[utoipa::path(
     post,
@@ -122,7 +161,7 @@ pub async fn flow(
             body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "`unsupported_media_type`: the body is not `application/json`",
             body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many codes sent, or too many requests from this address; `method_locked`, `account_locked`: too many wrong tries",
+        (status = 429, description = "`too_many_codes`: the hour's codes to this address are used up (another method may still work); `rate_limited`: a code was sent moments ago, or too many requests from this address; `method_locked`, `account_locked`: too many wrong tries",
             body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait, as in `retry_after_seconds` (absent when only the help desk can unlock)"))),
         (status = 503, description = "`service_unavailable`: the database does not answer; try again later",

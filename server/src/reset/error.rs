@@ -29,8 +29,10 @@ pub enum ResetError {
     MethodLocked { retry_after: Option<u64> },
     #[error("the account is locked")]
     AccountLocked { retry_after: Option<u64> },
-    #[error("too many codes sent")]
+    #[error("a code was sent moments ago")]
     RateLimited { retry_after: u64 },
+    #[error("the hour's codes are used up")]
+    TooManyCodes { retry_after: u64 },
     #[error("not enough methods proven")]
     NotVerified,
     #[error("the password breaks the rules: {0:?}")]
@@ -53,7 +55,7 @@ impl ResetError {
             | ResetError::AccountLocked { retry_after } => {
                 problem.retry_after_seconds = *retry_after;
             }
-            ResetError::RateLimited { retry_after } => {
+            ResetError::RateLimited { retry_after } | ResetError::TooManyCodes { retry_after } => {
                 problem.retry_after_seconds = Some(*retry_after);
             }
             ResetError::PasswordRejected(problems) => problem.password_problems = problems.clone(),
@@ -76,6 +78,7 @@ impl ResetError {
             ResetError::MethodLocked { .. } => ErrorCode::MethodLocked,
             ResetError::AccountLocked { .. } => ErrorCode::AccountLocked,
             ResetError::RateLimited { .. } => ErrorCode::RateLimited,
+            ResetError::TooManyCodes { .. } => ErrorCode::TooManyCodes,
             ResetError::NotVerified => ErrorCode::NotVerified,
             ResetError::PasswordRejected(_) => ErrorCode::PasswordRejected,
             ResetError::Store(_) => ErrorCode::ServiceUnavailable,

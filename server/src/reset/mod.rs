@@ -26,14 +26,14 @@ use crate::store::reset::{
 };
 use crate::store::{ResetStore, SqliteStore};
 use sha2::{Digest, Sha256};
-use sspr_api::reset::{Challenge, OfferedMethod, Proof, ResetDone, ResetFlow, StartReset};
+use sspr_api::reset::{
+    Challenge, MAX_FLOW_SECONDS, OfferedMethod, Proof, ResetDone, ResetFlow, StartReset,
+};
 use sspr_api::{MethodKind, password, questions};
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
 use tokio::sync::Notify;
 
-/// How long a person has from start to new password.
-pub const FLOW_LIFETIME_SECONDS: u64 = 20 * 60;
 /// Seconds between two codes sent for the same method of a flow.
 pub const RESEND_INTERVAL_SECONDS: u64 = 30;
 /// Where a decoy's code is addressed: it is sealed like a real message, then never sent.
@@ -191,11 +191,11 @@ impl<S: ResetStore> ResetService<S> {
             methods_required,
             methods,
             created_at: now,
-            expires_at: now + FLOW_LIFETIME_SECONDS,
+            expires_at: now + self.lifetime(),
             completed_at: None,
             verified: Vec::new(),
         };
-        let mut answer = self.view(&flow, now);
+        let mut answer = self.view(&flow, now).await?;
         answer.flow_secret = Some(secret);
         self.store.create_flow(flow).await?;
         Ok(answer)
@@ -267,8 +267,18 @@ impl<S: ResetStore> ResetService<S> {
         Some((requirement.methods_required, methods))
     }
 
-    fn view(&self, flow: &FlowRecord, now: u64) -> ResetFlow {
-        ResetFlow {
+    /// Seconds a flow lives from its start, and each extension adds from now.
+    fn lifetime(&self) -> u64 {
+        u64::from(self.policy.flow_lifetime_seconds)
+    }
+
+    /// The flow as the app sees it, with the pauses in force on the account and on each
+    /// method (read alike for decoys, whose counters fill like real ones).
+    async fn view(&self, flow: &FlowRecord, now: u64) -> Result<ResetFlow, ResetError> {
+        let kinds = flow.methods.iter().map(|m| m.kind).collect();
+        let pauses = self.store.pauses(flow.subject.clone(), kinds, now).await?;
+        let seconds = |lock: &Option<Locked>| lock.and_then(|l| l.retry_after);
+        Ok(ResetFlow {
             flow_id: flow.id.clone(),
             flow_secret: None,
             expires_in_seconds: flow.expires_at.saturating_sub(now),
@@ -276,14 +286,25 @@ impl<S: ResetStore> ResetService<S> {
             methods: flow
                 .methods
                 .iter()
-                .map(|m| OfferedMethod {
+                .zip(&pauses.methods)
+                .map(|(m, lock)| OfferedMethod {
                     id: m.id.clone(),
                     kind: m.kind,
                     hint: m.hint.clone(),
+                    locked_for_seconds: seconds(lock),
                 })
                 .collect(),
             verified: flow.verified.clone(),
-        }
+            // Room left before the hour is up: an extension would give more time.
+            can_extend: flow.expires_at < flow.created_at + MAX_FLOW_SECONDS,
+            locked_for_seconds: seconds(&pauses.account),
+        })
+    }
+
+    /// Where an extension asked for at `now` would move the flow's end: a full lifetime
+    /// from now, never past [`MAX_FLOW_SECONDS`] after its start.
+    fn extended_end(&self, flow: &FlowRecord, now: u64) -> u64 {
+        (now + self.lifetime()).min(flow.created_at + MAX_FLOW_SECONDS)
     }
 
     /// A flow that can still be worked on.
@@ -335,7 +356,23 @@ impl<S: ResetStore> ResetService<S> {
     /// `GET /reset/flows/{flow}`.
     pub async fn get(&self, key: FlowKey<'_>) -> Result<ResetFlow, ResetError> {
         let flow = self.live_flow(key).await?;
-        Ok(self.view(&flow, self.clock.now()))
+        self.view(&flow, self.clock.now()).await
+    }
+
+    /// `POST /reset/flows/{flow}/extend`: a full lifetime from now, up to
+    /// [`MAX_FLOW_SECONDS`] in all; what the person proved is kept. At the limit the flow
+    /// is answered as it is (`can_extend` false).
+    pub async fn extend(&self, key: FlowKey<'_>) -> Result<ResetFlow, ResetError> {
+        let mut flow = self.live_flow(key).await?;
+        let now = self.clock.now();
+        let end = self.extended_end(&flow, now);
+        if end > flow.expires_at {
+            if !self.store.extend_flow(&flow.id, end, now).await? {
+                return Err(ResetError::FlowNotFound);
+            }
+            flow.expires_at = end;
+        }
+        self.view(&flow, now).await
     }
 
     /// `POST .../methods/{method}/challenge`.
@@ -422,6 +459,9 @@ impl<S: ResetStore> ResetService<S> {
             ChallengeOutcome::Locked { account, lock } => Err(locked(account, lock)),
             ChallengeOutcome::RateLimited { retry_after } => {
                 Err(ResetError::RateLimited { retry_after })
+            }
+            ChallengeOutcome::TooManySends { retry_after } => {
+                Err(ResetError::TooManyCodes { retry_after })
             }
         }
     }

@@ -73,7 +73,35 @@ pub fn reset(conn: &Connection, subject: &str, scope: Option<&str>) -> rusqlite:
     Ok(())
 }
 
+/// The pauses in force on an account and on some of its method kinds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pauses {
+    pub account: Option<Locked>,
+    /// One entry per kind asked about, in the same order.
+    pub methods: Vec<Option<Locked>>,
+}
+
 impl super::SqliteStore {
+    /// The pauses in force on the account of `subject` and on each of `kinds`, read
+    /// alike for real and decoy subjects.
+    pub async fn pauses(
+        &self,
+        subject: String,
+        kinds: Vec<sspr_api::MethodKind>,
+        now: u64,
+    ) -> Result<Pauses, super::StoreError> {
+        self.call(move |conn| {
+            let now = now as i64;
+            let account = load(conn, &subject, ACCOUNT)?.lock(now);
+            let methods = kinds
+                .iter()
+                .map(|kind| Ok(load(conn, &subject, kind.as_str())?.lock(now)))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(Pauses { account, methods })
+        })
+        .await
+    }
+
     /// The lock on the account of `subject`, if one is in force.
     pub async fn account_lock(
         &self,

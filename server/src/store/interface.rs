@@ -5,13 +5,14 @@
 //! rules (counters never skipped, completion all or nothing) depend on it.
 
 use super::StoreError;
-use super::counters::{Limit, Locked};
+use super::counters::{Limit, Locked, Pauses};
 use super::outbox::NewMessage;
 use super::reset::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FlowRecord, Limits, NewChallenge,
     ProofCheck, ProofInput, ProofOutcome,
 };
 use super::sqlite::SqliteStore;
+use sspr_api::MethodKind;
 use std::future::Future;
 
 /// Decides whether a proof is right, given what the store holds for it (run inside the
@@ -42,6 +43,13 @@ pub trait ResetStore: Clone + Send + Sync + 'static {
     /// The flow whatever its state (expired and completed ones too).
     fn flow(&self, id: &str)
     -> impl Future<Output = Result<Option<FlowRecord>, StoreError>> + Send;
+    /// Moves a live flow's end; false when the flow is gone or finished.
+    fn extend_flow(
+        &self,
+        id: &str,
+        expires_at: u64,
+        now: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// Records a challenge (a code sent, questions asked) within the send limits.
     fn begin_challenge(
         &self,
@@ -78,6 +86,13 @@ pub trait ResetStore: Clone + Send + Sync + 'static {
         subject: String,
         now: u64,
     ) -> impl Future<Output = Result<Option<Locked>, StoreError>> + Send;
+    /// The pauses on the account and on each of `kinds` (same order).
+    fn pauses(
+        &self,
+        subject: String,
+        kinds: Vec<MethodKind>,
+        now: u64,
+    ) -> impl Future<Output = Result<Pauses, StoreError>> + Send;
     fn count_account_failure(
         &self,
         subject: String,
@@ -126,6 +141,14 @@ impl ResetStore for SqliteStore {
     ) -> impl Future<Output = Result<Option<FlowRecord>, StoreError>> + Send {
         SqliteStore::flow(self, id)
     }
+    fn extend_flow(
+        &self,
+        id: &str,
+        expires_at: u64,
+        now: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        SqliteStore::extend_flow(self, id, expires_at, now)
+    }
     fn begin_challenge(
         &self,
         challenge: NewChallenge,
@@ -169,6 +192,14 @@ impl ResetStore for SqliteStore {
         now: u64,
     ) -> impl Future<Output = Result<Option<Locked>, StoreError>> + Send {
         SqliteStore::account_lock(self, subject, now)
+    }
+    fn pauses(
+        &self,
+        subject: String,
+        kinds: Vec<MethodKind>,
+        now: u64,
+    ) -> impl Future<Output = Result<Pauses, StoreError>> + Send {
+        SqliteStore::pauses(self, subject, kinds, now)
     }
     fn count_account_failure(
         &self,

@@ -111,8 +111,12 @@ pub enum ChallengeOutcome {
         account: bool,
         lock: Locked,
     },
-    /// Too many sends; seconds until the next one is allowed.
+    /// A code was sent for this method moments ago; seconds until another may be.
     RateLimited {
+        retry_after: u64,
+    },
+    /// The hour's codes to this channel are used up; seconds until the next one is allowed.
+    TooManySends {
         retry_after: u64,
     },
 }
@@ -407,6 +411,25 @@ impl SqliteStore {
         .await
     }
 
+    /// Moves a live flow's end to `expires_at`; false when the flow is gone or finished.
+    pub async fn extend_flow(
+        &self,
+        id: &str,
+        expires_at: u64,
+        now: u64,
+    ) -> Result<bool, StoreError> {
+        let id = id.to_owned();
+        self.call(move |conn| {
+            let changed = conn.execute(
+                "UPDATE reset_flows SET expires_at = ?2
+                 WHERE id = ?1 AND expires_at > ?3 AND completed_at IS NULL",
+                params![id, expires_at as i64, now as i64],
+            )?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+
     pub async fn create_flow(&self, flow: FlowRecord) -> Result<(), StoreError> {
         let offered = serde_json::to_string(&flow.methods)
             .map_err(|err| StoreError::Corrupt(err.to_string()))?;
@@ -518,7 +541,7 @@ impl SqliteStore {
                         Some(channel),
                     )?;
                     tx.commit()?;
-                    return Ok(ChallengeOutcome::RateLimited {
+                    return Ok(ChallengeOutcome::TooManySends {
                         retry_after: retry_after as u64,
                     });
                 }
