@@ -71,13 +71,19 @@ pub async fn reset_flow(flow: &FlowKey) -> Result<ResetFlow, ApiError> {
     send(Request::get(&paths::reset_flow(&flow.id)).header(FLOW_SECRET_HEADER, &flow.secret)).await
 }
 
+/// `{}`: requests that carry nothing but must be JSON.
+#[derive(Serialize)]
+struct Empty {}
+
 /// `POST .../methods/{method}/challenge`: send a code, or get the questions.
 pub async fn send_challenge(flow: &FlowKey, method_id: &str) -> Result<Challenge, ApiError> {
-    /// `{}`: the challenge request carries nothing but must be JSON.
-    #[derive(Serialize)]
-    struct Empty {}
     let path = paths::reset_challenge(&flow.id, method_id);
     post(&path, Some(flow), &Empty {}).await
+}
+
+/// `POST .../extend`: more time, what was proven kept.
+pub async fn extend_flow(flow: &FlowKey) -> Result<ResetFlow, ApiError> {
+    post(&paths::reset_extend(&flow.id), Some(flow), &Empty {}).await
 }
 
 /// `POST .../methods/{method}/verify`.

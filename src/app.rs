@@ -1,7 +1,7 @@
 //! The app shell: language context, header, the page for the current URL, footer.
 
 use crate::api::{self, ApiError};
-use crate::components::{ApiErrorMessage, PageHasErrors, SiteHeader};
+use crate::components::{ApiErrorMessage, OrganisationConfig, PageHasErrors, SiteHeader};
 use crate::i18n::*;
 use crate::locale;
 use crate::reset::ResetPortal;
@@ -46,6 +46,7 @@ pub fn Shell(page: Page) -> impl IntoView {
         move || leptos::task::spawn_local(async move { config.set(Some(api::config().await)) });
     load_config();
     let public_config = Signal::derive(move || config.get().and_then(Result::ok));
+    provide_context(OrganisationConfig(public_config));
     let config_error = move || config.get().and_then(Result::err);
     // Forms set this while they show errors: the title then starts with "Error:".
     let page_errors = PageHasErrors(RwSignal::new(false));

@@ -46,8 +46,10 @@ mod tests {
 
     #[test]
     fn helpdesk_link_is_optional() {
-        let back: PublicConfig =
-            serde_json::from_str(r#"{"organisation_name":"Contoso","locales":["en"],"methods_required":1}"#).unwrap();
+        let back: PublicConfig = serde_json::from_str(
+            r#"{"organisation_name":"Contoso","locales":["en"],"methods_required":1}"#,
+        )
+        .unwrap();
         assert_eq!(back.helpdesk_url, None);
     }
 }

@@ -1,7 +1,7 @@
 //! An API error as a specific, translated sentence: every code the server can give has
 //! its own text, with the tries left or the time to wait when the server said so.
 
-use super::countdown::minutes_rounded_up;
+use super::duration::{duration_text, is_one};
 use crate::api::ApiError;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -17,33 +17,33 @@ pub fn error_text(locale: Locale, error: &ApiError) -> String {
     };
     let left = problem.attempts_left;
     let wait = problem.retry_after_seconds;
-    let minutes = minutes_rounded_up(wait.unwrap_or(60));
+    let wait_text = duration_text(locale, wait.unwrap_or(60));
+    let with_tries = |base: &str| match left {
+        Some(left) => format!("{base} {}", tries_left(locale, left)),
+        None => base.to_owned(),
+    };
     match problem.code {
         ErrorCode::ServiceUnavailable | ErrorCode::Internal => {
             td_string!(locale, errors.service_unavailable).to_owned()
         }
         ErrorCode::RateLimited => match wait {
-            Some(seconds) if seconds < 60 => {
-                td_string!(locale, errors.rate_limited_wait_seconds, seconds).to_string()
-            }
-            Some(_) => td_string!(locale, errors.rate_limited_wait, minutes).to_string(),
+            Some(_) => td_string!(locale, errors.rate_limited_wait, wait = wait_text).to_string(),
             None => td_string!(locale, errors.rate_limited).to_owned(),
         },
+        ErrorCode::TooManyCodes => {
+            td_string!(locale, errors.too_many_codes, wait = wait_text).to_string()
+        }
         ErrorCode::CaptchaInvalid => td_string!(locale, errors.captcha_invalid).to_owned(),
         ErrorCode::FlowNotFound => td_string!(locale, errors.flow_not_found).to_owned(),
         ErrorCode::MethodNotOffered => td_string!(locale, errors.method_not_offered).to_owned(),
-        ErrorCode::CodeIncorrect => match left {
-            Some(left) => td_string!(locale, errors.code_incorrect, left).to_string(),
-            None => td_string!(locale, errors.code_incorrect_plain).to_owned(),
-        },
+        ErrorCode::CodeIncorrect => with_tries(td_string!(locale, errors.code_incorrect)),
         ErrorCode::CodeExpired => td_string!(locale, errors.code_expired).to_owned(),
-        ErrorCode::AnswersIncorrect => match left {
-            Some(left) => td_string!(locale, errors.answers_incorrect, left).to_string(),
-            None => td_string!(locale, errors.answers_incorrect_plain).to_owned(),
-        },
-        ErrorCode::MethodLocked => td_string!(locale, errors.method_locked, minutes).to_string(),
+        ErrorCode::AnswersIncorrect => with_tries(td_string!(locale, errors.answers_incorrect)),
+        ErrorCode::MethodLocked => {
+            td_string!(locale, errors.method_locked, wait = wait_text).to_string()
+        }
         ErrorCode::AccountLocked => match wait {
-            Some(_) => td_string!(locale, errors.account_locked, minutes).to_string(),
+            Some(_) => td_string!(locale, errors.account_locked, wait = wait_text).to_string(),
             None => td_string!(locale, errors.account_locked_helpdesk).to_owned(),
         },
         ErrorCode::NotVerified => td_string!(locale, errors.not_verified).to_owned(),
@@ -55,6 +55,15 @@ pub fn error_text(locale: Locale, error: &ApiError) -> String {
         | ErrorCode::UnsupportedMediaType
         | ErrorCode::ForbiddenOrigin
         | ErrorCode::Unknown => td_string!(locale, errors.unexpected).to_owned(),
+    }
+}
+
+/// "You have 4 tries left." in `locale`, in the right number.
+pub fn tries_left(locale: Locale, left: u32) -> String {
+    if is_one(locale, u64::from(left)) {
+        td_string!(locale, errors.try_left, left).to_string()
+    } else {
+        td_string!(locale, errors.tries_left, left).to_string()
     }
 }
 
@@ -79,11 +88,22 @@ mod tests {
     #[test]
     fn tries_left_and_waits_are_said_only_when_the_server_gave_them() {
         let en = |e: &ApiError| error_text(Locale::en, e);
-        assert!(en(&problem(ErrorCode::CodeIncorrect, None, Some(3))).ends_with("Tries left: 3"));
-        assert!(!en(&problem(ErrorCode::CodeIncorrect, None, None)).contains("Tries"));
-        assert!(en(&problem(ErrorCode::MethodLocked, Some(900), None)).contains("15 min"));
-        assert!(en(&problem(ErrorCode::RateLimited, Some(25), None)).contains("25 s"));
-        assert!(en(&problem(ErrorCode::RateLimited, Some(900), None)).contains("15 min"));
+        assert!(
+            en(&problem(ErrorCode::CodeIncorrect, None, Some(3)))
+                .ends_with("You have 3 tries left.")
+        );
+        assert!(
+            en(&problem(ErrorCode::CodeIncorrect, None, Some(1))).ends_with("You have 1 try left.")
+        );
+        assert!(!en(&problem(ErrorCode::CodeIncorrect, None, None)).contains("left"));
+        assert!(en(&problem(ErrorCode::MethodLocked, Some(900), None)).contains("15 minutes"));
+        assert!(en(&problem(ErrorCode::RateLimited, Some(25), None)).contains("25 seconds"));
+        assert!(en(&problem(ErrorCode::TooManyCodes, Some(2406), None)).contains("41 minutes"));
+        let fr = error_text(
+            Locale::fr,
+            &problem(ErrorCode::AnswersIncorrect, None, Some(4)),
+        );
+        assert!(fr.ends_with("Il vous reste 4 essais."), "{fr}");
         assert_eq!(
             en(&problem(ErrorCode::AccountLocked, None, None)),
             td_string!(Locale::en, errors.account_locked_helpdesk)
@@ -104,6 +124,7 @@ mod tests {
             ErrorCode::NotVerified,
             ErrorCode::PasswordRejected,
             ErrorCode::FlowCompleted,
+            ErrorCode::TooManyCodes,
         ];
         let texts: Vec<String> = codes
             .iter()

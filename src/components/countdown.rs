@@ -15,22 +15,3 @@ pub fn run_countdown(left: RwSignal<u64>) {
         on_cleanup(move || handle.clear());
     }
 }
-
-/// Whole minutes, rounded up, for messages such as "try again in 15 minutes".
-pub fn minutes_rounded_up(seconds: u64) -> u64 {
-    seconds.div_ceil(60).max(1)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn minutes_round_up_and_never_say_zero() {
-        assert_eq!(minutes_rounded_up(0), 1);
-        assert_eq!(minutes_rounded_up(59), 1);
-        assert_eq!(minutes_rounded_up(60), 1);
-        assert_eq!(minutes_rounded_up(61), 2);
-        assert_eq!(minutes_rounded_up(900), 15);
-    }
-}

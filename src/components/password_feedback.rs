@@ -1,5 +1,7 @@
 //! Live feedback on a new password: the rules the server applies, from the `sspr-api`
 //! crate, as a checklist that updates while the person types (not a strength guess).
+//! The 128-character ceiling is not in the list (nobody reaches it by accident, and "be
+//! 128 characters or fewer (not yet)" misleads); a password over it is refused on submit.
 
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -107,11 +109,6 @@ pub fn PasswordFeedback(
                     Signal::derive(move || states.get().long_enough),
                     false,
                     text(|l| td_string!(l, reset.password.rule_length)),
-                )}
-                {rule(
-                    Signal::derive(move || states.get().short_enough),
-                    true,
-                    text(|l| td_string!(l, reset.password.rule_max)),
                 )}
                 {rule(
                     Signal::derive(move || states.get().not_common == Some(true)),

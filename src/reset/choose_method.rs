@@ -1,15 +1,31 @@
 //! Step 2: choose the method to prove next, among those the flow offers and not yet
 //! proven, with masked contact details only; "1 of 2 verified" when two are required.
+//! Proven methods are ticked; paused ones say for how long and cannot be chosen. Reached
+//! by Back with everything proven, it leads on to the new password.
 
 use super::wizard::Step;
 use super::{Portal, focus_heading_on_mount};
-use crate::components::{ErrorSummary, FieldError, InlineError};
+use crate::components::{DurationText, ErrorSummary, FieldError, InlineError};
 use crate::i18n::*;
 use leptos::prelude::*;
 use sspr_api::MethodKind;
 use sspr_api::reset::OfferedMethod;
 
 const FIELD: &str = "method";
+
+/// "Email code verified", once a method is proven.
+pub fn verified_label(locale: Locale, kind: MethodKind) -> String {
+    match kind {
+        MethodKind::Email => td_string!(locale, reset.choose.email_verified).to_owned(),
+        MethodKind::AppCode => td_string!(locale, reset.choose.app_code_verified).to_owned(),
+        MethodKind::SecurityQuestions => {
+            td_string!(locale, reset.choose.questions_verified).to_owned()
+        }
+        MethodKind::MobilePhone | MethodKind::OfficePhone | MethodKind::AppNotification => {
+            kind.as_str().to_owned()
+        }
+    }
+}
 
 /// The label of a method in the list.
 pub fn method_label(locale: Locale, method: &OfferedMethod) -> String {
@@ -39,21 +55,44 @@ pub fn ChooseMethod() -> impl IntoView {
     let field_error = Signal::derive(move || {
         errors.with(|e| crate::components::error_summary::message_for(e, FIELD, i18n.get_locale()))
     });
-    let remaining = move || {
-        portal
-            .wizard
-            .with(|w| w.remaining().into_iter().cloned().collect::<Vec<_>>())
+    // Every method offered, in the server's order: proven ones ticked, the rest to choose.
+    let methods = move || {
+        portal.wizard.with(|w| {
+            w.flow.as_ref().map_or_else(Vec::new, |flow| {
+                flow.methods
+                    .iter()
+                    .filter(|m| flow.verified.contains(&m.id) || !w.kind_verified(m.kind))
+                    .map(|m| (m.clone(), flow.verified.contains(&m.id)))
+                    .collect::<Vec<_>>()
+            })
+        })
     };
     let progress = move || portal.wizard.with(|w| w.progress());
-    // As of the server's last answer; the flow ends then, whatever the person is doing.
-    let expires_in = portal
-        .wizard
-        .with_untracked(|w| w.flow.as_ref().map_or(0, |flow| flow.expires_in_seconds));
-    let minutes = crate::components::countdown::minutes_rounded_up(expires_in);
+    let ready = move || {
+        portal
+            .wizard
+            .with(|w| w.flow.as_ref().is_some_and(|f| f.ready_for_password()))
+    };
+    let paused_for = move |method: &OfferedMethod| {
+        let now = portal.now.get();
+        portal.wizard.with(|w| w.method_paused(method, now))
+    };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match chosen.get_untracked() {
+        if ready() {
+            portal.go(Step::NewPassword);
+            return;
+        }
+        let now = portal.now.get_untracked();
+        let usable = chosen.get_untracked().filter(|id| {
+            portal.wizard.with_untracked(|w| {
+                w.remaining()
+                    .iter()
+                    .any(|m| &m.id == id && w.method_paused(m, now).is_none())
+            })
+        });
+        match usable {
             Some(id) => portal.go(Step::Prove(id)),
             None => errors.set(vec![FieldError::new(FIELD, |l| {
                 td_string!(l, reset.choose.empty).to_owned()
@@ -103,20 +142,37 @@ pub fn ChooseMethod() -> impl IntoView {
                     <InlineError field=FIELD message=field_error />
                     <div class="radios">
                         {move || {
-                            remaining()
+                            let methods = methods();
+                            let first_radio = methods.iter().position(|(_, verified)| !verified);
+                            methods
                                 .into_iter()
                                 .enumerate()
-                                .map(|(index, method)| {
+                                .map(|(index, (method, verified))| {
+                                    if verified {
+                                        let kind = method.kind;
+                                        return view! {
+                                            <p class="method-verified" data-kind=kind.as_str()>
+                                                <span class="method-verified__tick" aria-hidden="true">"✓"</span>
+                                                " "
+                                                {move || verified_label(i18n.get_locale(), kind)}
+                                            </p>
+                                        }
+                                        .into_any();
+                                    }
                                     // The first radio carries the field's id, for the error link.
-                                    let input_id = if index == 0 {
+                                    let input_id = if Some(index) == first_radio {
                                         FIELD.to_owned()
                                     } else {
                                         format!("{FIELD}-{}", method.id)
                                     };
+                                    let hint_id = format!("{input_id}-paused");
                                     let id = method.id.clone();
                                     let checked_id = method.id.clone();
+                                    let paused_method = method.clone();
+                                    let paused = Signal::derive(move || paused_for(&paused_method));
+                                    let is_paused = Memo::new(move |_| paused.with(Option::is_some));
                                     view! {
-                                        <div class="radios__item">
+                                        <div class="radios__item" class:radios__item--paused=is_paused>
                                             <input
                                                 class="radios__input"
                                                 type="radio"
@@ -124,16 +180,27 @@ pub fn ChooseMethod() -> impl IntoView {
                                                 id=input_id.clone()
                                                 value=method.id.clone()
                                                 data-kind=method.kind.as_str()
+                                                disabled=is_paused
+                                                aria-describedby=move || is_paused.get().then(|| hint_id.clone())
                                                 prop:checked=move || {
                                                     chosen.with(|c| c.as_deref() == Some(checked_id.as_str()))
                                                 }
                                                 on:change=move |_| chosen.set(Some(id.clone()))
                                             />
-                                            <label class="label radios__label" for=input_id>
+                                            <label class="label radios__label" for=input_id.clone()>
                                                 {move || method_label(i18n.get_locale(), &method)}
                                             </label>
+                                            {move || is_paused.get().then(|| {
+                                                let seconds = Signal::derive(move || paused.get().unwrap_or(0));
+                                                view! {
+                                                    <p class="hint radios__hint method-paused" id=format!("{input_id}-paused")>
+                                                        {t!(i18n, reset.choose.paused)} " " <DurationText seconds /> "."
+                                                    </p>
+                                                }
+                                            })}
                                         </div>
                                     }
+                                    .into_any()
                                 })
                                 .collect_view()
                         }}
@@ -142,8 +209,5 @@ pub fn ChooseMethod() -> impl IntoView {
             </div>
             <button type="submit" class="button">{t!(i18n, reset.next)}</button>
         </form>
-        <p class="hint">
-            {move || td_string!(i18n.get_locale(), reset.expires_in, minutes).to_string()}
-        </p>
     }
 }

@@ -1,8 +1,10 @@
-//! Step 5: the password was changed. Says what happened (other sessions signed out, a
-//! notification sent) and what to do next, with a way back to the sign-in page when the
-//! portal was opened with one (`?return=`, same origin only).
+//! Step 5: the password was changed. Says for which account, what happened (other
+//! sessions signed out, a notification sent) and what to do next, with a "Sign in" button:
+//! to the page the portal was opened from (`?return=`, same origin only), or else to the
+//! organisation's sign-in page (`organisation.sign_in_url`).
 
 use super::{Portal, focus_heading_on_mount, query_param};
+use crate::components::organisation_config;
 use crate::i18n::*;
 use leptos::prelude::*;
 
@@ -33,9 +35,19 @@ pub fn Done() -> impl IntoView {
     let done = portal.wizard.with_untracked(|w| w.done.clone());
     let origin = window().location().origin().unwrap_or_default();
     let return_url = query_param("return").and_then(|raw| safe_return_url(&raw, &origin));
+    let sign_in = move || {
+        return_url
+            .clone()
+            .or_else(|| organisation_config().and_then(|c| c.sign_in_url))
+    };
+    let user_id = portal.user_id.get_untracked();
     view! {
         <div class="panel panel--confirmation">
             <h1 class="panel__title" tabindex="-1" node_ref=heading>{t!(i18n, reset.done.heading)}</h1>
+            <p class="panel__body">
+                {t!(i18n, reset.done.account)} " "
+                <strong data-testid="done-user-id">{user_id}</strong>
+            </p>
         </div>
         <ul class="list list--bullet">
             {done.as_ref().is_some_and(|d| d.sessions_signed_out).then(|| view! {
@@ -46,8 +58,8 @@ pub fn Done() -> impl IntoView {
             })}
         </ul>
         <p class="body">{t!(i18n, reset.done.next)}</p>
-        {return_url.map(|href| view! {
-            <p class="body"><a class="button" href=href>{t!(i18n, reset.done.back_to_sign_in)}</a></p>
+        {move || sign_in().map(|href| view! {
+            <p class="body"><a class="button" id="sign-in" href=href>{t!(i18n, reset.done.sign_in)}</a></p>
         })}
     }
 }

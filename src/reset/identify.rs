@@ -4,7 +4,9 @@
 use super::wizard::Step;
 use super::{Portal, focus_heading_on_mount};
 use crate::api::{self, ApiError};
-use crate::components::{ErrorSummary, FieldError, InputKind, TextField};
+use crate::components::{
+    ErrorSummary, FieldError, InputKind, TextField, is_one, organisation_config,
+};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -105,7 +107,17 @@ pub fn Identify() -> impl IntoView {
                     }
                 })
         }}
-        <p class="body-lead">{t!(i18n, reset.intro)}</p>
+        <p class="body-lead">
+            {move || {
+                let locale = i18n.get_locale();
+                let required = organisation_config().map_or(1, |c| c.methods_required);
+                if is_one(locale, u64::from(required)) {
+                    td_string!(locale, reset.intro_single).to_owned()
+                } else {
+                    td_string!(locale, reset.intro_several, count = required).to_string()
+                }
+            }}
+        </p>
         <form novalidate on:submit=submit>
             <TextField
                 id=FIELD

@@ -6,8 +6,11 @@ pub mod choose_method;
 pub mod done;
 pub mod identify;
 pub mod new_password;
+pub mod paused;
 pub mod prove_code;
 pub mod prove_questions;
+pub mod step_frame;
+pub mod timeout_warning;
 pub mod wizard;
 
 use crate::api::{ApiError, FlowKey};
@@ -42,27 +45,125 @@ pub struct Portal {
     pub sent: RwSignal<Vec<(String, Challenge)>>,
     /// A reload is fetching the flow back: nothing to show yet.
     pub resuming: RwSignal<bool>,
+    /// The portal's clock: whole seconds of the browser's clock, updated every second.
+    /// Time left, pauses and the timeout warning count down against it.
+    pub now: RwSignal<u64>,
+    /// History entries this page pushed: the Back link goes back through them, and
+    /// only when there are none does it replace the entry instead.
+    pub pushed: RwSignal<u32>,
+}
+
+/// The browser's clock in whole seconds.
+pub fn clock_now() -> u64 {
+    (js_sys::Date::now() / 1000.0) as u64
 }
 
 impl Portal {
     /// Moves to `step`, as a new entry in the browser's history.
     pub fn go(&self, step: Step) {
         push_history(&step);
+        self.pushed.update(|n| *n += 1);
+        self.show(step);
+    }
+
+    /// Moves to `step` in place of the current history entry (the step just finished
+    /// cannot be gone back to, so Back skips it).
+    pub fn replace(&self, step: Step) {
+        replace_history(&step);
+        self.show(step);
+    }
+
+    fn show(&self, step: Step) {
         self.navigated.set(true);
         self.step.set(step);
     }
 
-    /// The server's newest view of the flow: keep it and move to where it leads.
-    pub fn flow_changed(&self, flow: ResetFlow) {
+    /// Keeps the server's newest view of the flow, counting its times from now.
+    pub fn keep_flow(&self, flow: ResetFlow) {
         remember_flow(&flow, &self.user_id.get_untracked());
-        self.wizard.update(|w| w.flow = Some(flow));
-        match self.wizard.with(Wizard::next) {
+        let now = clock_now();
+        self.now.set(now);
+        self.wizard.update(|w| {
+            w.flow = Some(flow);
+            w.received_at = now;
+        });
+    }
+
+    /// The server's newest view of the flow after a step was finished (started, or a
+    /// method proven): keep it and move to where it leads.
+    pub fn flow_changed(&self, flow: ResetFlow) {
+        self.keep_flow(flow);
+        let next = self.wizard.with(|w| w.next(clock_now()));
+        match next {
             // Methods left to prove, but none the person can use: say so, start again.
             Step::Identify => self.restart(Some(message(|l| {
                 td_string!(l, reset.choose.none_left).to_owned()
             }))),
+            // A proven method's page is not a place to go back to: back to the choice it
+            // was opened from, or on in its place.
+            next if matches!(self.step.get_untracked(), Step::Prove(_)) => {
+                if next == Step::ChooseMethod && self.pushed.get_untracked() > 0 {
+                    self.back_in_history();
+                } else {
+                    self.replace(next);
+                }
+            }
             next => self.go(next),
         }
+    }
+
+    /// Reads the flow again (after a pause began, or when one ended) and moves to or
+    /// from the pause page when that changed.
+    pub fn refresh(&self) {
+        let Some(key) = self.flow_key() else {
+            return;
+        };
+        let portal = *self;
+        leptos::task::spawn_local(async move {
+            match crate::api::reset_flow(&key).await {
+                Ok(flow) => {
+                    portal.keep_flow(flow);
+                    // A method's page stays to say its pause; with nothing left to use,
+                    // the pause page says when to come back. When a pause ends there.
+                    let here = portal.step.get_untracked();
+                    let allowed = portal.wizard.with(|w| w.allow(here.clone(), clock_now()));
+                    if allowed != here && (allowed == Step::Paused || here == Step::Paused) {
+                        portal.replace(allowed);
+                    }
+                }
+                Err(error) if prove_code::ends_the_flow(&error) => {
+                    portal.restart(Some(message(move |l| error_text(l, &error))));
+                }
+                // Offline or server trouble: the page stays as it is.
+                Err(_) => {}
+            }
+        });
+    }
+
+    /// The Back link of the current step: back through this page's own history when it
+    /// has some (so it does what the browser's Back does), else to where Back leads.
+    pub fn back(&self) {
+        if self.pushed.get_untracked() > 0 {
+            self.back_in_history();
+            return;
+        }
+        let here = self.step.get_untracked();
+        let target = self.wizard.with_untracked(|w| w.back_from(&here));
+        self.replace(target);
+    }
+
+    /// The browser's own Back: the popstate listener shows the step it leads to.
+    fn back_in_history(&self) {
+        if let Ok(history) = window().history() {
+            self.pushed.update(|n| *n = n.saturating_sub(1));
+            let _ = history.back();
+        }
+    }
+
+    /// Cancel: the flow is forgotten here (its secret with it, so nobody can use it from
+    /// this browser), and the first page says nothing changed.
+    pub fn cancel(&self) {
+        self.restart(Some(message(|l| td_string!(l, reset.cancelled).to_owned())));
     }
 
     /// Whether the person is still on `step` (an answer that arrives after they moved on
@@ -77,10 +178,11 @@ impl Portal {
     pub fn finished(&self, done: ResetDone) {
         forget_flow();
         self.wizard.update(|w| w.done = Some(done));
-        self.go(Step::Done);
+        self.replace(Step::Done);
     }
 
-    /// Back to the first page, forgetting the flow, with `notice` shown there.
+    /// Back to the first page, forgetting the flow, with `notice` shown there. The user
+    /// ID stays filled in.
     pub fn restart(&self, notice: Option<Message>) {
         forget_flow();
         self.wizard.set(Wizard::default());
@@ -145,18 +247,32 @@ pub fn ResetPortal() -> impl IntoView {
         navigated: RwSignal::new(false),
         sent: RwSignal::new(Vec::new()),
         resuming: RwSignal::new(false),
+        now: RwSignal::new(clock_now()),
+        pushed: RwSignal::new(0),
     };
     provide_context(portal);
     resume(portal);
+    if let Ok(tick) = set_interval_with_handle(
+        move || {
+            portal.now.try_set(clock_now());
+        },
+        std::time::Duration::from_secs(1),
+    ) {
+        on_cleanup(move || tick.clear());
+    }
 
     // Back and Forward: show the step the URL names, if the flow allows it.
     let listener = window_event_listener(leptos::ev::popstate, move |_| {
         let wanted = query_param("step")
             .and_then(|p| Step::from_param(&p))
             .unwrap_or(Step::Identify);
-        let allowed = portal.wizard.with(|w| w.allow(wanted.clone()));
+        let allowed = portal.wizard.with(|w| w.allow(wanted.clone(), clock_now()));
         if allowed != wanted {
             replace_history(&allowed);
+        }
+        if allowed == Step::Identify && portal.wizard.with_untracked(|w| w.done.is_some()) {
+            // Back from the done page: a fresh start.
+            portal.wizard.set(Wizard::default());
         }
         // The same step again (e.g. an in-page link changed the fragment): keep it as it
         // is, with what the person typed.
@@ -168,7 +284,7 @@ pub fn ResetPortal() -> impl IntoView {
     on_cleanup(move || listener.remove());
 
     let i18n = use_i18n();
-    move || match portal.step.get() {
+    let page = move || match portal.step.get() {
         _ if portal.resuming.get() => view! {
             <p class="status" role="status">
                 <span class="spinner" aria-hidden="true"></span>
@@ -179,7 +295,11 @@ pub fn ResetPortal() -> impl IntoView {
         Step::Identify => view! { <identify::Identify /> }.into_any(),
         Step::ChooseMethod => view! { <choose_method::ChooseMethod /> }.into_any(),
         Step::Prove(id) => {
-            let kind = portal.wizard.with(|w| w.method(&id).map(|m| m.kind));
+            // Untracked: a newer view of the same flow (a pause begun, more time) must not
+            // mount the step afresh and lose what it shows.
+            let kind = portal
+                .wizard
+                .with_untracked(|w| w.method(&id).map(|m| m.kind));
             match kind {
                 Some(MethodKind::SecurityQuestions) => {
                     view! { <prove_questions::ProveQuestions method_id=id /> }.into_any()
@@ -188,8 +308,18 @@ pub fn ResetPortal() -> impl IntoView {
                 None => view! { <identify::Identify /> }.into_any(),
             }
         }
+        Step::Paused => view! { <paused::Paused /> }.into_any(),
         Step::NewPassword => view! { <new_password::NewPassword /> }.into_any(),
         Step::Done => view! { <done::Done /> }.into_any(),
+    };
+    // Every step of a live flow: the Back link and whose account it is above, the time
+    // left and Cancel below, and the warning before the time runs out.
+    let in_flow = move || !portal.resuming.get() && portal.step.with(step_frame::in_flow);
+    view! {
+        {move || in_flow().then(|| view! { <step_frame::StepTop /> })}
+        {page}
+        {move || in_flow().then(|| view! { <step_frame::StepBottom /> })}
+        <timeout_warning::TimeoutWarning />
     }
 }
 
@@ -217,10 +347,10 @@ fn resume(portal: Portal) {
         portal.resuming.set(false);
         match result {
             Ok(flow) => {
-                portal.wizard.update(|w| w.flow = Some(flow));
+                portal.keep_flow(flow);
                 let step = portal
                     .wizard
-                    .with(|w| w.allow(wanted.unwrap_or(Step::Identify)));
+                    .with(|w| w.allow(wanted.unwrap_or(Step::Identify), clock_now()));
                 replace_history(&step);
                 portal.step.set(step);
             }
@@ -309,7 +439,7 @@ pub fn OtherMethodLink() -> impl IntoView {
     others.then(|| {
         view! {
             <p class="body">
-                <button type="button" class="link-button" on:click=move |_| portal.go(Step::ChooseMethod)>
+                <button type="button" class="link-button other-method" on:click=move |_| portal.go(Step::ChooseMethod)>
                     {t!(i18n, reset.code.other_method)}
                 </button>
             </p>

@@ -1,13 +1,17 @@
 //! Step 3 for code methods: a code sent by e-mail, or a code from an authenticator app.
 //! The code is asked for on arrival; a new one can be sent after a countdown; a wrong
-//! code keeps what was typed and says how many tries are left.
+//! code keeps what was typed and says how many tries are left. Out of codes for the
+//! hour, or paused after too many wrong tries, the page says so once, plainly, with the
+//! time left and the help desk, and offers no form that cannot work.
 
 use super::wizard::Step;
 use super::{OtherMethodLink, Portal, focus_heading_on_mount};
 use crate::api::{self, ApiError};
 use crate::components::code_input::clean_code;
-use crate::components::countdown::{minutes_rounded_up, run_countdown};
-use crate::components::{CodeInput, ErrorSummary, FieldError};
+use crate::components::countdown::run_countdown;
+use crate::components::{
+    CodeInput, DurationText, ErrorSummary, FieldError, HelpdeskLink, duration_text,
+};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -58,10 +62,38 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
     let resent = RwSignal::new(false);
     let resend_left = RwSignal::new(0u64);
     run_countdown(resend_left);
+    // The hour's codes are used up: seconds until another can be sent.
+    let out_of_codes = RwSignal::new(0u64);
+    run_countdown(out_of_codes);
+    // This method paused after too many wrong tries (the flow says for how long).
+    let paused = {
+        let method_id = method_id.clone();
+        Signal::derive(move || {
+            let now = portal.now.get();
+            portal.wizard.with(|w| {
+                w.method(&method_id)
+                    .and_then(|m| w.method_paused(m, now))
+                    .or_else(|| w.account_paused(now))
+            })
+        })
+    };
 
     let fail = move |error: ApiError| {
-        if let Some(seconds) = error.problem().and_then(|p| p.retry_after_seconds) {
-            resend_left.try_set(seconds);
+        let wait = error.problem().and_then(|p| p.retry_after_seconds);
+        match error.code() {
+            Some(ErrorCode::TooManyCodes) => {
+                out_of_codes.try_set(wait.unwrap_or(3600));
+                errors.try_set(Vec::new());
+                return;
+            }
+            // A pause began: the flow now says which methods are paused, and the portal
+            // moves on to the pause page when nothing else can be used.
+            Some(ErrorCode::MethodLocked | ErrorCode::AccountLocked) => portal.refresh(),
+            _ => {
+                if let Some(seconds) = wait {
+                    resend_left.try_set(seconds);
+                }
+            }
         }
         portal.show_error(errors, FIELD, &error);
     };
@@ -168,8 +200,8 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
         let hint = hint.clone();
         match challenge.get() {
             Some(sent) => {
-                let minutes = minutes_rounded_up(sent.code_expires_in_seconds.unwrap_or(600));
-                Some(td_string!(locale, reset.code.email_sent, hint, minutes).to_string())
+                let wait = duration_text(locale, sent.code_expires_in_seconds.unwrap_or(600));
+                Some(td_string!(locale, reset.code.email_sent, hint, wait).to_string())
             }
             None if sent_earlier.get() => {
                 Some(td_string!(locale, reset.code.email_sent_earlier, hint).to_string())
@@ -189,6 +221,12 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
     });
     let send_again = send.clone();
 
+    // Whole parts of the page change only when these do, not with every second counted.
+    let is_out_of_codes = Memo::new(move |_| out_of_codes.get() > 0);
+    let is_paused = Memo::new(move |_| paused.with(Option::is_some));
+    // Nothing to type while the method cannot be used.
+    let usable = move || !is_out_of_codes.get() && !is_paused.get();
+
     view! {
         <ErrorSummary errors />
         <h1 class="heading-xl" tabindex="-1" node_ref=heading>{heading_text}</h1>
@@ -199,49 +237,75 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
                         <span class="spinner" aria-hidden="true"></span>
                         {t!(i18n, reset.code.sending)}
                     }.into_any())
-                } else if resent.get() {
+                } else if resent.get() && usable() {
                     Some(view! { {t!(i18n, reset.code.resent)} }.into_any())
                 } else {
                     None
                 }
             }}
         </p>
-        <p class="body">{lead}</p>
-        <form novalidate on:submit=submit>
-            <CodeInput
-                id=FIELD
-                label=Signal::derive(move || td_string!(i18n.get_locale(), reset.code.label).to_owned())
-                hint=code_hint
-                value=code
-                error=field_error
-            />
-            <button type="submit" class="button" aria-disabled=move || checking.get().then_some("true")>
-                {t!(i18n, reset.next)}
-            </button>
-        </form>
-        {is_email.then(|| view! {
-            // The button stays in place while the wait runs, so keyboard focus is never
-            // lost; the wait is said beside it.
-            <p class="body">
-                <button
-                    type="button"
-                    class="link-button"
-                    aria-disabled=move || (resend_left.get() > 0).then_some("true")
-                    aria-describedby="resend-wait"
-                    on:click=move |_| send_again(true)
-                >
-                    {t!(i18n, reset.code.resend)}
-                </button>
-                " "
-                <span class="hint" id="resend-wait">
-                    {move || {
-                        let seconds = resend_left.get();
-                        (seconds > 0)
-                            .then(|| td_string!(i18n.get_locale(), reset.code.resend_wait, seconds).to_string())
-                    }}
-                </span>
-            </p>
+        {move || is_out_of_codes.get().then(|| view! {
+            <div class="notification notification--warning" id="out-of-codes">
+                <p class="body">
+                    {t!(i18n, reset.code.too_many)} " "
+                    <DurationText seconds=out_of_codes />
+                    {t!(i18n, reset.code.too_many_other)}
+                </p>
+                <HelpdeskLink />
+            </div>
         })}
+        {move || (!is_out_of_codes.get() && is_paused.get()).then(|| {
+            let seconds = Signal::derive(move || paused.get().unwrap_or(0));
+            view! {
+                <div class="notification notification--warning" id="method-paused">
+                    <p class="body">
+                        {t!(i18n, reset.code.paused)} " " <DurationText seconds /> "."
+                    </p>
+                    <HelpdeskLink />
+                </div>
+            }
+        })}
+        <Show when=usable>
+            <p class="body">{lead.clone()}</p>
+            <form novalidate on:submit=submit.clone()>
+                <CodeInput
+                    id=FIELD
+                    label=Signal::derive(move || td_string!(i18n.get_locale(), reset.code.label).to_owned())
+                    hint=code_hint
+                    value=code
+                    error=field_error
+                />
+                <button type="submit" class="button" aria-disabled=move || checking.get().then_some("true")>
+                    {t!(i18n, reset.next)}
+                </button>
+            </form>
+            {is_email.then(|| {
+                let send_again = send_again.clone();
+                view! {
+                    // The button stays in place while the wait runs, so keyboard focus is
+                    // never lost; the wait is said beside it.
+                    <p class="body resend">
+                        <button
+                            type="button"
+                            class="link-button"
+                            aria-disabled=move || (resend_left.get() > 0).then_some("true")
+                            aria-describedby="resend-wait"
+                            on:click=move |_| send_again(true)
+                        >
+                            {t!(i18n, reset.code.resend)}
+                        </button>
+                        " "
+                        <span class="hint" id="resend-wait">
+                            {move || (resend_left.get() > 0).then(|| view! {
+                                "(" {t!(i18n, reset.code.resend_wait)} " "
+                                <DurationText seconds=resend_left /> ")"
+                            })}
+                        </span>
+                    </p>
+                    <p class="hint not-received">{t!(i18n, reset.code.not_received)}</p>
+                }
+            })}
+        </Show>
         <OtherMethodLink />
     }
 }

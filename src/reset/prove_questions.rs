@@ -1,11 +1,12 @@
 //! Step 3 for security questions: the questions the server picked for this flow, each in
-//! the person's language, answered together.
+//! the person's language, answered together. A wrong set of answers is one error for the
+//! whole group (the server does not say which answer was wrong, and neither does the page).
 
 use super::wizard::Step;
 use super::{OtherMethodLink, Portal, focus_heading_on_mount};
 use crate::api::{self, ApiError};
-use crate::components::error_summary::message_for;
-use crate::components::{ErrorSummary, FieldError, InputKind, TextField};
+use crate::components::error_summary::{described_by, message_for};
+use crate::components::{ErrorSummary, FieldError, InlineError, InputKind, TextField};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -31,6 +32,58 @@ pub fn question_text(locale: Locale, id: &str) -> String {
 
 /// Field ids are fixed strings (the error summary links to them).
 const FIELDS: [&str; 5] = ["answer-1", "answer-2", "answer-3", "answer-4", "answer-5"];
+/// The group of answers, for what is wrong with them together.
+pub const GROUP: &str = "answers";
+
+/// The questions as one group: the group's own error above them (wrong answers, a pause),
+/// each question's own below its label (left empty).
+#[component]
+pub fn AnswersGroup(
+    #[prop(into)] questions: Signal<Vec<String>>,
+    answers: [RwSignal<String>; 5],
+    #[prop(into)] errors: Signal<Vec<FieldError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let group_error =
+        Signal::derive(move || errors.with(|e| message_for(e, GROUP, i18n.get_locale())));
+    let invalid = move || group_error.with(Option::is_some);
+    view! {
+        <div class="form-group" class:form-group--error=invalid>
+            <fieldset
+                class="fieldset"
+                id=GROUP
+                tabindex="-1"
+                aria-describedby=move || described_by(GROUP, true, invalid())
+            >
+                <legend class="fieldset__legend fieldset__legend--m">{t!(i18n, reset.questions.legend)}</legend>
+                <div class="hint" id=format!("{GROUP}-hint")>{t!(i18n, reset.questions.hint)}</div>
+                <InlineError field=GROUP message=group_error />
+                {move || {
+                    questions
+                        .get()
+                        .into_iter()
+                        .take(FIELDS.len())
+                        .enumerate()
+                        .map(|(index, question)| {
+                            let field = FIELDS[index];
+                            let value = answers[index];
+                            let error = Signal::derive(move || errors.with(|e| message_for(e, field, i18n.get_locale())));
+                            view! {
+                                <TextField
+                                    id=field
+                                    label=Signal::derive(move || question_text(i18n.get_locale(), &question))
+                                    value
+                                    error
+                                    kind=InputKind::ANSWER
+                                />
+                            }
+                        })
+                        .collect_view()
+                }}
+            </fieldset>
+        </div>
+    }
+}
 
 #[component]
 pub fn ProveQuestions(method_id: String) -> impl IntoView {
@@ -46,7 +99,15 @@ pub fn ProveQuestions(method_id: String) -> impl IntoView {
     let loading = RwSignal::new(true);
     let checking = RwSignal::new(false);
 
-    let fail = move |error: ApiError| portal.show_error(errors, FIELDS[0], &error);
+    let fail = move |error: ApiError| {
+        if matches!(
+            error.code(),
+            Some(sspr_api::ErrorCode::MethodLocked | sspr_api::ErrorCode::AccountLocked)
+        ) {
+            portal.refresh();
+        }
+        portal.show_error(errors, GROUP, &error);
+    };
 
     {
         let flow_key = flow_key.clone();
@@ -115,7 +176,6 @@ pub fn ProveQuestions(method_id: String) -> impl IntoView {
     view! {
         <ErrorSummary errors />
         <h1 class="heading-xl" tabindex="-1" node_ref=heading>{t!(i18n, reset.questions.heading)}</h1>
-        <p class="hint">{t!(i18n, reset.questions.hint)}</p>
         <p class="status" role="status" aria-live="polite">
             {move || loading.get().then(|| view! {
                 <span class="spinner" aria-hidden="true"></span>
@@ -123,28 +183,7 @@ pub fn ProveQuestions(method_id: String) -> impl IntoView {
             })}
         </p>
         <form novalidate on:submit=submit>
-            {move || {
-                questions
-                    .get()
-                    .into_iter()
-                    .take(FIELDS.len())
-                    .enumerate()
-                    .map(|(index, question)| {
-                        let field = FIELDS[index];
-                        let value = answers[index];
-                        let error = Signal::derive(move || errors.with(|e| message_for(e, field, i18n.get_locale())));
-                        view! {
-                            <TextField
-                                id=field
-                                label=Signal::derive(move || question_text(i18n.get_locale(), &question))
-                                value
-                                error
-                                kind=InputKind::ANSWER
-                            />
-                        }
-                    })
-                    .collect_view()
-            }}
+            <AnswersGroup questions answers errors />
             <button type="submit" class="button" aria-disabled=move || checking.get().then_some("true")>
                 {t!(i18n, reset.next)}
             </button>

@@ -14,10 +14,12 @@ use sspr_api::reset::{OfferedMethod, ResetDone, ResetFlow};
 pub enum Step {
     /// User ID and the CAPTCHA.
     Identify,
-    /// Choose the next method to prove.
+    /// Choose the next method to prove (or, with all proven, go on to the password).
     ChooseMethod,
     /// Prove one method (by its id in the flow).
     Prove(String),
+    /// Too many wrong tries: nothing can be used until a pause ends.
+    Paused,
     /// New password and confirmation.
     NewPassword,
     /// The password was changed.
@@ -31,6 +33,7 @@ impl Step {
             Step::Identify => "identify".to_owned(),
             Step::ChooseMethod => "choose".to_owned(),
             Step::Prove(id) => format!("method-{id}"),
+            Step::Paused => "paused".to_owned(),
             Step::NewPassword => "password".to_owned(),
             Step::Done => "done".to_owned(),
         }
@@ -41,6 +44,7 @@ impl Step {
         match param {
             "" | "identify" => Some(Step::Identify),
             "choose" => Some(Step::ChooseMethod),
+            "paused" => Some(Step::Paused),
             "password" => Some(Step::NewPassword),
             "done" => Some(Step::Done),
             other => {
@@ -54,11 +58,14 @@ impl Step {
     }
 }
 
-/// What the wizard knows: the flow the server gave, and, once the password is changed,
-/// what the server said about it.
+/// What the wizard knows: the flow the server gave (and when, in the portal's clock of
+/// whole seconds, so that the time left and the pauses count down), and, once the
+/// password is changed, what the server said about it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Wizard {
     pub flow: Option<ResetFlow>,
+    /// When `flow` arrived (seconds of the portal's clock).
+    pub received_at: u64,
     pub done: Option<ResetDone>,
 }
 
@@ -75,7 +82,7 @@ impl Wizard {
     }
 
     /// Whether a method of `kind` is already proven (a second one of a kind never counts).
-    fn kind_verified(&self, kind: MethodKind) -> bool {
+    pub fn kind_verified(&self, kind: MethodKind) -> bool {
         self.flow.as_ref().is_some_and(|flow| {
             flow.methods
                 .iter()
@@ -93,8 +100,52 @@ impl Wizard {
         })
     }
 
-    /// Where to go after the flow changed (started, or a method was proven).
-    pub fn next(&self) -> Step {
+    /// Seconds of `from` (a server's count at arrival) still to run at `now`.
+    fn left(&self, from: u64, now: u64) -> u64 {
+        from.saturating_sub(now.saturating_sub(self.received_at))
+    }
+
+    /// Seconds until the flow ends, at `now`.
+    pub fn time_left(&self, now: u64) -> u64 {
+        self.flow
+            .as_ref()
+            .map_or(0, |flow| self.left(flow.expires_in_seconds, now))
+    }
+
+    /// Seconds until the account's pause ends, if one is in force at `now`.
+    pub fn account_paused(&self, now: u64) -> Option<u64> {
+        let seconds = self.flow.as_ref()?.locked_for_seconds?;
+        Some(self.left(seconds, now)).filter(|left| *left > 0)
+    }
+
+    /// Seconds until `method`'s pause ends, if one is in force at `now`.
+    pub fn method_paused(&self, method: &OfferedMethod, now: u64) -> Option<u64> {
+        Some(self.left(method.locked_for_seconds?, now)).filter(|left| *left > 0)
+    }
+
+    /// When nothing can be used at `now` (the account paused, or every method left to
+    /// prove paused): the seconds until something can be.
+    pub fn paused(&self, now: u64) -> Option<u64> {
+        if let Some(left) = self.account_paused(now) {
+            return Some(left);
+        }
+        let remaining = self.remaining();
+        if remaining.is_empty()
+            || self
+                .flow
+                .as_ref()
+                .is_some_and(ResetFlow::ready_for_password)
+        {
+            return None;
+        }
+        remaining
+            .iter()
+            .map(|m| self.method_paused(m, now))
+            .try_fold(u64::MAX, |soonest, left| left.map(|l| soonest.min(l)))
+    }
+
+    /// Where to go after the flow changed (started, or a method was proven), at `now`.
+    pub fn next(&self, now: u64) -> Step {
         let Some(flow) = &self.flow else {
             return Step::Identify;
         };
@@ -103,6 +154,9 @@ impl Wizard {
         }
         if flow.ready_for_password() {
             return Step::NewPassword;
+        }
+        if self.paused(now).is_some() {
+            return Step::Paused;
         }
         match self.remaining().as_slice() {
             // Nothing left to prove, yet not enough proven: start again.
@@ -114,23 +168,47 @@ impl Wizard {
     }
 
     /// The step to show when the person asks for `wanted` (Back, Forward, a typed
-    /// URL): itself when the flow allows it, otherwise where they should be.
-    pub fn allow(&self, wanted: Step) -> Step {
+    /// URL) at `now`: itself when the flow allows it, otherwise where they should be.
+    pub fn allow(&self, wanted: Step, now: u64) -> Step {
         if self.done.is_some() {
-            return Step::Done;
+            // Finished: no way back into the flow; Back leads to a fresh start.
+            return if wanted == Step::Done {
+                Step::Done
+            } else {
+                Step::Identify
+            };
         }
         let Some(flow) = &self.flow else {
             return Step::Identify;
         };
+        let paused = self.paused(now).is_some();
         match wanted {
             // Going back to the first page is always allowed: it starts a new reset.
             Step::Identify => Step::Identify,
-            Step::ChooseMethod if !flow.ready_for_password() && self.remaining().len() > 1 => {
-                Step::ChooseMethod
+            // With more than one method the choice page lists them all, ticked once
+            // proven: the way back from the password and from each method.
+            Step::ChooseMethod if flow.methods.len() > 1 && !paused => Step::ChooseMethod,
+            Step::Prove(id)
+                if !paused
+                    && self
+                        .remaining()
+                        .iter()
+                        .any(|m| m.id == id && self.method_paused(m, now).is_none()) =>
+            {
+                Step::Prove(id)
             }
-            Step::Prove(id) if self.remaining().iter().any(|m| m.id == id) => Step::Prove(id),
+            Step::Paused if paused => Step::Paused,
             Step::NewPassword if flow.ready_for_password() => Step::NewPassword,
-            _ => self.next(),
+            _ => self.next(now),
+        }
+    }
+
+    /// Where the Back link of `step` leads.
+    pub fn back_from(&self, step: &Step) -> Step {
+        let several = self.flow.as_ref().is_some_and(|f| f.methods.len() > 1);
+        match step {
+            Step::Prove(_) | Step::NewPassword if several => Step::ChooseMethod,
+            _ => Step::Identify,
         }
     }
 
@@ -156,6 +234,7 @@ mod tests {
             id: id.into(),
             kind,
             hint: None,
+            locked_for_seconds: None,
         }
     }
 
@@ -172,7 +251,10 @@ mod tests {
                     method("m3", MethodKind::SecurityQuestions),
                 ],
                 verified: verified.iter().map(|v| (*v).to_owned()).collect(),
+                can_extend: true,
+                locked_for_seconds: None,
             }),
+            received_at: 0,
             done: None,
         }
     }
@@ -183,6 +265,7 @@ mod tests {
             Step::Identify,
             Step::ChooseMethod,
             Step::Prove("m2".into()),
+            Step::Paused,
             Step::NewPassword,
             Step::Done,
         ] {
@@ -202,24 +285,24 @@ mod tests {
     #[test]
     fn without_a_flow_everything_leads_to_the_first_page() {
         let wizard = Wizard::default();
-        assert_eq!(wizard.next(), Step::Identify);
-        assert_eq!(wizard.allow(Step::NewPassword), Step::Identify);
-        assert_eq!(wizard.allow(Step::Prove("m1".into())), Step::Identify);
+        assert_eq!(wizard.next(0), Step::Identify);
+        assert_eq!(wizard.allow(Step::NewPassword, 0), Step::Identify);
+        assert_eq!(wizard.allow(Step::Prove("m1".into()), 0), Step::Identify);
     }
 
     #[test]
     fn after_start_the_person_chooses_then_proves_then_sets_the_password() {
         let mut w = wizard(2, &[]);
-        assert_eq!(w.next(), Step::ChooseMethod);
+        assert_eq!(w.next(0), Step::ChooseMethod);
         assert_eq!(w.progress(), (0, 2));
         w = wizard(2, &["m2"]);
-        assert_eq!(w.next(), Step::ChooseMethod);
+        assert_eq!(w.next(0), Step::ChooseMethod);
         let left: Vec<&str> = w.remaining().iter().map(|m| m.id.as_str()).collect();
         assert_eq!(left, ["m1", "m3"]);
         w = wizard(2, &["m2", "m1"]);
-        assert_eq!(w.next(), Step::NewPassword);
+        assert_eq!(w.next(0), Step::NewPassword);
         w.done = Some(DONE);
-        assert_eq!(w.next(), Step::Done);
+        assert_eq!(w.next(0), Step::Done);
     }
 
     #[test]
@@ -232,27 +315,75 @@ mod tests {
                 methods_required: 1,
                 methods: vec![method("m1", MethodKind::Email)],
                 verified: vec![],
+                can_extend: true,
+                locked_for_seconds: None,
             }),
+            received_at: 0,
             done: None,
         };
-        assert_eq!(w.next(), Step::Prove("m1".into()));
+        assert_eq!(w.next(0), Step::Prove("m1".into()));
+        // Its Back link leads to the first page.
+        assert_eq!(w.back_from(&Step::Prove("m1".into())), Step::Identify);
     }
 
     #[test]
     fn back_and_typed_steps_are_honoured_only_when_the_flow_allows() {
         let w = wizard(2, &["m2"]);
         // Back to the choice, to another method, or to the start: fine.
-        assert_eq!(w.allow(Step::ChooseMethod), Step::ChooseMethod);
-        assert_eq!(w.allow(Step::Prove("m1".into())), Step::Prove("m1".into()));
-        assert_eq!(w.allow(Step::Identify), Step::Identify);
-        // A proven method, an unknown one, or the password before it is due: no.
-        assert_eq!(w.allow(Step::Prove("m2".into())), Step::ChooseMethod);
-        assert_eq!(w.allow(Step::Prove("m9".into())), Step::ChooseMethod);
-        assert_eq!(w.allow(Step::NewPassword), Step::ChooseMethod);
-        // Once done, there is no way back into the flow.
+        assert_eq!(w.allow(Step::ChooseMethod, 0), Step::ChooseMethod);
+        assert_eq!(
+            w.allow(Step::Prove("m1".into()), 0),
+            Step::Prove("m1".into())
+        );
+        assert_eq!(w.allow(Step::Identify, 0), Step::Identify);
+        // A proven method, an unknown one, the password before it is due, or the pause
+        // page with nothing paused: no.
+        assert_eq!(w.allow(Step::Prove("m2".into()), 0), Step::ChooseMethod);
+        assert_eq!(w.allow(Step::Prove("m9".into()), 0), Step::ChooseMethod);
+        assert_eq!(w.allow(Step::NewPassword, 0), Step::ChooseMethod);
+        assert_eq!(w.allow(Step::Paused, 0), Step::ChooseMethod);
+        // All proven: Back from the password reaches the choice page (ticks and all).
+        let ready = wizard(2, &["m1", "m2"]);
+        assert_eq!(ready.back_from(&Step::NewPassword), Step::ChooseMethod);
+        assert_eq!(ready.allow(Step::ChooseMethod, 0), Step::ChooseMethod);
+        assert_eq!(ready.allow(Step::Prove("m1".into()), 0), Step::NewPassword);
+        // Once done, there is no way back into the flow: Back leads to a fresh start.
         let mut done = wizard(2, &["m1", "m2"]);
         done.done = Some(DONE);
-        assert_eq!(done.allow(Step::NewPassword), Step::Done);
-        assert_eq!(done.allow(Step::Identify), Step::Done);
+        assert_eq!(done.allow(Step::NewPassword, 0), Step::Identify);
+        assert_eq!(done.allow(Step::ChooseMethod, 0), Step::Identify);
+        assert_eq!(done.allow(Step::Done, 0), Step::Done);
+    }
+
+    #[test]
+    fn paused_methods_cannot_be_chosen_and_all_paused_is_the_pause_page_until_it_ends() {
+        let mut w = wizard(1, &[]);
+        w.received_at = 1000;
+        let flow = w.flow.as_mut().unwrap();
+        flow.methods[0].locked_for_seconds = Some(300);
+        // One of three paused: choose among the others; that one cannot be opened.
+        assert_eq!(w.next(1000), Step::ChooseMethod);
+        assert_eq!(w.allow(Step::Prove("m1".into()), 1000), Step::ChooseMethod);
+        assert_eq!(w.method_paused(&w.remaining()[0].clone(), 1100), Some(200));
+        // All three paused: the pause page, for as long as the soonest pause.
+        let flow = w.flow.as_mut().unwrap();
+        flow.methods[1].locked_for_seconds = Some(900);
+        flow.methods[2].locked_for_seconds = Some(600);
+        assert_eq!(w.paused(1100), Some(200));
+        assert_eq!(w.next(1100), Step::Paused);
+        assert_eq!(w.allow(Step::ChooseMethod, 1100), Step::Paused);
+        assert_eq!(w.allow(Step::Prove("m2".into()), 1100), Step::Paused);
+        // Once the first pause ends, that method can be used again.
+        assert_eq!(w.paused(1300), None);
+        assert_eq!(
+            w.allow(Step::Prove("m1".into()), 1300),
+            Step::Prove("m1".into())
+        );
+        // The account paused: nothing usable, whatever the methods say.
+        let mut w = wizard(2, &[]);
+        w.flow.as_mut().unwrap().locked_for_seconds = Some(1800);
+        assert_eq!(w.paused(60), Some(1740));
+        assert_eq!(w.next(60), Step::Paused);
+        assert_eq!(w.time_left(60), 1140);
     }
 }

@@ -200,9 +200,30 @@ fn chromium_binary() -> Option<PathBuf> {
         .find(|path| path.exists())
 }
 
+/// Where screenshots for review go: `$SSPR_SCREENSHOTS`, or `target/screenshots`.
+pub fn screenshot_dir() -> PathBuf {
+    std::env::var_os("SSPR_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_TARGET_TMPDIR"))
+                .parent()
+                .expect("target dir")
+                .join("screenshots")
+        })
+}
+
 impl Browser {
     /// `accept_language` is what `navigator.languages` reports, e.g. `"fr-FR"`.
     pub async fn start(accept_language: &str) -> Browser {
+        Browser::start_with(accept_language, None).await
+    }
+
+    /// A phone's screen: 360 CSS pixels wide (Chromium's device emulation).
+    pub async fn start_phone(accept_language: &str) -> Browser {
+        Browser::start_with(accept_language, Some((360, 780))).await
+    }
+
+    async fn start_with(accept_language: &str, screen: Option<(u32, u32)>) -> Browser {
         let chromedriver =
             std::env::var_os("CHROMEDRIVER").unwrap_or_else(|| "chromedriver".into());
         let port = free_port();
@@ -233,6 +254,11 @@ impl Browser {
         });
         if let Some(binary) = chromium_binary() {
             options["binary"] = binary.to_string_lossy().into();
+        }
+        if let Some((width, height)) = screen {
+            options["mobileEmulation"] = serde_json::json!({
+                "deviceMetrics": {"width": width, "height": height, "pixelRatio": 1}
+            });
         }
         let mut capabilities = Capabilities::new();
         capabilities.insert("goog:chromeOptions".into(), options);
@@ -339,6 +365,33 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         panic!("{css} never contained {expected:?}; last seen {last:?}");
+    }
+
+    /// Saves what the browser shows as `<name>.png` in [`screenshot_dir`], for review.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+    }
+
+    /// The text of the element matching `css` (waiting for it).
+    pub async fn text_of(&self, css: &str) -> String {
+        self.wait_for(css).await.text().await.expect("text")
+    }
+
+    /// An attribute of the element matching `css` (waiting for it).
+    pub async fn attr_of(&self, css: &str, name: &str) -> Option<String> {
+        self.wait_for(css)
+            .await
+            .attr(name)
+            .await
+            .expect("attribute")
+    }
+
+    /// Whether an element matching `css` is on the page now.
+    pub async fn has(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
     }
 
     pub async fn quit(mut self) {

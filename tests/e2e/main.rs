@@ -6,6 +6,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used)] // tests fail loudly on unexpected errors
 
+mod dead_ends;
+mod enumeration;
 mod harness;
 mod localization;
 mod reset_journeys;
+mod steps;

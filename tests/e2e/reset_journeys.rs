@@ -3,115 +3,9 @@
 //! afterwards the server accepts the new password and refuses the old one.
 
 use crate::harness::{Browser, Product, locale_text};
-use sspr_server::clock::Clock;
-use sspr_server::crypto::keys::ServerKeys;
-use sspr_server::crypto::passwords::PasswordHasher;
-use sspr_server::crypto::totp::{self, TotpSecret};
-use sspr_server::demo::{DEMO_ANSWERS, DEMO_METHODS, DEMO_PASSWORD};
-use sspr_server::directory::Directory;
-use sspr_server::store::SqliteStore;
-use std::sync::Arc;
-
-const ADELE: &str = "adele.vance@contoso.example";
-const ALEX: &str = "alex.wilber@contoso.example";
-
-/// One method is enough; e-mail and app codes (questions need two methods).
-const ONE_METHOD: &str = r#"
-[policy]
-scope = "selected"
-group = "sspr-users"
-methods_required = 1
-methods = ["email", "app_code"]
-"#;
-
-fn demo_secret(user_id: &str) -> TotpSecret {
-    let methods = DEMO_METHODS.iter().find(|m| m.user_id == user_id).unwrap();
-    TotpSecret::from_bytes(methods.totp_secret.unwrap())
-}
-
-fn demo_email(user_id: &str) -> &'static str {
-    DEMO_METHODS
-        .iter()
-        .find(|m| m.user_id == user_id)
-        .unwrap()
-        .email
-        .unwrap()
-}
-
-fn now() -> u64 {
-    Clock::system().now()
-}
-
-/// Whether the server takes `password` for `user_id` (read from its own database).
-async fn server_accepts(product: &Product, user_id: &str, password: &str) -> bool {
-    let directory = Directory {
-        store: SqliteStore::open(&product.database()).unwrap(),
-        keys: Arc::new(ServerKeys::ephemeral()),
-        hasher: PasswordHasher::new(1).unwrap(),
-        clock: Clock::system(),
-    };
-    directory.check_password(user_id, password).await.unwrap()
-}
-
-/// The first page: user ID, Continue, and the CAPTCHA solved behind the scenes.
-async fn identify(browser: &Browser, product: &Product, user_id: &str) {
-    browser.open(product, "/").await;
-    browser.fill("#user-id", user_id).await;
-    browser.click("form button[type=submit]").await;
-}
-
-/// On the choice page, picks the method of `kind` and continues.
-async fn choose(browser: &Browser, kind: &str) {
-    browser
-        .click(&format!("input[type=radio][data-kind='{kind}']"))
-        .await;
-    browser.click("form button[type=submit]").await;
-}
-
-async fn enter_code(browser: &Browser, code: &str) {
-    browser.fill("#code", code).await;
-    browser.click("form button[type=submit]").await;
-}
-
-/// On the e-mail code page: the code from the dev outbox, typed in.
-async fn prove_email(browser: &Browser, product: &Product, locale: &str, user_id: &str) {
-    browser
-        .wait_for_text("h1", &locale_text(locale, "reset.code.email_heading"))
-        .await;
-    let code = product.last_code_to(demo_email(user_id));
-    enter_code(browser, &code).await;
-}
-
-async fn answer_questions(browser: &Browser, locale: &str) {
-    browser.wait_for("#answer-1").await;
-    for index in 1..=DEMO_ANSWERS.len() {
-        let label = browser
-            .wait_for(&format!("label[for='answer-{index}']"))
-            .await
-            .text()
-            .await
-            .unwrap();
-        let answer = DEMO_ANSWERS
-            .iter()
-            .find(|(id, _)| locale_text(locale, &format!("questions.{id}")) == label)
-            .unwrap_or_else(|| panic!("no demo answer for {label:?}"))
-            .1;
-        browser.fill(&format!("#answer-{index}"), answer).await;
-    }
-    browser.click("form button[type=submit]").await;
-}
-
-async fn set_new_password(browser: &Browser, locale: &str, password: &str) {
-    browser
-        .wait_for_text("h1", &locale_text(locale, "reset.password.heading"))
-        .await;
-    browser.fill("#new-password", password).await;
-    browser.fill("#confirm-password", password).await;
-    browser.click("form button[type=submit]").await;
-    browser
-        .wait_for_text(".panel__title", &locale_text(locale, "reset.done.heading"))
-        .await;
-}
+use crate::steps::*;
+use sspr_server::crypto::totp;
+use sspr_server::demo::DEMO_PASSWORD;
 
 #[tokio::test]
 async fn a_reset_with_an_emailed_code_read_from_the_dev_outbox() {
@@ -206,7 +100,7 @@ async fn a_wrong_code_says_so_keeps_the_input_and_too_many_lock_the_method() {
         .wait_for_text("h1", &locale_text("en", "reset.code.email_heading"))
         .await;
     enter_code(&browser, "00000000").await;
-    let wrong = locale_text("en", "errors.code_incorrect").replace("{{ left }}", "4");
+    let wrong = wrong_code_text(4);
     browser.wait_for_text(".error-summary__list", &wrong).await;
     browser
         .wait_for_text_containing("#code-error", &wrong)
@@ -215,14 +109,19 @@ async fn a_wrong_code_says_so_keeps_the_input_and_too_many_lock_the_method() {
     assert!(browser.client.title().await.unwrap().starts_with("Error: "));
     for left in (1..=3).rev() {
         enter_code(&browser, "00000000").await;
-        let wrong =
-            locale_text("en", "errors.code_incorrect").replace("{{ left }}", &left.to_string());
-        browser.wait_for_text(".error-summary__list", &wrong).await;
+        browser
+            .wait_for_text(".error-summary__list", &wrong_code_text(left))
+            .await;
     }
     enter_code(&browser, "00000000").await;
-    // The fifth wrong code locks the method for the lockout time, and says how long.
-    let locked = locale_text("en", "errors.method_locked").replace("{{ minutes }}", "15");
-    browser.wait_for_text(".error-summary__list", &locked).await;
+    // The fifth wrong code pauses the method for the lockout time; it was Alex's only one,
+    // so the pause page says when to come back.
+    browser
+        .wait_for_text("h1", &locale_text("en", "reset.paused.heading"))
+        .await;
+    browser
+        .wait_for_text_containing(".paused-until", "15 minutes")
+        .await;
     browser.quit().await;
 }
 

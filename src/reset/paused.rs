@@ -1,0 +1,48 @@
+//! The "too many attempts" page: every method left to prove is paused (or the whole
+//! account is), so nothing can be started. It says when the person can try again, counts
+//! down to it, and how to reach the help desk; once the pause ends, "Try again" reads the
+//! flow afresh. A decoy flow pauses exactly like a real one.
+
+use super::{Portal, focus_heading_on_mount};
+use crate::components::{DurationText, HelpdeskLink};
+use crate::i18n::*;
+use leptos::prelude::*;
+
+#[component]
+pub fn Paused() -> impl IntoView {
+    let i18n = use_i18n();
+    let portal = expect_context::<Portal>();
+    let heading = NodeRef::<leptos::html::H1>::new();
+    focus_heading_on_mount(heading);
+    crate::app::set_step_title(Some(|l| td_string!(l, reset.paused.heading)));
+    let left = Signal::derive(move || {
+        let now = portal.now.get();
+        portal.wizard.with(|w| w.paused(now).unwrap_or(0))
+    });
+    // The sentence changes when the pause ends, not with every second counted.
+    let waiting = Memo::new(move |_| left.get() > 0);
+    view! {
+        <h1 class="heading-xl" tabindex="-1" node_ref=heading>{t!(i18n, reset.paused.heading)}</h1>
+        <p class="body-lead">{t!(i18n, reset.paused.body)}</p>
+        <p class="body paused-until" role="status">
+            {move || if waiting.get() {
+                view! { {t!(i18n, reset.paused.wait)} " " <DurationText seconds=left /> "." }.into_any()
+            } else {
+                view! { {t!(i18n, reset.paused.over)} }.into_any()
+            }}
+        </p>
+        <HelpdeskLink />
+        <button
+            type="button"
+            class="button"
+            aria-disabled=move || waiting.get().then_some("true")
+            on:click=move |_| {
+                if left.get_untracked() == 0 {
+                    portal.refresh();
+                }
+            }
+        >
+            {t!(i18n, reset.paused.try_again)}
+        </button>
+    }
+}

@@ -1,0 +1,149 @@
+//! The steps of a reset as a person takes them in the browser, and the demo directory's
+//! details the journeys need (shared by the end-to-end test modules).
+
+use crate::harness::{Browser, Product, locale_text};
+use sspr_api::MethodKind;
+use sspr_server::clock::Clock;
+use sspr_server::crypto::keys::ServerKeys;
+use sspr_server::crypto::passwords::PasswordHasher;
+use sspr_server::crypto::totp::TotpSecret;
+use sspr_server::demo::{DEMO_ANSWERS, DEMO_METHODS};
+use sspr_server::directory::Directory;
+use sspr_server::reset::decoy;
+use sspr_server::store::SqliteStore;
+use std::sync::Arc;
+
+pub const ADELE: &str = "adele.vance@contoso.example";
+pub const ALEX: &str = "alex.wilber@contoso.example";
+
+/// One method is enough; e-mail and app codes (questions need two methods).
+pub const ONE_METHOD: &str = r#"
+[policy]
+scope = "selected"
+group = "sspr-users"
+methods_required = 1
+methods = ["email", "app_code"]
+"#;
+
+pub fn demo_secret(user_id: &str) -> TotpSecret {
+    let methods = DEMO_METHODS.iter().find(|m| m.user_id == user_id).unwrap();
+    TotpSecret::from_bytes(methods.totp_secret.unwrap())
+}
+
+pub fn demo_email(user_id: &str) -> &'static str {
+    DEMO_METHODS
+        .iter()
+        .find(|m| m.user_id == user_id)
+        .unwrap()
+        .email
+        .unwrap()
+}
+
+pub fn now() -> u64 {
+    Clock::system().now()
+}
+
+/// Whether the server takes `password` for `user_id` (read from its own database).
+pub async fn server_accepts(product: &Product, user_id: &str, password: &str) -> bool {
+    let directory = Directory {
+        store: SqliteStore::open(&product.database()).unwrap(),
+        keys: Arc::new(ServerKeys::ephemeral()),
+        hasher: PasswordHasher::new(1).unwrap(),
+        clock: Clock::system(),
+    };
+    directory.check_password(user_id, password).await.unwrap()
+}
+
+/// The first page: user ID, Continue, and the CAPTCHA solved behind the scenes.
+pub async fn identify(browser: &Browser, product: &Product, user_id: &str) {
+    browser.open(product, "/").await;
+    browser.fill("#user-id", user_id).await;
+    browser.click("form button[type=submit]").await;
+}
+
+/// On the choice page, picks the method of `kind` and continues.
+pub async fn choose(browser: &Browser, kind: &str) {
+    browser
+        .click(&format!("input[type=radio][data-kind='{kind}']"))
+        .await;
+    browser.click("form button[type=submit]").await;
+}
+
+pub async fn enter_code(browser: &Browser, code: &str) {
+    browser.fill("#code", code).await;
+    browser.click("form button[type=submit]").await;
+}
+
+/// On the e-mail code page: the code from the dev outbox, typed in.
+pub async fn prove_email(browser: &Browser, product: &Product, locale: &str, user_id: &str) {
+    browser
+        .wait_for_text("h1", &locale_text(locale, "reset.code.email_heading"))
+        .await;
+    let code = product.last_code_to(demo_email(user_id));
+    enter_code(browser, &code).await;
+}
+
+pub async fn answer_questions(browser: &Browser, locale: &str) {
+    browser.wait_for("#answer-1").await;
+    for index in 1..=DEMO_ANSWERS.len() {
+        let label = browser
+            .wait_for(&format!("label[for='answer-{index}']"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        let answer = DEMO_ANSWERS
+            .iter()
+            .find(|(id, _)| locale_text(locale, &format!("questions.{id}")) == label)
+            .unwrap_or_else(|| panic!("no demo answer for {label:?}"))
+            .1;
+        browser.fill(&format!("#answer-{index}"), answer).await;
+    }
+    browser.click("form button[type=submit]").await;
+}
+
+pub async fn set_new_password(browser: &Browser, locale: &str, password: &str) {
+    browser
+        .wait_for_text("h1", &locale_text(locale, "reset.password.heading"))
+        .await;
+    browser.fill("#new-password", password).await;
+    browser.fill("#confirm-password", password).await;
+    browser.click("form button[type=submit]").await;
+    browser
+        .wait_for_text(".panel__title", &locale_text(locale, "reset.done.heading"))
+        .await;
+}
+
+/// An unknown user ID (`nobody<n>@contoso.example`) whose decoy, under a policy allowing
+/// `allowed` with `required` to prove, offers `offered` methods and is not shaped like an
+/// administrator's; read from the running server's own key.
+pub fn unknown_id_offering(
+    product: &Product,
+    allowed: &[MethodKind],
+    required: usize,
+    offered: usize,
+) -> String {
+    let keys = ServerKeys::load_or_create(&product.database().with_file_name("sspr.key"))
+        .expect("the server's key file");
+    (0..)
+        .map(|n| format!("nobody{n}@contoso.example"))
+        .find(|id| {
+            !decoy::looks_like_admin(&keys.decoy, id)
+                && decoy::methods(&keys.decoy, id, allowed, required, 3, &[]).len() == offered
+        })
+        .expect("a user ID")
+}
+
+/// "The code is not right. … You have 4 tries left." as the English locale file says it.
+pub fn wrong_code_text(left: u32) -> String {
+    let tries = if left == 1 {
+        locale_text("en", "errors.try_left")
+    } else {
+        locale_text("en", "errors.tries_left")
+    };
+    format!(
+        "{} {}",
+        locale_text("en", "errors.code_incorrect"),
+        tries.replace("{{ left }}", &left.to_string())
+    )
+}
