@@ -1,6 +1,7 @@
 //! The app shell: language context, header, the page for the current URL, footer.
 
 use crate::api::{self, ApiError};
+use crate::components::text;
 use crate::components::{ApiErrorMessage, OrganisationConfig, PageHasErrors, SiteHeader};
 use crate::i18n::*;
 use crate::locale;
@@ -80,7 +81,7 @@ pub fn Shell(page: Page) -> impl IntoView {
     Effect::new(move |_| document().set_title(&title()));
 
     view! {
-        <a class="skip-link" href="#main">{t!(i18n, app.skip_to_content)}</a>
+        <a class="skip-link" href="#main">{text(|l| td_string!(l, app.skip_to_content))}</a>
         <SiteHeader config=public_config />
         <main id="main" class="page" tabindex="-1">
             {move || config_error().map(|error| view! { <ConfigError error retry=load_config /> })}
@@ -110,12 +111,11 @@ pub fn set_step_title(title: Option<LocalText>) {
 
 #[component]
 fn ConfigError(error: ApiError, retry: impl Fn() + 'static) -> impl IntoView {
-    let i18n = use_i18n();
     view! {
         <div class="notification notification--error" role="alert">
             <p><ApiErrorMessage error /></p>
             <button type="button" class="button button--secondary" on:click=move |_| retry()>
-                {t!(i18n, app.retry)}
+                {text(|l| td_string!(l, app.retry))}
             </button>
         </div>
     }
@@ -123,23 +123,21 @@ fn ConfigError(error: ApiError, retry: impl Fn() + 'static) -> impl IntoView {
 
 #[component]
 fn NotFound() -> impl IntoView {
-    let i18n = use_i18n();
     view! {
-        <h1 class="heading-xl">{t!(i18n, not_found.title)}</h1>
-        <p>{t!(i18n, not_found.body)}</p>
-        <p><a href=Page::Reset.path()>{t!(i18n, not_found.link)}</a></p>
+        <h1 class="heading-xl">{text(|l| td_string!(l, not_found.title))}</h1>
+        <p>{text(|l| td_string!(l, not_found.body))}</p>
+        <p><a href=Page::Reset.path()>{text(|l| td_string!(l, not_found.link))}</a></p>
     }
 }
 
 #[component]
 fn Footer(#[prop(into)] config: Signal<Option<PublicConfig>>) -> impl IntoView {
-    let i18n = use_i18n();
     let helpdesk = move || config.get().and_then(|c| c.helpdesk_url);
     move || {
         helpdesk().map(|href| {
             view! {
                 <footer class="site-footer">
-                    <a href=href>{t!(i18n, app.helpdesk)}</a>
+                    <a href=href>{text(|l| td_string!(l, app.helpdesk))}</a>
                 </footer>
             }
         })

@@ -1,6 +1,7 @@
 //! The GOV.UK error summary: at the top of the form, it takes the focus when errors appear,
 //! lists each one as a link to its field, and puts "Error:" before the page title.
 
+use crate::components::text;
 use crate::i18n::*;
 use leptos::prelude::*;
 
@@ -84,7 +85,7 @@ pub fn ErrorSummary(#[prop(into)] errors: Signal<Vec<FieldError>>) -> impl IntoV
             hidden=move || errors.with(Vec::is_empty)
         >
             <h2 class="error-summary__title" id="error-summary-title">
-                {t!(i18n, reset.error_summary)}
+                {text(|l| td_string!(l, reset.error_summary))}
             </h2>
             <ul class="error-summary__list">
                 {move || {
@@ -134,13 +135,12 @@ pub fn InlineError(
     field: &'static str,
     #[prop(into)] message: Signal<Option<String>>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     move || {
-        message.get().map(|text| {
+        message.get().map(|said| {
             view! {
                 <p class="error-message" id=format!("{field}-error")>
-                    <span class="visually-hidden">{t!(i18n, app.error_prefix)} " "</span>
-                    {text}
+                    <span class="visually-hidden">{text(|l| td_string!(l, app.error_prefix))} " "</span>
+                    {said}
                 </p>
             }
         })

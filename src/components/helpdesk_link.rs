@@ -2,6 +2,7 @@
 //! to use, timed out) says how to reach the help desk, as a link when the organisation
 //! configured one (`organisation.helpdesk_url`).
 
+use crate::components::text;
 use crate::i18n::*;
 use leptos::prelude::*;
 use sspr_api::PublicConfig;
@@ -18,18 +19,17 @@ pub fn organisation_config() -> Option<PublicConfig> {
 /// "Need help now? Contact your help desk." with the link when there is one.
 #[component]
 pub fn HelpdeskLink() -> impl IntoView {
-    let i18n = use_i18n();
     let href = move || organisation_config().and_then(|c| c.helpdesk_url);
     view! {
         <p class="body helpdesk">
-            {t!(i18n, app.helpdesk_lead)}
+            {text(|l| td_string!(l, app.helpdesk_lead))}
             " "
             {move || match href() {
                 Some(href) => view! {
-                    <a class="helpdesk__link" href=href>{t!(i18n, app.helpdesk)}</a>
+                    <a class="helpdesk__link" href=href>{text(|l| td_string!(l, app.helpdesk))}</a>
                 }
                 .into_any(),
-                None => view! { <span>{t!(i18n, app.helpdesk)}</span> }.into_any(),
+                None => view! { <span>{text(|l| td_string!(l, app.helpdesk))}</span> }.into_any(),
             }}
             "."
         </p>

@@ -10,6 +10,7 @@ pub mod language_picker;
 pub mod password_feedback;
 pub mod password_input;
 pub mod site_header;
+pub mod text;
 pub mod text_field;
 
 pub use api_error_message::{ApiErrorMessage, error_text};
@@ -21,4 +22,5 @@ pub use language_picker::LanguagePicker;
 pub use password_feedback::PasswordFeedback;
 pub use password_input::PasswordInput;
 pub use site_header::SiteHeader;
+pub use text::text;
 pub use text_field::{InputKind, TextField};

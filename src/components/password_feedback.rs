@@ -103,7 +103,7 @@ pub fn PasswordFeedback(
     let text = |f: fn(Locale) -> &'static str| Signal::derive(move || f(i18n.get_locale()));
     view! {
         <div class="password-rules" id=id>
-            <p class="password-rules__title">{t!(i18n, reset.password.rules)}</p>
+            <p class="password-rules__title">{text(|l| td_string!(l, reset.password.rules))}</p>
             <ul class="password-rules__list">
                 {rule(
                     Signal::derive(move || states.get().long_enough),

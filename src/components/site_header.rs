@@ -1,6 +1,7 @@
 //! The page header: organisation, service name and language switcher.
 
 use super::LanguagePicker;
+use crate::components::text;
 use crate::i18n::*;
 use crate::locale;
 use leptos::prelude::*;
@@ -12,7 +13,6 @@ pub fn SiteHeader(
     #[prop(into)]
     config: Signal<Option<PublicConfig>>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let organisation = move || config.get().map(|c| c.organisation_name);
     let locales = Signal::derive(move || {
         locale::offered(&config.get().map(|c| c.locales).unwrap_or_default())
@@ -22,7 +22,7 @@ pub fn SiteHeader(
             <div class="site-header__inner">
                 <p class="site-header__brand">
                     <span class="site-header__organisation">{organisation}</span>
-                    <span class="site-header__service">{t!(i18n, app.service_name)}</span>
+                    <span class="site-header__service">{text(|l| td_string!(l, app.service_name))}</span>
                 </p>
                 <LanguagePicker locales />
             </div>

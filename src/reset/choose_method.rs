@@ -5,6 +5,7 @@
 
 use super::wizard::Step;
 use super::{Portal, focus_heading_on_mount};
+use crate::components::text;
 use crate::components::{DurationText, ErrorSummary, FieldError, InlineError};
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -59,9 +60,13 @@ pub fn ChooseMethod() -> impl IntoView {
     let methods = move || {
         portal.wizard.with(|w| {
             w.flow.as_ref().map_or_else(Vec::new, |flow| {
+                // All proven (reached by Back): only the ticks, and Continue.
+                let ready = flow.ready_for_password();
                 flow.methods
                     .iter()
-                    .filter(|m| flow.verified.contains(&m.id) || !w.kind_verified(m.kind))
+                    .filter(|m| {
+                        flow.verified.contains(&m.id) || (!ready && !w.kind_verified(m.kind))
+                    })
                     .map(|m| (m.clone(), flow.verified.contains(&m.id)))
                     .collect::<Vec<_>>()
             })
@@ -110,7 +115,7 @@ pub fn ChooseMethod() -> impl IntoView {
                 >
                     <legend class="fieldset__legend">
                         <h1 class="heading-xl" tabindex="-1" node_ref=heading>
-                            {t!(i18n, reset.choose.heading)}
+                            {text(|l| td_string!(l, reset.choose.heading))}
                         </h1>
                     </legend>
                     <div class="hint" id="method-hint">
@@ -120,7 +125,7 @@ pub fn ChooseMethod() -> impl IntoView {
                                 let done = done.to_string();
                                 let total = total.to_string();
                                 view! {
-                                    <p>{t!(i18n, reset.choose.two_needed)}</p>
+                                    <p>{text(|l| td_string!(l, reset.choose.two_needed))}</p>
                                     <p class="progress-tag">
                                         {move || {
                                             td_string!(
@@ -135,7 +140,7 @@ pub fn ChooseMethod() -> impl IntoView {
                                 }
                                     .into_any()
                             } else {
-                                view! { <p>{t!(i18n, reset.choose.one_needed)}</p> }.into_any()
+                                view! { <p>{text(|l| td_string!(l, reset.choose.one_needed))}</p> }.into_any()
                             }
                         }}
                     </div>
@@ -194,7 +199,7 @@ pub fn ChooseMethod() -> impl IntoView {
                                                 let seconds = Signal::derive(move || paused.get().unwrap_or(0));
                                                 view! {
                                                     <p class="hint radios__hint method-paused" id=format!("{input_id}-paused")>
-                                                        {t!(i18n, reset.choose.paused)} " " <DurationText seconds /> "."
+                                                        {text(|l| td_string!(l, reset.choose.paused))} " " <DurationText seconds /> "."
                                                     </p>
                                                 }
                                             })}
@@ -207,7 +212,7 @@ pub fn ChooseMethod() -> impl IntoView {
                     </div>
                 </fieldset>
             </div>
-            <button type="submit" class="button">{t!(i18n, reset.next)}</button>
+            <button type="submit" class="button">{text(|l| td_string!(l, reset.next))}</button>
         </form>
     }
 }

@@ -5,6 +5,7 @@
 
 use super::{Portal, focus_heading_on_mount, query_param};
 use crate::components::organisation_config;
+use crate::components::text;
 use crate::i18n::*;
 use leptos::prelude::*;
 
@@ -27,7 +28,6 @@ pub fn safe_return_url(raw: &str, origin: &str) -> Option<String> {
 
 #[component]
 pub fn Done() -> impl IntoView {
-    let i18n = use_i18n();
     let portal = expect_context::<Portal>();
     let heading = NodeRef::<leptos::html::H1>::new();
     focus_heading_on_mount(heading);
@@ -43,23 +43,23 @@ pub fn Done() -> impl IntoView {
     let user_id = portal.user_id.get_untracked();
     view! {
         <div class="panel panel--confirmation">
-            <h1 class="panel__title" tabindex="-1" node_ref=heading>{t!(i18n, reset.done.heading)}</h1>
+            <h1 class="panel__title" tabindex="-1" node_ref=heading>{text(|l| td_string!(l, reset.done.heading))}</h1>
             <p class="panel__body">
-                {t!(i18n, reset.done.account)} " "
+                {text(|l| td_string!(l, reset.done.account))} " "
                 <strong data-testid="done-user-id">{user_id}</strong>
             </p>
         </div>
         <ul class="list list--bullet">
             {done.as_ref().is_some_and(|d| d.sessions_signed_out).then(|| view! {
-                <li>{t!(i18n, reset.done.signed_out)}</li>
+                <li>{text(|l| td_string!(l, reset.done.signed_out))}</li>
             })}
             {done.as_ref().is_some_and(|d| d.notification_sent).then(|| view! {
-                <li>{t!(i18n, reset.done.notified)}</li>
+                <li>{text(|l| td_string!(l, reset.done.notified))}</li>
             })}
         </ul>
-        <p class="body">{t!(i18n, reset.done.next)}</p>
+        <p class="body">{text(|l| td_string!(l, reset.done.next))}</p>
         {move || sign_in().map(|href| view! {
-            <p class="body"><a class="button" id="sign-in" href=href>{t!(i18n, reset.done.sign_in)}</a></p>
+            <p class="body"><a class="button" id="sign-in" href=href>{text(|l| td_string!(l, reset.done.sign_in))}</a></p>
         })}
     }
 }

@@ -4,6 +4,7 @@
 use super::wizard::Step;
 use super::{Portal, focus_heading_on_mount};
 use crate::api::{self, ApiError};
+use crate::components::text;
 use crate::components::{
     ErrorSummary, FieldError, InputKind, TextField, is_one, organisation_config,
 };
@@ -94,7 +95,7 @@ pub fn Identify() -> impl IntoView {
 
     view! {
         <ErrorSummary errors />
-        <h1 class="heading-xl" tabindex="-1" node_ref=heading>{t!(i18n, reset.title)}</h1>
+        <h1 class="heading-xl" tabindex="-1" node_ref=heading>{text(|l| td_string!(l, reset.title))}</h1>
         {move || {
             portal
                 .notice
@@ -133,13 +134,13 @@ pub fn Identify() -> impl IntoView {
                         .then(|| {
                             view! {
                                 <span class="spinner" aria-hidden="true"></span>
-                                {t!(i18n, reset.identify.checking)}
+                                {text(|l| td_string!(l, reset.identify.checking))}
                             }
                         })
                 }}
             </p>
             <button type="submit" class="button" aria-disabled=move || busy.get().then_some("true")>
-                {t!(i18n, reset.next)}
+                {text(|l| td_string!(l, reset.next))}
             </button>
         </form>
     }

@@ -14,6 +14,7 @@ pub mod timeout_warning;
 pub mod wizard;
 
 use crate::api::{ApiError, FlowKey};
+use crate::components::text;
 use crate::components::{FieldError, Message, error_text, message};
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -283,12 +284,11 @@ pub fn ResetPortal() -> impl IntoView {
     });
     on_cleanup(move || listener.remove());
 
-    let i18n = use_i18n();
     let page = move || match portal.step.get() {
         _ if portal.resuming.get() => view! {
             <p class="status" role="status">
                 <span class="spinner" aria-hidden="true"></span>
-                {t!(i18n, app.loading)}
+                {text(|l| td_string!(l, app.loading))}
             </p>
         }
         .into_any(),
@@ -433,14 +433,13 @@ fn forget_flow() {
 /// "Use another method", when the flow has more than one method left to prove.
 #[component]
 pub fn OtherMethodLink() -> impl IntoView {
-    let i18n = use_i18n();
     let portal = expect_context::<Portal>();
     let others = portal.wizard.with_untracked(|w| w.remaining().len() > 1);
     others.then(|| {
         view! {
             <p class="body">
                 <button type="button" class="link-button other-method" on:click=move |_| portal.go(Step::ChooseMethod)>
-                    {t!(i18n, reset.code.other_method)}
+                    {text(|l| td_string!(l, reset.code.other_method))}
                 </button>
             </p>
         }

@@ -6,6 +6,7 @@ use super::{Portal, focus_heading_on_mount};
 use crate::api;
 use crate::components::error_summary::message_for;
 use crate::components::password_feedback::{RuleStates, lowercase, nfc};
+use crate::components::text;
 use crate::components::{ErrorSummary, FieldError, PasswordFeedback, PasswordInput};
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -134,7 +135,7 @@ pub fn NewPassword() -> impl IntoView {
 
     view! {
         <ErrorSummary errors />
-        <h1 class="heading-xl" tabindex="-1" node_ref=heading>{t!(i18n, reset.password.heading)}</h1>
+        <h1 class="heading-xl" tabindex="-1" node_ref=heading>{text(|l| td_string!(l, reset.password.heading))}</h1>
         <form novalidate on:submit=submit>
             <PasswordInput
                 id=NEW
@@ -153,11 +154,11 @@ pub fn NewPassword() -> impl IntoView {
             <p class="status" role="status" aria-live="polite">
                 {move || saving.get().then(|| view! {
                     <span class="spinner" aria-hidden="true"></span>
-                    {t!(i18n, reset.password.saving)}
+                    {text(|l| td_string!(l, reset.password.saving))}
                 })}
             </p>
             <button type="submit" class="button" aria-disabled=move || saving.get().then_some("true")>
-                {t!(i18n, reset.password.submit)}
+                {text(|l| td_string!(l, reset.password.submit))}
             </button>
         </form>
     }

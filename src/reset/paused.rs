@@ -4,13 +4,13 @@
 //! flow afresh. A decoy flow pauses exactly like a real one.
 
 use super::{Portal, focus_heading_on_mount};
+use crate::components::text;
 use crate::components::{DurationText, HelpdeskLink};
 use crate::i18n::*;
 use leptos::prelude::*;
 
 #[component]
 pub fn Paused() -> impl IntoView {
-    let i18n = use_i18n();
     let portal = expect_context::<Portal>();
     let heading = NodeRef::<leptos::html::H1>::new();
     focus_heading_on_mount(heading);
@@ -22,13 +22,13 @@ pub fn Paused() -> impl IntoView {
     // The sentence changes when the pause ends, not with every second counted.
     let waiting = Memo::new(move |_| left.get() > 0);
     view! {
-        <h1 class="heading-xl" tabindex="-1" node_ref=heading>{t!(i18n, reset.paused.heading)}</h1>
-        <p class="body-lead">{t!(i18n, reset.paused.body)}</p>
+        <h1 class="heading-xl" tabindex="-1" node_ref=heading>{text(|l| td_string!(l, reset.paused.heading))}</h1>
+        <p class="body-lead">{text(|l| td_string!(l, reset.paused.body))}</p>
         <p class="body paused-until" role="status">
             {move || if waiting.get() {
-                view! { {t!(i18n, reset.paused.wait)} " " <DurationText seconds=left /> "." }.into_any()
+                view! { {text(|l| td_string!(l, reset.paused.wait))} " " <DurationText seconds=left /> "." }.into_any()
             } else {
-                view! { {t!(i18n, reset.paused.over)} }.into_any()
+                view! { {text(|l| td_string!(l, reset.paused.over))} }.into_any()
             }}
         </p>
         <HelpdeskLink />
@@ -42,7 +42,7 @@ pub fn Paused() -> impl IntoView {
                 }
             }
         >
-            {t!(i18n, reset.paused.try_again)}
+            {text(|l| td_string!(l, reset.paused.try_again))}
         </button>
     }
 }

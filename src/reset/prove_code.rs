@@ -9,6 +9,7 @@ use super::{OtherMethodLink, Portal, focus_heading_on_mount};
 use crate::api::{self, ApiError};
 use crate::components::code_input::clean_code;
 use crate::components::countdown::run_countdown;
+use crate::components::text;
 use crate::components::{
     CodeInput, DurationText, ErrorSummary, FieldError, HelpdeskLink, duration_text,
 };
@@ -65,6 +66,17 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
     // The hour's codes are used up: seconds until another can be sent.
     let out_of_codes = RwSignal::new(0u64);
     run_countdown(out_of_codes);
+    // Whole parts of the page change only when these do, not with every second counted.
+    let is_out_of_codes = Memo::new(move |_| out_of_codes.get() > 0);
+    // The page title follows the heading when no code can be sent.
+    let step_title = use_context::<crate::app::StepTitle>();
+    Effect::new(move |_| {
+        if is_out_of_codes.get()
+            && let Some(crate::app::StepTitle(title)) = step_title
+        {
+            title.set(Some(|l| td_string!(l, reset.code.too_many_heading)));
+        }
+    });
     // This method paused after too many wrong tries (the flow says for how long).
     let paused = {
         let method_id = method_id.clone();
@@ -184,7 +196,9 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
     };
 
     let heading_text = move || {
-        if is_email {
+        if is_out_of_codes.get() {
+            td_string!(i18n.get_locale(), reset.code.too_many_heading)
+        } else if is_email {
             td_string!(i18n.get_locale(), reset.code.email_heading)
         } else {
             td_string!(i18n.get_locale(), reset.code.app_heading)
@@ -221,9 +235,9 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
     });
     let send_again = send.clone();
 
-    // Whole parts of the page change only when these do, not with every second counted.
-    let is_out_of_codes = Memo::new(move |_| out_of_codes.get() > 0);
     let is_paused = Memo::new(move |_| paused.with(Option::is_some));
+    // Another method to turn to (then the messages say so).
+    let others = portal.wizard.with_untracked(|w| w.remaining().len() > 1);
     // Nothing to type while the method cannot be used.
     let usable = move || !is_out_of_codes.get() && !is_paused.get();
 
@@ -235,10 +249,10 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
                 if sending.get() {
                     Some(view! {
                         <span class="spinner" aria-hidden="true"></span>
-                        {t!(i18n, reset.code.sending)}
+                        {text(|l| td_string!(l, reset.code.sending))}
                     }.into_any())
                 } else if resent.get() && usable() {
-                    Some(view! { {t!(i18n, reset.code.resent)} }.into_any())
+                    Some(view! { {text(|l| td_string!(l, reset.code.resent))} }.into_any())
                 } else {
                     None
                 }
@@ -247,9 +261,13 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
         {move || is_out_of_codes.get().then(|| view! {
             <div class="notification notification--warning" id="out-of-codes">
                 <p class="body">
-                    {t!(i18n, reset.code.too_many)} " "
+                    {text(|l| td_string!(l, reset.code.too_many))} " "
                     <DurationText seconds=out_of_codes />
-                    {t!(i18n, reset.code.too_many_other)}
+                    {if others {
+                        text(|l| td_string!(l, reset.code.too_many_other)).into_any()
+                    } else {
+                        ".".into_any()
+                    }}
                 </p>
                 <HelpdeskLink />
             </div>
@@ -259,7 +277,7 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
             view! {
                 <div class="notification notification--warning" id="method-paused">
                     <p class="body">
-                        {t!(i18n, reset.code.paused)} " " <DurationText seconds /> "."
+                        {text(|l| td_string!(l, reset.code.paused))} " " <DurationText seconds /> "."
                     </p>
                     <HelpdeskLink />
                 </div>
@@ -276,7 +294,7 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
                     error=field_error
                 />
                 <button type="submit" class="button" aria-disabled=move || checking.get().then_some("true")>
-                    {t!(i18n, reset.next)}
+                    {text(|l| td_string!(l, reset.next))}
                 </button>
             </form>
             {is_email.then(|| {
@@ -292,17 +310,17 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
                             aria-describedby="resend-wait"
                             on:click=move |_| send_again(true)
                         >
-                            {t!(i18n, reset.code.resend)}
+                            {text(|l| td_string!(l, reset.code.resend))}
                         </button>
                         " "
                         <span class="hint" id="resend-wait">
                             {move || (resend_left.get() > 0).then(|| view! {
-                                "(" {t!(i18n, reset.code.resend_wait)} " "
+                                "(" {text(|l| td_string!(l, reset.code.resend_wait))} " "
                                 <DurationText seconds=resend_left /> ")"
                             })}
                         </span>
                     </p>
-                    <p class="hint not-received">{t!(i18n, reset.code.not_received)}</p>
+                    <p class="hint not-received">{text(|l| td_string!(l, reset.code.not_received))}</p>
                 }
             })}
         </Show>

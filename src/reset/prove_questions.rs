@@ -6,6 +6,7 @@ use super::wizard::Step;
 use super::{OtherMethodLink, Portal, focus_heading_on_mount};
 use crate::api::{self, ApiError};
 use crate::components::error_summary::{described_by, message_for};
+use crate::components::text;
 use crate::components::{ErrorSummary, FieldError, InlineError, InputKind, TextField};
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -55,8 +56,8 @@ pub fn AnswersGroup(
                 tabindex="-1"
                 aria-describedby=move || described_by(GROUP, true, invalid())
             >
-                <legend class="fieldset__legend fieldset__legend--m">{t!(i18n, reset.questions.legend)}</legend>
-                <div class="hint" id=format!("{GROUP}-hint")>{t!(i18n, reset.questions.hint)}</div>
+                <legend class="fieldset__legend fieldset__legend--m">{text(|l| td_string!(l, reset.questions.legend))}</legend>
+                <div class="hint" id=format!("{GROUP}-hint")>{text(|l| td_string!(l, reset.questions.hint))}</div>
                 <InlineError field=GROUP message=group_error />
                 {move || {
                     questions
@@ -87,7 +88,6 @@ pub fn AnswersGroup(
 
 #[component]
 pub fn ProveQuestions(method_id: String) -> impl IntoView {
-    let i18n = use_i18n();
     let portal = expect_context::<Portal>();
     let heading = NodeRef::<leptos::html::H1>::new();
     focus_heading_on_mount(heading);
@@ -175,17 +175,17 @@ pub fn ProveQuestions(method_id: String) -> impl IntoView {
 
     view! {
         <ErrorSummary errors />
-        <h1 class="heading-xl" tabindex="-1" node_ref=heading>{t!(i18n, reset.questions.heading)}</h1>
+        <h1 class="heading-xl" tabindex="-1" node_ref=heading>{text(|l| td_string!(l, reset.questions.heading))}</h1>
         <p class="status" role="status" aria-live="polite">
             {move || loading.get().then(|| view! {
                 <span class="spinner" aria-hidden="true"></span>
-                {t!(i18n, app.loading)}
+                {text(|l| td_string!(l, app.loading))}
             })}
         </p>
         <form novalidate on:submit=submit>
             <AnswersGroup questions answers errors />
             <button type="submit" class="button" aria-disabled=move || checking.get().then_some("true")>
-                {t!(i18n, reset.next)}
+                {text(|l| td_string!(l, reset.next))}
             </button>
         </form>
         <OtherMethodLink />

@@ -6,13 +6,13 @@
 use super::Portal;
 use super::wizard::Step;
 use crate::components::DurationText;
+use crate::components::text;
 use crate::i18n::*;
 use leptos::prelude::*;
 
 /// The GOV.UK Back link, then "Resetting the password for <user ID> · Change".
 #[component]
 pub fn StepTop() -> impl IntoView {
-    let i18n = use_i18n();
     let portal = expect_context::<Portal>();
     let user_id = move || portal.user_id.get();
     view! {
@@ -24,10 +24,10 @@ pub fn StepTop() -> impl IntoView {
                 portal.back();
             }
         >
-            {t!(i18n, reset.back)}
+            {text(|l| td_string!(l, reset.back))}
         </a>
         <p class="caption account-line">
-            {t!(i18n, reset.account_for)}
+            {text(|l| td_string!(l, reset.account_for))}
             " "
             <strong class="account-line__user" data-testid="user-id">{user_id}</strong>
             " "
@@ -39,8 +39,8 @@ pub fn StepTop() -> impl IntoView {
                     portal.restart(None);
                 }
             >
-                {t!(i18n, reset.change)}
-                <span class="visually-hidden">" " {t!(i18n, reset.change_what)}</span>
+                {text(|l| td_string!(l, reset.change))}
+                <span class="visually-hidden">" " {text(|l| td_string!(l, reset.change_what))}</span>
             </a>
         </p>
     }
@@ -49,7 +49,6 @@ pub fn StepTop() -> impl IntoView {
 /// "This reset ends in 18 minutes." and the Cancel link.
 #[component]
 pub fn StepBottom() -> impl IntoView {
-    let i18n = use_i18n();
     let portal = expect_context::<Portal>();
     let left = Signal::derive(move || {
         let now = portal.now.get();
@@ -58,11 +57,11 @@ pub fn StepBottom() -> impl IntoView {
     view! {
         <div class="step-bottom">
             <p class="hint time-left">
-                {t!(i18n, reset.time_left)} " " <DurationText seconds=left /> "."
+                {text(|l| td_string!(l, reset.time_left))} " " <DurationText seconds=left /> "."
             </p>
             <p class="body">
                 <button type="button" class="link-button cancel-link" on:click=move |_| portal.cancel()>
-                    {t!(i18n, reset.cancel)}
+                    {text(|l| td_string!(l, reset.cancel))}
                 </button>
             </p>
         </div>

@@ -6,6 +6,7 @@
 use super::step_frame::in_flow;
 use super::{Portal, clock_now};
 use crate::api::{self, ApiError};
+use crate::components::text;
 use crate::components::{ApiErrorMessage, DurationText, message};
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -99,9 +100,9 @@ pub fn TimeoutWarning() -> impl IntoView {
                         tabindex="-1"
                         node_ref=dialog
                     >
-                        <h2 class="heading-m" id="timeout-title">{t!(i18n, reset.timeout.heading)}</h2>
+                        <h2 class="heading-m" id="timeout-title">{text(|l| td_string!(l, reset.timeout.heading))}</h2>
                         <p class="body" id="timeout-body">
-                            {t!(i18n, reset.timeout.body)} " " <DurationText seconds=left /> "."
+                            {text(|l| td_string!(l, reset.timeout.body))} " " <DurationText seconds=left /> "."
                             " "
                             {move || if can_extend() {
                                 td_string!(i18n.get_locale(), reset.timeout.offer).to_owned()
@@ -121,7 +122,7 @@ pub fn TimeoutWarning() -> impl IntoView {
                                     aria-disabled=move || extending.get().then_some("true")
                                     on:click=extend
                                 >
-                                    {t!(i18n, reset.timeout.extend)}
+                                    {text(|l| td_string!(l, reset.timeout.extend))}
                                 </button>
                             })}
                             <button
@@ -130,7 +131,7 @@ pub fn TimeoutWarning() -> impl IntoView {
                                 id="timeout-close"
                                 on:click=move |_| dismissed.set(true)
                             >
-                                {t!(i18n, reset.timeout.close)}
+                                {text(|l| td_string!(l, reset.timeout.close))}
                             </button>
                         </div>
                     </div>

@@ -197,6 +197,7 @@ async fn the_back_link_and_the_browsers_back_lead_to_the_same_step_everywhere() 
         .await
         .unwrap();
     assert_eq!(ticks.len(), 2);
+    browser.screenshot("choice-all-proven-desktop").await;
     browser.click("form button[type=submit]").await;
     browser.wait_for_text("h1", &password_heading).await;
     browser.client.back().await.unwrap();
@@ -204,6 +205,7 @@ async fn the_back_link_and_the_browsers_back_lead_to_the_same_step_everywhere() 
     browser.click("form button[type=submit]").await;
     // The done page: Back is a fresh start, never the finished flow.
     set_new_password(&browser, "en", "amber willow crossing").await;
+    browser.screenshot("done-desktop").await;
     browser.client.back().await.unwrap();
     browser.wait_for_text("h1", &first_heading).await;
     assert!(server_accepts(&product, ADELE, "amber willow crossing").await);
