@@ -131,6 +131,16 @@ fn mount_in_english<V: IntoView + 'static>(
     (wrapper, handle)
 }
 
+/// Forgets a language picked in a test, so the next one starts from the browser's.
+fn forget_language_choice() {
+    window()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .remove_item(locale::STORAGE_KEY)
+        .unwrap();
+}
+
 fn find(wrapper: &web_sys::Element, css: &str) -> web_sys::HtmlElement {
     wrapper
         .query_selector(css)
@@ -317,12 +327,7 @@ async fn errors_already_shown_are_reworded_when_the_language_changes() {
     button(&wrapper, "fr").click();
     tick().await;
     assert_eq!(link(), td_string!(Locale::fr, reset.identify.empty));
-    window()
-        .local_storage()
-        .unwrap()
-        .unwrap()
-        .remove_item(locale::STORAGE_KEY)
-        .unwrap();
+    forget_language_choice();
 }
 
 #[wasm_bindgen_test]
@@ -413,12 +418,7 @@ async fn durations_read_as_words_in_english_and_french_and_follow_the_countdown(
         tick().await;
         assert_eq!(text(), french);
     }
-    window()
-        .local_storage()
-        .unwrap()
-        .unwrap()
-        .remove_item(locale::STORAGE_KEY)
-        .unwrap();
+    forget_language_choice();
 }
 
 #[wasm_bindgen_test]

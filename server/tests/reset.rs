@@ -479,9 +479,13 @@ async fn every_kind_of_account_gets_the_same_answers_at_start_and_at_send() {
 
 /// One wrong proof on the first method the flow offers, whatever its kind.
 async fn fail_once(h: &Harness, flow: &Flow) -> (StatusCode, HeaderMap, Value) {
-    let kind = flow.kinds()[0].clone();
-    let (_, _, sent) = h.challenge(flow, &kind).await;
-    let proof = match kind.as_str() {
+    fail_once_with(h, flow, &flow.kinds()[0]).await
+}
+
+/// One wrong proof on the flow's method of `kind`.
+async fn fail_once_with(h: &Harness, flow: &Flow, kind: &str) -> (StatusCode, HeaderMap, Value) {
+    let (_, _, sent) = h.challenge(flow, kind).await;
+    let proof = match kind {
         "security_questions" => json!({"answers": sent["questions"]
             .as_array()
             .unwrap()
@@ -491,7 +495,7 @@ async fn fail_once(h: &Harness, flow: &Flow) -> (StatusCode, HeaderMap, Value) {
         "email" => json!({"code": "00000000"}),
         _ => json!({"code": "000000"}),
     };
-    h.verify(flow, &kind, proof).await
+    h.verify(flow, kind, proof).await
 }
 
 #[tokio::test]
@@ -823,16 +827,7 @@ async fn the_flow_says_which_methods_are_paused_and_for_how_long_for_decoys_too(
             .find(|k| *k != kind)
             .unwrap_or(kind.clone());
         for _ in 0..3 {
-            let (_, _, sent) = h.challenge(&again, &other).await;
-            let proof = match other.as_str() {
-                "security_questions" => {
-                    json!({"answers": sent["questions"].as_array().unwrap().iter()
-                    .map(|q| json!({"question": q, "answer": "wrong"})).collect::<Vec<_>>()})
-                }
-                "email" => json!({"code": "00000000"}),
-                _ => json!({"code": "000000"}),
-            };
-            h.verify(&again, &other, proof).await;
+            fail_once_with(&h, &again, &other).await;
         }
         let (_, _, mut json) = h.get_flow(&again).await;
         assert_eq!(json["locked_for_seconds"], 900, "{user_id}: {json}");
