@@ -19,13 +19,9 @@ use sspr_api::reset::{
     Answer, Challenge, NewPassword, OfferedMethod, Proof, ResetDone, ResetFlow, StartReset,
 };
 use sspr_api::{ErrorCode, Health, MethodKind, Problem, PublicConfig};
-use sspr_server::clock::Clock;
 use sspr_server::config::Config;
-use sspr_server::crypto::keys::ServerKeys;
-use sspr_server::http::{Services, router};
-use sspr_server::store::SqliteStore;
+use sspr_server::http::router;
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use tower::ServiceExt;
 
 /// Every route the router serves under `/api/v1`, with its method. Keep in step with
@@ -65,12 +61,7 @@ fn server(demo: bool) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::parse("[captcha]\nmax_number = 1000\n").unwrap();
     config.server.app_dir = dir.path().join("dist");
-    let mut services = Services::new(
-        SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap(),
-        Arc::new(ServerKeys::ephemeral()),
-        Clock::manual(1_800_000_000),
-    )
-    .unwrap();
+    let mut services = crate::harness::services(&dir);
     services.demo = demo;
     TestServer {
         app: router(&config, services),

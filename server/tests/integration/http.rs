@@ -7,12 +7,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode, header};
 use http_body_util::BodyExt;
-use sspr_server::clock::Clock;
 use sspr_server::config::Config;
-use sspr_server::crypto::keys::ServerKeys;
-use sspr_server::http::{Services, router};
-use sspr_server::store::SqliteStore;
-use std::sync::Arc;
+use sspr_server::http::router;
 use tower::ServiceExt;
 
 /// A file large and repetitive enough to be worth compressing.
@@ -65,14 +61,7 @@ fn server_with(config_toml: &str) -> TestServer {
     server_on(dir, app_dir, config_toml)
 }
 
-fn services(dir: &tempfile::TempDir) -> Services {
-    Services::new(
-        SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap(),
-        Arc::new(ServerKeys::ephemeral()),
-        Clock::manual(1_800_000_000),
-    )
-    .unwrap()
-}
+use crate::harness::services;
 
 fn server() -> TestServer {
     server_with("")

@@ -1,0 +1,397 @@
+//! What the in-process tests share: the server's services over a fresh SQLite database
+//! with a manual clock and ephemeral keys, the router over them, and requests as the app
+//! sends them.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, Response, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use sspr_api::captcha::{CaptchaChallenge, CaptchaSolution};
+use sspr_api::reset::FLOW_SECRET_HEADER;
+use sspr_server::clock::Clock;
+use sspr_server::config::{Config, SmtpConfig, SmtpSecurity};
+use sspr_server::crypto::keys::ServerKeys;
+use sspr_server::crypto::sealed;
+use sspr_server::crypto::totp::{self, TotpSecret};
+use sspr_server::delivery::{Mailer, OutboxWorker};
+use sspr_server::directory::Directory;
+use sspr_server::http::{Services, router};
+use sspr_server::store::{NewUser, SqliteStore};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+/// The manual clock's start (unix seconds).
+pub(crate) const START: u64 = 1_800_000_000;
+
+/// The server's services over a database in `dir`, at [`START`] on a manual clock.
+pub(crate) fn services(dir: &tempfile::TempDir) -> Services {
+    Services::new(
+        SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap(),
+        Arc::new(ServerKeys::ephemeral()),
+        Clock::manual(START),
+    )
+    .unwrap()
+}
+
+pub(crate) struct Harness {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) app: Router,
+    pub(crate) services: Services,
+    pub(crate) directory: Directory,
+}
+
+impl Harness {
+    pub(crate) async fn new(config_toml: &str) -> Harness {
+        Harness::with(config_toml, false).await
+    }
+
+    /// `demo`: the server runs in demo mode (dev outbox served).
+    pub(crate) async fn with(config_toml: &str, demo: bool) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::parse(config_toml).unwrap();
+        let mut services = services(&dir);
+        services.demo = demo;
+        let directory = Directory {
+            store: services.store.clone(),
+            keys: Arc::clone(&services.keys),
+            hasher: services.hasher.clone(),
+            clock: services.clock.clone(),
+        };
+        Harness {
+            app: router(&config, services.clone()),
+            dir,
+            services,
+            directory,
+        }
+    }
+
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.services.clock
+    }
+
+    pub(crate) async fn user(&self, user_id: &str, is_admin: bool, groups: &[&str]) {
+        let user = NewUser {
+            user_id,
+            display_name: "Robin Quill",
+            email: None,
+            is_admin,
+            groups,
+        };
+        assert!(
+            self.services
+                .store
+                .create_user_if_missing(&user)
+                .await
+                .unwrap()
+        );
+    }
+
+    /// A person in scope with an e-mail address, an authenticator app and three answers.
+    pub(crate) async fn person(&self, user_id: &str) -> TotpSecret {
+        self.user(user_id, false, &["sspr-users"]).await;
+        self.directory
+            .add_email(user_id, &format!("{}@home.example", &user_id[..3]))
+            .await
+            .unwrap();
+        self.directory
+            .set_answers(
+                user_id,
+                &[
+                    ("birth_city".into(), "Lisbon".into()),
+                    ("first_pet".into(), "Biscuit".into()),
+                    ("first_school".into(), "Riverside Primary".into()),
+                ],
+                3,
+            )
+            .await
+            .unwrap();
+        self.directory
+            .set_password(user_id, "lantern harbour seventeen")
+            .await
+            .unwrap();
+        self.directory.add_totp(user_id, None).await.unwrap()
+    }
+
+    pub(crate) async fn request(&self, request: Request<Body>) -> (StatusCode, HeaderMap, Value) {
+        let response: Response<Body> = self.app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let json = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap()
+        };
+        (status, headers, json)
+    }
+
+    pub(crate) async fn post(&self, path: &str, body: Value) -> (StatusCode, HeaderMap, Value) {
+        self.request(
+            Request::post(path)
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// A POST about `flow`, with its secret, as the app sends it.
+    pub(crate) async fn flow_post(
+        &self,
+        flow: &Flow,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, HeaderMap, Value) {
+        self.request(
+            Request::post(path)
+                .header("content-type", "application/json")
+                .header(FLOW_SECRET_HEADER, flow.secret())
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// More time for the flow.
+    pub(crate) async fn extend(&self, flow: &Flow) -> (StatusCode, HeaderMap, Value) {
+        let path = format!("/api/v1/reset/flows/{}/extend", flow.id());
+        self.flow_post(flow, &path, json!({})).await
+    }
+
+    /// `GET` the flow, with its secret.
+    pub(crate) async fn get_flow(&self, flow: &Flow) -> (StatusCode, HeaderMap, Value) {
+        self.request(
+            Request::get(format!("/api/v1/reset/flows/{}", flow.id()))
+                .header(FLOW_SECRET_HEADER, flow.secret())
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub(crate) async fn captcha(&self) -> CaptchaSolution {
+        let (status, _, json) = self
+            .request(Request::get("/api/v1/captcha").body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let challenge: CaptchaChallenge = serde_json::from_value(json).unwrap();
+        let number = sspr_server::captcha::solve(&challenge).unwrap();
+        CaptchaSolution::new(&challenge, number)
+    }
+
+    pub(crate) async fn start_raw(&self, user_id: &str) -> (StatusCode, HeaderMap, Value) {
+        let captcha = self.captcha().await;
+        self.post(
+            "/api/v1/reset/flows",
+            json!({"user_id": user_id, "captcha": captcha}),
+        )
+        .await
+    }
+
+    pub(crate) async fn start(&self, user_id: &str) -> Flow {
+        let (status, _, json) = self.start_raw(user_id).await;
+        assert_eq!(status, StatusCode::CREATED, "{json}");
+        Flow(json)
+    }
+
+    pub(crate) async fn challenge(
+        &self,
+        flow: &Flow,
+        kind: &str,
+    ) -> (StatusCode, HeaderMap, Value) {
+        self.flow_post(
+            flow,
+            &format!(
+                "/api/v1/reset/flows/{}/methods/{}/challenge",
+                flow.id(),
+                flow.method(kind)
+            ),
+            json!({}),
+        )
+        .await
+    }
+
+    pub(crate) async fn verify(
+        &self,
+        flow: &Flow,
+        kind: &str,
+        proof: Value,
+    ) -> (StatusCode, HeaderMap, Value) {
+        self.flow_post(
+            flow,
+            &format!(
+                "/api/v1/reset/flows/{}/methods/{}/verify",
+                flow.id(),
+                flow.method(kind)
+            ),
+            proof,
+        )
+        .await
+    }
+
+    pub(crate) async fn code(&self, flow: &Flow, code: &str) -> (StatusCode, HeaderMap, Value) {
+        self.verify(flow, "email", json!({"code": code})).await
+    }
+
+    pub(crate) async fn set_password(
+        &self,
+        flow: &Flow,
+        password: &str,
+    ) -> (StatusCode, HeaderMap, Value) {
+        self.flow_post(
+            flow,
+            &format!("/api/v1/reset/flows/{}/password", flow.id()),
+            json!({"password": password}),
+        )
+        .await
+    }
+
+    /// Every queued message as (to, subject, body), oldest first.
+    pub(crate) async fn messages(&self) -> Vec<(String, String, String)> {
+        let mut out: Vec<_> = self
+            .services
+            .store
+            .recent_messages(1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| {
+                let body = sealed::open(&self.services.keys.outbox, &m.dedupe_key, &m.sealed_body)
+                    .unwrap();
+                (m.recipient, m.subject, String::from_utf8(body).unwrap())
+            })
+            .collect();
+        out.reverse();
+        out
+    }
+
+    /// The code in the newest message to `to`.
+    pub(crate) async fn last_code(&self, to: &str) -> String {
+        let messages = self.messages().await;
+        let (_, _, body) = messages
+            .iter()
+            .rev()
+            .find(|(rcpt, _, _)| rcpt == to)
+            .unwrap();
+        body.split_whitespace()
+            .find(|w| w.len() >= 6 && w.bytes().all(|b| b.is_ascii_digit()))
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Every byte of the database files (main file and write-ahead log).
+    pub(crate) fn database_bytes(&self) -> Vec<u8> {
+        let mut all = Vec::new();
+        for entry in std::fs::read_dir(self.dir.path()).unwrap() {
+            all.extend(std::fs::read(entry.unwrap().path()).unwrap());
+        }
+        all
+    }
+
+    /// A flow with the e-mail method proven, ready for the second method.
+    pub(crate) async fn email_proven(&self, user_id: &str) -> Flow {
+        let flow = self.start(user_id).await;
+        assert_eq!(self.challenge(&flow, "email").await.0, StatusCode::OK);
+        let code = self
+            .last_code(&format!("{}@home.example", &user_id[..3]))
+            .await;
+        let (status, _, json) = self.code(&flow, &code).await;
+        assert_eq!(status, StatusCode::OK, "{json}");
+        flow
+    }
+
+    /// The outbox worker, delivering to a local SMTP listener on `port`.
+    pub(crate) fn worker(&self, port: u16) -> OutboxWorker {
+        let smtp = SmtpConfig {
+            host: Some("127.0.0.1".into()),
+            port,
+            security: SmtpSecurity::None,
+            from: "Contoso IT <no-reply@contoso.example>".into(),
+            ..SmtpConfig::default()
+        };
+        OutboxWorker {
+            store: self.services.store.clone(),
+            keys: Arc::clone(&self.services.keys),
+            clock: self.services.clock.clone(),
+            mailer: Mailer::from_config(&smtp).unwrap().unwrap(),
+            max_attempts: smtp.max_attempts,
+        }
+    }
+
+    /// The authenticator code of `secret` at `unix_time`, sent for the flow's app method.
+    pub(crate) async fn app_code_at(
+        &self,
+        flow: &Flow,
+        secret: &TotpSecret,
+        unix_time: u64,
+    ) -> (StatusCode, HeaderMap, Value) {
+        let code = totp::code_at(secret, unix_time);
+        self.verify(flow, "app_code", json!({"code": code})).await
+    }
+
+    pub(crate) async fn totp_proven(&self, flow: &Flow, secret: &TotpSecret) {
+        let (status, _, json) = self.app_code_at(flow, secret, self.clock().now()).await;
+        assert_eq!(status, StatusCode::OK, "{json}");
+        assert!(!json["verified"].as_array().unwrap().is_empty());
+    }
+}
+
+/// A reset flow as the API returned it.
+pub(crate) struct Flow(pub(crate) Value);
+
+impl Flow {
+    pub(crate) fn id(&self) -> &str {
+        self.0["flow_id"].as_str().unwrap()
+    }
+
+    pub(crate) fn secret(&self) -> &str {
+        self.0["flow_secret"].as_str().unwrap()
+    }
+
+    pub(crate) fn method(&self, kind: &str) -> String {
+        self.0["methods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["kind"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} in {}", self.0))["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub(crate) fn kinds(&self) -> Vec<String> {
+        self.0["methods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["kind"].as_str().unwrap().to_owned())
+            .collect()
+    }
+}
+
+/// The JSON's structure with every value replaced by its type.
+pub(crate) fn shape(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), shape(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.iter().take(1).map(shape).collect()),
+        Value::String(_) => json!("string"),
+        Value::Number(_) => json!("number"),
+        Value::Bool(_) => json!("bool"),
+        Value::Null => Value::Null,
+    }
+}
+
+/// Header names and values, minus those that vary with the body length.
+pub(crate) fn header_set(headers: &HeaderMap) -> Vec<(String, String)> {
+    let mut out: Vec<_> = headers
+        .iter()
+        .filter(|(name, _)| *name != "content-length" && *name != "date")
+        .map(|(n, v)| (n.to_string(), v.to_str().unwrap().to_owned()))
+        .collect();
+    out.sort();
+    out
+}

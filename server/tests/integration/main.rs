@@ -1,0 +1,19 @@
+//! Every integration test of the server in one binary (as Kanidm does): one build and one
+//! link instead of one per file, a shared harness, and modules by concern.
+//!
+//! - `harness`: services over a fresh database, the router, requests as the app sends them;
+//! - `http`: problem details, app files, security headers, origin and host guards, limits;
+//! - `openapi`: the document against the router and the contract types;
+//! - `reset`: the reset flow, one module per concern (docs/SECURITY.md);
+//! - `store_interface`: the flow over a store that fails chosen operations;
+//! - `cli`: the `sspr-server` binary itself.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly on unexpected errors
+
+mod cli;
+mod fake_smtp;
+mod harness;
+mod http;
+mod openapi;
+mod reset;
+mod store_interface;
