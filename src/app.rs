@@ -5,6 +5,7 @@ use crate::components::text;
 use crate::components::{ApiErrorMessage, OrganisationConfig, PageHasErrors, SiteHeader};
 use crate::i18n::*;
 use crate::locale;
+use crate::page_title::StepTitle;
 use crate::reset::ResetPortal;
 use crate::route::Page;
 use crate::security_info::SecurityInfoPage;
@@ -92,20 +93,6 @@ pub fn Shell(page: Page) -> impl IntoView {
             }}
         </main>
         <Footer config=public_config />
-    }
-}
-
-/// A text in the given locale (a heading, for the title).
-pub type LocalText = fn(Locale) -> &'static str;
-
-/// The heading of the wizard step on screen, for the page title (`None`: the page's own).
-#[derive(Debug, Clone, Copy)]
-pub struct StepTitle(pub RwSignal<Option<LocalText>>);
-
-/// Names the current step in the page title (the step's heading), from its mount on.
-pub fn set_step_title(title: Option<LocalText>) {
-    if let Some(StepTitle(current)) = use_context::<StepTitle>() {
-        current.set(title);
     }
 }
 

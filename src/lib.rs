@@ -10,6 +10,7 @@ pub mod app;
 pub mod captcha;
 pub mod components;
 pub mod locale;
+pub mod page_title;
 pub mod reset;
 pub mod route;
 pub mod security_info;

@@ -3,8 +3,9 @@
 //! Proven methods are ticked; paused ones say for how long and cannot be chosen. Reached
 //! by Back with everything proven, it leads on to the new password.
 
+use super::Portal;
+use super::step_heading::{StepHeading, fixed};
 use super::wizard::Step;
-use super::{Portal, focus_heading_on_mount};
 use crate::components::text;
 use crate::components::{DurationText, ErrorSummary, FieldError, InlineError};
 use crate::i18n::*;
@@ -48,9 +49,6 @@ pub fn method_label(locale: Locale, method: &OfferedMethod) -> String {
 pub fn ChooseMethod() -> impl IntoView {
     let i18n = use_i18n();
     let portal = expect_context::<Portal>();
-    let heading = NodeRef::<leptos::html::H1>::new();
-    focus_heading_on_mount(heading);
-    crate::app::set_step_title(Some(|l| td_string!(l, reset.choose.heading)));
     let chosen = RwSignal::new(None::<String>);
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let field_error = Signal::derive(move || {
@@ -114,9 +112,7 @@ pub fn ChooseMethod() -> impl IntoView {
                     aria-describedby=move || crate::components::error_summary::described_by(FIELD, true, field_error.with(Option::is_some))
                 >
                     <legend class="fieldset__legend">
-                        <h1 class="heading-xl" tabindex="-1" node_ref=heading>
-                            {text(|l| td_string!(l, reset.choose.heading))}
-                        </h1>
+                        <StepHeading text=fixed(|l| td_string!(l, reset.choose.heading)) />
                     </legend>
                     <div class="hint" id="method-hint">
                         {move || {

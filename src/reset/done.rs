@@ -3,7 +3,8 @@
 //! to the page the portal was opened from (`?return=`, same origin only), or else to the
 //! organisation's sign-in page (`organisation.sign_in_url`).
 
-use super::{Portal, focus_heading_on_mount, query_param};
+use super::step_heading::{StepHeading, fixed};
+use super::{Portal, query_param};
 use crate::components::organisation_config;
 use crate::components::text;
 use crate::i18n::*;
@@ -29,9 +30,6 @@ pub fn safe_return_url(raw: &str, origin: &str) -> Option<String> {
 #[component]
 pub fn Done() -> impl IntoView {
     let portal = expect_context::<Portal>();
-    let heading = NodeRef::<leptos::html::H1>::new();
-    focus_heading_on_mount(heading);
-    crate::app::set_step_title(Some(|l| td_string!(l, reset.done.heading)));
     let done = portal.wizard.with_untracked(|w| w.done.clone());
     let origin = window().location().origin().unwrap_or_default();
     let return_url = query_param("return").and_then(|raw| safe_return_url(&raw, &origin));
@@ -43,7 +41,7 @@ pub fn Done() -> impl IntoView {
     let user_id = portal.user_id.get_untracked();
     view! {
         <div class="panel panel--confirmation">
-            <h1 class="panel__title" tabindex="-1" node_ref=heading>{text(|l| td_string!(l, reset.done.heading))}</h1>
+            <StepHeading text=fixed(|l| td_string!(l, reset.done.heading)) class="panel__title" />
             <p class="panel__body">
                 {text(|l| td_string!(l, reset.done.account))} " "
                 <strong data-testid="done-user-id">{user_id}</strong>

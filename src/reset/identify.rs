@@ -1,8 +1,9 @@
 //! Step 1: the user ID and the CAPTCHA. The proof of work runs after Continue while the
 //! page says it is checking; there is no puzzle for the person.
 
+use super::Portal;
+use super::step_heading::{StepHeading, fixed};
 use super::wizard::Step;
-use super::{Portal, focus_heading_on_mount};
 use crate::api::{self, ApiError};
 use crate::components::text;
 use crate::components::{
@@ -55,9 +56,6 @@ async fn start(user_id: String) -> Result<ResetFlow, ApiError> {
 pub fn Identify() -> impl IntoView {
     let i18n = use_i18n();
     let portal = expect_context::<Portal>();
-    let heading = NodeRef::<leptos::html::H1>::new();
-    focus_heading_on_mount(heading);
-    crate::app::set_step_title(None);
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let busy = RwSignal::new(false);
     let field_error = Signal::derive(move || {
@@ -95,7 +93,7 @@ pub fn Identify() -> impl IntoView {
 
     view! {
         <ErrorSummary errors />
-        <h1 class="heading-xl" tabindex="-1" node_ref=heading>{text(|l| td_string!(l, reset.title))}</h1>
+        <StepHeading text=fixed(|l| td_string!(l, reset.title)) />
         {move || {
             portal
                 .notice

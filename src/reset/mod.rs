@@ -10,6 +10,7 @@ pub mod paused;
 pub mod prove_code;
 pub mod prove_questions;
 pub mod step_frame;
+pub mod step_heading;
 pub mod timeout_warning;
 pub mod wizard;
 
@@ -444,18 +445,4 @@ pub fn OtherMethodLink() -> impl IntoView {
             </p>
         }
     })
-}
-
-/// Moves the focus to the step's heading when the person arrives from another step, so a
-/// screen reader starts reading the new step (not on the first page load).
-pub fn focus_heading_on_mount(heading: NodeRef<leptos::html::H1>) {
-    let navigated = use_context::<Portal>().is_some_and(|p| p.navigated.get_untracked());
-    if !navigated {
-        return;
-    }
-    Effect::new(move |_| {
-        if let Some(element) = heading.get() {
-            let _ = element.focus();
-        }
-    });
 }

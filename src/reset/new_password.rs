@@ -1,8 +1,9 @@
 //! Step 4: the new password and its confirmation, with live feedback from the same rules
 //! the server applies (the `sspr-api` crate), and Show/Hide.
 
+use super::Portal;
+use super::step_heading::{StepHeading, fixed};
 use super::wizard::Step;
-use super::{Portal, focus_heading_on_mount};
 use crate::api;
 use crate::components::error_summary::message_for;
 use crate::components::password_feedback::{RuleStates, lowercase, nfc};
@@ -64,9 +65,6 @@ pub fn form_errors(
 pub fn NewPassword() -> impl IntoView {
     let i18n = use_i18n();
     let portal = expect_context::<Portal>();
-    let heading = NodeRef::<leptos::html::H1>::new();
-    focus_heading_on_mount(heading);
-    crate::app::set_step_title(Some(|l| td_string!(l, reset.password.heading)));
     let new = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());
@@ -135,7 +133,7 @@ pub fn NewPassword() -> impl IntoView {
 
     view! {
         <ErrorSummary errors />
-        <h1 class="heading-xl" tabindex="-1" node_ref=heading>{text(|l| td_string!(l, reset.password.heading))}</h1>
+        <StepHeading text=fixed(|l| td_string!(l, reset.password.heading)) />
         <form novalidate on:submit=submit>
             <PasswordInput
                 id=NEW

@@ -3,7 +3,8 @@
 //! down to it, and how to reach the help desk; once the pause ends, "Try again" reads the
 //! flow afresh. A decoy flow pauses exactly like a real one.
 
-use super::{Portal, focus_heading_on_mount};
+use super::Portal;
+use super::step_heading::{StepHeading, fixed};
 use crate::components::text;
 use crate::components::{DurationText, HelpdeskLink};
 use crate::i18n::*;
@@ -12,9 +13,6 @@ use leptos::prelude::*;
 #[component]
 pub fn Paused() -> impl IntoView {
     let portal = expect_context::<Portal>();
-    let heading = NodeRef::<leptos::html::H1>::new();
-    focus_heading_on_mount(heading);
-    crate::app::set_step_title(Some(|l| td_string!(l, reset.paused.heading)));
     let left = Signal::derive(move || {
         let now = portal.now.get();
         portal.wizard.with(|w| w.paused(now).unwrap_or(0))
@@ -22,7 +20,7 @@ pub fn Paused() -> impl IntoView {
     // The sentence changes when the pause ends, not with every second counted.
     let waiting = Memo::new(move |_| left.get() > 0);
     view! {
-        <h1 class="heading-xl" tabindex="-1" node_ref=heading>{text(|l| td_string!(l, reset.paused.heading))}</h1>
+        <StepHeading text=fixed(|l| td_string!(l, reset.paused.heading)) />
         <p class="body-lead">{text(|l| td_string!(l, reset.paused.body))}</p>
         <p class="body paused-until" role="status">
             {move || if waiting.get() {

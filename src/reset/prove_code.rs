@@ -4,8 +4,9 @@
 //! hour, or paused after too many wrong tries, the page says so once, plainly, with the
 //! time left and the help desk, and offers no form that cannot work.
 
+use super::step_heading::StepHeading;
 use super::wizard::Step;
-use super::{OtherMethodLink, Portal, focus_heading_on_mount};
+use super::{OtherMethodLink, Portal};
 use crate::api::{self, ApiError};
 use crate::components::code_input::clean_code;
 use crate::components::countdown::run_countdown;
@@ -14,6 +15,7 @@ use crate::components::{
     CodeInput, DurationText, ErrorSummary, FieldError, HelpdeskLink, duration_text,
 };
 use crate::i18n::*;
+use crate::page_title::LocalText;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sspr_api::reset::Proof;
@@ -37,8 +39,6 @@ pub fn ends_the_flow(error: &ApiError) -> bool {
 pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
     let i18n = use_i18n();
     let portal = expect_context::<Portal>();
-    let heading = NodeRef::<leptos::html::H1>::new();
-    focus_heading_on_mount(heading);
     let here = Step::Prove(method_id.clone());
     let method = portal
         .wizard
@@ -46,11 +46,6 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
     let hint = method.and_then(|m| m.hint).unwrap_or_default();
     let flow_key = portal.flow_key().unwrap_or_default();
     let is_email = kind == MethodKind::Email;
-    crate::app::set_step_title(Some(if is_email {
-        |l| td_string!(l, reset.code.email_heading)
-    } else {
-        |l| td_string!(l, reset.code.app_heading)
-    }));
 
     let code = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());
@@ -68,15 +63,6 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
     run_countdown(out_of_codes);
     // Whole parts of the page change only when these do, not with every second counted.
     let is_out_of_codes = Memo::new(move |_| out_of_codes.get() > 0);
-    // The page title follows the heading when no code can be sent.
-    let step_title = use_context::<crate::app::StepTitle>();
-    Effect::new(move |_| {
-        if is_out_of_codes.get()
-            && let Some(crate::app::StepTitle(title)) = step_title
-        {
-            title.set(Some(|l| td_string!(l, reset.code.too_many_heading)));
-        }
-    });
     // This method paused after too many wrong tries (the flow says for how long).
     let paused = {
         let method_id = method_id.clone();
@@ -195,15 +181,16 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
         }
     };
 
-    let heading_text = move || {
+    // The heading (and the page title) says what the page is now.
+    let heading_text = Signal::derive(move || -> LocalText {
         if is_out_of_codes.get() {
-            td_string!(i18n.get_locale(), reset.code.too_many_heading)
+            |l| td_string!(l, reset.code.too_many_heading)
         } else if is_email {
-            td_string!(i18n.get_locale(), reset.code.email_heading)
+            |l| td_string!(l, reset.code.email_heading)
         } else {
-            td_string!(i18n.get_locale(), reset.code.app_heading)
+            |l| td_string!(l, reset.code.app_heading)
         }
-    };
+    });
     let lead = move || {
         let locale = i18n.get_locale();
         if !is_email {
@@ -243,7 +230,7 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
 
     view! {
         <ErrorSummary errors />
-        <h1 class="heading-xl" tabindex="-1" node_ref=heading>{heading_text}</h1>
+        <StepHeading text=heading_text />
         <p class="status" role="status" aria-live="polite">
             {move || {
                 if sending.get() {

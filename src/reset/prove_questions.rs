@@ -2,8 +2,9 @@
 //! the person's language, answered together. A wrong set of answers is one error for the
 //! whole group (the server does not say which answer was wrong, and neither does the page).
 
+use super::step_heading::{StepHeading, fixed};
 use super::wizard::Step;
-use super::{OtherMethodLink, Portal, focus_heading_on_mount};
+use super::{OtherMethodLink, Portal};
 use crate::api::{self, ApiError};
 use crate::components::error_summary::{described_by, message_for};
 use crate::components::text;
@@ -89,9 +90,6 @@ pub fn AnswersGroup(
 #[component]
 pub fn ProveQuestions(method_id: String) -> impl IntoView {
     let portal = expect_context::<Portal>();
-    let heading = NodeRef::<leptos::html::H1>::new();
-    focus_heading_on_mount(heading);
-    crate::app::set_step_title(Some(|l| td_string!(l, reset.questions.heading)));
     let flow_key = portal.flow_key().unwrap_or_default();
     let questions = RwSignal::new(Vec::<String>::new());
     let answers: [RwSignal<String>; 5] = std::array::from_fn(|_| RwSignal::new(String::new()));
@@ -175,7 +173,7 @@ pub fn ProveQuestions(method_id: String) -> impl IntoView {
 
     view! {
         <ErrorSummary errors />
-        <h1 class="heading-xl" tabindex="-1" node_ref=heading>{text(|l| td_string!(l, reset.questions.heading))}</h1>
+        <StepHeading text=fixed(|l| td_string!(l, reset.questions.heading)) />
         <p class="status" role="status" aria-live="polite">
             {move || loading.get().then(|| view! {
                 <span class="spinner" aria-hidden="true"></span>
