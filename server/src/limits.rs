@@ -19,6 +19,9 @@
 //! completed a reset before has a scope of its own (see `reset::device`), so the owner can
 //! still reset while the account is under attack.
 
+/// Seconds in the window of [`SendWindow`]: codes are counted per hour.
+pub const HOUR: i64 = 3600;
+
 /// Seconds in the window of [`DAILY_FAILURES`].
 pub const DAY: i64 = 86_400;
 
@@ -111,6 +114,101 @@ impl Counter {
         self.notified_at = now;
         true
     }
+}
+
+/// The limits a send or a proof is held to (from the policy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub account: Limit,
+    pub method: Limit,
+    /// Wrong tries per code.
+    pub code_attempts: i64,
+    /// Codes sent per account and channel per hour.
+    pub sends_per_hour: i64,
+    /// Seconds between two codes for the same challenge.
+    pub resend_interval: i64,
+}
+
+/// What one wrong proof leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The account (or the method) is paused from now.
+    Paused { account: bool, lock: Locked },
+    /// Not paused: tries left before the next pause (or before the code dies).
+    Wrong { attempts_left: u32 },
+}
+
+/// One wrong proof, counted on the account and on the method at `now`. `code_tries` is
+/// the code's wrong tries so far, this one included, when the proof was a sent code.
+/// Returns what follows, and whether to tell the owner now (the account starts pausing,
+/// once a day at most).
+pub fn wrong_proof(
+    account: &mut Counter,
+    method: &mut Counter,
+    code_tries: Option<i64>,
+    limits: Limits,
+    now: i64,
+) -> (Failure, bool) {
+    let account_lock = account.fail(limits.account, now);
+    let method_lock = method.fail(limits.method, now);
+    let notify = account_lock.is_some() && account.should_notify(now);
+    let failure = match (account_lock, method_lock) {
+        (Some(lock), _) => Failure::Paused {
+            account: true,
+            lock,
+        },
+        (None, Some(lock)) => Failure::Paused {
+            account: false,
+            lock,
+        },
+        (None, None) => {
+            let mut left = account.left(limits.account).min(method.left(limits.method));
+            if let Some(tries) = code_tries {
+                left = left.min(limits.code_attempts - tries);
+            }
+            Failure::Wrong {
+                attempts_left: left.max(0) as u32,
+            }
+        }
+    };
+    (failure, notify)
+}
+
+/// The codes sent to one account's channel in the hour before now.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SendWindow {
+    pub count: i64,
+    /// When the oldest of them was sent.
+    pub oldest: Option<i64>,
+}
+
+/// Whether a code may be sent now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendCheck {
+    Allowed,
+    /// A code went out for this method moments ago: seconds until another may.
+    ResendWait(u64),
+    /// The hour's codes to this channel are used up: seconds until the next one may.
+    HourUsedUp(u64),
+}
+
+/// Another code for a method whose last one went out at `last_sent` (if any), with
+/// `window` the channel's sends in the last hour.
+pub fn may_send(last_sent: Option<i64>, window: SendWindow, limits: Limits, now: i64) -> SendCheck {
+    if let Some(sent) = last_sent {
+        let wait = sent + limits.resend_interval - now;
+        if wait > 0 {
+            return SendCheck::ResendWait(wait as u64);
+        }
+    }
+    if window.count >= limits.sends_per_hour {
+        let retry_after = window
+            .oldest
+            .map_or(HOUR, |oldest| oldest + HOUR - now)
+            .max(1);
+        return SendCheck::HourUsedUp(retry_after as u64);
+    }
+    SendCheck::Allowed
 }
 
 #[cfg(test)]
@@ -215,5 +313,73 @@ mod tests {
         assert!(counter.should_notify(1000));
         assert!(!counter.should_notify(1000 + DAY - 1));
         assert!(counter.should_notify(1000 + DAY));
+    }
+
+    const LIMITS: Limits = Limits {
+        account: ACCOUNT,
+        method: METHOD,
+        code_attempts: 5,
+        sends_per_hour: 5,
+        resend_interval: 30,
+    };
+
+    #[test]
+    fn a_wrong_proof_counts_on_both_and_says_the_fewest_tries_left() {
+        let (mut account, mut method) = (Counter::default(), Counter::default());
+        // Three tries left on the code, four on the method, nine on the account.
+        let (failure, notify) = wrong_proof(&mut account, &mut method, Some(2), LIMITS, 100);
+        assert_eq!(failure, Failure::Wrong { attempts_left: 3 });
+        assert!(!notify);
+        assert_eq!((account.failures, method.failures), (1, 1));
+        // Without a code (app codes, answers): the method's count decides.
+        let (failure, _) = wrong_proof(&mut account, &mut method, None, LIMITS, 100);
+        assert_eq!(failure, Failure::Wrong { attempts_left: 3 });
+    }
+
+    #[test]
+    fn the_method_pauses_first_then_the_account_and_the_owner_is_told_then() {
+        let (mut account, mut method) = (Counter::default(), Counter::default());
+        for _ in 0..4 {
+            wrong_proof(&mut account, &mut method, None, LIMITS, 100);
+        }
+        let (failure, notify) = wrong_proof(&mut account, &mut method, None, LIMITS, 100);
+        assert_eq!(
+            failure,
+            Failure::Paused {
+                account: false,
+                lock: Locked {
+                    retry_after: Some(900)
+                }
+            }
+        );
+        assert!(!notify);
+        // Five more on another method of the same account: the account pauses.
+        let mut other = Counter::default();
+        for _ in 0..4 {
+            wrong_proof(&mut account, &mut other, None, LIMITS, 2000);
+        }
+        let (failure, notify) = wrong_proof(&mut account, &mut other, None, LIMITS, 2000);
+        assert!(matches!(failure, Failure::Paused { account: true, .. }));
+        assert!(notify, "told when the account starts pausing");
+    }
+
+    #[test]
+    fn codes_wait_between_sends_and_stop_when_the_hour_is_used_up() {
+        let none = SendWindow::default();
+        assert_eq!(may_send(None, none, LIMITS, 1000), SendCheck::Allowed);
+        assert_eq!(
+            may_send(Some(990), none, LIMITS, 1000),
+            SendCheck::ResendWait(20)
+        );
+        assert_eq!(may_send(Some(970), none, LIMITS, 1000), SendCheck::Allowed);
+        let full = SendWindow {
+            count: 5,
+            oldest: Some(700),
+        };
+        // The oldest of the hour's five was sent 300 s ago: 3300 s to wait.
+        assert_eq!(
+            may_send(None, full, LIMITS, 1000),
+            SendCheck::HourUsedUp(3300)
+        );
     }
 }

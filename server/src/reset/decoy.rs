@@ -64,7 +64,10 @@ pub fn methods(
                 MethodKind::MobilePhone | MethodKind::OfficePhone => {
                     Some(mask::phone(&format!("{:02}", seed[10] % 100)))
                 }
-                _ => None,
+                // No contact to mask.
+                MethodKind::AppCode
+                | MethodKind::AppNotification
+                | MethodKind::SecurityQuestions => None,
             },
             record: None,
             questions: if kind == MethodKind::SecurityQuestions {

@@ -225,7 +225,10 @@ impl<S: ResetStore> ResetService<S> {
                 MethodKind::MobilePhone | MethodKind::OfficePhone => {
                     Some(mask::phone(record.contact.as_deref().unwrap_or("")))
                 }
-                _ => None,
+                // No contact to mask.
+                MethodKind::AppCode
+                | MethodKind::AppNotification
+                | MethodKind::SecurityQuestions => None,
             };
             methods.push((record.kind, hint, Some(record.id), Vec::new()));
         }

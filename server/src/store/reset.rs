@@ -4,9 +4,10 @@
 //! same flow are serialised and a counter is never skipped.
 
 use super::StoreError;
-use super::counters::{self, ACCOUNT, Limit, Locked};
+use super::counters::{self, ACCOUNT, Locked};
 use super::outbox::{self, NewMessage};
 use super::sqlite::{SqliteStore, audit_at};
+use crate::limits::{self, Failure, SendCheck, SendWindow};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use sspr_api::MethodKind;
@@ -71,18 +72,7 @@ impl FlowRecord {
     }
 }
 
-/// The limits a send or a proof is held to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    pub account: Limit,
-    pub method: Limit,
-    /// Wrong tries per code.
-    pub code_attempts: i64,
-    /// Codes sent per account and channel per hour.
-    pub sends_per_hour: i64,
-    /// Seconds between two codes for the same challenge.
-    pub resend_interval: i64,
-}
+pub use crate::limits::Limits;
 
 /// A new code (or set of questions) for a challenge.
 pub struct NewChallenge {
@@ -513,37 +503,38 @@ impl SqliteStore {
             }
             let mut resend_in = None;
             if let Some((hash, expires_at)) = &challenge.code {
-                if let Some((Some(sent_at), _)) = existing {
-                    let wait = sent_at + limits.resend_interval - now;
-                    if wait > 0 {
-                        return Ok(ChallengeOutcome::RateLimited {
-                            retry_after: wait as u64,
-                        });
-                    }
-                }
                 let channel = challenge.kind.as_str();
-                let window_start = now - 3600;
+                let window_start = now - limits::HOUR;
                 tx.execute("DELETE FROM sends WHERE at <= ?1", [window_start])?;
-                let (count, oldest): (i64, Option<i64>) = tx.query_row(
+                let window = tx.query_row(
                     "SELECT count(*), min(at) FROM sends
                      WHERE subject = ?1 AND channel = ?2 AND at > ?3",
                     params![challenge.subject, channel, window_start],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
+                    |row| {
+                        Ok(SendWindow {
+                            count: row.get(0)?,
+                            oldest: row.get(1)?,
+                        })
+                    },
                 )?;
-                if count >= limits.sends_per_hour {
-                    let retry_after = oldest.map_or(3600, |oldest| oldest + 3600 - now).max(1);
-                    // Flooding or bombing someone's inbox is a security event.
-                    audit_at(
-                        &tx,
-                        challenge.now,
-                        "reset_send_limit_reached",
-                        Some(&challenge.subject),
-                        Some(channel),
-                    )?;
-                    tx.commit()?;
-                    return Ok(ChallengeOutcome::TooManySends {
-                        retry_after: retry_after as u64,
-                    });
+                let last_sent = existing.and_then(|(sent_at, _)| sent_at);
+                match limits::may_send(last_sent, window, limits, now) {
+                    SendCheck::Allowed => {}
+                    SendCheck::ResendWait(retry_after) => {
+                        return Ok(ChallengeOutcome::RateLimited { retry_after });
+                    }
+                    SendCheck::HourUsedUp(retry_after) => {
+                        // Flooding or bombing someone's inbox is a security event.
+                        audit_at(
+                            &tx,
+                            challenge.now,
+                            "reset_send_limit_reached",
+                            Some(&challenge.subject),
+                            Some(channel),
+                        )?;
+                        tx.commit()?;
+                        return Ok(ChallengeOutcome::TooManySends { retry_after });
+                    }
                 }
                 tx.execute(
                     "INSERT INTO sends (subject, channel, at) VALUES (?1, ?2, ?3)",
@@ -669,7 +660,12 @@ impl SqliteStore {
                         })?
                         .collect::<Result<_, _>>()?;
                 }
-                _ => {
+                // Sent codes; push approvals cannot be proven yet (a policy enabling
+                // them is refused at start), so they never have a live code.
+                MethodKind::Email
+                | MethodKind::MobilePhone
+                | MethodKind::OfficePhone
+                | MethodKind::AppNotification => {
                     let Some((Some(hash), Some(expires_at), attempts, _)) = challenge else {
                         return Ok(ProofOutcome::CodeExpired);
                     };
@@ -708,21 +704,30 @@ impl SqliteStore {
                     ProofOutcome::Verified
                 }
                 ProofCheck::Wrong => {
-                    let is_code = input.code_hash.is_some();
-                    if is_code {
-                        code_attempts += 1;
-                        tx.execute(
-                            "UPDATE reset_challenges SET code_attempts = ?3
-                             WHERE flow_id = ?1 AND method = ?2",
-                            params![flow_id, method_id, code_attempts],
-                        )?;
-                    }
+                    // The arithmetic is the limits' (plain Rust); the store loads and saves.
+                    let code_tries = match input.code_hash {
+                        Some(_) => {
+                            code_attempts += 1;
+                            tx.execute(
+                                "UPDATE reset_challenges SET code_attempts = ?3
+                                 WHERE flow_id = ?1 AND method = ?2",
+                                params![flow_id, method_id, code_attempts],
+                            )?;
+                            Some(code_attempts)
+                        }
+                        None => None,
+                    };
+                    let scope = method.kind.as_str();
                     let mut account = counters::load(&tx, &flow.subject, ACCOUNT)?;
-                    let mut per_method = counters::load(&tx, &flow.subject, method.kind.as_str())?;
-                    let account_lock = account.fail(limits.account, now_i);
-                    let method_lock = per_method.fail(limits.method, now_i);
-                    // The account starts pausing: tell the owner, once a day at most.
-                    if account_lock.is_some() && account.should_notify(now_i) {
+                    let mut per_method = counters::load(&tx, &flow.subject, scope)?;
+                    let (failure, notify) = limits::wrong_proof(
+                        &mut account,
+                        &mut per_method,
+                        code_tries,
+                        limits,
+                        now_i,
+                    );
+                    if notify {
                         for message in &notice {
                             outbox::insert(&tx, message, now)?;
                         }
@@ -731,42 +736,42 @@ impl SqliteStore {
                         }
                     }
                     counters::save(&tx, &flow.subject, ACCOUNT, account, now_i)?;
-                    counters::save(&tx, &flow.subject, method.kind.as_str(), per_method, now_i)?;
+                    counters::save(&tx, &flow.subject, scope, per_method, now_i)?;
                     audit_at(
                         &tx,
                         now,
                         "reset_proof_failed",
                         Some(&flow.subject),
-                        Some(method.kind.as_str()),
+                        Some(scope),
                     )?;
-                    if let Some(lock) = account_lock {
-                        audit_at(&tx, now, "reset_account_locked", Some(&flow.subject), None)?;
-                        ProofOutcome::Locked {
+                    match failure {
+                        Failure::Paused {
                             account: true,
                             lock,
+                        } => {
+                            audit_at(&tx, now, "reset_account_locked", Some(&flow.subject), None)?;
+                            ProofOutcome::Locked {
+                                account: true,
+                                lock,
+                            }
                         }
-                    } else if let Some(lock) = method_lock {
-                        audit_at(
-                            &tx,
-                            now,
-                            "reset_method_locked",
-                            Some(&flow.subject),
-                            Some(method.kind.as_str()),
-                        )?;
-                        ProofOutcome::Locked {
+                        Failure::Paused {
                             account: false,
                             lock,
+                        } => {
+                            audit_at(
+                                &tx,
+                                now,
+                                "reset_method_locked",
+                                Some(&flow.subject),
+                                Some(scope),
+                            )?;
+                            ProofOutcome::Locked {
+                                account: false,
+                                lock,
+                            }
                         }
-                    } else {
-                        let mut left = account
-                            .left(limits.account)
-                            .min(per_method.left(limits.method));
-                        if is_code {
-                            left = left.min(limits.code_attempts - code_attempts);
-                        }
-                        ProofOutcome::Wrong {
-                            attempts_left: left.max(0) as u32,
-                        }
+                        Failure::Wrong { attempts_left } => ProofOutcome::Wrong { attempts_left },
                     }
                 }
             };
