@@ -7,7 +7,8 @@ use crate::crypto::keys::ServerKeys;
 use crate::crypto::passwords::{HashError, PasswordHasher};
 use crate::crypto::sealed;
 use crate::crypto::totp::TotpSecret;
-use crate::reset::{decoy, totp_context};
+use crate::methods::app_code;
+use crate::reset::decoy;
 use crate::store::{SqliteStore, StoreError};
 use sspr_api::password::{self, PasswordProblem};
 use sspr_api::{MethodKind, questions};
@@ -136,7 +137,7 @@ impl Directory {
                 move |method| {
                     Some(sealed::seal(
                         &keys.totp_secrets,
-                        &totp_context(method),
+                        &app_code::context(method),
                         &bytes,
                     ))
                 },

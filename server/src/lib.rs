@@ -12,6 +12,7 @@ pub mod demo;
 pub mod directory;
 pub mod http;
 pub mod limits;
+pub mod methods;
 pub mod policy;
 pub mod private_files;
 pub mod reset;

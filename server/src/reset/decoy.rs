@@ -3,7 +3,6 @@
 //! user ID is tried, because it is derived from a keyed hash of the user ID. No secret can
 //! ever be proven in it.
 
-use super::mask;
 use crate::crypto::keys::Key;
 use crate::store::reset::FlowMethod;
 use sspr_api::MethodKind;
@@ -59,16 +58,19 @@ pub fn methods(
         .map(|(index, kind)| FlowMethod {
             id: format!("m{}", index + 1),
             kind,
-            hint: match kind {
-                MethodKind::Email => Some(mask::email(&format!("x@{domain}"))),
-                MethodKind::MobilePhone | MethodKind::OfficePhone => {
-                    Some(mask::phone(&format!("{:02}", seed[10] % 100)))
-                }
-                // No contact to mask.
-                MethodKind::AppCode
-                | MethodKind::AppNotification
-                | MethodKind::SecurityQuestions => None,
-            },
+            // A made-up contact of the kind, masked as a real one is.
+            hint: crate::methods::hint(
+                kind,
+                &match kind {
+                    MethodKind::Email => format!("x@{domain}"),
+                    MethodKind::MobilePhone | MethodKind::OfficePhone => {
+                        format!("{:02}", seed[10] % 100)
+                    }
+                    MethodKind::AppCode
+                    | MethodKind::AppNotification
+                    | MethodKind::SecurityQuestions => String::new(),
+                },
+            ),
             record: None,
             questions: if kind == MethodKind::SecurityQuestions {
                 question_pool(&seed[11..19], questions_to_register)

@@ -15,21 +15,21 @@ use crate::captcha;
 use crate::clock::Clock;
 use crate::crypto::keys::ServerKeys;
 use crate::crypto::passwords::PasswordHasher;
-use crate::crypto::totp::{self, TotpSecret};
-use crate::crypto::{codes, random_bytes, sealed};
+use crate::crypto::random_bytes;
+use crate::methods::{self, Proving, app_code, proving, questions, sent_code};
 use crate::policy::Policy;
 use crate::store::counters::{Limit, Locked};
 use crate::store::interface::ProofChecker;
 use crate::store::reset::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FlowMethod, FlowRecord, Limits,
-    NewChallenge, ProofCheck, ProofInput, ProofOutcome,
+    NewChallenge, ProofOutcome,
 };
 use crate::store::{ResetStore, SqliteStore};
 use sha2::{Digest, Sha256};
 use sspr_api::reset::{
     Challenge, MAX_FLOW_SECONDS, OfferedMethod, Proof, ResetDone, ResetFlow, StartReset,
 };
-use sspr_api::{MethodKind, password, questions};
+use sspr_api::{MethodKind, password};
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
 use tokio::sync::Notify;
@@ -41,31 +41,8 @@ const DECOY_RECIPIENT: &str = "decoy@invalid";
 /// Retired passwords that may not be used again (besides the current one).
 pub const RECENT_PASSWORDS: u32 = 2;
 
-/// How a kind of method is proven. Adding a kind (phone, push) is adding an arm here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Proving {
-    /// A code the server sends (e-mail now; text and voice later).
-    SentCode,
-    /// A TOTP code from an authenticator app.
-    Totp,
-    Questions,
-}
-
-fn proving(kind: MethodKind) -> Option<Proving> {
-    match kind {
-        MethodKind::Email => Some(Proving::SentCode),
-        MethodKind::AppCode => Some(Proving::Totp),
-        MethodKind::SecurityQuestions => Some(Proving::Questions),
-        // Delivery for these arrives with the phone and push issue.
-        MethodKind::MobilePhone | MethodKind::OfficePhone | MethodKind::AppNotification => None,
-    }
-}
-
-/// Whether this server can prove a kind of method yet (policies enabling others are
-/// refused at start).
-pub fn can_prove(kind: MethodKind) -> bool {
-    proving(kind).is_some()
-}
+/// Whether this server can prove a kind of method yet (see [`methods::can_prove`]).
+pub use crate::methods::can_prove;
 
 /// A method a real account can offer: kind, masked hint, method row, question pool.
 type OfferCandidate = (MethodKind, Option<String>, Option<i64>, Vec<String>);
@@ -220,16 +197,7 @@ impl<S: ResetStore> ResetService<S> {
             if methods.iter().any(|m: &OfferCandidate| m.0 == record.kind) {
                 continue;
             }
-            let hint = match record.kind {
-                MethodKind::Email => Some(mask::email(record.contact.as_deref().unwrap_or(""))),
-                MethodKind::MobilePhone | MethodKind::OfficePhone => {
-                    Some(mask::phone(record.contact.as_deref().unwrap_or("")))
-                }
-                // No contact to mask.
-                MethodKind::AppCode
-                | MethodKind::AppNotification
-                | MethodKind::SecurityQuestions => None,
-            };
+            let hint = methods::hint(record.kind, record.contact.as_deref().unwrap_or(""));
             methods.push((record.kind, hint, Some(record.id), Vec::new()));
         }
         // As many questions to draw from as a decoy has (the policy's `register`), a
@@ -406,14 +374,8 @@ impl<S: ResetStore> ResetService<S> {
         };
         match proving {
             Proving::SentCode => {
-                let code = codes::generate(codes_policy.length);
-                let lifetime = u64::from(codes_policy.lifetime_minutes) * 60;
-                let expires_at = now + lifetime;
-                let binding = binding(&flow.id, &method.id);
-                challenge.code = Some((
-                    codes::hash(&self.keys.codes, &binding, &code).to_vec(),
-                    expires_at,
-                ));
+                let code = sent_code::draw(&self.keys, codes_policy, &flow.id, &method.id, now);
+                challenge.code = Some((code.hash, code.expires_at));
                 // A decoy draws, hashes and seals a code like any flow, and the store
                 // writes it like any other, but it goes nowhere (docs/SECURITY.md, equal
                 // work). The address is read through the method's owner.
@@ -429,24 +391,23 @@ impl<S: ResetStore> ResetService<S> {
                         decoy::hex(&random_bytes::<8>())
                     ),
                     address.as_deref().unwrap_or(DECOY_RECIPIENT),
-                    &code,
+                    &code.code,
                     codes_policy.lifetime_minutes,
-                    expires_at,
+                    code.expires_at,
                 ));
-                answer.code_expires_in_seconds = Some(lifetime);
+                answer.code_expires_in_seconds = Some(code.lifetime);
                 answer.code_length = Some(codes_policy.length);
             }
-            Proving::Totp => answer.code_length = Some(u32::from(totp::DIGITS)),
+            Proving::Totp => answer.code_length = Some(app_code::DIGITS),
             Proving::Questions => {
-                let mut pool = method.questions.clone();
-                let seed = self
-                    .keys
-                    .decoy
-                    .mac(format!("questions\0{}", flow.id).as_bytes());
-                decoy::shuffle(&mut pool, &seed);
-                pool.truncate(usize::from(self.policy.security_questions.ask));
-                challenge.questions = pool.clone();
-                answer.questions = pool;
+                let asked = questions::asked(
+                    &self.keys,
+                    &flow.id,
+                    &method.questions,
+                    self.policy.security_questions.ask,
+                );
+                challenge.questions = asked.clone();
+                answer.questions = asked;
             }
         }
         let queued = challenge.deliver;
@@ -479,73 +440,28 @@ impl<S: ResetStore> ResetService<S> {
         let (flow, method, proving) = self.live_method(key, method_id).await?;
         let now = self.clock.now();
         let keys = Arc::clone(&self.keys);
-        let binding = binding(&flow.id, &method.id);
         let decoy = flow.user.is_none();
         let user = flow.user.unwrap_or(0);
         let check: ProofChecker = match (proving, proof) {
-            (Proving::SentCode, Proof::Code(code)) => Box::new(move |input: &ProofInput| {
-                let right = input
-                    .code_hash
-                    .as_deref()
-                    .is_some_and(|hash| codes::verify(&keys.codes, &binding, &code, hash));
-                verdict(right && !decoy, None)
-            }),
-            (Proving::Totp, Proof::Code(code)) => {
-                let record = method.record;
-                Box::new(move |input: &ProofInput| {
-                    let secret = match (&input.totp_secret, record) {
-                        (Some(sealed_secret), Some(record)) => {
-                            open_totp(&keys, record, sealed_secret)
-                        }
-                        _ => None,
-                    };
-                    // A decoy checks against a throwaway secret: the same work, never right.
-                    let real = secret.is_some();
-                    let secret = secret.unwrap_or_else(TotpSecret::generate);
-                    match totp::verify(&secret, &code, now, input.last_used_step) {
-                        Ok(step) if real => verdict(true, Some(step)),
-                        _ => verdict(false, None),
-                    }
-                })
+            (Proving::SentCode, Proof::Code(code)) => {
+                sent_code::checker(keys, &flow.id, &method.id, code, decoy)
             }
+            (Proving::Totp, Proof::Code(code)) => app_code::checker(keys, method.record, code, now),
             (Proving::Questions, Proof::Answers(answers)) => {
-                if answers
-                    .iter()
-                    .any(|a| questions::normalize_answer(&a.answer).is_empty())
-                {
+                if questions::any_empty(&answers) {
                     return Err(ResetError::InvalidProof("every question needs an answer"));
                 }
                 // The slow hash of each answer to a question of the flow's pool (at most
                 // five), before the store's transaction; decoys hash theirs too.
-                let mut typed: Vec<(String, [u8; 32])> = Vec::new();
-                for question in &method.questions {
-                    let Some(answer) = answers.iter().find(|a| &a.question == question) else {
-                        continue;
-                    };
-                    let normalized = questions::normalize_answer(&answer.answer);
-                    let hash = self
-                        .hasher
-                        .answer(&self.keys.answers, user, question, &normalized)
-                        .await?;
-                    typed.push((question.clone(), hash));
-                }
-                Box::new(move |input: &ProofInput| {
-                    let mut all_right = !input.questions.is_empty();
-                    for question in &input.questions {
-                        let given = typed.iter().find(|(q, _)| q == question);
-                        let stored = input
-                            .answers
-                            .iter()
-                            .find(|(q, _)| q == question)
-                            .map(|(_, hash)| hash.as_slice())
-                            .unwrap_or(&[]);
-                        // Every answer is compared, right or wrong, in constant time.
-                        let right = given
-                            .is_some_and(|(_, hash)| bool::from(hash.as_slice().ct_eq(stored)));
-                        all_right &= right;
-                    }
-                    verdict(all_right && !decoy, None)
-                })
+                let typed = questions::hash_answers(
+                    &self.hasher,
+                    &self.keys,
+                    user,
+                    &method.questions,
+                    &answers,
+                )
+                .await?;
+                questions::checker(typed, decoy)
             }
             (Proving::Questions, Proof::Code(_)) => {
                 return Err(ResetError::InvalidProof("security questions need answers"));
@@ -779,14 +695,6 @@ fn addresses(account: &Account) -> Vec<String> {
     all
 }
 
-fn verdict(right: bool, totp_step: Option<u64>) -> ProofCheck {
-    if right {
-        ProofCheck::Right { totp_step }
-    } else {
-        ProofCheck::Wrong
-    }
-}
-
 fn locked(account: bool, lock: Locked) -> ResetError {
     if account {
         ResetError::AccountLocked {
@@ -817,20 +725,4 @@ pub struct FlowKey<'a> {
 /// What is stored of a flow's secret.
 pub fn secret_hash(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
-}
-
-/// What a code is bound to: its flow and method.
-fn binding(flow_id: &str, method_id: &str) -> String {
-    format!("reset/{flow_id}/{method_id}")
-}
-
-/// The sealing context of a TOTP secret: its method row.
-pub fn totp_context(method: i64) -> String {
-    format!("totp:{method}")
-}
-
-fn open_totp(keys: &ServerKeys, method: i64, sealed_secret: &[u8]) -> Option<TotpSecret> {
-    let bytes = sealed::open(&keys.totp_secrets, &totp_context(method), sealed_secret).ok()?;
-    let bytes: [u8; totp::SECRET_BYTES] = bytes.try_into().ok()?;
-    Some(TotpSecret::from_bytes(bytes))
 }

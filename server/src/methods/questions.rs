@@ -1,0 +1,73 @@
+//! Security questions (docs/SECURITY.md R5): a stable pool per account, as many as a
+//! decoy's; the questions asked drawn from it per flow; answers normalised, hashed slowly
+//! with a pepper outside the store's transaction (decoys too), compared in constant time,
+//! right only all together.
+
+use super::verdict;
+use crate::crypto::keys::ServerKeys;
+use crate::crypto::passwords::{HashError, PasswordHasher};
+use crate::reset::decoy;
+use crate::store::interface::ProofChecker;
+use crate::store::reset::ProofInput;
+use sspr_api::questions;
+use sspr_api::reset::Answer;
+use subtle::ConstantTimeEq;
+
+/// The `ask` questions of `pool` asked in flow `flow_id` (stable for the flow).
+pub fn asked(keys: &ServerKeys, flow_id: &str, pool: &[String], ask: u8) -> Vec<String> {
+    let mut asked = pool.to_vec();
+    let seed = keys.decoy.mac(format!("questions\0{flow_id}").as_bytes());
+    decoy::shuffle(&mut asked, &seed);
+    asked.truncate(usize::from(ask));
+    asked
+}
+
+/// Whether any answer is empty once normalised (refused as a malformed proof).
+pub fn any_empty(answers: &[Answer]) -> bool {
+    answers
+        .iter()
+        .any(|a| questions::normalize_answer(&a.answer).is_empty())
+}
+
+/// The slow keyed hash of each answer given to a question of `pool`, for account `user`
+/// (0 for a decoy, which hashes its answers all the same).
+pub async fn hash_answers(
+    hasher: &PasswordHasher,
+    keys: &ServerKeys,
+    user: i64,
+    pool: &[String],
+    answers: &[Answer],
+) -> Result<Vec<(String, [u8; 32])>, HashError> {
+    let mut typed = Vec::new();
+    for question in pool {
+        let Some(answer) = answers.iter().find(|a| &a.question == question) else {
+            continue;
+        };
+        let normalized = questions::normalize_answer(&answer.answer);
+        let hash = hasher
+            .answer(&keys.answers, user, question, &normalized)
+            .await?;
+        typed.push((question.clone(), hash));
+    }
+    Ok(typed)
+}
+
+/// Checks the hashed answers against those the store holds for the questions asked:
+/// every one compared, right only if all are. A decoy is never right.
+pub fn checker(typed: Vec<(String, [u8; 32])>, decoy: bool) -> ProofChecker {
+    Box::new(move |input: &ProofInput| {
+        let mut all_right = !input.questions.is_empty();
+        for question in &input.questions {
+            let given = typed.iter().find(|(q, _)| q == question);
+            let stored = input
+                .answers
+                .iter()
+                .find(|(q, _)| q == question)
+                .map(|(_, hash)| hash.as_slice())
+                .unwrap_or(&[]);
+            let right = given.is_some_and(|(_, hash)| bool::from(hash.as_slice().ct_eq(stored)));
+            all_right &= right;
+        }
+        verdict(all_right && !decoy, None)
+    })
+}
