@@ -59,12 +59,7 @@ async fn main() {
         Clock::system(),
     )
     .unwrap();
-    let directory = Directory {
-        store: services.store.clone(),
-        keys: Arc::clone(&services.keys),
-        hasher: services.hasher.clone(),
-        clock: services.clock.clone(),
-    };
+    let directory = services.directory();
     eprintln!("registering {accounts} accounts (e-mail, authenticator app, three answers)");
     for index in 0..accounts {
         register(&directory, &real_id(index)).await;

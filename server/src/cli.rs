@@ -7,6 +7,7 @@ use crate::crypto::keys::ServerKeys;
 use crate::delivery::{Mailer, MailerError, OutboxWorker};
 use crate::directory::{Directory, DirectoryError};
 use crate::policy::Scope;
+use crate::services::Services;
 use crate::store::{SqliteStore, StoreError};
 use crate::{demo, http};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -188,12 +189,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
 }
 
 fn directory(config: &Config, store: SqliteStore, clock: Clock) -> Result<Directory, CliError> {
-    Ok(Directory {
-        store,
-        keys: Arc::new(ServerKeys::load_or_create(&config.key_file())?),
-        hasher: crate::crypto::passwords::PasswordHasher::for_this_machine()?,
-        clock,
-    })
+    let keys = Arc::new(ServerKeys::load_or_create(&config.key_file())?);
+    Ok(Services::new(store, keys, clock)?.directory())
 }
 
 fn open_store(config: &Config) -> Result<SqliteStore, CliError> {
@@ -231,10 +228,14 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
         tracing::warn!("no [smtp] host: e-mail stays in the outbox (demo: see /dev/outbox)");
     }
     let store = open_store(&config)?;
-    let directory = directory(&config, store.clone(), Clock::system())?;
+    // One bundle for the whole process: one hasher, so its bound on concurrent hashes
+    // holds for the directory and the reset flow together.
+    let keys = Arc::new(ServerKeys::load_or_create(&config.key_file())?);
+    let mut services = Services::new(store.clone(), keys, Clock::system())?;
+    services.demo = args.demo;
     if args.demo {
         check_demo_database(&config, &args, &store).await?;
-        let added = demo::seed(&directory).await?;
+        let added = demo::seed(&services.directory()).await?;
         tracing::info!(added, "demo directory seeded");
     }
     if !config.server.app_dir.join("index.html").exists() {
@@ -264,8 +265,6 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
     // Tests and scripts wait for this exact line.
     println!("SSPR listening on {url}");
     tracing::info!(%url, database = %config.server.database.display(), "serving");
-    let mut services = http::Services::new(store, Arc::clone(&directory.keys), Clock::system())?;
-    services.demo = args.demo;
     if let Some(mailer) = mailer {
         let worker = OutboxWorker {
             store: services.store.clone(),

@@ -16,4 +16,5 @@ pub mod methods;
 pub mod policy;
 pub mod private_files;
 pub mod reset;
+pub mod services;
 pub mod store;

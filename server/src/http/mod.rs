@@ -14,12 +14,8 @@ mod reset_v1;
 mod same_origin;
 mod security_headers;
 
-use crate::clock::Clock;
 use crate::config::Config;
-use crate::crypto::keys::ServerKeys;
-use crate::crypto::passwords::{HashError, PasswordHasher};
 use crate::reset::ResetService;
-use crate::store::SqliteStore;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
@@ -27,47 +23,16 @@ use axum::routing::{get, post};
 use sspr_api::PublicConfig;
 use std::num::NonZeroU32;
 use std::sync::Arc;
-use tokio::sync::Notify;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+pub use crate::services::Services;
 pub use client_ip::AddressBlock;
 
 /// The largest request body the API reads. Every request fits in far less (a password is at
 /// most 128 characters); a bigger body is refused before any flow is looked up or any
 /// password normalised (docs/SECURITY.md, enumeration).
 pub const MAX_BODY_BYTES: usize = 8 * 1024;
-
-/// What the server runs on: its database, its keys, its clock, the password hasher and
-/// the outbox's doorbell.
-#[derive(Clone)]
-pub struct Services {
-    pub store: SqliteStore,
-    pub keys: Arc<ServerKeys>,
-    pub clock: Clock,
-    pub hasher: PasswordHasher,
-    /// Rung when messages are queued so the outbox worker delivers at once.
-    pub outbox: Arc<Notify>,
-    /// Demo mode: the dev outbox is served (to loopback peers only).
-    pub demo: bool,
-}
-
-impl Services {
-    pub fn new(
-        store: SqliteStore,
-        keys: Arc<ServerKeys>,
-        clock: Clock,
-    ) -> Result<Services, HashError> {
-        Ok(Services {
-            store,
-            keys,
-            clock,
-            hasher: PasswordHasher::for_this_machine()?,
-            outbox: Arc::new(Notify::new()),
-            demo: false,
-        })
-    }
-}
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -81,15 +46,7 @@ pub struct AppState {
 /// The whole application: API, app files and middleware. `config.server.listen` is the
 /// address actually bound (its port names the loopback hosts when no host is configured).
 pub fn router(config: &Config, services: Services) -> Router {
-    let reset = ResetService::new(
-        services.store.clone(),
-        Arc::clone(&services.keys),
-        services.clock.clone(),
-        Arc::new(config.policy.clone()),
-        services.hasher.clone(),
-        &config.organisation.name,
-        Arc::clone(&services.outbox),
-    );
+    let reset = services.reset(Arc::new(config.policy.clone()), &config.organisation.name);
     let demo = services.demo;
     let state = AppState {
         services,

@@ -52,12 +52,7 @@ impl Harness {
         let config = Config::parse(config_toml).unwrap();
         let mut services = services(&dir);
         services.demo = demo;
-        let directory = Directory {
-            store: services.store.clone(),
-            keys: Arc::clone(&services.keys),
-            hasher: services.hasher.clone(),
-            clock: services.clock.clone(),
-        };
+        let directory = services.directory();
         Harness {
             app: router(&config, services.clone()),
             dir,

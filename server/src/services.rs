@@ -1,0 +1,69 @@
+//! What the server runs on, bundled once: its database, its keys, its clock, the password
+//! hasher (one, so its bound on concurrent hashes holds for the whole process) and the
+//! outbox's doorbell. The HTTP surface, the reset flow, the directory and the CLI all
+//! take their parts from here instead of each assembling its own.
+
+use crate::clock::Clock;
+use crate::crypto::keys::ServerKeys;
+use crate::crypto::passwords::{HashError, PasswordHasher};
+use crate::directory::Directory;
+use crate::policy::Policy;
+use crate::reset::ResetService;
+use crate::store::SqliteStore;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// What the server runs on: its database, its keys, its clock, the password hasher and
+/// the outbox's doorbell.
+#[derive(Clone)]
+pub struct Services {
+    pub store: SqliteStore,
+    pub keys: Arc<ServerKeys>,
+    pub clock: Clock,
+    pub hasher: PasswordHasher,
+    /// Rung when messages are queued so the outbox worker delivers at once.
+    pub outbox: Arc<Notify>,
+    /// Demo mode: the dev outbox is served (to loopback peers only).
+    pub demo: bool,
+}
+
+impl Services {
+    pub fn new(
+        store: SqliteStore,
+        keys: Arc<ServerKeys>,
+        clock: Clock,
+    ) -> Result<Services, HashError> {
+        Ok(Services {
+            store,
+            keys,
+            clock,
+            hasher: PasswordHasher::for_this_machine()?,
+            outbox: Arc::new(Notify::new()),
+            demo: false,
+        })
+    }
+
+    /// The directory (people and their methods) over these services.
+    pub fn directory(&self) -> Directory {
+        Directory {
+            store: self.store.clone(),
+            keys: Arc::clone(&self.keys),
+            hasher: self.hasher.clone(),
+            clock: self.clock.clone(),
+        }
+    }
+
+    /// The reset flow over these services, under `policy`, with `organisation` naming the
+    /// sender of its messages.
+    pub fn reset(&self, policy: Arc<Policy>, organisation: &str) -> ResetService {
+        ResetService::new(
+            self.store.clone(),
+            Arc::clone(&self.keys),
+            self.clock.clone(),
+            policy,
+            self.hasher.clone(),
+            organisation,
+            Arc::clone(&self.outbox),
+        )
+    }
+}
