@@ -5,7 +5,7 @@
 
 use crate::crypto::keys::Key;
 use crate::crypto::random_bytes;
-use crate::reset::decoy::hex;
+use crate::seeded::hex;
 use sha2::{Digest, Sha256};
 use sspr_api::captcha::{ALGORITHM, CaptchaChallenge, CaptchaSolution, salt_expiry, unhex};
 use subtle::ConstantTimeEq;

@@ -258,7 +258,7 @@ impl Config {
             .server
             .trusted_proxies
             .iter()
-            .find(|block| crate::http::AddressBlock::parse(block).is_none())
+            .find(|block| crate::address_block::AddressBlock::parse(block).is_none())
         {
             return Err(ConfigError::Invalid {
                 key: "server.trusted_proxies",

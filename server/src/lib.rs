@@ -1,6 +1,7 @@
 //! SSPR reference server: the JSON API of `sspr-api` over an embedded SQLite directory,
 //! serving the built web app from the same origin.
 
+pub mod address_block;
 pub mod admin;
 pub mod captcha;
 pub mod cli;
@@ -16,5 +17,6 @@ pub mod methods;
 pub mod policy;
 pub mod private_files;
 pub mod reset;
+pub mod seeded;
 pub mod services;
 pub mod store;

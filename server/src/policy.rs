@@ -216,7 +216,10 @@ impl Policy {
         if self.scope != Scope::Disabled && enabled.is_empty() {
             return invalid("methods", "enable at least one method");
         }
-        if let Some(kind) = enabled.iter().find(|kind| !crate::reset::can_prove(**kind)) {
+        if let Some(kind) = enabled
+            .iter()
+            .find(|kind| !crate::methods::can_prove(**kind))
+        {
             return invalid(
                 "methods",
                 format!(

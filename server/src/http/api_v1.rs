@@ -2,11 +2,24 @@
 
 use super::AppState;
 use super::problem::ApiError;
-use axum::Json;
 use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
 use sspr_api::captcha::CaptchaChallenge;
 use sspr_api::health::HealthStatus;
 use sspr_api::{Health, Problem, PublicConfig};
+
+/// What anyone may read (under `/api`): health and the public configuration.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/health", get(health))
+        .route("/v1/config", get(config))
+}
+
+/// What anyone may ask for, held to the per-address ceiling: CAPTCHA challenges.
+pub fn limited_routes() -> Router<AppState> {
+    Router::new().route("/v1/captcha", get(captcha))
+}
 
 /// `GET /api/v1/health`: ok only when the database answers.
 #[utoipa::path(

@@ -19,7 +19,7 @@ use crate::reset::ResetService;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
-use axum::routing::{get, post};
+use axum::routing::get;
 use sspr_api::PublicConfig;
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -70,24 +70,12 @@ pub fn router(config: &Config, services: Services) -> Router {
             .filter_map(|block| AddressBlock::parse(block))
             .collect(),
     ));
-    let limited = Router::new()
-        .route("/v1/captcha", get(api_v1::captcha))
-        .route("/v1/reset/flows", post(reset_v1::start))
-        .route("/v1/reset/flows/{flow}", get(reset_v1::flow))
-        .route("/v1/reset/flows/{flow}/extend", post(reset_v1::extend))
-        .route(
-            "/v1/reset/flows/{flow}/methods/{method}/challenge",
-            post(reset_v1::challenge),
-        )
-        .route(
-            "/v1/reset/flows/{flow}/methods/{method}/verify",
-            post(reset_v1::verify),
-        )
-        .route("/v1/reset/flows/{flow}/password", post(reset_v1::password))
+    // Each area's routes are its own; what anyone can ask of without an account is held
+    // to the per-address ceiling.
+    let limited = api_v1::limited_routes()
+        .merge(reset_v1::routes())
         .route_layer(middleware::from_fn_with_state(limiter, ip_limit::guard));
-    let mut api = Router::new()
-        .route("/v1/health", get(api_v1::health))
-        .route("/v1/config", get(api_v1::config))
+    let mut api = api_v1::routes()
         .route("/v1/openapi.json", get(openapi::document))
         .merge(limited);
     let mut pages = Router::new();

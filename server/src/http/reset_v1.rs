@@ -4,13 +4,31 @@ use super::AppState;
 use super::json::JsonBody;
 use super::problem::ApiError;
 use crate::reset::{FlowKey, device};
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderName, StatusCode, header};
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use sspr_api::Problem;
 use sspr_api::reset::{
     Challenge, FLOW_SECRET_HEADER, NewPassword, Proof, ResetDone, ResetFlow, StartReset,
 };
+
+/// The reset flow's routes (under `/api`).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/reset/flows", post(start))
+        .route("/v1/reset/flows/{flow}", get(flow))
+        .route("/v1/reset/flows/{flow}/extend", post(extend))
+        .route(
+            "/v1/reset/flows/{flow}/methods/{method}/challenge",
+            post(challenge),
+        )
+        .route(
+            "/v1/reset/flows/{flow}/methods/{method}/verify",
+            post(verify),
+        )
+        .route("/v1/reset/flows/{flow}/password", post(password))
+}
 
 /// The flow a request names: the id in its path (32 lowercase hex digits; anything else
 /// cannot name a flow) and the secret in its [`FLOW_SECRET_HEADER`] header.

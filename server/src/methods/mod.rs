@@ -8,10 +8,10 @@
 //! - [`questions`]: security questions, answered together.
 
 pub mod app_code;
+pub mod mask;
 pub mod questions;
 pub mod sent_code;
 
-use crate::reset::mask;
 use crate::store::reset::ProofCheck;
 use sspr_api::MethodKind;
 

@@ -6,7 +6,7 @@
 use super::verdict;
 use crate::crypto::keys::ServerKeys;
 use crate::crypto::passwords::{HashError, PasswordHasher};
-use crate::reset::decoy;
+use crate::seeded::shuffle;
 use crate::store::interface::ProofChecker;
 use crate::store::reset::ProofInput;
 use sspr_api::questions;
@@ -17,7 +17,7 @@ use subtle::ConstantTimeEq;
 pub fn asked(keys: &ServerKeys, flow_id: &str, pool: &[String], ask: u8) -> Vec<String> {
     let mut asked = pool.to_vec();
     let seed = keys.decoy.mac(format!("questions\0{flow_id}").as_bytes());
-    decoy::shuffle(&mut asked, &seed);
+    shuffle(&mut asked, &seed);
     asked.truncate(usize::from(ask));
     asked
 }

@@ -4,6 +4,7 @@
 //! ever be proven in it.
 
 use crate::crypto::keys::Key;
+use crate::seeded::{hex, shuffle};
 use crate::store::reset::FlowMethod;
 use sspr_api::MethodKind;
 use sspr_api::questions::BUILT_IN;
@@ -124,19 +125,6 @@ fn question_pool(seed: &[u8], count: usize) -> Vec<String> {
     let mut pool: Vec<String> = ids.into_iter().take(count).map(str::to_owned).collect();
     pool.sort();
     pool
-}
-
-/// Fisher-Yates driven by the seed bytes (stable, not secret-quality randomness).
-pub fn shuffle<T>(items: &mut [T], seed: &[u8]) {
-    for i in (1..items.len()).rev() {
-        let byte = seed.get(i % seed.len().max(1)).copied().unwrap_or(0);
-        let j = usize::from(byte) % (i + 1);
-        items.swap(i, j);
-    }
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ const MAX_AGE_SECONDS: u64 = 400 * 86_400;
 
 fn mac(key: &Key, subject: &str, tag: &str) -> String {
     let full = key.mac(format!("device\0{subject}\0{tag}").as_bytes());
-    super::decoy::hex(&full[..16])
+    crate::seeded::hex(&full[..16])
 }
 
 fn entries(cookie: &str) -> impl Iterator<Item = (&str, &str)> {
@@ -46,8 +46,8 @@ pub fn recognise(key: &Key, subject: &str, cookie: &str) -> Option<String> {
 /// plus the others it held, newest first, at most [`MAX_ENTRIES`].
 pub fn remember(key: &Key, subject: &str, cookie: Option<&str>) -> String {
     let cookie = cookie.unwrap_or_default();
-    let tag =
-        recognise(key, subject, cookie).unwrap_or_else(|| super::decoy::hex(&random_bytes::<16>()));
+    let tag = recognise(key, subject, cookie)
+        .unwrap_or_else(|| crate::seeded::hex(&random_bytes::<16>()));
     let mut kept = vec![format!("{tag}.{}", mac(key, subject, &tag))];
     kept.extend(
         entries(cookie)

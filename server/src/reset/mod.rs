@@ -6,7 +6,6 @@
 pub mod decoy;
 pub mod device;
 mod error;
-pub mod mask;
 mod messages;
 
 pub use error::ResetError;
@@ -18,6 +17,7 @@ use crate::crypto::passwords::PasswordHasher;
 use crate::crypto::random_bytes;
 use crate::methods::{self, Proving, app_code, proving, questions, sent_code};
 use crate::policy::Policy;
+use crate::seeded::hex;
 use crate::store::counters::{Limit, Locked};
 use crate::store::interface::ProofChecker;
 use crate::store::reset::{
@@ -40,9 +40,6 @@ pub const RESEND_INTERVAL_SECONDS: u64 = 30;
 const DECOY_RECIPIENT: &str = "decoy@invalid";
 /// Retired passwords that may not be used again (besides the current one).
 pub const RECENT_PASSWORDS: u32 = 2;
-
-/// Whether this server can prove a kind of method yet (see [`methods::can_prove`]).
-pub use crate::methods::can_prove;
 
 /// A method a real account can offer: kind, masked hint, method row, question pool.
 type OfferCandidate = (MethodKind, Option<String>, Option<i64>, Vec<String>);
@@ -159,9 +156,9 @@ impl<S: ResetStore> ResetService<S> {
         };
         // The secret binds the flow to this browser (docs/SECURITY.md, flow binding): the
         // id travels in URLs, which proxies log; the secret only in a request header.
-        let secret = decoy::hex(&random_bytes::<16>());
+        let secret = hex(&random_bytes::<16>());
         let flow = FlowRecord {
-            id: decoy::hex(&random_bytes::<16>()),
+            id: hex(&random_bytes::<16>()),
             secret_hash: secret_hash(&secret),
             subject,
             user,
@@ -388,7 +385,7 @@ impl<S: ResetStore> ResetService<S> {
                         "code:{}:{}:{}",
                         flow.id,
                         method.id,
-                        decoy::hex(&random_bytes::<8>())
+                        hex(&random_bytes::<8>())
                     ),
                     address.as_deref().unwrap_or(DECOY_RECIPIENT),
                     &code.code,
