@@ -115,7 +115,7 @@ mod tests {
     /// docs/SECURITY.md R11: database trouble fails closed with 503 and no internals.
     #[tokio::test]
     async fn store_failures_are_503_without_details() {
-        let err = StoreError::Database(rusqlite::Error::InvalidPath("/secret/path.db".into()));
+        let err = StoreError::Database("unable to open /secret/path.db".into());
         let response = ApiError::from(err).into_response();
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(

@@ -1,5 +1,5 @@
-//! What the reset flow needs from a store, as a trait: SQLite implements it today
-//! ([`SqliteStore`]); a PostgreSQL backend (several server instances over one database) or a
+//! What the reset flow needs from a store, as a trait over backend-neutral records
+//! (`records.rs`): SQLite implements it today (`sqlite.rs`); a PostgreSQL backend (several server instances over one database) or a
 //! directory write-back backend implements the same methods. Each method is one atomic step
 //! of the flow: a backend must keep each one a single transaction, because the security
 //! rules (counters never skipped, completion all or nothing) depend on it.
@@ -7,11 +7,11 @@
 use super::StoreError;
 use super::counters::{Limit, Locked, Pauses};
 use super::outbox::NewMessage;
-use super::reset::{
-    Account, ChallengeOutcome, Completion, CompletionOutcome, FlowRecord, Limits, NewChallenge,
-    ProofCheck, ProofInput, ProofOutcome,
+use super::records::{
+    Account, ChallengeOutcome, Completion, CompletionOutcome, FlowRecord, NewChallenge, ProofCheck,
+    ProofInput, ProofOutcome,
 };
-use super::sqlite::SqliteStore;
+use crate::limits::Limits;
 use sspr_api::MethodKind;
 use std::future::Future;
 
@@ -107,115 +107,4 @@ pub trait ResetStore: Clone + Send + Sync + 'static {
         expires_at: u64,
         now: u64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
-}
-
-impl ResetStore for SqliteStore {
-    fn account(
-        &self,
-        user_id: &str,
-    ) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send {
-        SqliteStore::account(self, user_id)
-    }
-    fn account_by_id(
-        &self,
-        id: i64,
-    ) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send {
-        SqliteStore::account_by_id(self, id)
-    }
-    fn method_contact(
-        &self,
-        user: Option<i64>,
-        method: Option<i64>,
-    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send {
-        SqliteStore::method_contact(self, user, method)
-    }
-    fn email_domains(&self) -> impl Future<Output = Result<Vec<(String, u64)>, StoreError>> + Send {
-        SqliteStore::email_domains(self)
-    }
-    fn create_flow(&self, flow: FlowRecord) -> impl Future<Output = Result<(), StoreError>> + Send {
-        SqliteStore::create_flow(self, flow)
-    }
-    fn flow(
-        &self,
-        id: &str,
-    ) -> impl Future<Output = Result<Option<FlowRecord>, StoreError>> + Send {
-        SqliteStore::flow(self, id)
-    }
-    fn extend_flow(
-        &self,
-        id: &str,
-        expires_at: u64,
-        now: u64,
-    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
-        SqliteStore::extend_flow(self, id, expires_at, now)
-    }
-    fn begin_challenge(
-        &self,
-        challenge: NewChallenge,
-        limits: Limits,
-    ) -> impl Future<Output = Result<ChallengeOutcome, StoreError>> + Send {
-        SqliteStore::begin_challenge(self, challenge, limits)
-    }
-    fn attempt_proof(
-        &self,
-        flow_id: &str,
-        method_id: &str,
-        now: u64,
-        limits: Limits,
-        check: ProofChecker,
-        notice: Vec<NewMessage>,
-    ) -> impl Future<Output = Result<ProofOutcome, StoreError>> + Send {
-        SqliteStore::attempt_proof(self, flow_id, method_id, now, limits, check, notice)
-    }
-    fn password_hashes(
-        &self,
-        user: i64,
-        recent: u32,
-    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
-        SqliteStore::password_hashes(self, user, recent)
-    }
-    fn other_admin_emails(
-        &self,
-        except: i64,
-    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
-        SqliteStore::other_admin_emails(self, except)
-    }
-    fn complete_reset(
-        &self,
-        completion: Completion,
-    ) -> impl Future<Output = Result<CompletionOutcome, StoreError>> + Send {
-        SqliteStore::complete_reset(self, completion)
-    }
-    fn account_lock(
-        &self,
-        subject: String,
-        now: u64,
-    ) -> impl Future<Output = Result<Option<Locked>, StoreError>> + Send {
-        SqliteStore::account_lock(self, subject, now)
-    }
-    fn pauses(
-        &self,
-        subject: String,
-        kinds: Vec<MethodKind>,
-        now: u64,
-    ) -> impl Future<Output = Result<Pauses, StoreError>> + Send {
-        SqliteStore::pauses(self, subject, kinds, now)
-    }
-    fn count_account_failure(
-        &self,
-        subject: String,
-        limit: Limit,
-        now: u64,
-        event: &'static str,
-    ) -> impl Future<Output = Result<Option<Locked>, StoreError>> + Send {
-        SqliteStore::count_account_failure(self, subject, limit, now, event)
-    }
-    fn spend_captcha(
-        &self,
-        challenge: String,
-        expires_at: u64,
-        now: u64,
-    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
-        SqliteStore::spend_captcha(self, challenge, expires_at, now)
-    }
 }

@@ -10,6 +10,7 @@ pub mod directory;
 pub mod interface;
 mod migrations;
 pub mod outbox;
+pub mod records;
 pub mod reset;
 pub mod retention;
 pub mod sqlite;
@@ -21,8 +22,9 @@ pub use sqlite::SqliteStore;
 /// turns it into `503 service_unavailable` without details.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The backend's own error, as text: no backend's types leave its module.
     #[error("database error: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(String),
     #[error("cannot create the database folder {path}: {source}")]
     CreateDir {
         path: std::path::PathBuf,

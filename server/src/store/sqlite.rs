@@ -7,6 +7,12 @@ use rusqlite::{Connection, params};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> StoreError {
+        StoreError::Database(error.to_string())
+    }
+}
+
 /// A handle to the database; cheap to clone. Queries run on tokio's blocking pool so they
 /// never stall the request-serving threads.
 #[derive(Clone)]
@@ -334,5 +340,137 @@ mod tests {
             store.recent_audit_events(5).await.unwrap(),
             ["user_created"]
         );
+    }
+}
+
+// The reset flow's store operations (the `ResetStore` trait), over SQLite.
+mod reset_store {
+    use super::SqliteStore;
+    use crate::limits::Limits;
+    use crate::store::StoreError;
+    use crate::store::counters::{Limit, Locked, Pauses};
+    use crate::store::interface::{ProofChecker, ResetStore};
+    use crate::store::outbox::NewMessage;
+    use crate::store::records::{
+        Account, ChallengeOutcome, Completion, CompletionOutcome, FlowRecord, NewChallenge,
+        ProofOutcome,
+    };
+    use sspr_api::MethodKind;
+    use std::future::Future;
+
+    impl ResetStore for SqliteStore {
+        fn account(
+            &self,
+            user_id: &str,
+        ) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send {
+            SqliteStore::account(self, user_id)
+        }
+        fn account_by_id(
+            &self,
+            id: i64,
+        ) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send {
+            SqliteStore::account_by_id(self, id)
+        }
+        fn method_contact(
+            &self,
+            user: Option<i64>,
+            method: Option<i64>,
+        ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send {
+            SqliteStore::method_contact(self, user, method)
+        }
+        fn email_domains(
+            &self,
+        ) -> impl Future<Output = Result<Vec<(String, u64)>, StoreError>> + Send {
+            SqliteStore::email_domains(self)
+        }
+        fn create_flow(
+            &self,
+            flow: FlowRecord,
+        ) -> impl Future<Output = Result<(), StoreError>> + Send {
+            SqliteStore::create_flow(self, flow)
+        }
+        fn flow(
+            &self,
+            id: &str,
+        ) -> impl Future<Output = Result<Option<FlowRecord>, StoreError>> + Send {
+            SqliteStore::flow(self, id)
+        }
+        fn extend_flow(
+            &self,
+            id: &str,
+            expires_at: u64,
+            now: u64,
+        ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+            SqliteStore::extend_flow(self, id, expires_at, now)
+        }
+        fn begin_challenge(
+            &self,
+            challenge: NewChallenge,
+            limits: Limits,
+        ) -> impl Future<Output = Result<ChallengeOutcome, StoreError>> + Send {
+            SqliteStore::begin_challenge(self, challenge, limits)
+        }
+        fn attempt_proof(
+            &self,
+            flow_id: &str,
+            method_id: &str,
+            now: u64,
+            limits: Limits,
+            check: ProofChecker,
+            notice: Vec<NewMessage>,
+        ) -> impl Future<Output = Result<ProofOutcome, StoreError>> + Send {
+            SqliteStore::attempt_proof(self, flow_id, method_id, now, limits, check, notice)
+        }
+        fn password_hashes(
+            &self,
+            user: i64,
+            recent: u32,
+        ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
+            SqliteStore::password_hashes(self, user, recent)
+        }
+        fn other_admin_emails(
+            &self,
+            except: i64,
+        ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
+            SqliteStore::other_admin_emails(self, except)
+        }
+        fn complete_reset(
+            &self,
+            completion: Completion,
+        ) -> impl Future<Output = Result<CompletionOutcome, StoreError>> + Send {
+            SqliteStore::complete_reset(self, completion)
+        }
+        fn account_lock(
+            &self,
+            subject: String,
+            now: u64,
+        ) -> impl Future<Output = Result<Option<Locked>, StoreError>> + Send {
+            SqliteStore::account_lock(self, subject, now)
+        }
+        fn pauses(
+            &self,
+            subject: String,
+            kinds: Vec<MethodKind>,
+            now: u64,
+        ) -> impl Future<Output = Result<Pauses, StoreError>> + Send {
+            SqliteStore::pauses(self, subject, kinds, now)
+        }
+        fn count_account_failure(
+            &self,
+            subject: String,
+            limit: Limit,
+            now: u64,
+            event: &'static str,
+        ) -> impl Future<Output = Result<Option<Locked>, StoreError>> + Send {
+            SqliteStore::count_account_failure(self, subject, limit, now, event)
+        }
+        fn spend_captcha(
+            &self,
+            challenge: String,
+            expires_at: u64,
+            now: u64,
+        ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+            SqliteStore::spend_captcha(self, challenge, expires_at, now)
+        }
     }
 }

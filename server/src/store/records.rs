@@ -1,0 +1,168 @@
+//! The records the reset flow reads and writes, whatever the backend: accounts with their
+//! methods, flows, challenges, proofs and the completing change. Backends (SQLite today,
+//! PostgreSQL next) turn them into rows; nothing here knows a database.
+
+use super::outbox::NewMessage;
+use crate::limits::Locked;
+use serde::{Deserialize, Serialize};
+use sspr_api::MethodKind;
+
+/// An account as the reset flow needs it.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: i64,
+    pub user_id: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub enabled: bool,
+    pub is_admin: bool,
+    pub groups: Vec<String>,
+    pub methods: Vec<MethodRecord>,
+    /// Question ids the person registered answers for.
+    pub questions: Vec<String>,
+}
+
+/// A registered method, without its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MethodRecord {
+    pub id: i64,
+    pub kind: MethodKind,
+    pub contact: Option<String>,
+    pub is_default: bool,
+}
+
+/// A method as offered in a flow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlowMethod {
+    pub id: String,
+    pub kind: MethodKind,
+    pub hint: Option<String>,
+    /// The registered method behind it; `None` in a decoy flow.
+    pub record: Option<i64>,
+    /// Security questions: the registered question ids the ones asked are drawn from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowRecord {
+    pub id: String,
+    /// SHA-256 of the secret that binds the flow to the browser that started it.
+    pub secret_hash: Vec<u8>,
+    pub subject: String,
+    /// The account; `None` for a decoy flow.
+    pub user: Option<i64>,
+    pub methods_required: u8,
+    pub methods: Vec<FlowMethod>,
+    pub created_at: u64,
+    pub expires_at: u64,
+    pub completed_at: Option<u64>,
+    /// Ids of the methods proven so far.
+    pub verified: Vec<String>,
+}
+
+impl FlowRecord {
+    pub fn method(&self, id: &str) -> Option<&FlowMethod> {
+        self.methods.iter().find(|m| m.id == id)
+    }
+}
+
+pub use crate::limits::Limits;
+
+/// A new code (or set of questions) for a challenge.
+pub struct NewChallenge {
+    pub flow_id: String,
+    pub method_id: String,
+    pub subject: String,
+    pub kind: MethodKind,
+    pub now: u64,
+    /// Keyed hash of the code and when it expires; `None` for methods without codes.
+    pub code: Option<(Vec<u8>, u64)>,
+    pub questions: Vec<String>,
+    /// The message carrying the code (sealed for decoys too, to a placeholder address).
+    pub message: Option<NewMessage>,
+    /// Whether the message goes out; false in a decoy flow (or when the method's owner
+    /// changed), where it is written and removed again.
+    pub deliver: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChallengeOutcome {
+    Ready {
+        resend_in: Option<u64>,
+    },
+    FlowGone,
+    Locked {
+        account: bool,
+        lock: Locked,
+    },
+    /// A code was sent for this method moments ago; seconds until another may be.
+    RateLimited {
+        retry_after: u64,
+    },
+    /// The hour's codes to this channel are used up; seconds until the next one is allowed.
+    TooManySends {
+        retry_after: u64,
+    },
+}
+
+/// What a proof is checked against, loaded inside the transaction.
+#[derive(Debug, Clone, Default)]
+pub struct ProofInput {
+    pub code_hash: Option<Vec<u8>>,
+    /// Sealed TOTP secret and the last step used.
+    pub totp_secret: Option<Vec<u8>>,
+    pub last_used_step: Option<u64>,
+    /// The questions asked, and the stored answer hashes of this account.
+    pub questions: Vec<String>,
+    pub answers: Vec<(String, Vec<u8>)>,
+}
+
+/// The verdict of the method's check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProofCheck {
+    Right { totp_step: Option<u64> },
+    Wrong,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProofOutcome {
+    Verified,
+    Wrong {
+        attempts_left: u32,
+    },
+    /// The wrong try that locked a scope, or a try while locked.
+    Locked {
+        account: bool,
+        lock: Locked,
+    },
+    /// No live code: none sent, expired or used up.
+    CodeExpired,
+    FlowGone,
+}
+
+/// The completing transaction's inputs.
+pub struct Completion {
+    pub flow_id: String,
+    pub user: i64,
+    pub new_hash: String,
+    pub now: u64,
+    pub messages: Vec<NewMessage>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompletionOutcome {
+    Done { sessions_revoked: usize },
+    AlreadyCompleted,
+    NotReady,
+    FlowGone,
+}
+
+/// Where the completing transaction can be made to fail, to prove it leaves nothing half
+/// done (tests only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultPoint {
+    AfterPasswordWritten,
+    AfterSessionsRevoked,
+    AfterMessagesQueued,
+}
