@@ -15,13 +15,8 @@ pub mod sent_code;
 use crate::store::reset::ProofCheck;
 use sspr_api::MethodKind;
 
-/// How a kind of method is proven.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Proving {
-    SentCode,
-    Totp,
-    Questions,
-}
+/// How a kind of method is proven (the store's name for it: what it loads to check).
+pub use crate::store::records::ProofSource as Proving;
 
 /// How `kind` is proven, or `None` when this version cannot prove it yet.
 pub fn proving(kind: MethodKind) -> Option<Proving> {

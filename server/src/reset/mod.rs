@@ -22,7 +22,7 @@ use crate::store::counters::{Limit, Locked};
 use crate::store::interface::ProofChecker;
 use crate::store::reset::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FlowMethod, FlowRecord, Limits,
-    NewChallenge, ProofOutcome,
+    NewChallenge, ProofAttempt, ProofOutcome,
 };
 use crate::store::{ResetStore, SqliteStore};
 use sha2::{Digest, Sha256};
@@ -487,7 +487,17 @@ impl<S: ResetStore> ResetService<S> {
         };
         let outcome = self
             .store
-            .attempt_proof(&flow.id, &method.id, now, self.limits(), check, notice)
+            .attempt_proof(
+                ProofAttempt {
+                    flow_id: flow.id.clone(),
+                    method_id: method.id.clone(),
+                    source: proving,
+                    now,
+                },
+                self.limits(),
+                check,
+                notice,
+            )
             .await?;
         match outcome {
             ProofOutcome::Verified => self.get(key).await,

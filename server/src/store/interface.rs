@@ -8,8 +8,8 @@ use super::StoreError;
 use super::counters::{Limit, Locked, Pauses};
 use super::outbox::NewMessage;
 use super::records::{
-    Account, ChallengeOutcome, Completion, CompletionOutcome, FlowRecord, NewChallenge, ProofCheck,
-    ProofInput, ProofOutcome,
+    Account, ChallengeOutcome, Completion, CompletionOutcome, FlowRecord, NewChallenge,
+    ProofAttempt, ProofCheck, ProofInput, ProofOutcome,
 };
 use crate::limits::Limits;
 use sspr_api::MethodKind;
@@ -59,9 +59,7 @@ pub trait ResetStore: Clone + Send + Sync + 'static {
     /// Checks a proof with `check` and counts the outcome, in one transaction.
     fn attempt_proof(
         &self,
-        flow_id: &str,
-        method_id: &str,
-        now: u64,
+        attempt: ProofAttempt,
         limits: Limits,
         check: ProofChecker,
         notice: Vec<NewMessage>,

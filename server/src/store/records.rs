@@ -166,3 +166,23 @@ pub enum FaultPoint {
     AfterSessionsRevoked,
     AfterMessagesQueued,
 }
+
+/// What a proof is checked against, for the store to load: a live sent code, an
+/// authenticator app's secret, or the answers to the questions asked. The method kinds
+/// map onto these in `methods::proving`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProofSource {
+    SentCode,
+    Totp,
+    Questions,
+}
+
+/// One proof to check and count: which method of which flow, what it is checked
+/// against, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProofAttempt {
+    pub flow_id: String,
+    pub method_id: String,
+    pub source: ProofSource,
+    pub now: u64,
+}

@@ -435,15 +435,17 @@ impl SqliteStore {
     /// then the counters. `check` gets what the proof is compared against.
     pub async fn attempt_proof(
         &self,
-        flow_id: &str,
-        method_id: &str,
-        now: u64,
+        attempt: ProofAttempt,
         limits: Limits,
         check: impl FnOnce(&ProofInput) -> ProofCheck + Send + 'static,
         notice: Vec<NewMessage>,
     ) -> Result<ProofOutcome, StoreError> {
-        let flow_id = flow_id.to_owned();
-        let method_id = method_id.to_owned();
+        let ProofAttempt {
+            flow_id,
+            method_id,
+            source,
+            now,
+        } = attempt;
         self.call(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let Some(flow) = live_flow(&tx, &flow_id, now)? else {
@@ -469,8 +471,10 @@ impl SqliteStore {
                 .optional()?;
             let mut input = ProofInput::default();
             let mut code_attempts = 0;
-            match method.kind {
-                MethodKind::AppCode => {
+            // What the proof is checked against is the caller's to say (methods/): the
+            // store only knows which rows each source is in.
+            match source {
+                ProofSource::Totp => {
                     // Through the owner; a decoy runs the same query and finds nothing.
                     let row: Option<(Option<Vec<u8>>, Option<i64>)> = tx
                         .query_row(
@@ -485,7 +489,7 @@ impl SqliteStore {
                         input.last_used_step = step.map(|s| s as u64);
                     }
                 }
-                MethodKind::SecurityQuestions => {
+                ProofSource::Questions => {
                     let Some((_, _, _, Some(questions))) = challenge else {
                         return Ok(ProofOutcome::CodeExpired);
                     };
@@ -500,12 +504,7 @@ impl SqliteStore {
                         })?
                         .collect::<Result<_, _>>()?;
                 }
-                // Sent codes; push approvals cannot be proven yet (a policy enabling
-                // them is refused at start), so they never have a live code.
-                MethodKind::Email
-                | MethodKind::MobilePhone
-                | MethodKind::OfficePhone
-                | MethodKind::AppNotification => {
+                ProofSource::SentCode => {
                     let Some((Some(hash), Some(expires_at), attempts, _)) = challenge else {
                         return Ok(ProofOutcome::CodeExpired);
                     };

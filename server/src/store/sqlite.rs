@@ -353,7 +353,7 @@ mod reset_store {
     use crate::store::outbox::NewMessage;
     use crate::store::records::{
         Account, ChallengeOutcome, Completion, CompletionOutcome, FlowRecord, NewChallenge,
-        ProofOutcome,
+        ProofAttempt, ProofOutcome,
     };
     use sspr_api::MethodKind;
     use std::future::Future;
@@ -412,14 +412,12 @@ mod reset_store {
         }
         fn attempt_proof(
             &self,
-            flow_id: &str,
-            method_id: &str,
-            now: u64,
+            attempt: ProofAttempt,
             limits: Limits,
             check: ProofChecker,
             notice: Vec<NewMessage>,
         ) -> impl Future<Output = Result<ProofOutcome, StoreError>> + Send {
-            SqliteStore::attempt_proof(self, flow_id, method_id, now, limits, check, notice)
+            SqliteStore::attempt_proof(self, attempt, limits, check, notice)
         }
         fn password_hashes(
             &self,

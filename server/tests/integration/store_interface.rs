@@ -20,7 +20,7 @@ use sspr_server::store::interface::ProofChecker;
 use sspr_server::store::outbox::NewMessage;
 use sspr_server::store::reset::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FlowRecord, Limits, NewChallenge,
-    ProofOutcome,
+    ProofAttempt, ProofOutcome,
 };
 use sspr_server::store::{NewUser, ResetStore, SqliteStore, StoreError};
 use std::future::Future;
@@ -130,9 +130,7 @@ impl ResetStore for Flaky {
     }
     fn attempt_proof(
         &self,
-        flow_id: &str,
-        method_id: &str,
-        now: u64,
+        attempt: ProofAttempt,
         limits: Limits,
         check: ProofChecker,
         notice: Vec<NewMessage>,
@@ -140,8 +138,7 @@ impl ResetStore for Flaky {
         delegate!(
             self,
             "attempt_proof",
-            self.inner
-                .attempt_proof(flow_id, method_id, now, limits, check, notice)
+            self.inner.attempt_proof(attempt, limits, check, notice)
         )
     }
     fn password_hashes(
