@@ -212,6 +212,10 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
     } else if config.server.public_url.is_none() && config.server.allowed_hosts.is_empty() {
         return Err(CliError::NoAllowedHosts);
     }
+    if args.demo && config.organisation.helpdesk_url.is_none() {
+        // Every dead end of the portal links to the help desk: the demo shows one.
+        config.organisation.helpdesk_url = Some(demo::HELPDESK_URL.to_owned());
+    }
     if args.demo && config.policy.scope == Scope::Disabled {
         config.policy = demo::policy();
         tracing::info!(

@@ -41,6 +41,9 @@ pub const DEMO_USERS: &[NewUser<'static>] = &[
     },
 ];
 
+/// The demo's help desk, linked from the portal's dead ends when no other is configured.
+pub const HELPDESK_URL: &str = "mailto:helpdesk@contoso.example";
+
 /// The password every demo account starts with.
 pub const DEMO_PASSWORD: &str = "Orchard lantern 1984";
 
