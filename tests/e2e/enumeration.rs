@@ -4,7 +4,7 @@
 
 use crate::harness::{Browser, Product, locale_text};
 use crate::steps::{
-    ADELE, ONE_METHOD, choose, enter_code, identify, unknown_id_offering, wrong_code_text,
+    ADELE, ONE_METHOD, choose, enter_code, enter_wrong_code, identify, unknown_id_offering,
 };
 use sspr_api::MethodKind;
 
@@ -54,9 +54,7 @@ async fn walk(product: &Product, user_id: &str) -> Vec<(&'static str, String)> {
         .await;
     seen.push(("sent", screen(&browser, user_id).await));
     for left in (1..=4).rev() {
-        enter_code(&browser, "00000000").await;
-        let wrong = wrong_code_text(left);
-        browser.wait_for_text(".error-summary__list", &wrong).await;
+        enter_wrong_code(&browser, left).await;
         if left == 4 {
             seen.push(("wrong code", screen(&browser, user_id).await));
         }

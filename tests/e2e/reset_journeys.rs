@@ -108,10 +108,7 @@ async fn a_wrong_code_says_so_keeps_the_input_and_too_many_lock_the_method() {
     assert_eq!(browser.value_of("#code").await, "00000000");
     assert!(browser.client.title().await.unwrap().starts_with("Error: "));
     for left in (1..=3).rev() {
-        enter_code(&browser, "00000000").await;
-        browser
-            .wait_for_text(".error-summary__list", &wrong_code_text(left))
-            .await;
+        enter_wrong_code(&browser, left).await;
     }
     enter_code(&browser, "00000000").await;
     // The fifth wrong code pauses the method for the lockout time; it was Alex's only one,

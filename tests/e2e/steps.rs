@@ -147,3 +147,11 @@ pub fn wrong_code_text(left: u32) -> String {
         tries.replace("{{ left }}", &left.to_string())
     )
 }
+
+/// Types a wrong e-mail code and waits for the error saying `left` tries are left.
+pub async fn enter_wrong_code(browser: &Browser, left: u32) {
+    enter_code(browser, "00000000").await;
+    browser
+        .wait_for_text(".error-summary__list", &wrong_code_text(left))
+        .await;
+}
