@@ -77,12 +77,16 @@ pub fn TimeoutWarning() -> impl IntoView {
         });
     };
 
-    let dialog = NodeRef::<leptos::html::Div>::new();
-    // The dialog takes the focus when it opens, so a screen reader reads it at once.
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    // Shown as a modal when it opens, and it takes the focus, so a screen reader reads it
+    // at once.
     Effect::new(move |_| {
         if open.get()
             && let Some(element) = dialog.get()
         {
+            if !element.open() {
+                let _ = element.show_modal();
+            }
             let _ = element.focus();
         }
     });
@@ -90,16 +94,17 @@ pub fn TimeoutWarning() -> impl IntoView {
     move || {
         open.get().then(|| {
             view! {
-                <div class="dialog-backdrop">
-                    <div
-                        class="dialog"
-                        role="alertdialog"
-                        aria-modal="true"
-                        aria-labelledby="timeout-title"
-                        aria-describedby="timeout-body"
-                        tabindex="-1"
-                        node_ref=dialog
-                    >
+                // A native modal dialog: the page behind is inert and the focus stays in
+                // it; Escape closes it like "Close".
+                <dialog
+                    class="dialog"
+                    role="alertdialog"
+                    aria-labelledby="timeout-title"
+                    aria-describedby="timeout-body"
+                    tabindex="-1"
+                    node_ref=dialog
+                    on:cancel=move |_: leptos::ev::Event| dismissed.set(true)
+                >
                         <h2 class="heading-m" id="timeout-title">{text(|l| td_string!(l, reset.timeout.heading))}</h2>
                         <p class="body" id="timeout-body">
                             {text(|l| td_string!(l, reset.timeout.body))} " " <DurationText seconds=left /> "."
@@ -134,8 +139,7 @@ pub fn TimeoutWarning() -> impl IntoView {
                                 {text(|l| td_string!(l, reset.timeout.close))}
                             </button>
                         </div>
-                    </div>
-                </div>
+                </dialog>
             }
         })
     }

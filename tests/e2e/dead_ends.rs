@@ -246,6 +246,16 @@ async fn the_warning_comes_before_the_end_and_more_time_keeps_what_was_proven() 
         .await
         .unwrap();
     assert_eq!(focused, serde_json::json!("alertdialog"));
+    // Modal: the page behind cannot be reached until it is answered.
+    let modal = browser
+        .client
+        .execute(
+            "return document.querySelector('dialog').matches(':modal')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(modal, serde_json::json!(true));
     browser.screenshot("timeout-warning-360").await;
     browser.click("#timeout-extend").await;
     for _ in 0..50 {
