@@ -5,13 +5,13 @@
 use crate::clock::Clock;
 use crate::crypto::keys::ServerKeys;
 use crate::crypto::passwords::{HashError, PasswordHasher};
-use crate::crypto::sealed;
 use crate::crypto::totp::TotpSecret;
-use crate::methods::app_code;
+use crate::methods::questions::{self, AnswersProblem};
+use crate::methods::{app_code, sent_code};
 use crate::reset::decoy;
 use crate::store::{SqliteStore, StoreError};
+use sspr_api::MethodKind;
 use sspr_api::password::{self, PasswordProblem};
-use sspr_api::{MethodKind, questions};
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
@@ -24,14 +24,8 @@ pub enum DirectoryError {
     Password(Vec<PasswordProblem>),
     #[error("{0:?} is not an e-mail address")]
     BadEmail(String),
-    #[error("{0:?} is not a built-in question (see `sspr-server questions`)")]
-    UnknownQuestion(String),
-    #[error("the answer to {0} is empty")]
-    EmptyAnswer(String),
-    #[error(
-        "{given} different questions answered; the policy asks for {required} (security_questions.register)"
-    )]
-    AnswerCount { given: usize, required: usize },
+    #[error(transparent)]
+    Answers(#[from] AnswersProblem),
 }
 
 fn describe(problems: &[PasswordProblem]) -> String {
@@ -99,13 +93,8 @@ impl Directory {
     }
 
     pub async fn add_email(&self, user_id: &str, address: &str) -> Result<i64, DirectoryError> {
-        let address = address.trim();
-        let valid = address
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
-        if !valid || address.chars().any(char::is_whitespace) {
-            return Err(DirectoryError::BadEmail(address.to_owned()));
-        }
+        let address = sent_code::email_address(address)
+            .ok_or_else(|| DirectoryError::BadEmail(address.trim().to_owned()))?;
         Ok(self
             .store
             .add_method(
@@ -127,54 +116,28 @@ impl Directory {
     ) -> Result<TotpSecret, DirectoryError> {
         let secret = secret.unwrap_or_else(TotpSecret::generate);
         let keys = Arc::clone(&self.keys);
-        let bytes = *secret.as_bytes();
+        let sealing = secret.clone();
         self.store
             .add_method(
                 user_id,
                 MethodKind::AppCode,
                 None,
                 self.clock.now(),
-                move |method| {
-                    Some(sealed::seal(
-                        &keys.totp_secrets,
-                        &app_code::context(method),
-                        &bytes,
-                    ))
-                },
+                move |method| Some(app_code::seal(&keys, method, &sealing)),
             )
             .await?;
         Ok(secret)
     }
 
-    /// Replaces the security answers (question id, answer): exactly `required` of them
-    /// (the policy's `security_questions.register`), different questions. Every person
-    /// registering the same number is what lets decoy flows ask like real ones.
+    /// Replaces the security answers (question id, answer), as
+    /// [`questions::registrable`] takes them.
     pub async fn set_answers(
         &self,
         user_id: &str,
         answers: &[(String, String)],
         required: usize,
     ) -> Result<(), DirectoryError> {
-        let mut questions: Vec<&str> = answers.iter().map(|(q, _)| q.as_str()).collect();
-        questions.sort_unstable();
-        questions.dedup();
-        if answers.len() != required || questions.len() != answers.len() {
-            return Err(DirectoryError::AnswerCount {
-                given: questions.len(),
-                required,
-            });
-        }
-        let mut normalised = Vec::new();
-        for (question, answer) in answers {
-            if !questions::is_known(question) {
-                return Err(DirectoryError::UnknownQuestion(question.clone()));
-            }
-            let answer = questions::normalize_answer(answer);
-            if answer.is_empty() {
-                return Err(DirectoryError::EmptyAnswer(question.clone()));
-            }
-            normalised.push((question.clone(), answer));
-        }
+        let normalised = questions::registrable(answers, required)?;
         let user = self
             .store
             .account(user_id)

@@ -17,6 +17,11 @@ pub fn context(method: i64) -> String {
     format!("totp:{method}")
 }
 
+/// `secret` sealed at rest for method row `method`.
+pub fn seal(keys: &ServerKeys, method: i64, secret: &TotpSecret) -> Vec<u8> {
+    sealed::seal(&keys.totp_secrets, &context(method), secret.as_bytes())
+}
+
 /// The secret sealed for method row `method`, if it opens.
 pub fn open(keys: &ServerKeys, method: i64, sealed_secret: &[u8]) -> Option<TotpSecret> {
     let bytes = sealed::open(&keys.totp_secrets, &context(method), sealed_secret).ok()?;

@@ -13,6 +13,51 @@ use sspr_api::questions;
 use sspr_api::reset::Answer;
 use subtle::ConstantTimeEq;
 
+/// Why a set of answers cannot be registered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnswersProblem {
+    #[error("{0:?} is not a built-in question (see `sspr-server questions`)")]
+    UnknownQuestion(String),
+    #[error("the answer to {0} is empty")]
+    EmptyAnswer(String),
+    #[error(
+        "{given} different questions answered; the policy asks for {required} (security_questions.register)"
+    )]
+    Count { given: usize, required: usize },
+}
+
+/// The answers (question id, answer) as they are registered, normalised: exactly
+/// `required` of them (the policy's `security_questions.register`), to different built-in
+/// questions, none empty. Every person registering the same number is what lets decoy
+/// flows ask like real ones.
+pub fn registrable(
+    answers: &[(String, String)],
+    required: usize,
+) -> Result<Vec<(String, String)>, AnswersProblem> {
+    let mut asked: Vec<&str> = answers.iter().map(|(q, _)| q.as_str()).collect();
+    asked.sort_unstable();
+    asked.dedup();
+    if answers.len() != required || asked.len() != answers.len() {
+        return Err(AnswersProblem::Count {
+            given: asked.len(),
+            required,
+        });
+    }
+    answers
+        .iter()
+        .map(|(question, answer)| {
+            if !questions::is_known(question) {
+                return Err(AnswersProblem::UnknownQuestion(question.clone()));
+            }
+            let answer = questions::normalize_answer(answer);
+            if answer.is_empty() {
+                return Err(AnswersProblem::EmptyAnswer(question.clone()));
+            }
+            Ok((question.clone(), answer))
+        })
+        .collect()
+}
+
 /// The `ask` questions of `pool` asked in flow `flow_id` (stable for the flow).
 pub fn asked(keys: &ServerKeys, flow_id: &str, pool: &[String], ask: u8) -> Vec<String> {
     let mut asked = pool.to_vec();
@@ -70,4 +115,53 @@ pub fn checker(typed: Vec<(String, [u8; 32])>, decoy: bool) -> ProofChecker {
         }
         verdict(all_right && !decoy, None)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+        items
+            .iter()
+            .map(|(q, a)| ((*q).to_owned(), (*a).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn exactly_the_policys_count_of_different_known_questions_with_answers() {
+        let three = pairs(&[
+            ("birth_city", " Lisbon "),
+            ("first_pet", "Biscuit"),
+            ("first_school", "Riverside"),
+        ]);
+        let registered = registrable(&three, 3).unwrap();
+        assert_eq!(registered[0], ("birth_city".into(), "lisbon".into()));
+        assert_eq!(
+            registrable(&three, 4),
+            Err(AnswersProblem::Count {
+                given: 3,
+                required: 4
+            })
+        );
+        let twice = pairs(&[("birth_city", "a"), ("birth_city", "b"), ("first_pet", "c")]);
+        assert!(matches!(
+            registrable(&twice, 3),
+            Err(AnswersProblem::Count { given: 2, .. })
+        ));
+        let unknown = pairs(&[("birth_city", "a"), ("nope", "b"), ("first_pet", "c")]);
+        assert_eq!(
+            registrable(&unknown, 3),
+            Err(AnswersProblem::UnknownQuestion("nope".into()))
+        );
+        let empty = pairs(&[
+            ("birth_city", "a"),
+            ("first_school", " ?! "),
+            ("first_pet", "c"),
+        ]);
+        assert_eq!(
+            registrable(&empty, 3),
+            Err(AnswersProblem::EmptyAnswer("first_school".into()))
+        );
+    }
 }
