@@ -11,6 +11,7 @@ use crate::clock::Clock;
 use crate::config::{SmtpConfig, SmtpSecurity};
 use crate::crypto::keys::ServerKeys;
 use crate::crypto::sealed;
+use crate::store::interface::OutboxStore;
 use crate::store::outbox::QueuedMessage;
 use crate::store::{SqliteStore, StoreError};
 use lettre::message::header::ContentType;
@@ -156,15 +157,15 @@ pub struct Pass {
 
 /// Takes due messages from the outbox and hands them to the relay.
 #[derive(Clone)]
-pub struct OutboxWorker {
-    pub store: SqliteStore,
+pub struct OutboxWorker<S: OutboxStore = SqliteStore> {
+    pub store: S,
     pub keys: Arc<ServerKeys>,
     pub clock: Clock,
     pub mailer: Mailer,
     pub max_attempts: u32,
 }
 
-impl OutboxWorker {
+impl<S: OutboxStore> OutboxWorker<S> {
     /// Tries every message that is due now once.
     pub async fn deliver_due(&self) -> Result<Pass, StoreError> {
         let now = self.clock.now();

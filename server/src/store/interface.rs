@@ -6,11 +6,11 @@
 
 use super::StoreError;
 use super::counters::{Limit, Locked, Pauses};
-use super::outbox::NewMessage;
 use super::records::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FlowRecord, NewChallenge,
     ProofAttempt, ProofCheck, ProofInput, ProofOutcome,
 };
+use super::records::{NewMessage, QueuedMessage};
 use crate::limits::Limits;
 use sspr_api::MethodKind;
 use std::future::Future;
@@ -105,4 +105,33 @@ pub trait ResetStore: Clone + Send + Sync + 'static {
         expires_at: u64,
         now: u64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// The outbox, as the delivery worker needs it: the messages due, a claim with a lease
+/// (so two workers never send one message twice), and the outcome of each try.
+pub trait OutboxStore: Clone + Send + Sync + 'static {
+    /// Messages due for delivery at `now`, oldest first (expired ones are given up).
+    fn due_messages(
+        &self,
+        now: u64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<QueuedMessage>, StoreError>> + Send;
+    /// When the next message is due, if any is waiting.
+    fn next_message_due(&self) -> impl Future<Output = Result<Option<u64>, StoreError>> + Send;
+    /// Takes message `id` until `lease_until`; false when another worker holds it.
+    fn claim_message(
+        &self,
+        id: i64,
+        now: u64,
+        lease_until: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    fn mark_sent(&self, id: i64, now: u64) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// A failed try: again at `retry_at`, or given up when `None`.
+    fn mark_failed_attempt(
+        &self,
+        id: i64,
+        now: u64,
+        error: String,
+        retry_at: Option<u64>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

@@ -6,37 +6,7 @@ use super::StoreError;
 use super::sqlite::SqliteStore;
 use rusqlite::{Connection, params};
 
-/// A message to queue. `body` is sealed by the caller with the `dedupe_key` as context.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewMessage {
-    pub dedupe_key: String,
-    pub recipient: String,
-    pub subject: String,
-    pub sealed_body: Vec<u8>,
-    /// Undelivered after this (unix seconds), it is dropped: an expired code helps nobody.
-    pub discard_after: Option<u64>,
-}
-
-/// A queued message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QueuedMessage {
-    pub id: i64,
-    pub dedupe_key: String,
-    pub recipient: String,
-    pub subject: String,
-    pub sealed_body: Vec<u8>,
-    pub created_at: u64,
-    pub attempts: u32,
-    pub status: DeliveryStatus,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeliveryStatus {
-    Pending,
-    Sent,
-    /// Undeliverable (permanent error, too many tries, or expired), with the reason.
-    Failed(String),
-}
+pub use super::records::{DeliveryStatus, NewMessage, QueuedMessage};
 
 /// Queues a message in the caller's transaction; returns false when the key was queued
 /// before.

@@ -2,7 +2,6 @@
 //! methods, flows, challenges, proofs and the completing change. Backends (SQLite today,
 //! PostgreSQL next) turn them into rows; nothing here knows a database.
 
-use super::outbox::NewMessage;
 use crate::limits::Locked;
 use serde::{Deserialize, Serialize};
 use sspr_api::MethodKind;
@@ -185,4 +184,36 @@ pub struct ProofAttempt {
     pub method_id: String,
     pub source: ProofSource,
     pub now: u64,
+}
+
+/// A message to queue. `body` is sealed by the caller with the `dedupe_key` as context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMessage {
+    pub dedupe_key: String,
+    pub recipient: String,
+    pub subject: String,
+    pub sealed_body: Vec<u8>,
+    /// Undelivered after this (unix seconds), it is dropped: an expired code helps nobody.
+    pub discard_after: Option<u64>,
+}
+
+/// A queued message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedMessage {
+    pub id: i64,
+    pub dedupe_key: String,
+    pub recipient: String,
+    pub subject: String,
+    pub sealed_body: Vec<u8>,
+    pub created_at: u64,
+    pub attempts: u32,
+    pub status: DeliveryStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryStatus {
+    Pending,
+    Sent,
+    /// Undeliverable (permanent error, too many tries, or expired), with the reason.
+    Failed(String),
 }

@@ -5,7 +5,7 @@
 
 use super::StoreError;
 use super::counters::{self, ACCOUNT, Locked};
-use super::outbox::{self, NewMessage};
+use super::outbox;
 pub use super::records::*;
 use super::sqlite::{SqliteStore, audit_at};
 use crate::limits::{self, Failure, SendCheck, SendWindow};

@@ -472,3 +472,49 @@ mod reset_store {
         }
     }
 }
+
+// The outbox's store operations (the `OutboxStore` trait), over SQLite.
+mod outbox_store {
+    use super::SqliteStore;
+    use crate::store::StoreError;
+    use crate::store::interface::OutboxStore;
+    use crate::store::records::QueuedMessage;
+    use std::future::Future;
+
+    impl OutboxStore for SqliteStore {
+        fn due_messages(
+            &self,
+            now: u64,
+            limit: u32,
+        ) -> impl Future<Output = Result<Vec<QueuedMessage>, StoreError>> + Send {
+            SqliteStore::due_messages(self, now, limit)
+        }
+        fn next_message_due(&self) -> impl Future<Output = Result<Option<u64>, StoreError>> + Send {
+            SqliteStore::next_message_due(self)
+        }
+        fn claim_message(
+            &self,
+            id: i64,
+            now: u64,
+            lease_until: u64,
+        ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+            SqliteStore::claim_message(self, id, now, lease_until)
+        }
+        fn mark_sent(
+            &self,
+            id: i64,
+            now: u64,
+        ) -> impl Future<Output = Result<(), StoreError>> + Send {
+            SqliteStore::mark_sent(self, id, now)
+        }
+        fn mark_failed_attempt(
+            &self,
+            id: i64,
+            now: u64,
+            error: String,
+            retry_at: Option<u64>,
+        ) -> impl Future<Output = Result<(), StoreError>> + Send {
+            SqliteStore::mark_failed_attempt(self, id, now, error, retry_at)
+        }
+    }
+}
