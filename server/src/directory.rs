@@ -9,6 +9,7 @@ use crate::crypto::totp::TotpSecret;
 use crate::methods::questions::{self, AnswersProblem};
 use crate::methods::{app_code, sent_code};
 use crate::reset::decoy;
+use crate::store::interface::DirectoryStore;
 use crate::store::{SqliteStore, StoreError};
 use sspr_api::MethodKind;
 use sspr_api::password::{self, PasswordProblem};
@@ -43,14 +44,14 @@ fn describe(problems: &[PasswordProblem]) -> String {
 }
 
 #[derive(Clone)]
-pub struct Directory {
-    pub store: SqliteStore,
+pub struct Directory<S: DirectoryStore = SqliteStore> {
+    pub store: S,
     pub keys: Arc<ServerKeys>,
     pub hasher: PasswordHasher,
     pub clock: Clock,
 }
 
-impl Directory {
+impl<S: DirectoryStore> Directory<S> {
     /// Checks the password against the rules (with the user's own details as context
     /// words), hashes it and sets it.
     pub async fn set_password(

@@ -135,3 +135,47 @@ pub trait OutboxStore: Clone + Send + Sync + 'static {
         retry_at: Option<u64>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
+
+/// The directory's store operations used to administer people (passwords, methods,
+/// answers, unlocking); each is one transaction.
+pub trait DirectoryStore: Clone + Send + Sync + 'static {
+    /// The account with this user ID (any case), with its methods and groups.
+    fn account(
+        &self,
+        user_id: &str,
+    ) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send;
+    fn set_password_hash(
+        &self,
+        user_id: &str,
+        hash: String,
+        now: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn password_hash_of(
+        &self,
+        user_id: &str,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+    /// Registers a method; `seal` makes its sealed secret from the new row's id.
+    fn add_method(
+        &self,
+        user_id: &str,
+        kind: MethodKind,
+        contact: Option<String>,
+        now: u64,
+        seal: impl FnOnce(i64) -> Option<Vec<u8>> + Send + 'static,
+    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
+    /// Replaces the account's security answers with these hashes.
+    fn set_security_answers(
+        &self,
+        user_id: &str,
+        user: i64,
+        hashed: Vec<(String, Vec<u8>)>,
+        now: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Clears every failure counter of the account's `subject`.
+    fn unlock(
+        &self,
+        user_id: &str,
+        subject: String,
+        now: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}

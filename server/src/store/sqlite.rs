@@ -518,3 +518,63 @@ mod outbox_store {
         }
     }
 }
+
+// The directory's store operations (the `DirectoryStore` trait), over SQLite.
+mod directory_store {
+    use super::SqliteStore;
+    use crate::store::StoreError;
+    use crate::store::interface::DirectoryStore;
+    use crate::store::records::Account;
+    use sspr_api::MethodKind;
+    use std::future::Future;
+
+    impl DirectoryStore for SqliteStore {
+        fn account(
+            &self,
+            user_id: &str,
+        ) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send {
+            SqliteStore::account(self, user_id)
+        }
+        fn set_password_hash(
+            &self,
+            user_id: &str,
+            hash: String,
+            now: u64,
+        ) -> impl Future<Output = Result<(), StoreError>> + Send {
+            SqliteStore::set_password_hash(self, user_id, hash, now)
+        }
+        fn password_hash_of(
+            &self,
+            user_id: &str,
+        ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send {
+            SqliteStore::password_hash_of(self, user_id)
+        }
+        fn add_method(
+            &self,
+            user_id: &str,
+            kind: MethodKind,
+            contact: Option<String>,
+            now: u64,
+            seal: impl FnOnce(i64) -> Option<Vec<u8>> + Send + 'static,
+        ) -> impl Future<Output = Result<i64, StoreError>> + Send {
+            SqliteStore::add_method(self, user_id, kind, contact, now, seal)
+        }
+        fn set_security_answers(
+            &self,
+            user_id: &str,
+            user: i64,
+            hashed: Vec<(String, Vec<u8>)>,
+            now: u64,
+        ) -> impl Future<Output = Result<(), StoreError>> + Send {
+            SqliteStore::set_security_answers(self, user_id, user, hashed, now)
+        }
+        fn unlock(
+            &self,
+            user_id: &str,
+            subject: String,
+            now: u64,
+        ) -> impl Future<Output = Result<(), StoreError>> + Send {
+            SqliteStore::unlock(self, user_id, subject, now)
+        }
+    }
+}
