@@ -182,7 +182,10 @@ pub fn ChooseMethod() -> impl IntoView {
                                                 value=method.id.clone()
                                                 data-kind=method.kind.as_str()
                                                 disabled=is_paused
-                                                aria-describedby=move || is_paused.get().then(|| hint_id.clone())
+                                                aria-describedby={
+                                                    let hint_id = hint_id.clone();
+                                                    move || is_paused.get().then(|| hint_id.clone())
+                                                }
                                                 prop:checked=move || {
                                                     chosen.with(|c| c.as_deref() == Some(checked_id.as_str()))
                                                 }
@@ -194,7 +197,7 @@ pub fn ChooseMethod() -> impl IntoView {
                                             {move || is_paused.get().then(|| {
                                                 let seconds = Signal::derive(move || paused.get().unwrap_or(0));
                                                 view! {
-                                                    <p class="hint radios__hint method-paused" id=format!("{input_id}-paused")>
+                                                    <p class="hint radios__hint method-paused" id=hint_id.clone()>
                                                         {text(|l| td_string!(l, reset.choose.paused))} " " <DurationText seconds /> "."
                                                     </p>
                                                 }

@@ -19,8 +19,8 @@ use crate::components::text;
 use crate::components::{FieldError, Message, error_text, message};
 use crate::i18n::*;
 use leptos::prelude::*;
-use sspr_api::MethodKind;
 use sspr_api::reset::{Challenge, ResetDone, ResetFlow};
+use sspr_api::{ErrorCode, MethodKind};
 use wizard::{Step, Wizard};
 
 /// The `sessionStorage` key holding the flow id, so a reload resumes the reset.
@@ -194,7 +194,7 @@ impl Portal {
     }
 
     /// Shows a failed call's error on `field`, or, when the flow is gone or finished,
-    /// starts again with the error as the notice.
+    /// starts again with the error as the notice. A new pause also reads the flow again.
     pub fn show_error(
         &self,
         errors: RwSignal<Vec<FieldError>>,
@@ -204,9 +204,17 @@ impl Portal {
         let error = error.clone();
         if prove_code::ends_the_flow(&error) {
             self.restart(Some(message(move |l| error_text(l, &error))));
-        } else {
-            errors.try_set(vec![FieldError::new(field, move |l| error_text(l, &error))]);
+            return;
         }
+        // A pause began: the flow, read again, says which methods are paused, and the
+        // portal moves on to the pause page when nothing else can be used.
+        if matches!(
+            error.code(),
+            Some(ErrorCode::MethodLocked | ErrorCode::AccountLocked)
+        ) {
+            self.refresh();
+        }
+        errors.try_set(vec![FieldError::new(field, move |l| error_text(l, &error))]);
     }
 
     /// The challenge last answered for `method_id`, if any.

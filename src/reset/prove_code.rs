@@ -84,9 +84,8 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
                 errors.try_set(Vec::new());
                 return;
             }
-            // A pause began: the flow now says which methods are paused, and the portal
-            // moves on to the pause page when nothing else can be used.
-            Some(ErrorCode::MethodLocked | ErrorCode::AccountLocked) => portal.refresh(),
+            // A pause: the portal reads the flow again (show_error).
+            Some(ErrorCode::MethodLocked | ErrorCode::AccountLocked) => {}
             _ => {
                 if let Some(seconds) = wait {
                     resend_left.try_set(seconds);

@@ -97,15 +97,7 @@ pub fn ProveQuestions(method_id: String) -> impl IntoView {
     let loading = RwSignal::new(true);
     let checking = RwSignal::new(false);
 
-    let fail = move |error: ApiError| {
-        if matches!(
-            error.code(),
-            Some(sspr_api::ErrorCode::MethodLocked | sspr_api::ErrorCode::AccountLocked)
-        ) {
-            portal.refresh();
-        }
-        portal.show_error(errors, GROUP, &error);
-    };
+    let fail = move |error: ApiError| portal.show_error(errors, GROUP, &error);
 
     {
         let flow_key = flow_key.clone();

@@ -3,8 +3,8 @@
 //! long as the server allows it (an hour in all). When the time is up, the portal starts
 //! again with the user ID still filled in and says why.
 
+use super::Portal;
 use super::step_frame::in_flow;
-use super::{Portal, clock_now};
 use crate::api::{self, ApiError};
 use crate::components::text;
 use crate::components::{ApiErrorMessage, DurationText, message};
@@ -66,10 +66,7 @@ pub fn TimeoutWarning() -> impl IntoView {
             let result = api::extend_flow(&key).await;
             extending.try_set(false);
             match result {
-                Ok(flow) => {
-                    portal.keep_flow(flow);
-                    portal.now.set(clock_now());
-                }
+                Ok(flow) => portal.keep_flow(flow),
                 Err(error) => {
                     failed.try_set(Some(error));
                 }
