@@ -24,7 +24,7 @@ if [ ! -d "$CACHE/npm/node_modules/playwright-core" ]; then
 fi
 
 step "building the web app and the server (release)"
-wasm_env trunk build --release
+build_app
 cargo build --release --locked -p sspr-server
 
 step "first-load size"

@@ -21,3 +21,16 @@ wasm_env() {
         "$@"
     )
 }
+
+# The release build of the app into dist/ (or trunk's --dist). Smaller than trunk's
+# default (measured in the README's budgets): the standard library is built from source
+# with panics that abort at once (no panic messages, locations or Debug text in the
+# wasm), and Leptos erases view types (`erase_components`), which folds its many
+# monomorphised views into shared code. Debug builds and component tests keep panic
+# messages. Both need RUSTC_BOOTSTRAP (unstable flags on the stable compiler), as the
+# build-std route of scripts/setup.sh already does.
+build_app() {
+    wasm_env env RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+        CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
+        trunk build --release "$@"
+}

@@ -6,7 +6,7 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 dist=${1:-$ROOT/dist}
-[ -f "$dist/index.html" ] || { echo "no build in $dist: run trunk build --release first" >&2; exit 1; }
+[ -f "$dist/index.html" ] || { echo "no build in $dist: build the app first (build_app in scripts/common.sh, or ./sspr.sh start)" >&2; exit 1; }
 total_raw=0 total_gz=0 total_br=0
 printf '%-24s %10s %10s %10s\n' file raw gzip brotli
 LATER="common-passwords.txt"

@@ -48,16 +48,23 @@ ok "$(cargo --version)"
 # that reach only package registries), Debian's rustc-web ships the standard library's
 # source, which cargo's build-std compiles for wasm32.
 step "wasm32-unknown-unknown target"
+# Both routes build the release app's standard library from source (scripts/common.sh,
+# build_app): rustup's needs its rust-src component beside the target.
+rustup_ready() {
+    rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
+        && rustup component list --installed 2>/dev/null | grep -qx rust-src
+}
 MODE_FILE="$CACHE/wasm-mode"
 mode=$(cat "$MODE_FILE" 2>/dev/null || true)
 # SSPR_WASM_ROUTE=debian forces the build-std route (to check it where rustup works).
 if [ "${SSPR_WASM_ROUTE:-}" = debian ]; then
     mode=debian
-elif have rustup && rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+elif have rustup && rustup_ready; then
     mode=rustup
 elif [ "$mode" != debian ] && have rustup; then
     ok "trying rustup (60 s at most)"
-    if timeout 60 rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
+    if timeout 60 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 \
+        && timeout 60 rustup component add rust-src >/dev/null 2>&1; then
         mode=rustup
     else
         ok "rustup could not download the target; using Debian's rustc-web with build-std"

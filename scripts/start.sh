@@ -8,7 +8,7 @@ cd "$ROOT"
 "$ROOT/scripts/setup.sh"
 
 step "building the web app (trunk, release)"
-wasm_env trunk build --release
+build_app
 
 step "building the server (release)"
 cargo build --release --locked -p sspr-server

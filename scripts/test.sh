@@ -15,7 +15,7 @@ step "cargo clippy (native, all targets, -D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "building the web app (trunk, release) for the end-to-end tests"
-wasm_env trunk build --release
+build_app
 
 step "building the server"
 cargo build --locked -p sspr-server

@@ -109,7 +109,7 @@ pub fn context_words_with(details: &[&str], lowercase: Lowercase) -> Vec<String>
         }
     }
     words.retain(|w| w.chars().count() >= MIN_CONTEXT_WORD);
-    words.sort();
+    words.sort_unstable();
     words.dedup();
     words
 }

@@ -225,7 +225,9 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
     // Another method to turn to (then the messages say so).
     let others = portal.wizard.with_untracked(|w| w.remaining().len() > 1);
     // Nothing to type while the method cannot be used.
-    let usable = move || !is_out_of_codes.get() && !is_paused.get();
+    // A memo, so the form below is rebuilt only when this changes (a plain closure rather
+    // than <Show>, which costs about 2 KB of wasm).
+    let usable = Memo::new(move |_| !is_out_of_codes.get() && !is_paused.get());
 
     view! {
         <ErrorSummary errors />
@@ -237,7 +239,7 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
                         <span class="spinner" aria-hidden="true"></span>
                         {text(|l| td_string!(l, reset.code.sending))}
                     }.into_any())
-                } else if resent.get() && usable() {
+                } else if resent.get() && usable.get() {
                     Some(view! { {text(|l| td_string!(l, reset.code.resent))} }.into_any())
                 } else {
                     None
@@ -269,7 +271,7 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
                 </div>
             }
         })}
-        <Show when=usable>
+        {move || usable.get().then(|| view! {
             <p class="body">{lead.clone()}</p>
             <form novalidate on:submit=submit.clone()>
                 <CodeInput
@@ -309,7 +311,7 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
                     <p class="hint not-received">{text(|l| td_string!(l, reset.code.not_received))}</p>
                 }
             })}
-        </Show>
+        })}
         <OtherMethodLink />
     }
 }
