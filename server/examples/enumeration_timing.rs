@@ -23,7 +23,7 @@ use sspr_server::config::Config;
 use sspr_server::crypto::keys::ServerKeys;
 use sspr_server::directory::Directory;
 use sspr_server::http::{Services, router};
-use sspr_server::store::{NewUser, SqliteStore};
+use sspr_server::store::{AdminStore, NewUser, SqliteStore};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -3,7 +3,7 @@
 //! command line, where other users of the machine could see them.
 
 use crate::directory::{Directory, DirectoryError};
-use crate::store::NewUser;
+use crate::store::{AdminStore, DirectoryStore, NewUser};
 use clap::Subcommand;
 use sspr_api::questions;
 use std::io::BufRead;
@@ -220,7 +220,9 @@ mod tests {
     fn fixture() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let directory = Directory {
-            store: SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap(),
+            store: SqliteStore::open(&dir.path().join("db.sqlite3"))
+                .unwrap()
+                .into(),
             keys: Arc::new(ServerKeys::ephemeral()),
             hasher: PasswordHasher::new(1).unwrap(),
             clock: Clock::system(),

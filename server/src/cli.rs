@@ -8,7 +8,7 @@ use crate::delivery::{Mailer, MailerError, OutboxWorker};
 use crate::directory::{Directory, DirectoryError};
 use crate::policy::Scope;
 use crate::services::Services;
-use crate::store::{SqliteStore, StoreError};
+use crate::store::{AdminStore, DatabaseLocation, Store, StoreError, UpkeepStore};
 use crate::{demo, http};
 use clap::{Parser, Subcommand, ValueEnum};
 use sspr_api::MethodKind;
@@ -27,9 +27,10 @@ pub struct Cli {
     /// TOML configuration file (every setting has a safe default).
     #[arg(long, global = true, env = "SSPR_CONFIG")]
     pub config: Option<PathBuf>,
-    /// SQLite database file (overrides server.database).
+    /// The database: a SQLite file, or a PostgreSQL URL such as
+    /// postgres://sspr@db.internal:5432/sspr (overrides server.database).
     #[arg(long, global = true, env = "SSPR_DATABASE")]
-    pub database: Option<PathBuf>,
+    pub database: Option<DatabaseLocation>,
     /// Log format on standard error.
     #[arg(long, global = true, env = "SSPR_LOG_FORMAT", default_value = "text")]
     pub log_format: LogFormat,
@@ -87,8 +88,11 @@ pub enum LogFormat {
 pub enum CliError {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("cannot open the database {path}: {source}")]
-    Store { path: PathBuf, source: StoreError },
+    #[error("cannot open the database {database}: {source}")]
+    Store {
+        database: DatabaseLocation,
+        source: StoreError,
+    },
     #[error(transparent)]
     StoreQuery(#[from] StoreError),
     #[error(
@@ -123,10 +127,10 @@ pub enum CliError {
     )]
     DemoNotLoopback { addr: SocketAddr },
     #[error(
-        "--demo refuses the database {path}: it holds {count} user(s) that are not demo users (e.g. {example}), and demo mode would add accounts with a published password beside them. Use another database (e.g. --database data/demo.sqlite3), or add --demo-unsafe-anywhere if that is really meant"
+        "--demo refuses the database {database}: it holds {count} user(s) that are not demo users (e.g. {example}), and demo mode would add accounts with a published password beside them. Use another database (e.g. --database data/demo.sqlite3), or add --demo-unsafe-anywhere if that is really meant"
     )]
     DemoForeignUsers {
-        path: PathBuf,
+        database: DatabaseLocation,
         count: usize,
         example: String,
     },
@@ -146,7 +150,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         None => serve(config, cli.serve).await,
         Some(Command::Serve(args)) => serve(config, args).await,
         Some(Command::Users) => {
-            let store = open_store(&config)?;
+            let store = open_store(&config).await?;
             for user in store.list_users().await? {
                 println!(
                     "{}\t{}\t{}{}\t{}",
@@ -174,7 +178,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             admin::list_questions(&mut std::io::stdout()).map_err(CliError::Output)
         }
         Some(Command::User { command }) => {
-            let directory = directory(&config, open_store(&config)?, Clock::system())?;
+            let directory = directory(&config, open_store(&config).await?, Clock::system())?;
             admin::run_user(
                 &directory,
                 command,
@@ -188,16 +192,18 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
-fn directory(config: &Config, store: SqliteStore, clock: Clock) -> Result<Directory, CliError> {
+fn directory(config: &Config, store: Store, clock: Clock) -> Result<Directory, CliError> {
     let keys = Arc::new(ServerKeys::load_or_create(&config.key_file())?);
     Ok(Services::new(store, keys, clock)?.directory())
 }
 
-fn open_store(config: &Config) -> Result<SqliteStore, CliError> {
-    SqliteStore::open(&config.server.database).map_err(|source| CliError::Store {
-        path: config.server.database.clone(),
-        source,
-    })
+async fn open_store(config: &Config) -> Result<Store, CliError> {
+    Store::open(&config.server.database)
+        .await
+        .map_err(|source| CliError::Store {
+            database: config.server.database.clone(),
+            source,
+        })
 }
 
 async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
@@ -231,7 +237,7 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
         }
         tracing::warn!("no [smtp] host: e-mail stays in the outbox (demo: see /dev/outbox)");
     }
-    let store = open_store(&config)?;
+    let store = open_store(&config).await?;
     // One bundle for the whole process: one hasher, so its bound on concurrent hashes
     // holds for the directory and the reset flow together.
     let keys = Arc::new(ServerKeys::load_or_create(&config.key_file())?);
@@ -268,7 +274,7 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
     }
     // Tests and scripts wait for this exact line.
     println!("SSPR listening on {url}");
-    tracing::info!(%url, database = %config.server.database.display(), "serving");
+    tracing::info!(%url, database = %config.server.database, "serving");
     if let Some(mailer) = mailer {
         let worker = OutboxWorker {
             store: services.store.clone(),
@@ -313,7 +319,7 @@ fn check_demo_address(config: &Config, args: &ServeArgs) -> Result<(), CliError>
 async fn check_demo_database(
     config: &Config,
     args: &ServeArgs,
-    store: &SqliteStore,
+    store: &Store,
 ) -> Result<(), CliError> {
     let foreign: Vec<String> = store
         .list_users()
@@ -331,14 +337,14 @@ async fn check_demo_database(
     };
     if !args.demo_unsafe_anywhere {
         return Err(CliError::DemoForeignUsers {
-            path: config.server.database.clone(),
+            database: config.server.database.clone(),
             count: foreign.len(),
             example: example.clone(),
         });
     }
     warn_unsafe_demo(&format!(
         "the database {} holds {} user(s) that are not demo users",
-        config.server.database.display(),
+        config.server.database,
         foreign.len()
     ));
     Ok(())
@@ -356,7 +362,7 @@ fn warn_unsafe_demo(what: &str) {
 
 /// Deletes what no longer decides anything (see [`crate::store::retention`]), every hour
 /// from start.
-async fn purge_hourly(store: SqliteStore, clock: Clock, audit_retention: std::time::Duration) {
+async fn purge_hourly(store: Store, clock: Clock, audit_retention: std::time::Duration) {
     let mut interval = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

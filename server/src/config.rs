@@ -23,10 +23,14 @@ pub struct Config {
 pub struct ServerConfig {
     /// Address and port to listen on.
     pub listen: SocketAddr,
-    /// SQLite database file; created with its folder on first start.
-    pub database: PathBuf,
+    /// The database: a SQLite file (created with its folder on first start), or a
+    /// PostgreSQL URL (`postgres://user:password@host:5432/sspr`) that several server
+    /// instances share.
+    pub database: crate::store::DatabaseLocation,
     /// The server's master secret (32 bytes), created on first start with mode 0600 (a
-    /// key file others may read is refused); by default `sspr.key` beside the database.
+    /// key file others may read is refused); by default `sspr.key` beside the SQLite file,
+    /// or `data/sspr.key` with PostgreSQL. Instances sharing a database must share this
+    /// file too (copy it to each, mode 0600).
     /// Back it up, but apart from the database: whoever holds both can attack sealed TOTP
     /// secrets and keyed hashes offline. Without it, pending codes, CAPTCHAs and stored
     /// TOTP secrets are unusable.
@@ -56,7 +60,7 @@ impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            database: PathBuf::from("data/sspr.sqlite3"),
+            database: crate::store::DatabaseLocation::default(),
             key_file: None,
             app_dir: PathBuf::from("dist"),
             public_url: None,
@@ -365,7 +369,7 @@ impl Config {
         self.server
             .key_file
             .clone()
-            .unwrap_or_else(|| self.server.database.with_file_name("sspr.key"))
+            .unwrap_or_else(|| self.server.database.local_folder().join("sspr.key"))
     }
 
     /// The origin of `server.public_url`, if one is configured.

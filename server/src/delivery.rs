@@ -13,7 +13,7 @@ use crate::crypto::keys::ServerKeys;
 use crate::crypto::sealed;
 use crate::store::interface::OutboxStore;
 use crate::store::outbox::QueuedMessage;
-use crate::store::{SqliteStore, StoreError};
+use crate::store::{Store, StoreError};
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message};
 use lettre::transport::smtp::authentication::Credentials;
@@ -157,7 +157,7 @@ pub struct Pass {
 
 /// Takes due messages from the outbox and hands them to the relay.
 #[derive(Clone)]
-pub struct OutboxWorker<S: OutboxStore = SqliteStore> {
+pub struct OutboxWorker<S: OutboxStore = Store> {
     pub store: S,
     pub keys: Arc<ServerKeys>,
     pub clock: Clock,

@@ -4,7 +4,7 @@
 use crate::crypto::totp::TotpSecret;
 use crate::directory::{Directory, DirectoryError};
 use crate::policy::{Policy, Scope};
-use crate::store::{NewUser, UserSummary};
+use crate::store::{AdminStore, NewUser, UserSummary};
 use sspr_api::MethodKind;
 
 /// The group that self-service password reset is enabled for in the demo policy.
@@ -207,12 +207,14 @@ mod tests {
     use crate::clock::Clock;
     use crate::crypto::keys::ServerKeys;
     use crate::crypto::passwords::PasswordHasher;
-    use crate::store::SqliteStore;
+    use crate::store::{DirectoryStore, SqliteStore};
     use std::sync::Arc;
 
     fn directory(dir: &tempfile::TempDir) -> Directory {
         Directory {
-            store: SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap(),
+            store: SqliteStore::open(&dir.path().join("db.sqlite3"))
+                .unwrap()
+                .into(),
             keys: Arc::new(ServerKeys::ephemeral()),
             hasher: PasswordHasher::new(2).unwrap(),
             clock: Clock::system(),

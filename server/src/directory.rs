@@ -10,7 +10,7 @@ use crate::methods::questions::{self, AnswersProblem};
 use crate::methods::{app_code, sent_code};
 use crate::reset::decoy;
 use crate::store::interface::DirectoryStore;
-use crate::store::{SqliteStore, StoreError};
+use crate::store::{Store, StoreError};
 use sspr_api::MethodKind;
 use sspr_api::password::{self, PasswordProblem};
 use std::sync::Arc;
@@ -44,7 +44,7 @@ fn describe(problems: &[PasswordProblem]) -> String {
 }
 
 #[derive(Clone)]
-pub struct Directory<S: DirectoryStore = SqliteStore> {
+pub struct Directory<S: DirectoryStore = Store> {
     pub store: S,
     pub keys: Arc<ServerKeys>,
     pub hasher: PasswordHasher,

@@ -9,7 +9,7 @@ use crate::crypto::passwords::{HashError, PasswordHasher};
 use crate::directory::Directory;
 use crate::policy::Policy;
 use crate::reset::ResetService;
-use crate::store::SqliteStore;
+use crate::store::Store;
 use std::sync::Arc;
 use tokio::sync::Notify;
 
@@ -17,7 +17,7 @@ use tokio::sync::Notify;
 /// the outbox's doorbell.
 #[derive(Clone)]
 pub struct Services {
-    pub store: SqliteStore,
+    pub store: Store,
     pub keys: Arc<ServerKeys>,
     pub clock: Clock,
     pub hasher: PasswordHasher,
@@ -29,12 +29,12 @@ pub struct Services {
 
 impl Services {
     pub fn new(
-        store: SqliteStore,
+        store: impl Into<Store>,
         keys: Arc<ServerKeys>,
         clock: Clock,
     ) -> Result<Services, HashError> {
         Ok(Services {
-            store,
+            store: store.into(),
             keys,
             clock,
             hasher: PasswordHasher::for_this_machine()?,

@@ -2,6 +2,7 @@
 
 use super::AppState;
 use super::problem::ApiError;
+use crate::store::UpkeepStore;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};

@@ -24,7 +24,7 @@ use crate::store::reset::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FlowMethod, FlowRecord, Limits,
     NewChallenge, ProofAttempt, ProofOutcome,
 };
-use crate::store::{ResetStore, SqliteStore};
+use crate::store::{ResetStore, Store};
 use sha2::{Digest, Sha256};
 use sspr_api::reset::{
     Challenge, MAX_FLOW_SECONDS, OfferedMethod, Proof, ResetDone, ResetFlow, StartReset,
@@ -46,7 +46,7 @@ type OfferCandidate = (MethodKind, Option<String>, Option<i64>, Vec<String>);
 
 /// The reset flow's logic over a store (SQLite by default).
 #[derive(Clone)]
-pub struct ResetService<S: ResetStore = SqliteStore> {
+pub struct ResetService<S: ResetStore = Store> {
     store: S,
     keys: Arc<ServerKeys>,
     clock: Clock,

@@ -7,14 +7,7 @@ use super::sqlite::{SqliteStore, audit_at};
 use rusqlite::{Connection, OptionalExtension, params};
 use sspr_api::MethodKind;
 
-/// A registered method as listed by the command line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MethodListing {
-    pub id: i64,
-    pub kind: String,
-    pub contact: Option<String>,
-    pub is_default: bool,
-}
+pub use super::records::MethodListing;
 
 fn user_row(conn: &Connection, user_id: &str) -> Result<i64, StoreError> {
     conn.query_row(

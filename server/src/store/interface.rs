@@ -1,6 +1,7 @@
-//! What the reset flow needs from a store, as a trait over backend-neutral records
-//! (`records.rs`): SQLite implements it today (`sqlite.rs`); a PostgreSQL backend (several server instances over one database) or a
-//! directory write-back backend implements the same methods. Each method is one atomic step
+//! What the server needs from a store, as one trait per concern over backend-neutral
+//! records (`records.rs`): the reset flow, the outbox, the directory, administering
+//! people, upkeep. SQLite (`sqlite.rs`) and PostgreSQL (`postgres/`) implement them all;
+//! [`super::Store`] is whichever one the configuration names. Each method is one atomic step
 //! of the flow: a backend must keep each one a single transaction, because the security
 //! rules (counters never skipped, completion all or nothing) depend on it.
 
@@ -10,10 +11,12 @@ use super::records::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FlowRecord, NewChallenge,
     ProofAttempt, ProofCheck, ProofInput, ProofOutcome,
 };
-use super::records::{NewMessage, QueuedMessage};
+use super::records::{MethodListing, NewMessage, PurgeReport, QueuedMessage};
+use super::{NewUser, UserSummary};
 use crate::limits::Limits;
 use sspr_api::MethodKind;
 use std::future::Future;
+use std::time::Duration;
 
 /// Decides whether a proof is right, given what the store holds for it (run inside the
 /// store's transaction).
@@ -178,4 +181,55 @@ pub trait DirectoryStore: Clone + Send + Sync + 'static {
         subject: String,
         now: u64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Administering people (the command line, the demo seed): creating, listing, enabling,
+/// grouping, listing their methods. Each is one transaction and audited.
+pub trait AdminStore: Clone + Send + Sync + 'static {
+    /// Creates the user unless one with the same user ID exists; whether it was created.
+    fn create_user_if_missing(
+        &self,
+        user: &NewUser<'_>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Every user with their groups, ordered by user ID.
+    fn list_users(&self) -> impl Future<Output = Result<Vec<UserSummary>, StoreError>> + Send;
+    fn set_enabled(
+        &self,
+        user_id: &str,
+        enabled: bool,
+        now: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn add_to_group(
+        &self,
+        user_id: &str,
+        group: &str,
+        now: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn list_methods(
+        &self,
+        user_id: &str,
+    ) -> impl Future<Output = Result<Vec<MethodListing>, StoreError>> + Send;
+}
+
+/// Keeping the store healthy and looking into it: the health check, the hourly purge,
+/// and the newest messages and audit events (the demo's dev outbox, tests).
+pub trait UpkeepStore: Clone + Send + Sync + 'static {
+    /// Proves the database answers.
+    fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Deletes what no longer decides anything (see `store::retention`), in one transaction.
+    fn purge(
+        &self,
+        now: u64,
+        audit_retention: Duration,
+    ) -> impl Future<Output = Result<PurgeReport, StoreError>> + Send;
+    /// The newest messages whatever their state, newest first.
+    fn recent_messages(
+        &self,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<QueuedMessage>, StoreError>> + Send;
+    /// The newest audit events' names, newest first.
+    fn recent_audit_events(
+        &self,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
 }

@@ -1,13 +1,16 @@
 //! The directory store: users, groups and (in later schema versions) methods, flows,
 //! counters, the outbox and the audit log.
 //!
-//! SQLite is the default backend ([`sqlite::SqliteStore`]). The reset flow reaches it only
-//! through the [`ResetStore`] trait, which a PostgreSQL backend can implement; directory
-//! administration (the command line) uses SQLite's own methods.
+//! SQLite is the default backend ([`sqlite::SqliteStore`]); PostgreSQL
+//! ([`postgres::PgStore`]) serves several server instances over one database. The rest of
+//! the server holds a [`Store`] (whichever the configuration names) and reaches it only
+//! through the traits of [`interface`], one per concern.
 
+pub mod backend;
 pub mod counters;
 pub mod directory;
 pub mod interface;
+pub mod location;
 mod migrations;
 pub mod outbox;
 pub mod records;
@@ -15,7 +18,9 @@ pub mod reset;
 pub mod retention;
 pub mod sqlite;
 
-pub use interface::ResetStore;
+pub use backend::Store;
+pub use interface::{AdminStore, DirectoryStore, OutboxStore, ResetStore, UpkeepStore};
+pub use location::DatabaseLocation;
 pub use sqlite::SqliteStore;
 
 /// Why the store could not do what was asked. Every variant fails closed: the HTTP layer

@@ -217,3 +217,32 @@ pub enum DeliveryStatus {
     /// Undeliverable (permanent error, too many tries, or expired), with the reason.
     Failed(String),
 }
+
+/// A registered method as listed by the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MethodListing {
+    pub id: i64,
+    pub kind: String,
+    pub contact: Option<String>,
+    pub is_default: bool,
+}
+
+/// How many rows a purge deleted, per table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PurgeReport {
+    pub audit_events: usize,
+    pub spent_captchas: usize,
+    pub sends: usize,
+    pub reset_flows: usize,
+    pub failure_counters: usize,
+}
+
+impl PurgeReport {
+    pub fn total(&self) -> usize {
+        self.audit_events
+            + self.spent_captchas
+            + self.sends
+            + self.reset_flows
+            + self.failure_counters
+    }
+}

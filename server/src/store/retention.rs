@@ -16,25 +16,7 @@ pub const FLOWS_KEPT_AFTER_EXPIRY: u64 = 24 * 60 * 60;
 /// Counters written before schema version 4 have no time (0) and count as idle.
 pub const COUNTERS_KEPT_IDLE: u64 = 24 * 60 * 60;
 
-/// How many rows a purge deleted, per table.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PurgeReport {
-    pub audit_events: usize,
-    pub spent_captchas: usize,
-    pub sends: usize,
-    pub reset_flows: usize,
-    pub failure_counters: usize,
-}
-
-impl PurgeReport {
-    pub fn total(&self) -> usize {
-        self.audit_events
-            + self.spent_captchas
-            + self.sends
-            + self.reset_flows
-            + self.failure_counters
-    }
-}
+pub use super::records::PurgeReport;
 
 impl SqliteStore {
     /// Deletes, as of `now` (seconds since the epoch), audit events older than

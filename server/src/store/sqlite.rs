@@ -578,3 +578,72 @@ mod directory_store {
         }
     }
 }
+
+// Administering people and upkeep (the `AdminStore` and `UpkeepStore` traits), over SQLite.
+mod admin_and_upkeep {
+    use super::SqliteStore;
+    use crate::store::interface::{AdminStore, UpkeepStore};
+    use crate::store::records::{MethodListing, PurgeReport, QueuedMessage};
+    use crate::store::{NewUser, StoreError, UserSummary};
+    use std::future::Future;
+    use std::time::Duration;
+
+    impl AdminStore for SqliteStore {
+        fn create_user_if_missing(
+            &self,
+            user: &NewUser<'_>,
+        ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+            SqliteStore::create_user_if_missing(self, user)
+        }
+        fn list_users(&self) -> impl Future<Output = Result<Vec<UserSummary>, StoreError>> + Send {
+            SqliteStore::list_users(self)
+        }
+        fn set_enabled(
+            &self,
+            user_id: &str,
+            enabled: bool,
+            now: u64,
+        ) -> impl Future<Output = Result<(), StoreError>> + Send {
+            SqliteStore::set_enabled(self, user_id, enabled, now)
+        }
+        fn add_to_group(
+            &self,
+            user_id: &str,
+            group: &str,
+            now: u64,
+        ) -> impl Future<Output = Result<(), StoreError>> + Send {
+            SqliteStore::add_to_group(self, user_id, group, now)
+        }
+        fn list_methods(
+            &self,
+            user_id: &str,
+        ) -> impl Future<Output = Result<Vec<MethodListing>, StoreError>> + Send {
+            SqliteStore::list_methods(self, user_id)
+        }
+    }
+
+    impl UpkeepStore for SqliteStore {
+        fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send {
+            SqliteStore::ping(self)
+        }
+        fn purge(
+            &self,
+            now: u64,
+            audit_retention: Duration,
+        ) -> impl Future<Output = Result<PurgeReport, StoreError>> + Send {
+            SqliteStore::purge(self, now, audit_retention)
+        }
+        fn recent_messages(
+            &self,
+            limit: u32,
+        ) -> impl Future<Output = Result<Vec<QueuedMessage>, StoreError>> + Send {
+            SqliteStore::recent_messages(self, limit)
+        }
+        fn recent_audit_events(
+            &self,
+            limit: u32,
+        ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
+            SqliteStore::recent_audit_events(self, limit)
+        }
+    }
+}

@@ -17,7 +17,7 @@ use sspr_server::crypto::totp::{self, TotpSecret};
 use sspr_server::delivery::{Mailer, OutboxWorker};
 use sspr_server::directory::Directory;
 use sspr_server::http::{Services, router};
-use sspr_server::store::{NewUser, SqliteStore};
+use sspr_server::store::{AdminStore, NewUser, SqliteStore, UpkeepStore};
 use std::sync::Arc;
 use tower::ServiceExt;
 

@@ -240,7 +240,7 @@ async fn fixture_with(policy: &str) -> Fixture {
     let clock = Clock::manual(START);
     let hasher = PasswordHasher::new(1).unwrap();
     let directory = Directory {
-        store: sqlite.clone(),
+        store: sqlite.clone().into(),
         keys: Arc::clone(&keys),
         hasher: hasher.clone(),
         clock: clock.clone(),
