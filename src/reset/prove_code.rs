@@ -229,8 +229,18 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
     // than <Show>, which costs about 2 KB of wasm).
     let usable = Memo::new(move |_| !is_out_of_codes.get() && !is_paused.get());
 
+    // While the method is paused its notice says so, once: the error that paused it is
+    // not repeated above it.
+    let shown_errors = Signal::derive(move || {
+        if is_paused.get() {
+            Vec::new()
+        } else {
+            errors.get()
+        }
+    });
+
     view! {
-        <ErrorSummary errors />
+        <ErrorSummary errors=shown_errors />
         <StepHeading text=heading_text />
         <p class="status" role="status" aria-live="polite">
             {move || {

@@ -77,6 +77,8 @@ async fn with_every_method_paused_the_too_many_attempts_page_is_all_there_is() {
     assert!(paused.contains("15 minutes"), "{paused}");
     expect_helpdesk_link(&browser, "#method-paused").await;
     assert!(!browser.has("#code").await);
+    // Said once: no error summary repeats the notice.
+    assert!(!browser.has(".error-summary:not([hidden])").await);
     browser.click(".other-method").await;
     browser
         .wait_for_text("h1", &locale_text("en", "reset.choose.heading"))

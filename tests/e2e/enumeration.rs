@@ -60,8 +60,10 @@ async fn walk(product: &Product, user_id: &str) -> Vec<(&'static str, String)> {
         }
     }
     enter_code(&browser, "00000000").await;
-    let locked = locale_text("en", "errors.method_locked").replace("{{ wait }}", "15 minutes");
-    browser.wait_for_text(".error-summary__list", &locked).await;
+    let paused = format!("{} 15 minutes.", locale_text("en", "reset.code.paused"));
+    browser
+        .wait_for_text_containing("#method-paused", &paused)
+        .await;
     seen.push(("locked", screen(&browser, user_id).await));
     browser.quit().await;
     seen
