@@ -34,3 +34,15 @@ build_app() {
         CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
         trunk build --release "$@"
 }
+
+# The folder with PostgreSQL's server programs (initdb, pg_ctl, postgres): on PATH, else
+# Debian's /usr/lib/postgresql/<version>/bin (newest). Fails when there is none.
+pg_bin_dir() {
+    if command -v initdb >/dev/null 2>&1; then
+        dirname "$(command -v initdb)"
+        return
+    fi
+    local dir
+    dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+    [ -n "$dir" ] && [ -x "$dir/initdb" ] && echo "$dir"
+}

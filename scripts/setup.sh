@@ -145,6 +145,16 @@ if $FOR_TESTS; then
     fi
     ok "$(chromedriver --version | cut -d' ' -f1-2)"
     have brotli || apt_install brotli
+
+    # The store's contract suite and the several-instances tests run on a real
+    # PostgreSQL, which they start themselves in a temp dir (initdb + pg_ctl): only the
+    # server's programs are needed, no running service.
+    step "PostgreSQL server programs"
+    if ! pg_bin_dir >/dev/null; then
+        apt_install postgresql
+    fi
+    pg_bin=$(pg_bin_dir) || die "PostgreSQL's initdb not found after installing postgresql"
+    ok "$("$pg_bin/postgres" --version) in $pg_bin"
 fi
 
 # trunk builds offline, so every crate (and, on the build-std route, the standard library's

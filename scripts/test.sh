@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up and runs every test: formatting, lints, native unit and HTTP tests, component
-# tests in headless Chromium, and end-to-end tests (real server + built app + Chromium).
+# Sets up and runs every test: formatting, lints, native unit and HTTP tests (the server's
+# on SQLite and again on PostgreSQL), component tests in headless Chromium, and end-to-end
+# tests (real server + built app + Chromium).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 cd "$ROOT"
@@ -23,6 +24,11 @@ cargo build --locked -p sspr-server
 step "native tests: contract, server, app logic, end-to-end in headless Chromium"
 SSPR_SERVER_BIN="$TARGET_DIR/debug/sspr-server" SSPR_APP_DIR="$ROOT/dist" \
     cargo test --workspace --locked
+
+step "the server's integration tests again, on PostgreSQL (the store's contract suite)"
+# The tests start a throwaway PostgreSQL server themselves (server/tests/integration/
+# postgres.rs); the several-instances tests already ran on it in the pass above.
+SSPR_TEST_STORE=postgres cargo test --locked -p sspr-server --test integration -- --skip instances
 
 step "component tests in headless Chromium (wasm-bindgen-test)"
 CHROMEDRIVER=${CHROMEDRIVER:-$(command -v chromedriver)} \

@@ -7,6 +7,7 @@ use super::counters::{Limit, Locked, Pauses};
 use super::interface::{
     AdminStore, DirectoryStore, OutboxStore, ProofChecker, ResetStore, UpkeepStore,
 };
+use super::postgres::PgStore;
 use super::records::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FlowRecord, MethodListing,
     NewChallenge, NewMessage, ProofAttempt, ProofOutcome, PurgeReport, QueuedMessage,
@@ -21,6 +22,8 @@ use std::time::Duration;
 pub enum Store {
     /// One file on this machine (the default).
     Sqlite(SqliteStore),
+    /// A PostgreSQL database, which several instances can share.
+    Postgres(PgStore),
 }
 
 impl From<SqliteStore> for Store {
@@ -34,6 +37,7 @@ macro_rules! on_backend {
     ($self:expr, $store:ident => $body:expr) => {
         match $self {
             Store::Sqlite($store) => $body,
+            Store::Postgres($store) => $body,
         }
     };
 }
@@ -223,9 +227,9 @@ impl Store {
     pub async fn open(location: &super::DatabaseLocation) -> Result<Store, StoreError> {
         match location {
             super::DatabaseLocation::Sqlite(path) => Ok(Store::Sqlite(SqliteStore::open(path)?)),
-            super::DatabaseLocation::Postgres(_url) => Err(StoreError::Database(
-                "PostgreSQL support is not built yet".into(),
-            )),
+            super::DatabaseLocation::Postgres(url) => {
+                Ok(Store::Postgres(PgStore::connect(url).await?))
+            }
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod interface;
 pub mod location;
 mod migrations;
 pub mod outbox;
+pub mod postgres;
 pub mod records;
 pub mod reset;
 pub mod retention;

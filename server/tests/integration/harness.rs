@@ -17,14 +17,15 @@ use sspr_server::crypto::totp::{self, TotpSecret};
 use sspr_server::delivery::{Mailer, OutboxWorker};
 use sspr_server::directory::Directory;
 use sspr_server::http::{Services, router};
-use sspr_server::store::{AdminStore, NewUser, SqliteStore, UpkeepStore};
+use sspr_server::store::{AdminStore, DatabaseLocation, NewUser, SqliteStore, Store, UpkeepStore};
 use std::sync::Arc;
 use tower::ServiceExt;
 
 /// The manual clock's start (unix seconds).
 pub(crate) const START: u64 = 1_800_000_000;
 
-/// The server's services over a database in `dir`, at [`START`] on a manual clock.
+/// The server's services over a SQLite database in `dir`, at [`START`] on a manual clock
+/// (for tests of the HTTP layer, whatever the store).
 pub(crate) fn services(dir: &tempfile::TempDir) -> Services {
     Services::new(
         SqliteStore::open(&dir.path().join("db.sqlite3")).unwrap(),
@@ -34,8 +35,31 @@ pub(crate) fn services(dir: &tempfile::TempDir) -> Services {
     .unwrap()
 }
 
+/// Which store the in-process tests run on: `SSPR_TEST_STORE=postgres` runs them on
+/// PostgreSQL (`./sspr.sh test` runs the suite on each), else SQLite.
+pub(crate) fn suite_on_postgres() -> bool {
+    std::env::var("SSPR_TEST_STORE").is_ok_and(|store| store.eq_ignore_ascii_case("postgres"))
+}
+
+/// The store the suite runs on (`SSPR_TEST_STORE`, see [`crate::postgres`]): a SQLite
+/// file in `dir`, or a fresh database on the process's PostgreSQL, with its URL.
+pub(crate) async fn suite_store(dir: &tempfile::TempDir) -> (Store, Option<String>) {
+    if suite_on_postgres() {
+        let url = crate::postgres::cluster().fresh_database();
+        let store = Store::open(&DatabaseLocation::Postgres(url.clone()))
+            .await
+            .unwrap();
+        (store, Some(url))
+    } else {
+        let path = dir.path().join("db.sqlite3");
+        (SqliteStore::open(&path).unwrap().into(), None)
+    }
+}
+
 pub(crate) struct Harness {
     pub(crate) dir: tempfile::TempDir,
+    /// The PostgreSQL database's URL when the suite runs there.
+    pub(crate) database_url: Option<String>,
     pub(crate) app: Router,
     pub(crate) services: Services,
     pub(crate) directory: Directory,
@@ -50,12 +74,19 @@ impl Harness {
     pub(crate) async fn with(config_toml: &str, demo: bool) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let config = Config::parse(config_toml).unwrap();
-        let mut services = services(&dir);
+        let (store, database_url) = suite_store(&dir).await;
+        let mut services = Services::new(
+            store,
+            Arc::new(ServerKeys::ephemeral()),
+            Clock::manual(START),
+        )
+        .unwrap();
         services.demo = demo;
         let directory = services.directory();
         Harness {
             app: router(&config, services.clone()),
             dir,
+            database_url,
             services,
             directory,
         }
@@ -275,8 +306,51 @@ impl Harness {
             .to_owned()
     }
 
+    /// Runs `sql` (no parameters) straight on the suite's database, as someone with a SQL
+    /// shell would; each row's values as text (NULL as "", blobs as lowercase hex).
+    pub(crate) fn sql(&self, sql: &str) -> Vec<Vec<String>> {
+        if let Some(url) = &self.database_url {
+            return crate::postgres::cluster().psql(url, sql);
+        }
+        let db = rusqlite::Connection::open(self.dir.path().join("db.sqlite3")).unwrap();
+        let mut stmt = db.prepare(sql).unwrap();
+        let columns = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().unwrap() {
+            let values = (0..columns)
+                .map(|i| match row.get_ref(i).unwrap() {
+                    rusqlite::types::ValueRef::Null => String::new(),
+                    rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                    rusqlite::types::ValueRef::Real(x) => x.to_string(),
+                    rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                    rusqlite::types::ValueRef::Blob(b) => hex(b),
+                })
+                .collect();
+            out.push(values);
+        }
+        out
+    }
+
+    /// `bytes` as a blob literal in the suite's SQL dialect.
+    pub(crate) fn blob_literal(&self, bytes: &[u8]) -> String {
+        if self.database_url.is_some() {
+            format!("'\\x{}'::bytea", hex(bytes))
+        } else {
+            format!("X'{}'", hex(bytes))
+        }
+    }
+
+    /// Whether the suite runs on PostgreSQL (for the rare SQL that differs).
+    pub(crate) fn on_postgres(&self) -> bool {
+        self.database_url.is_some()
+    }
+
     /// Every byte of the database files (main file and write-ahead log).
     pub(crate) fn database_bytes(&self) -> Vec<u8> {
+        if let Some(url) = &self.database_url {
+            return crate::postgres::cluster().dump(url);
+        }
         let mut all = Vec::new();
         for entry in std::fs::read_dir(self.dir.path()).unwrap() {
             all.extend(std::fs::read(entry.unwrap().path()).unwrap());
@@ -389,4 +463,8 @@ pub(crate) fn header_set(headers: &HeaderMap) -> Vec<(String, String)> {
         .collect();
     out.sort();
     out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -6,7 +6,11 @@
 //! - `openapi`: the document against the router and the contract types;
 //! - `reset`: the reset flow, one module per concern (docs/SECURITY.md);
 //! - `store_interface`: the flow over a store that fails chosen operations;
-//! - `cli`: the `sspr-server` binary itself.
+//! - `cli`: the `sspr-server` binary itself;
+//! - `postgres`: a throwaway PostgreSQL server for the suite and the several-instances tests.
+//!
+//! The harness's tests run on SQLite, or on PostgreSQL with `SSPR_TEST_STORE=postgres`:
+//! `./sspr.sh test` runs them on both, so they are the contract every backend meets.
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on unexpected errors
 
@@ -14,6 +18,9 @@ mod cli;
 mod fake_smtp;
 mod harness;
 mod http;
+mod instances;
 mod openapi;
+#[path = "../../src/store/postgres/throwaway.rs"]
+mod postgres;
 mod reset;
 mod store_interface;

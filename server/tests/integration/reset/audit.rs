@@ -21,16 +21,10 @@ async fn security_events_are_audited_without_secrets() {
     );
     h.start("nobody@contoso.example").await;
 
-    let db = rusqlite::Connection::open(h.dir.path().join("db.sqlite3")).unwrap();
-    let mut stmt = db
-        .prepare(
-            "SELECT event, coalesce(subject, ''), coalesce(detail, '') FROM audit_log ORDER BY id",
-        )
-        .unwrap();
-    let rows: Vec<(String, String, String)> = stmt
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-        .unwrap()
-        .map(Result::unwrap)
+    let rows: Vec<(String, String, String)> = h
+        .sql("SELECT event, coalesce(subject, ''), coalesce(detail, '') FROM audit_log ORDER BY id")
+        .into_iter()
+        .map(|row| (row[0].clone(), row[1].clone(), row[2].clone()))
         .collect();
     let events: Vec<&str> = rows.iter().map(|(event, _, _)| event.as_str()).collect();
     for expected in [

@@ -232,34 +232,28 @@ async fn completion_signs_every_session_out_bumps_the_credential_version_and_sig
     let h = Harness::new(POLICY).await;
     let secret = h.person("lou@contoso.example").await;
     h.person("max@contoso.example").await;
-    let db = rusqlite::Connection::open(h.dir.path().join("db.sqlite3")).unwrap();
     for (user, id) in [
         ("lou@contoso.example", 1u8),
         ("lou@contoso.example", 2),
         ("max@contoso.example", 3),
     ] {
-        db.execute(
+        h.sql(&format!(
             "INSERT INTO sessions (id_hash, user_id, created_at, expires_at)
-             SELECT ?1, id, 0, 9999999999 FROM users WHERE user_id = ?2",
-            rusqlite::params![vec![id; 32], user],
-        )
-        .unwrap();
+             SELECT {}, id, 0, 9999999999 FROM users WHERE user_id = '{user}'",
+            h.blob_literal(&[id; 32])
+        ));
     }
+    let number = |sql: String| -> i64 { h.sql(&sql)[0][0].parse().unwrap() };
     let version = |user: &str| -> i64 {
-        db.query_row(
-            "SELECT credential_version FROM users WHERE user_id = ?1",
-            [user],
-            |row| row.get(0),
-        )
-        .unwrap()
+        number(format!(
+            "SELECT credential_version FROM users WHERE user_id = '{user}'"
+        ))
     };
     let sessions = |user: &str| -> i64 {
-        db.query_row(
-            "SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.user_id = ?1",
-            [user],
-            |row| row.get(0),
-        )
-        .unwrap()
+        number(format!(
+            "SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE u.user_id = '{user}'"
+        ))
     };
     let before = version("lou@contoso.example");
     let flow = h.email_proven("lou@contoso.example").await;

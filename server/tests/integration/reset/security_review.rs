@@ -56,24 +56,23 @@ async fn a_flow_never_uses_a_method_row_that_now_belongs_to_someone_else() {
     h.person("wes@contoso.example").await;
     let flow = h.start("vic@contoso.example").await;
     // Vic's e-mail method is deleted and its id reused for an address of Wes's.
-    let db = rusqlite::Connection::open(h.dir.path().join("db.sqlite3")).unwrap();
-    let (id, wes): (i64, i64) = db
-        .query_row(
-            "SELECT m.id, (SELECT id FROM users WHERE user_id = 'wes@contoso.example')
-             FROM methods m JOIN users u ON u.id = m.user_id
-             WHERE u.user_id = 'vic@contoso.example' AND m.kind = 'email'",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .unwrap();
-    db.execute("DELETE FROM methods WHERE id = ?1", [id])
-        .unwrap();
-    db.execute(
-        "INSERT INTO methods (id, user_id, kind, contact, created_at)
-         VALUES (?1, ?2, 'email', 'wes.private@home.example', 0)",
-        rusqlite::params![id, wes],
-    )
-    .unwrap();
+    let row = h.sql(
+        "SELECT m.id, (SELECT id FROM users WHERE user_id = 'wes@contoso.example')
+         FROM methods m JOIN users u ON u.id = m.user_id
+         WHERE u.user_id = 'vic@contoso.example' AND m.kind = 'email'",
+    );
+    let (id, wes) = (&row[0][0], &row[0][1]);
+    h.sql(&format!("DELETE FROM methods WHERE id = {id}"));
+    // PostgreSQL's identity column takes a given id only when told to.
+    let overriding = if h.on_postgres() {
+        "OVERRIDING SYSTEM VALUE"
+    } else {
+        ""
+    };
+    h.sql(&format!(
+        "INSERT INTO methods (id, user_id, kind, contact, created_at) {overriding}
+         VALUES ({id}, {wes}, 'email', 'wes.private@home.example', 0)"
+    ));
     let (status, _, json) = h.challenge(&flow, "email").await;
     assert_eq!(status, StatusCode::OK, "{json}");
     let messages = h.messages().await;
@@ -406,15 +405,15 @@ async fn security_answers_are_slow_keyed_hashes_compared_in_nfc() {
         .set_answers("eli@contoso.example", &answers, 3)
         .await
         .unwrap();
-    let db = rusqlite::Connection::open(h.dir.path().join("db.sqlite3")).unwrap();
-    let (user, stored): (i64, Vec<u8>) = db
-        .query_row(
-            "SELECT u.id, a.answer_hash FROM security_answers a JOIN users u ON u.id = a.user_id
-             WHERE u.user_id = 'eli@contoso.example' AND a.question = 'first_pet'",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .unwrap();
+    let row = h.sql(
+        "SELECT u.id, a.answer_hash FROM security_answers a JOIN users u ON u.id = a.user_id
+         WHERE u.user_id = 'eli@contoso.example' AND a.question = 'first_pet'",
+    );
+    let user: i64 = row[0][0].parse().unwrap();
+    let stored: Vec<u8> = (0..row[0][1].len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&row[0][1][i..i + 2], 16).unwrap())
+        .collect();
     let expected = sspr_server::crypto::passwords::answer_hash(
         &h.services.keys.answers,
         user,

@@ -1,0 +1,346 @@
+//! Administering the directory (as `store/directory.rs` over SQLite): passwords, enabled
+//! state, groups, methods, security answers and unlocking, every change audited; then the
+//! [`DirectoryStore`] trait over them.
+
+use super::counters::{self, lock_subject};
+use super::reset_store::replace_password_hash;
+use super::{GenericClient, PgStore, StoreError, all, audit_at, exec, one, opt};
+use crate::store::interface::DirectoryStore;
+use crate::store::records::Account;
+use crate::store::records::MethodListing;
+use sspr_api::MethodKind;
+use std::future::Future;
+
+/// Whether a user's row is read to be changed (locked until the transaction ends, so two
+/// changes to one user follow each other).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Intent {
+    Read,
+    Change,
+}
+
+/// The row id of the user with this user ID (any case).
+async fn user_row<C: GenericClient>(
+    conn: &C,
+    user_id: &str,
+    intent: Intent,
+) -> Result<i64, StoreError> {
+    let sql = match intent {
+        Intent::Read => "SELECT id FROM users WHERE lower(user_id) = lower($1::text COLLATE \"C\")",
+        Intent::Change => {
+            "SELECT id FROM users WHERE lower(user_id) = lower($1::text COLLATE \"C\")
+             FOR NO KEY UPDATE"
+        }
+    };
+    match opt(conn, sql, &[&user_id]).await? {
+        Some(row) => Ok(row.try_get(0)?),
+        None => Err(StoreError::NoSuchUser(user_id.to_owned())),
+    }
+}
+
+impl PgStore {
+    /// Sets a password hash as an administrator would: bumps the credential version and
+    /// signs every session out.
+    pub async fn set_password_hash(
+        &self,
+        user_id: &str,
+        hash: String,
+        now: u64,
+    ) -> Result<(), StoreError> {
+        let user_id = user_id.to_owned();
+        self.run(move |store| async move {
+            let mut client = store.client().await?;
+            let tx = client.transaction().await?;
+            let id = user_row(&tx, &user_id, Intent::Change).await?;
+            replace_password_hash(&tx, id, &hash, now).await?;
+            exec(&tx, "DELETE FROM sessions WHERE user_id = $1", &[&id]).await?;
+            audit_at(&tx, now, "password_set_by_admin", Some(&user_id), None).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// The current password hash of a user, if any.
+    pub async fn password_hash_of(&self, user_id: &str) -> Result<Option<String>, StoreError> {
+        let user_id = user_id.to_owned();
+        self.run(move |store| async move {
+            let client = store.client().await?;
+            let id = user_row(&client, &user_id, Intent::Read).await?;
+            Ok(one(
+                &client,
+                "SELECT password_hash FROM users WHERE id = $1",
+                &[&id],
+            )
+            .await?
+            .try_get(0)?)
+        })
+        .await
+    }
+
+    pub async fn set_enabled(
+        &self,
+        user_id: &str,
+        enabled: bool,
+        now: u64,
+    ) -> Result<(), StoreError> {
+        let user_id = user_id.to_owned();
+        self.run(move |store| async move {
+            let mut client = store.client().await?;
+            let tx = client.transaction().await?;
+            let id = user_row(&tx, &user_id, Intent::Change).await?;
+            exec(
+                &tx,
+                "UPDATE users SET enabled = $2 WHERE id = $1",
+                &[&id, &enabled],
+            )
+            .await?;
+            if !enabled {
+                exec(&tx, "DELETE FROM sessions WHERE user_id = $1", &[&id]).await?;
+            }
+            let event = if enabled {
+                "user_enabled"
+            } else {
+                "user_disabled"
+            };
+            audit_at(&tx, now, event, Some(&user_id), None).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn add_to_group(
+        &self,
+        user_id: &str,
+        group: &str,
+        now: u64,
+    ) -> Result<(), StoreError> {
+        let user_id = user_id.to_owned();
+        let group = group.to_owned();
+        self.run(move |store| async move {
+            let mut client = store.client().await?;
+            let tx = client.transaction().await?;
+            let id = user_row(&tx, &user_id, Intent::Read).await?;
+            exec(
+                &tx,
+                "INSERT INTO groups (name) VALUES ($1) ON CONFLICT ((lower(name))) DO NOTHING",
+                &[&group],
+            )
+            .await?;
+            exec(
+                &tx,
+                "INSERT INTO group_members (group_id, user_id)
+                 SELECT id, $2 FROM groups WHERE lower(name) = lower($1::text COLLATE \"C\")
+                 ON CONFLICT DO NOTHING",
+                &[&group, &id],
+            )
+            .await?;
+            audit_at(&tx, now, "group_member_added", Some(&user_id), Some(&group)).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Registers a method. `seal` gets the new method's row id and returns its sealed
+    /// secret (TOTP), or `None`.
+    pub async fn add_method(
+        &self,
+        user_id: &str,
+        kind: MethodKind,
+        contact: Option<String>,
+        now: u64,
+        seal: impl FnOnce(i64) -> Option<Vec<u8>> + Send + 'static,
+    ) -> Result<i64, StoreError> {
+        let user_id = user_id.to_owned();
+        self.run(move |store| async move {
+            let mut client = store.client().await?;
+            let tx = client.transaction().await?;
+            // Locked: two methods added at once cannot both become the default.
+            let id = user_row(&tx, &user_id, Intent::Change).await?;
+            let first: bool = one(
+                &tx,
+                "SELECT count(*) = 0 FROM methods WHERE user_id = $1",
+                &[&id],
+            )
+            .await?
+            .try_get(0)?;
+            let method: i64 = one(
+                &tx,
+                "INSERT INTO methods (user_id, kind, contact, is_default, created_at)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                &[&id, &kind.as_str(), &contact, &first, &(now as i64)],
+            )
+            .await?
+            .try_get(0)?;
+            if let Some(secret) = seal(method) {
+                exec(
+                    &tx,
+                    "UPDATE methods SET secret = $2 WHERE id = $1",
+                    &[&method, &secret],
+                )
+                .await?;
+            }
+            audit_at(
+                &tx,
+                now,
+                "method_added",
+                Some(&user_id),
+                Some(kind.as_str()),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(method)
+        })
+        .await
+    }
+
+    /// Replaces the security answers of a user and registers the method if needed.
+    /// The hashes were computed for the user's row id `user`.
+    pub async fn set_security_answers(
+        &self,
+        user_id: &str,
+        user: i64,
+        hashed: Vec<(String, Vec<u8>)>,
+        now: u64,
+    ) -> Result<(), StoreError> {
+        let user_id = user_id.to_owned();
+        self.run(move |store| async move {
+            let mut client = store.client().await?;
+            let tx = client.transaction().await?;
+            let id = user_row(&tx, &user_id, Intent::Change).await?;
+            // The hashes are salted with the row id they were computed for.
+            if id != user {
+                return Err(StoreError::NoSuchUser(user_id));
+            }
+            exec(
+                &tx,
+                "DELETE FROM security_answers WHERE user_id = $1",
+                &[&id],
+            )
+            .await?;
+            for (question, hash) in &hashed {
+                exec(
+                    &tx,
+                    "INSERT INTO security_answers (user_id, question, answer_hash)
+                     VALUES ($1, $2, $3)",
+                    &[&id, question, hash],
+                )
+                .await?;
+            }
+            let registered: bool = one(
+                &tx,
+                "SELECT count(*) > 0 FROM methods WHERE user_id = $1 AND kind = 'security_questions'",
+                &[&id],
+            )
+            .await?
+            .try_get(0)?;
+            if !registered {
+                exec(
+                    &tx,
+                    "INSERT INTO methods (user_id, kind, is_default, created_at)
+                     VALUES ($1, 'security_questions', FALSE, $2)",
+                    &[&id, &(now as i64)],
+                )
+                .await?;
+            }
+            audit_at(&tx, now, "security_answers_set", Some(&user_id), None).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn list_methods(&self, user_id: &str) -> Result<Vec<MethodListing>, StoreError> {
+        let user_id = user_id.to_owned();
+        self.run(move |store| async move {
+            let client = store.client().await?;
+            let id = user_row(&client, &user_id, Intent::Read).await?;
+            let rows = all(
+                &client,
+                "SELECT id, kind, contact, is_default FROM methods WHERE user_id = $1
+                 ORDER BY is_default DESC, id",
+                &[&id],
+            )
+            .await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(MethodListing {
+                        id: row.try_get(0)?,
+                        kind: row.try_get(1)?,
+                        contact: row.try_get(2)?,
+                        is_default: row.try_get(3)?,
+                    })
+                })
+                .collect()
+        })
+        .await
+    }
+
+    /// Clears the failure counters and locks of an account (`subject` is its keyed hash).
+    pub async fn unlock(&self, user_id: &str, subject: String, now: u64) -> Result<(), StoreError> {
+        let user_id = user_id.to_owned();
+        self.run(move |store| async move {
+            let mut client = store.client().await?;
+            let tx = client.transaction().await?;
+            user_row(&tx, &user_id, Intent::Read).await?;
+            lock_subject(&tx, &subject).await?;
+            counters::reset(&tx, &subject, None).await?;
+            audit_at(&tx, now, "account_unlocked", Some(&user_id), None).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+impl DirectoryStore for PgStore {
+    fn account(
+        &self,
+        user_id: &str,
+    ) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send {
+        PgStore::account(self, user_id)
+    }
+    fn set_password_hash(
+        &self,
+        user_id: &str,
+        hash: String,
+        now: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        PgStore::set_password_hash(self, user_id, hash, now)
+    }
+    fn password_hash_of(
+        &self,
+        user_id: &str,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send {
+        PgStore::password_hash_of(self, user_id)
+    }
+    fn add_method(
+        &self,
+        user_id: &str,
+        kind: MethodKind,
+        contact: Option<String>,
+        now: u64,
+        seal: impl FnOnce(i64) -> Option<Vec<u8>> + Send + 'static,
+    ) -> impl Future<Output = Result<i64, StoreError>> + Send {
+        PgStore::add_method(self, user_id, kind, contact, now, seal)
+    }
+    fn set_security_answers(
+        &self,
+        user_id: &str,
+        user: i64,
+        hashed: Vec<(String, Vec<u8>)>,
+        now: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        PgStore::set_security_answers(self, user_id, user, hashed, now)
+    }
+    fn unlock(
+        &self,
+        user_id: &str,
+        subject: String,
+        now: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        PgStore::unlock(self, user_id, subject, now)
+    }
+}

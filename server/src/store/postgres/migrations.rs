@@ -1,0 +1,203 @@
+//! The PostgreSQL schema, as migrations applied in order at start. The `schema_version`
+//! table records how many have run (its own numbering, not SQLite's `user_version`). They
+//! run in one transaction under an advisory lock, so two servers starting at once over one
+//! database apply each migration once, and a failure leaves the schema as it was.
+//!
+//! Migration 1 is SQLite's schema after its six migrations (`store/migrations.rs`), in
+//! PostgreSQL's types: BIGINT unix-second times and counts, identity keys, BOOLEAN flags,
+//! BYTEA blobs and TEXT for JSON (the same text SQLite stores). Text is in the "C"
+//! collation (bytewise, like SQLite's BINARY); user IDs and group names are unique without
+//! case through an index on `lower(...)`, which in "C" folds ASCII letters only, exactly as
+//! SQLite's NOCASE does.
+
+use super::StoreError;
+
+/// Append only: never edit a migration that has shipped.
+const MIGRATIONS: &[&str] = &[
+    // 1: the directory, the audit log, spent CAPTCHAs, methods, reset flows and their
+    // challenges, failure counters, sends, sessions, password history and the outbox.
+    r#"
+    CREATE TABLE users (
+        id                  BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        user_id             TEXT COLLATE "C" NOT NULL,
+        display_name        TEXT COLLATE "C" NOT NULL,
+        email               TEXT COLLATE "C",
+        enabled             BOOLEAN NOT NULL DEFAULT TRUE,
+        is_admin            BOOLEAN NOT NULL DEFAULT FALSE,
+        password_hash       TEXT COLLATE "C",
+        credential_version  BIGINT NOT NULL DEFAULT 0,
+        created_at          BIGINT NOT NULL,
+        password_changed_at BIGINT
+    );
+    CREATE UNIQUE INDEX users_user_id_key ON users (lower(user_id));
+    CREATE TABLE groups (
+        id   BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        name TEXT COLLATE "C" NOT NULL
+    );
+    CREATE UNIQUE INDEX groups_name_key ON groups (lower(name));
+    CREATE TABLE group_members (
+        group_id BIGINT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        user_id  BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        -- The order memberships were made in (SQLite lists a user's groups in rowid order).
+        position BIGINT GENERATED ALWAYS AS IDENTITY,
+        PRIMARY KEY (group_id, user_id)
+    );
+    CREATE INDEX group_members_by_user ON group_members (user_id);
+    CREATE TABLE audit_log (
+        id      BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        at      BIGINT NOT NULL,
+        event   TEXT COLLATE "C" NOT NULL,
+        subject TEXT COLLATE "C",
+        detail  TEXT COLLATE "C"
+    );
+    CREATE INDEX audit_log_by_time ON audit_log (at);
+    CREATE TABLE captcha_spent (
+        challenge  TEXT COLLATE "C" PRIMARY KEY,
+        expires_at BIGINT NOT NULL
+    );
+    CREATE INDEX captcha_spent_by_expiry ON captcha_spent (expires_at);
+    CREATE TABLE methods (
+        id             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        user_id        BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        kind           TEXT COLLATE "C" NOT NULL,
+        contact        TEXT COLLATE "C",  -- e-mail address or phone number
+        secret         BYTEA,             -- TOTP secret, sealed with the server's key
+        last_used_step BIGINT,            -- TOTP: a step at or before this is a replay
+        is_default     BOOLEAN NOT NULL DEFAULT FALSE,
+        created_at     BIGINT NOT NULL
+    );
+    CREATE INDEX methods_by_user ON methods (user_id);
+    CREATE TABLE security_answers (
+        user_id     BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        question    TEXT COLLATE "C" NOT NULL,
+        answer_hash BYTEA NOT NULL,  -- keyed hash of the normalised answer
+        PRIMARY KEY (user_id, question)
+    );
+    CREATE TABLE password_history (
+        id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        user_id       BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        password_hash TEXT COLLATE "C" NOT NULL,
+        retired_at    BIGINT NOT NULL
+    );
+    CREATE INDEX password_history_by_user ON password_history (user_id, id);
+    CREATE TABLE sessions (
+        id_hash    BYTEA PRIMARY KEY,
+        user_id    BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+    );
+    CREATE INDEX sessions_by_user ON sessions (user_id);
+    CREATE TABLE reset_flows (
+        id               TEXT COLLATE "C" PRIMARY KEY,
+        subject          TEXT COLLATE "C" NOT NULL,  -- keyed hash of the user ID, for decoys too
+        user_id          BIGINT REFERENCES users(id) ON DELETE CASCADE,  -- NULL: decoy
+        methods_required BIGINT NOT NULL,
+        offered          TEXT COLLATE "C" NOT NULL,  -- JSON: the methods offered
+        created_at       BIGINT NOT NULL,
+        expires_at       BIGINT NOT NULL,
+        completed_at     BIGINT,
+        -- The hash of the secret that binds the flow to the browser that started it.
+        secret_hash      BYTEA NOT NULL DEFAULT '\x'::bytea
+    );
+    CREATE INDEX reset_flows_by_expiry ON reset_flows (expires_at);
+    CREATE INDEX reset_flows_by_user ON reset_flows (user_id);
+    CREATE TABLE reset_challenges (
+        flow_id         TEXT COLLATE "C" NOT NULL REFERENCES reset_flows(id) ON DELETE CASCADE,
+        method          TEXT COLLATE "C" NOT NULL,
+        code_hash       BYTEA,
+        code_expires_at BIGINT,
+        code_attempts   BIGINT NOT NULL DEFAULT 0,
+        sent_at         BIGINT,
+        questions       TEXT COLLATE "C",  -- JSON: the question ids asked
+        verified_at     BIGINT,
+        PRIMARY KEY (flow_id, method)
+    );
+    -- Per day-long window (at most 100 failures in one), with when the owner was last told;
+    -- `updated_at` lets idle counters be purged.
+    CREATE TABLE failure_counters (
+        subject         TEXT COLLATE "C" NOT NULL,
+        scope           TEXT COLLATE "C" NOT NULL,  -- 'account' or a method kind
+        failures        BIGINT NOT NULL DEFAULT 0,
+        locked_until    BIGINT NOT NULL DEFAULT 0,
+        updated_at      BIGINT NOT NULL DEFAULT 0,
+        window_start    BIGINT NOT NULL DEFAULT 0,
+        window_failures BIGINT NOT NULL DEFAULT 0,
+        notified_at     BIGINT NOT NULL DEFAULT 0,
+        PRIMARY KEY (subject, scope)
+    );
+    CREATE TABLE sends (
+        subject TEXT COLLATE "C" NOT NULL,
+        channel TEXT COLLATE "C" NOT NULL,
+        at      BIGINT NOT NULL
+    );
+    CREATE INDEX sends_by_subject ON sends (subject, channel, at);
+    CREATE INDEX sends_by_time ON sends (at);
+    CREATE TABLE outbox (
+        id              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        dedupe_key      TEXT COLLATE "C" NOT NULL UNIQUE,
+        recipient       TEXT COLLATE "C" NOT NULL,
+        subject         TEXT COLLATE "C" NOT NULL,
+        body            BYTEA NOT NULL,  -- sealed: it may carry a code
+        created_at      BIGINT NOT NULL,
+        discard_after   BIGINT,          -- codes are useless once expired
+        attempts        BIGINT NOT NULL DEFAULT 0,
+        next_attempt_at BIGINT NOT NULL,
+        sent_at         BIGINT,
+        failed_at       BIGINT,
+        last_error      TEXT COLLATE "C"
+    );
+    CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+    "#,
+];
+
+/// The schema version this server writes.
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
+
+/// The advisory lock that migrations run under: ("SSPR", 1) in the two-key space, which
+/// never meets the one-key locks of the counters.
+const LOCK: (i32, i32) = (0x5353_5052, 1);
+
+/// Brings the schema up to date; returns its version. Refuses a schema newer than this
+/// server knows.
+pub(super) async fn apply(client: &mut tokio_postgres::Client) -> Result<i64, StoreError> {
+    let tx = client.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1, $2)", &[&LOCK.0, &LOCK.1])
+        .await?;
+    // Creating only when missing: a server account without CREATE rights can run against
+    // a schema that is up to date.
+    let exists: bool = tx
+        .query_one("SELECT to_regclass('schema_version') IS NOT NULL", &[])
+        .await?
+        .try_get(0)?;
+    if !exists {
+        tx.batch_execute(
+            "CREATE TABLE schema_version (
+                 only_row BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (only_row),
+                 version  BIGINT NOT NULL
+             );
+             INSERT INTO schema_version (version) VALUES (0);",
+        )
+        .await?;
+    }
+    let current: i64 = tx
+        .query_one("SELECT version FROM schema_version", &[])
+        .await?
+        .try_get(0)?;
+    if current > LATEST {
+        return Err(StoreError::SchemaTooNew {
+            found: current,
+            known: LATEST,
+        });
+    }
+    if current == LATEST {
+        return Ok(LATEST);
+    }
+    for sql in MIGRATIONS.iter().skip(current.max(0) as usize) {
+        tx.batch_execute(sql).await?;
+    }
+    tx.execute("UPDATE schema_version SET version = $1", &[&LATEST])
+        .await?;
+    tx.commit().await?;
+    tracing::info!(from = current, to = LATEST, "applied database migrations");
+    Ok(LATEST)
+}
