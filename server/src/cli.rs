@@ -360,7 +360,7 @@ fn warn_unsafe_demo(what: &str) {
     );
 }
 
-/// Deletes what no longer decides anything (see [`crate::store::retention`]), every hour
+/// Deletes what no longer decides anything (see the retention times in [`crate::store::records`]), every hour
 /// from start.
 async fn purge_hourly(store: Store, clock: Clock, audit_retention: std::time::Duration) {
     let mut interval = tokio::time::interval(std::time::Duration::from_secs(60 * 60));

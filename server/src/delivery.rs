@@ -12,7 +12,7 @@ use crate::config::{SmtpConfig, SmtpSecurity};
 use crate::crypto::keys::ServerKeys;
 use crate::crypto::sealed;
 use crate::store::interface::OutboxStore;
-use crate::store::outbox::QueuedMessage;
+use crate::store::records::QueuedMessage;
 use crate::store::{Store, StoreError};
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message};

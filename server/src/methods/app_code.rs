@@ -6,7 +6,7 @@ use crate::crypto::keys::ServerKeys;
 use crate::crypto::sealed;
 use crate::crypto::totp::{self, TotpSecret};
 use crate::store::interface::ProofChecker;
-use crate::store::reset::ProofInput;
+use crate::store::records::ProofInput;
 use std::sync::Arc;
 
 /// Digits in an authenticator app's code.

@@ -12,7 +12,7 @@ pub mod mask;
 pub mod questions;
 pub mod sent_code;
 
-use crate::store::reset::ProofCheck;
+use crate::store::records::ProofCheck;
 use sspr_api::MethodKind;
 
 /// How a kind of method is proven (the store's name for it: what it loads to check).

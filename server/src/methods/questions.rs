@@ -8,7 +8,7 @@ use crate::crypto::keys::ServerKeys;
 use crate::crypto::passwords::{HashError, PasswordHasher};
 use crate::seeded::shuffle;
 use crate::store::interface::ProofChecker;
-use crate::store::reset::ProofInput;
+use crate::store::records::ProofInput;
 use sspr_api::questions;
 use sspr_api::reset::Answer;
 use subtle::ConstantTimeEq;

@@ -7,7 +7,7 @@ use crate::crypto::codes;
 use crate::crypto::keys::ServerKeys;
 use crate::policy::CodePolicy;
 use crate::store::interface::ProofChecker;
-use crate::store::reset::ProofInput;
+use crate::store::records::ProofInput;
 use std::sync::Arc;
 
 /// A new code for a method of a flow.

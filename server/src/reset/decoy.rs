@@ -5,7 +5,7 @@
 
 use crate::crypto::keys::Key;
 use crate::seeded::{hex, shuffle};
-use crate::store::reset::FlowMethod;
+use crate::store::records::FlowMethod;
 use sspr_api::MethodKind;
 use sspr_api::questions::BUILT_IN;
 

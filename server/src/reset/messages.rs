@@ -3,7 +3,7 @@
 
 use crate::crypto::keys::Key;
 use crate::crypto::sealed;
-use crate::store::outbox::NewMessage;
+use crate::store::records::NewMessage;
 
 fn message(
     key: &Key,

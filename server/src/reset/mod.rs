@@ -15,12 +15,12 @@ use crate::clock::Clock;
 use crate::crypto::keys::ServerKeys;
 use crate::crypto::passwords::PasswordHasher;
 use crate::crypto::random_bytes;
+use crate::limits::{Limit, Locked};
 use crate::methods::{self, Proving, app_code, proving, questions, sent_code};
 use crate::policy::Policy;
 use crate::seeded::hex;
-use crate::store::counters::{Limit, Locked};
 use crate::store::interface::ProofChecker;
-use crate::store::reset::{
+use crate::store::records::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FlowMethod, FlowRecord, Limits,
     NewChallenge, ProofAttempt, ProofOutcome,
 };
@@ -659,7 +659,7 @@ impl<S: ResetStore> ResetService<S> {
         &self,
         flow: &FlowRecord,
         account: &Account,
-    ) -> Result<Vec<crate::store::outbox::NewMessage>, ResetError> {
+    ) -> Result<Vec<crate::store::records::NewMessage>, ResetError> {
         let policy = &self.policy.notifications;
         let mut out = Vec::new();
         if policy.notify_user {

@@ -3,17 +3,18 @@
 //! backend is behind it. A new backend is a module implementing those traits, a variant
 //! here and an arm in `on_backend!`.
 
-use super::counters::{Limit, Locked, Pauses};
 use super::interface::{
     AdminStore, DirectoryStore, OutboxStore, ProofChecker, ResetStore, UpkeepStore,
 };
 use super::postgres::PgStore;
+use super::records::Pauses;
 use super::records::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FlowRecord, MethodListing,
     NewChallenge, NewMessage, ProofAttempt, ProofOutcome, PurgeReport, QueuedMessage,
 };
 use super::{NewUser, SqliteStore, StoreError, UserSummary};
 use crate::limits::Limits;
+use crate::limits::{Limit, Locked};
 use sspr_api::MethodKind;
 use std::time::Duration;
 
@@ -236,7 +237,7 @@ impl Store {
 
 impl Store {
     /// Makes the completing transaction fail at `point` (tests of "nothing half done").
-    pub fn arm_fault(&self, point: Option<super::reset::FaultPoint>) {
+    pub fn arm_fault(&self, point: Option<super::records::FaultPoint>) {
         on_backend!(self, store => store.arm_fault(point))
     }
 }

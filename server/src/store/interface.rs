@@ -1,12 +1,12 @@
 //! What the server needs from a store, as one trait per concern over backend-neutral
 //! records (`records.rs`): the reset flow, the outbox, the directory, administering
-//! people, upkeep. SQLite (`sqlite.rs`) and PostgreSQL (`postgres/`) implement them all;
+//! people, upkeep. SQLite (`sqlite/`) and PostgreSQL (`postgres/`) implement them all;
 //! [`super::Store`] is whichever one the configuration names. Each method is one atomic step
 //! of the flow: a backend must keep each one a single transaction, because the security
 //! rules (counters never skipped, completion all or nothing) depend on it.
 
 use super::StoreError;
-use super::counters::{Limit, Locked, Pauses};
+use super::records::Pauses;
 use super::records::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FlowRecord, NewChallenge,
     ProofAttempt, ProofCheck, ProofInput, ProofOutcome,
@@ -14,6 +14,7 @@ use super::records::{
 use super::records::{MethodListing, NewMessage, PurgeReport, QueuedMessage};
 use super::{NewUser, UserSummary};
 use crate::limits::Limits;
+use crate::limits::{Limit, Locked};
 use sspr_api::MethodKind;
 use std::future::Future;
 use std::time::Duration;
@@ -216,7 +217,7 @@ pub trait AdminStore: Clone + Send + Sync + 'static {
 pub trait UpkeepStore: Clone + Send + Sync + 'static {
     /// Proves the database answers.
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// Deletes what no longer decides anything (see `store::retention`), in one transaction.
+    /// Deletes what no longer decides anything (see `records::SENDS_KEPT` and the retention times beside it), in one transaction.
     fn purge(
         &self,
         now: u64,

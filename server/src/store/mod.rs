@@ -7,16 +7,10 @@
 //! through the traits of [`interface`], one per concern.
 
 pub mod backend;
-pub mod counters;
-pub mod directory;
 pub mod interface;
 pub mod location;
-mod migrations;
-pub mod outbox;
 pub mod postgres;
 pub mod records;
-pub mod reset;
-pub mod retention;
 pub mod sqlite;
 
 pub use backend::Store;

@@ -246,3 +246,26 @@ impl PurgeReport {
             + self.failure_counters
     }
 }
+
+/// The scope of the per-account failure counter; per-method counters use the method kind.
+pub const ACCOUNT: &str = "account";
+
+/// The pauses in force on an account and on some of its method kinds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pauses {
+    pub account: Option<crate::limits::Locked>,
+    /// One entry per kind asked about, in the same order.
+    pub methods: Vec<Option<crate::limits::Locked>>,
+}
+
+// Retention: how long records that anyone can make the server write are kept (the hourly
+// purge of every backend deletes them after this).
+/// Sends count against the hourly send limit for an hour; after that they decide nothing.
+pub const SENDS_KEPT: u64 = 60 * 60;
+
+/// Reset flows are kept a day past their expiry (a late repeat still gets "expired").
+pub const FLOWS_KEPT_AFTER_EXPIRY: u64 = 24 * 60 * 60;
+
+/// A failure counter that is not locked and has not changed for this long is forgotten.
+/// Counters written before schema version 4 have no time (0) and count as idle.
+pub const COUNTERS_KEPT_IDLE: u64 = 24 * 60 * 60;

@@ -14,11 +14,12 @@ use sspr_server::crypto::keys::ServerKeys;
 use sspr_server::crypto::passwords::PasswordHasher;
 use sspr_server::crypto::totp::{self, TotpSecret};
 use sspr_server::directory::Directory;
+use sspr_server::limits::{Limit, Locked};
 use sspr_server::reset::{FlowKey, ResetError, ResetService};
-use sspr_server::store::counters::{Limit, Locked, Pauses};
 use sspr_server::store::interface::ProofChecker;
-use sspr_server::store::outbox::NewMessage;
-use sspr_server::store::reset::{
+use sspr_server::store::records::NewMessage;
+use sspr_server::store::records::Pauses;
+use sspr_server::store::records::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FlowRecord, Limits, NewChallenge,
     ProofAttempt, ProofOutcome,
 };

@@ -1,5 +1,5 @@
 //! Failure counters, per account and per method, keyed by the flow's subject (as in
-//! `store/counters.rs`); the arithmetic is in [`crate::limits`].
+//! `store/sqlite/counters.rs`); the arithmetic is in [`crate::limits`].
 //!
 //! Whoever changes an account's counters or sends first takes [`lock_subject`]: a
 //! transaction-level advisory lock on the account's subject, shared by the subjects of its
@@ -8,7 +8,7 @@
 
 use super::{GenericClient, PgStore, StoreError, audit_at, exec, opt, read_tx};
 use crate::limits::{Counter, Limit, Locked};
-use crate::store::counters::{ACCOUNT, Pauses};
+use crate::store::records::{ACCOUNT, Pauses};
 
 /// Holds the counters and sends of the account of `subject` until the transaction ends.
 pub(super) async fn lock_subject<C: GenericClient>(

@@ -3,7 +3,7 @@
 //! run in one transaction under an advisory lock, so two servers starting at once over one
 //! database apply each migration once, and a failure leaves the schema as it was.
 //!
-//! Migration 1 is SQLite's schema after its six migrations (`store/migrations.rs`), in
+//! Migration 1 is SQLite's schema after its six migrations (`store/sqlite/migrations.rs`), in
 //! PostgreSQL's types: BIGINT unix-second times and counts, identity keys, BOOLEAN flags,
 //! BYTEA blobs and TEXT for JSON (the same text SQLite stores). Text is in the "C"
 //! collation (bytewise, like SQLite's BINARY); user IDs and group names are unique without

@@ -1,4 +1,4 @@
-//! PostgreSQL backend: the same operations as the SQLite one (`sqlite.rs` and its
+//! PostgreSQL backend: the same operations as the SQLite one (`sqlite/` and its
 //! neighbours), for several server instances sharing one database.
 //!
 //! Each operation is one transaction, like SQLite's. SQLite serialises every writer with its

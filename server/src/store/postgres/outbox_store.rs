@@ -1,4 +1,4 @@
-//! The outbox (as `store/outbox.rs` over SQLite): messages queued in the same transaction
+//! The outbox (as `store/sqlite/outbox.rs` over SQLite): messages queued in the same transaction
 //! as the change they report, then delivered by workers with a lease and retries; then the
 //! [`OutboxStore`] trait over them. The de-duplication key is unique, so queuing the same
 //! notification twice keeps one, and a message keeps its key (and so its Message-ID) across

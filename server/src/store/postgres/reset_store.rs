@@ -1,4 +1,4 @@
-//! Reset flows (as `store/reset.rs` does them over SQLite): the account as the flow sees it,
+//! Reset flows (as `store/sqlite/reset.rs` does them over SQLite): the account as the flow sees it,
 //! flows and their per-method challenges, sends and their limits, proofs with their
 //! counters, and the completing transaction; then the [`ResetStore`] trait over them.
 //!
@@ -10,8 +10,9 @@ use super::counters::{self, lock_subject};
 use super::outbox_store;
 use super::{GenericClient, PgStore, StoreError, all, audit_at, exec, narrow, one, opt, read_tx};
 use crate::limits::{self, Failure, SendCheck, SendWindow};
-use crate::store::counters::{ACCOUNT, Limit, Locked, Pauses};
+use crate::limits::{Limit, Locked};
 use crate::store::interface::{ProofChecker, ResetStore};
+use crate::store::records::{ACCOUNT, Pauses};
 use crate::store::records::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FaultPoint, FlowMethod, FlowRecord,
     Limits, MethodRecord, NewChallenge, NewMessage, ProofAttempt, ProofCheck, ProofInput,

@@ -1,10 +1,10 @@
-//! Retention (as `store/retention.rs` over SQLite): what anyone can make the server write
+//! Retention (as `store/sqlite/retention.rs` over SQLite): what anyone can make the server write
 //! is deleted once it no longer decides anything. Every server instance purges hourly; an
 //! advisory lock makes their purges follow one another instead of racing over the same rows.
 
 use super::{PgStore, StoreError, exec};
 use crate::store::records::PurgeReport;
-use crate::store::retention::{COUNTERS_KEPT_IDLE, FLOWS_KEPT_AFTER_EXPIRY, SENDS_KEPT};
+use crate::store::records::{COUNTERS_KEPT_IDLE, FLOWS_KEPT_AFTER_EXPIRY, SENDS_KEPT};
 use std::time::Duration;
 
 /// ("SSPR", 2) in the two-key advisory lock space (1 is the migrations').

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use sspr_api::reset::FLOW_SECRET_HEADER;
 use sspr_server::crypto::totp::{self};
 use sspr_server::delivery::Pass;
-use sspr_server::store::reset::FaultPoint;
+use sspr_server::store::records::FaultPoint;
 use sspr_server::store::{AdminStore, NewUser, UpkeepStore};
 use std::sync::Arc;
 use tower::ServiceExt;

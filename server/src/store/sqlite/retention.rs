@@ -3,20 +3,11 @@
 //! once it no longer decides anything, so the database cannot be grown without limit.
 //! The server runs [`SqliteStore::purge`] every hour.
 
-use super::{SqliteStore, StoreError};
+use super::SqliteStore;
+use crate::store::StoreError;
 use std::time::Duration;
 
-/// Sends count against the hourly send limit for an hour; after that they decide nothing.
-pub const SENDS_KEPT: u64 = 60 * 60;
-
-/// Reset flows are kept a day past their expiry (a late repeat still gets "expired").
-pub const FLOWS_KEPT_AFTER_EXPIRY: u64 = 24 * 60 * 60;
-
-/// A failure counter that is not locked and has not changed for this long is forgotten.
-/// Counters written before schema version 4 have no time (0) and count as idle.
-pub const COUNTERS_KEPT_IDLE: u64 = 24 * 60 * 60;
-
-pub use super::records::PurgeReport;
+use crate::store::records::{COUNTERS_KEPT_IDLE, FLOWS_KEPT_AFTER_EXPIRY, PurgeReport, SENDS_KEPT};
 
 impl SqliteStore {
     /// Deletes, as of `now` (seconds since the epoch), audit events older than

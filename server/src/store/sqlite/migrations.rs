@@ -1,7 +1,7 @@
 //! Schema migrations, applied in order at start. `PRAGMA user_version` records how many
 //! have run; each runs in its own transaction, so a crash leaves a consistent schema.
 
-use super::StoreError;
+use crate::store::StoreError;
 use rusqlite::Connection;
 
 /// Append only: never edit a migration that has shipped.

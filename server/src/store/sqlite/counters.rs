@@ -4,10 +4,9 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-pub use crate::limits::{Counter, Limit, Locked};
-
-/// The scope of the per-account counter; per-method counters use the method kind.
-pub const ACCOUNT: &str = "account";
+use super::SqliteStore;
+use crate::limits::{Counter, Limit, Locked};
+use crate::store::records::{ACCOUNT, Pauses};
 
 pub fn load(conn: &Connection, subject: &str, scope: &str) -> rusqlite::Result<Counter> {
     Ok(conn
@@ -73,15 +72,7 @@ pub fn reset(conn: &Connection, subject: &str, scope: Option<&str>) -> rusqlite:
     Ok(())
 }
 
-/// The pauses in force on an account and on some of its method kinds.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Pauses {
-    pub account: Option<Locked>,
-    /// One entry per kind asked about, in the same order.
-    pub methods: Vec<Option<Locked>>,
-}
-
-impl super::SqliteStore {
+impl SqliteStore {
     /// The pauses in force on the account of `subject` and on each of `kinds`, read
     /// alike for real and decoy subjects.
     pub async fn pauses(
@@ -89,7 +80,7 @@ impl super::SqliteStore {
         subject: String,
         kinds: Vec<sspr_api::MethodKind>,
         now: u64,
-    ) -> Result<Pauses, super::StoreError> {
+    ) -> Result<Pauses, crate::store::StoreError> {
         self.call(move |conn| {
             let now = now as i64;
             let account = load(conn, &subject, ACCOUNT)?.lock(now);
@@ -107,7 +98,7 @@ impl super::SqliteStore {
         &self,
         subject: String,
         now: u64,
-    ) -> Result<Option<Locked>, super::StoreError> {
+    ) -> Result<Option<Locked>, crate::store::StoreError> {
         self.call(move |conn| Ok(load(conn, &subject, ACCOUNT)?.lock(now as i64)))
             .await
     }
@@ -120,13 +111,13 @@ impl super::SqliteStore {
         limit: Limit,
         now: u64,
         event: &'static str,
-    ) -> Result<Option<Locked>, super::StoreError> {
+    ) -> Result<Option<Locked>, crate::store::StoreError> {
         self.call(move |conn| {
             let tx = conn.transaction()?;
             let mut counter = load(&tx, &subject, ACCOUNT)?;
             let lock = counter.fail(limit, now as i64);
             save(&tx, &subject, ACCOUNT, counter, now as i64)?;
-            super::sqlite::audit_at(&tx, now, event, Some(&subject), None)?;
+            super::audit_at(&tx, now, event, Some(&subject), None)?;
             tx.commit()?;
             Ok(lock)
         })

@@ -1,8 +1,15 @@
 //! SQLite backend: one file, WAL journal, `synchronous=FULL`, foreign keys on.
 
-use super::reset::FaultPoint;
-use super::{NewUser, StoreError, UserSummary, migrations};
+mod counters;
+mod directory;
+mod migrations;
+mod outbox;
+mod reset;
+mod retention;
+
 use crate::clock::Clock;
+use crate::store::records::FaultPoint;
+use crate::store::{NewUser, StoreError, UserSummary};
 use rusqlite::{Connection, params};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -347,10 +354,11 @@ mod tests {
 mod reset_store {
     use super::SqliteStore;
     use crate::limits::Limits;
+    use crate::limits::{Limit, Locked};
     use crate::store::StoreError;
-    use crate::store::counters::{Limit, Locked, Pauses};
     use crate::store::interface::{ProofChecker, ResetStore};
-    use crate::store::outbox::NewMessage;
+    use crate::store::records::NewMessage;
+    use crate::store::records::Pauses;
     use crate::store::records::{
         Account, ChallengeOutcome, Completion, CompletionOutcome, FlowRecord, NewChallenge,
         ProofAttempt, ProofOutcome,

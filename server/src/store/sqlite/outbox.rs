@@ -2,11 +2,11 @@
 //! delivered by a worker with retries. The de-duplication key is unique, so queuing the
 //! same notification twice keeps one. Bodies are sealed (they may carry codes).
 
-use super::StoreError;
-use super::sqlite::SqliteStore;
+use super::SqliteStore;
+use crate::store::StoreError;
 use rusqlite::{Connection, params};
 
-pub use super::records::{DeliveryStatus, NewMessage, QueuedMessage};
+use crate::store::records::{DeliveryStatus, NewMessage, QueuedMessage};
 
 /// Queues a message in the caller's transaction; returns false when the key was queued
 /// before.

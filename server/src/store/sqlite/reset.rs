@@ -3,12 +3,14 @@
 //! transaction. Each operation is one SQLite transaction, so concurrent requests on the
 //! same flow are serialised and a counter is never skipped.
 
-use super::StoreError;
-use super::counters::{self, ACCOUNT, Locked};
+use super::counters;
 use super::outbox;
-pub use super::records::*;
-use super::sqlite::{SqliteStore, audit_at};
+use super::{SqliteStore, audit_at};
+use crate::limits::Locked;
 use crate::limits::{self, Failure, SendCheck, SendWindow};
+use crate::store::StoreError;
+use crate::store::records::ACCOUNT;
+use crate::store::records::*;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use sspr_api::MethodKind;
 

@@ -1,13 +1,13 @@
 //! Administering the directory (the command line and the demo seed): passwords, enabled
 //! state, groups, methods, security answers and unlocking. Every change is audited.
 
-use super::StoreError;
 use super::counters;
-use super::sqlite::{SqliteStore, audit_at};
+use super::{SqliteStore, audit_at};
+use crate::store::StoreError;
 use rusqlite::{Connection, OptionalExtension, params};
 use sspr_api::MethodKind;
 
-pub use super::records::MethodListing;
+use crate::store::records::MethodListing;
 
 fn user_row(conn: &Connection, user_id: &str) -> Result<i64, StoreError> {
     conn.query_row(
