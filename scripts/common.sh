@@ -35,14 +35,17 @@ build_app() {
         trunk build --release "$@"
 }
 
-# The folder with PostgreSQL's server programs (initdb, pg_ctl, postgres): on PATH, else
-# Debian's /usr/lib/postgresql/<version>/bin (newest). Fails when there is none.
+# The folder with PostgreSQL's server and client programs (initdb, pg_ctl, postgres,
+# createdb, psql): Debian's /usr/lib/postgresql/<version>/bin (newest), else the folder on
+# PATH that has them all. Fails when there is none.
 pg_bin_dir() {
-    if command -v initdb >/dev/null 2>&1; then
-        dirname "$(command -v initdb)"
-        return
-    fi
     local dir
     dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-    [ -n "$dir" ] && [ -x "$dir/initdb" ] && echo "$dir"
+    if [ -n "$dir" ] && [ -x "$dir/initdb" ]; then
+        echo "$dir"
+        return
+    fi
+    command -v initdb >/dev/null 2>&1 || return 1
+    dir=$(dirname "$(command -v initdb)")
+    [ -x "$dir/createdb" ] && [ -x "$dir/pg_ctl" ] && echo "$dir"
 }

@@ -2,8 +2,9 @@
 //! (docs/SECURITY.md R1, "Timing"): an attacker who can tell them apart by the clock
 //! enumerates accounts. Reported by `scripts/bench.sh`, not asserted.
 //!
-//! The router runs in process over a fresh SQLite database, so the figures are the
-//! server's own work without network noise. Every sample uses its own user ID (real or
+//! The router runs in process over a fresh SQLite database (or the empty PostgreSQL
+//! database `SSPR_BENCH_DATABASE` names), so the figures are the server's own work and its
+//! store's, without the HTTP client's noise. Every sample uses its own user ID (real or
 //! unknown, interleaved), so no limit or pause is ever reached and both kinds of account
 //! take the same path through the counters.
 //!
@@ -23,7 +24,7 @@ use sspr_server::config::Config;
 use sspr_server::crypto::keys::ServerKeys;
 use sspr_server::directory::Directory;
 use sspr_server::http::{Services, router};
-use sspr_server::store::{AdminStore, NewUser, SqliteStore};
+use sspr_server::store::{AdminStore, DatabaseLocation, NewUser, SqliteStore, Store};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -53,12 +54,17 @@ async fn main() {
         .unwrap_or(60);
     let dir = tempfile::tempdir().unwrap();
     let config = Config::parse(CONFIG).unwrap();
-    let services = Services::new(
-        SqliteStore::open(&dir.path().join("timing.sqlite3")).unwrap(),
-        Arc::new(ServerKeys::ephemeral()),
-        Clock::system(),
-    )
-    .unwrap();
+    let store: Store = match std::env::var("SSPR_BENCH_DATABASE") {
+        Ok(url) if !url.is_empty() => {
+            eprintln!("store: {}", DatabaseLocation::parse(&url));
+            Store::open(&DatabaseLocation::parse(&url)).await.unwrap()
+        }
+        _ => SqliteStore::open(&dir.path().join("timing.sqlite3"))
+            .unwrap()
+            .into(),
+    };
+    let services =
+        Services::new(store, Arc::new(ServerKeys::ephemeral()), Clock::system()).unwrap();
     let directory = services.directory();
     eprintln!("registering {accounts} accounts (e-mail, authenticator app, three answers)");
     for index in 0..accounts {

@@ -27,6 +27,12 @@ pub enum UserCommand {
         #[arg(long = "group")]
         groups: Vec<String>,
     },
+    /// Give a person a new user ID (their directory renamed them); their methods,
+    /// answers and password stay theirs.
+    Rename {
+        user_id: String,
+        new_user_id: String,
+    },
     /// Stop a person from resetting or signing in (signs their sessions out).
     Disable { user_id: String },
     /// Let a disabled person back in.
@@ -108,6 +114,18 @@ pub async fn run_user(
                 return Err(AdminError::Exists(user_id));
             }
             writeln!(out, "added {user_id}")?;
+        }
+        UserCommand::Rename {
+            user_id,
+            new_user_id,
+        } => {
+            if !store.rename_user(&user_id, &new_user_id, now).await? {
+                return Err(AdminError::Exists(new_user_id));
+            }
+            writeln!(
+                out,
+                "renamed {user_id} to {new_user_id}; their methods, answers and password are kept"
+            )?;
         }
         UserCommand::Disable { user_id } => {
             store.set_enabled(&user_id, false, now).await?;

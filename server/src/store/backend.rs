@@ -206,6 +206,14 @@ impl AdminStore for Store {
     async fn list_methods(&self, user_id: &str) -> Result<Vec<MethodListing>, StoreError> {
         on_backend!(self, store => AdminStore::list_methods(store, user_id).await)
     }
+    async fn rename_user(
+        &self,
+        user_id: &str,
+        new_user_id: &str,
+        now: u64,
+    ) -> Result<bool, StoreError> {
+        on_backend!(self, store => AdminStore::rename_user(store, user_id, new_user_id, now).await)
+    }
 }
 
 impl UpkeepStore for Store {

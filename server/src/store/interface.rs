@@ -210,6 +210,15 @@ pub trait AdminStore: Clone + Send + Sync + 'static {
         &self,
         user_id: &str,
     ) -> impl Future<Output = Result<Vec<MethodListing>, StoreError>> + Send;
+    /// Gives a person another user ID (their directory renamed them). Everything of theirs
+    /// is keyed by their row's id, not by the user ID, so methods, answers, password and
+    /// history stay theirs. False when another person already has `new_user_id`.
+    fn rename_user(
+        &self,
+        user_id: &str,
+        new_user_id: &str,
+        now: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
 /// Keeping the store healthy and looking into it: the health check, the hourly purge,

@@ -41,6 +41,14 @@ impl AdminStore for PgStore {
     ) -> impl Future<Output = Result<Vec<MethodListing>, StoreError>> + Send {
         PgStore::list_methods(self, user_id)
     }
+    fn rename_user(
+        &self,
+        user_id: &str,
+        new_user_id: &str,
+        now: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        PgStore::rename_user(self, user_id, new_user_id, now)
+    }
 }
 
 impl UpkeepStore for PgStore {

@@ -110,6 +110,42 @@ impl PgStore {
         .await
     }
 
+    /// See [`crate::store::AdminStore::rename_user`].
+    pub async fn rename_user(
+        &self,
+        user_id: &str,
+        new_user_id: &str,
+        now: u64,
+    ) -> Result<bool, StoreError> {
+        let user_id = user_id.to_owned();
+        let new_user_id = new_user_id.to_owned();
+        self.run(move |store| async move {
+            let mut client = store.client().await?;
+            let tx = client.transaction().await?;
+            let id = user_row(&tx, &user_id, Intent::Change).await?;
+            let taken = opt(
+                &tx,
+                "SELECT id FROM users
+                 WHERE lower(user_id) = lower($1::text COLLATE \"C\") AND id <> $2",
+                &[&new_user_id, &id],
+            )
+            .await?;
+            if taken.is_some() {
+                return Ok(false);
+            }
+            exec(
+                &tx,
+                "UPDATE users SET user_id = $2 WHERE id = $1",
+                &[&id, &new_user_id],
+            )
+            .await?;
+            audit_at(&tx, now, "user_renamed", Some(&user_id), Some(&new_user_id)).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+        .await
+    }
+
     pub async fn add_to_group(
         &self,
         user_id: &str,

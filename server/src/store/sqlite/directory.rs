@@ -84,6 +84,39 @@ impl SqliteStore {
         .await
     }
 
+    /// See [`crate::store::AdminStore::rename_user`].
+    pub async fn rename_user(
+        &self,
+        user_id: &str,
+        new_user_id: &str,
+        now: u64,
+    ) -> Result<bool, StoreError> {
+        let user_id = user_id.to_owned();
+        let new_user_id = new_user_id.to_owned();
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let id = user_row(&tx, &user_id)?;
+            let taken: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM users WHERE user_id = ?1 AND id <> ?2",
+                    params![new_user_id, id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            if taken.is_some() {
+                return Ok(false);
+            }
+            tx.execute(
+                "UPDATE users SET user_id = ?2 WHERE id = ?1",
+                params![id, new_user_id],
+            )?;
+            audit_at(&tx, now, "user_renamed", Some(&user_id), Some(&new_user_id))?;
+            tx.commit()?;
+            Ok(true)
+        })
+        .await
+    }
+
     pub async fn add_to_group(
         &self,
         user_id: &str,

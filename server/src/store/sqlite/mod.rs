@@ -628,6 +628,14 @@ mod admin_and_upkeep {
         ) -> impl Future<Output = Result<Vec<MethodListing>, StoreError>> + Send {
             SqliteStore::list_methods(self, user_id)
         }
+        fn rename_user(
+            &self,
+            user_id: &str,
+            new_user_id: &str,
+            now: u64,
+        ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+            SqliteStore::rename_user(self, user_id, new_user_id, now)
+        }
     }
 
     impl UpkeepStore for SqliteStore {

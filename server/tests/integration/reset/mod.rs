@@ -118,5 +118,6 @@ mod password;
 mod pauses;
 mod policy;
 mod questions;
+mod renamed;
 mod same_origin;
 mod security_review;
