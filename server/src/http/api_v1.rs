@@ -1,6 +1,7 @@
 //! Handlers of `/api/v1`.
 
 use super::AppState;
+use super::error_responses::{RateLimited, ServiceUnavailable};
 use super::problem::ApiError;
 use crate::store::UpkeepStore;
 use axum::extract::State;
@@ -8,7 +9,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use sspr_api::captcha::CaptchaChallenge;
 use sspr_api::health::HealthStatus;
-use sspr_api::{Health, Problem, PublicConfig};
+use sspr_api::{Health, PublicConfig};
 
 /// What anyone may read (under `/api`): health and the public configuration.
 pub fn routes() -> Router<AppState> {
@@ -30,8 +31,7 @@ pub fn limited_routes() -> Router<AppState> {
     summary = "Liveness and database reachability",
     responses(
         (status = 200, description = "The server can serve requests", body = Health),
-        (status = 503, description = "`service_unavailable`: the database does not answer",
-            body = Problem, content_type = "application/problem+json"),
+        ServiceUnavailable,
     )
 )]
 pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
@@ -63,9 +63,7 @@ pub async fn config(State(state): State<AppState>) -> Json<PublicConfig> {
     responses(
         (status = 200, description = "Solve it and send the solution with the form that needs it",
             body = CaptchaChallenge),
-        (status = 429, description = "`rate_limited`: too many requests from this address",
-            body = Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait, as in `retry_after_seconds`"))),
+        RateLimited,
     )
 )]
 pub async fn captcha(State(state): State<AppState>) -> Json<CaptchaChallenge> {

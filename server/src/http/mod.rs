@@ -5,6 +5,7 @@ mod api_v1;
 pub mod app_files;
 mod client_ip;
 mod dev_outbox;
+mod error_responses;
 pub mod host_guard;
 mod ip_limit;
 mod json;

@@ -2,6 +2,7 @@
 //! contract types (`sspr-api`, feature `openapi`) and the handlers' `#[utoipa::path]`
 //! annotations, so it cannot drift from what the server serialises.
 
+use super::error_responses::ServiceUnavailable;
 use super::{api_v1, reset_v1};
 use axum::Json;
 use sspr_api::dev::DevMessage;
@@ -72,8 +73,7 @@ pub async fn document() -> Json<&'static Document> {
         (status = 200, description = "Up to 50 messages with their bodies", body = Vec<DevMessage>),
         (status = 404, description = "`not_found`: the server is not in demo mode",
             body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`service_unavailable`: the database does not answer",
-            body = Problem, content_type = "application/problem+json"),
+        ServiceUnavailable,
     )
 )]
 #[allow(dead_code)] // Only its `#[utoipa::path]` is used.

@@ -1,6 +1,10 @@
 //! Handlers of `/api/v1/reset/*`: thin wrappers over [`crate::reset::ResetService`].
 
 use super::AppState;
+use super::error_responses::{
+    FlowCompleted, FlowNotFound, ForbiddenOrigin, RateLimited, ServiceUnavailable,
+    UnsupportedMediaType,
+};
 use super::json::JsonBody;
 use super::problem::ApiError;
 use crate::reset::{FlowKey, device};
@@ -64,15 +68,10 @@ fn device_cookie(headers: &HeaderMap) -> Option<&str> {
         (status = 201, description = "The flow; an unknown user ID gets a believable decoy flow, indistinguishable from a real one", body = ResetFlow),
         (status = 400, description = "`invalid_request`: malformed body, or the user ID is empty or too long; `captcha_invalid`: the CAPTCHA solution is wrong, expired or already used",
             body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`forbidden_origin`: sent from another origin",
-            body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`",
-            body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests from this address",
-            body = Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait, as in `retry_after_seconds`"))),
-        (status = 503, description = "`service_unavailable`: the database does not answer; try again later",
-            body = Problem, content_type = "application/problem+json"),
+        ForbiddenOrigin,
+        UnsupportedMediaType,
+        RateLimited,
+        ServiceUnavailable,
     )
 )]
 pub async fn start(
@@ -96,15 +95,10 @@ pub async fn start(
     ),
     responses(
         (status = 200, description = "The flow", body = ResetFlow),
-        (status = 404, description = "`flow_not_found`: no such flow, or it expired",
-            body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`flow_completed`: the password was already reset with this flow",
-            body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests from this address",
-            body = Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait, as in `retry_after_seconds`"))),
-        (status = 503, description = "`service_unavailable`: the database does not answer; try again later",
-            body = Problem, content_type = "application/problem+json"),
+        FlowNotFound,
+        FlowCompleted,
+        RateLimited,
+        ServiceUnavailable,
     )
 )]
 pub async fn flow(
@@ -131,19 +125,12 @@ pub async fn flow(
     ),
     responses(
         (status = 200, description = "The flow with its new `expires_in_seconds`, the methods proven kept; at the hour's limit it is unchanged and `can_extend` is false", body = ResetFlow),
-        (status = 403, description = "`forbidden_origin`: sent from another origin",
-            body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`flow_not_found`: no such flow, or it expired",
-            body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`flow_completed`: the password was already reset with this flow",
-            body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`",
-            body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests from this address",
-            body = Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait, as in `retry_after_seconds`"))),
-        (status = 503, description = "`service_unavailable`: the database does not answer; try again later",
-            body = Problem, content_type = "application/problem+json"),
+        ForbiddenOrigin,
+        FlowNotFound,
+        FlowCompleted,
+        UnsupportedMediaType,
+        RateLimited,
+        ServiceUnavailable,
     )
 )]
 pub async fn extend(
@@ -171,19 +158,15 @@ pub async fn extend(
     ),
     responses(
         (status = 200, description = "A code was sent (its expiry and length), the questions to answer, or nothing to send (app codes)", body = Challenge),
-        (status = 403, description = "`forbidden_origin`: sent from another origin",
-            body = Problem, content_type = "application/problem+json"),
+        ForbiddenOrigin,
         (status = 404, description = "`flow_not_found`: no such flow, or it expired; `method_not_offered`: the flow does not offer this method",
             body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`flow_completed`: the password was already reset with this flow",
-            body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`",
-            body = Problem, content_type = "application/problem+json"),
+        FlowCompleted,
+        UnsupportedMediaType,
         (status = 429, description = "`too_many_codes`: the hour's codes to this address are used up (another method may still work); `rate_limited`: a code was sent moments ago, or too many requests from this address; `method_locked`, `account_locked`: too many wrong tries",
             body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait, as in `retry_after_seconds` (absent when only the help desk can unlock)"))),
-        (status = 503, description = "`service_unavailable`: the database does not answer; try again later",
-            body = Problem, content_type = "application/problem+json"),
+        ServiceUnavailable,
     )
 )]
 pub async fn challenge(
@@ -215,19 +198,15 @@ pub async fn challenge(
         (status = 200, description = "The method is proven; the flow with it in `verified`", body = ResetFlow),
         (status = 400, description = "`code_incorrect`, `answers_incorrect` (with `attempts_left`); `code_expired`: send a new code; `invalid_request`: malformed body, or a proof that does not fit the method",
             body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`forbidden_origin`: sent from another origin",
-            body = Problem, content_type = "application/problem+json"),
+        ForbiddenOrigin,
         (status = 404, description = "`flow_not_found`: no such flow, or it expired; `method_not_offered`: the flow does not offer this method",
             body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`flow_completed`: the password was already reset with this flow",
-            body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`",
-            body = Problem, content_type = "application/problem+json"),
+        FlowCompleted,
+        UnsupportedMediaType,
         (status = 429, description = "`method_locked`, `account_locked`: too many wrong tries; `rate_limited`: too many requests from this address",
             body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait, as in `retry_after_seconds` (absent when only the help desk can unlock)"))),
-        (status = 503, description = "`service_unavailable`: the database does not answer; try again later",
-            body = Problem, content_type = "application/problem+json"),
+        ServiceUnavailable,
     )
 )]
 pub async fn verify(
@@ -262,21 +241,16 @@ pub async fn verify(
             body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`not_verified`: not enough methods proven yet; `forbidden_origin`: sent from another origin",
             body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`flow_not_found`: no such flow, or it expired",
-            body = Problem, content_type = "application/problem+json"),
+        FlowNotFound,
         (status = 409, description = "`flow_completed`: the password was already reset with this flow, to another password",
             body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: the body is not `application/json`",
-            body = Problem, content_type = "application/problem+json"),
+        UnsupportedMediaType,
         (status = 422, description = "`password_rejected`: the password breaks a rule; `password_problems` says which",
             body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests from this address",
-            body = Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait, as in `retry_after_seconds`"))),
+        RateLimited,
         (status = 500, description = "`internal`: the password could not be hashed",
             body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`service_unavailable`: the database does not answer; try again later",
-            body = Problem, content_type = "application/problem+json"),
+        ServiceUnavailable,
     )
 )]
 pub async fn password(
