@@ -27,7 +27,7 @@ use tokio::sync::Notify;
 /// Messages taken per pass.
 const BATCH: u32 = 20;
 /// How long a claimed message is left alone (longer than any SMTP try).
-const LEASE_SECONDS: u64 = 300;
+pub const LEASE_SECONDS: u64 = 300;
 /// The wait after the first failed try; it doubles with each try, up to [`MAX_WAIT_SECONDS`].
 const FIRST_WAIT_SECONDS: u64 = 15;
 const MAX_WAIT_SECONDS: u64 = 30 * 60;

@@ -118,6 +118,7 @@ mod password;
 mod pauses;
 mod policy;
 mod questions;
+mod redelivery;
 mod renamed;
 mod same_origin;
 mod security_review;
