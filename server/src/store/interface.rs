@@ -243,3 +243,288 @@ pub trait UpkeepStore: Clone + Send + Sync + 'static {
         limit: u32,
     ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
 }
+
+/// Implements every store trait above for `$ty` by handing each call to the macro named
+/// `call`, as `call!(self, Trait::method(arguments))`: a backend passes it on to its own
+/// inherent method of the same name, [`super::Store`] to the backend it holds. The one
+/// list of the traits' signatures besides their declarations; the compiler checks that
+/// the two agree.
+macro_rules! implement_store_traits {
+    ($ty:ty, $call:ident) => {
+        impl $crate::store::interface::ResetStore for $ty {
+            async fn account(
+                &self,
+                user_id: &str,
+            ) -> Result<Option<$crate::store::records::Account>, $crate::store::StoreError> {
+                $call!(self, ResetStore::account(user_id))
+            }
+            async fn account_by_id(
+                &self,
+                id: i64,
+            ) -> Result<Option<$crate::store::records::Account>, $crate::store::StoreError> {
+                $call!(self, ResetStore::account_by_id(id))
+            }
+            async fn method_contact(
+                &self,
+                user: Option<i64>,
+                method: Option<i64>,
+            ) -> Result<Option<String>, $crate::store::StoreError> {
+                $call!(self, ResetStore::method_contact(user, method))
+            }
+            async fn email_domains(&self) -> Result<Vec<(String, u64)>, $crate::store::StoreError> {
+                $call!(self, ResetStore::email_domains())
+            }
+            async fn create_flow(
+                &self,
+                flow: $crate::store::records::FlowRecord,
+            ) -> Result<(), $crate::store::StoreError> {
+                $call!(self, ResetStore::create_flow(flow))
+            }
+            async fn flow(
+                &self,
+                id: &str,
+            ) -> Result<Option<$crate::store::records::FlowRecord>, $crate::store::StoreError> {
+                $call!(self, ResetStore::flow(id))
+            }
+            async fn extend_flow(
+                &self,
+                id: &str,
+                expires_at: u64,
+                now: u64,
+            ) -> Result<bool, $crate::store::StoreError> {
+                $call!(self, ResetStore::extend_flow(id, expires_at, now))
+            }
+            async fn begin_challenge(
+                &self,
+                challenge: $crate::store::records::NewChallenge,
+                limits: $crate::limits::Limits,
+            ) -> Result<$crate::store::records::ChallengeOutcome, $crate::store::StoreError> {
+                $call!(self, ResetStore::begin_challenge(challenge, limits))
+            }
+            async fn attempt_proof(
+                &self,
+                attempt: $crate::store::records::ProofAttempt,
+                limits: $crate::limits::Limits,
+                check: $crate::store::interface::ProofChecker,
+                notice: Vec<$crate::store::records::NewMessage>,
+            ) -> Result<$crate::store::records::ProofOutcome, $crate::store::StoreError> {
+                $call!(
+                    self,
+                    ResetStore::attempt_proof(attempt, limits, check, notice)
+                )
+            }
+            async fn password_hashes(
+                &self,
+                user: i64,
+                recent: u32,
+            ) -> Result<Vec<String>, $crate::store::StoreError> {
+                $call!(self, ResetStore::password_hashes(user, recent))
+            }
+            async fn other_admin_emails(
+                &self,
+                except: i64,
+            ) -> Result<Vec<String>, $crate::store::StoreError> {
+                $call!(self, ResetStore::other_admin_emails(except))
+            }
+            async fn complete_reset(
+                &self,
+                completion: $crate::store::records::Completion,
+            ) -> Result<$crate::store::records::CompletionOutcome, $crate::store::StoreError> {
+                $call!(self, ResetStore::complete_reset(completion))
+            }
+            async fn account_lock(
+                &self,
+                subject: String,
+                now: u64,
+            ) -> Result<Option<$crate::limits::Locked>, $crate::store::StoreError> {
+                $call!(self, ResetStore::account_lock(subject, now))
+            }
+            async fn pauses(
+                &self,
+                subject: String,
+                kinds: Vec<sspr_api::MethodKind>,
+                now: u64,
+            ) -> Result<$crate::store::records::Pauses, $crate::store::StoreError> {
+                $call!(self, ResetStore::pauses(subject, kinds, now))
+            }
+            async fn count_account_failure(
+                &self,
+                subject: String,
+                limit: $crate::limits::Limit,
+                now: u64,
+                event: &'static str,
+            ) -> Result<Option<$crate::limits::Locked>, $crate::store::StoreError> {
+                $call!(
+                    self,
+                    ResetStore::count_account_failure(subject, limit, now, event)
+                )
+            }
+            async fn spend_captcha(
+                &self,
+                challenge: String,
+                expires_at: u64,
+                now: u64,
+            ) -> Result<bool, $crate::store::StoreError> {
+                $call!(self, ResetStore::spend_captcha(challenge, expires_at, now))
+            }
+        }
+        impl $crate::store::interface::OutboxStore for $ty {
+            async fn due_messages(
+                &self,
+                now: u64,
+                limit: u32,
+            ) -> Result<Vec<$crate::store::records::QueuedMessage>, $crate::store::StoreError> {
+                $call!(self, OutboxStore::due_messages(now, limit))
+            }
+            async fn next_message_due(&self) -> Result<Option<u64>, $crate::store::StoreError> {
+                $call!(self, OutboxStore::next_message_due())
+            }
+            async fn claim_message(
+                &self,
+                id: i64,
+                now: u64,
+                lease_until: u64,
+            ) -> Result<bool, $crate::store::StoreError> {
+                $call!(self, OutboxStore::claim_message(id, now, lease_until))
+            }
+            async fn mark_sent(&self, id: i64, now: u64) -> Result<(), $crate::store::StoreError> {
+                $call!(self, OutboxStore::mark_sent(id, now))
+            }
+            async fn mark_failed_attempt(
+                &self,
+                id: i64,
+                now: u64,
+                error: String,
+                retry_at: Option<u64>,
+            ) -> Result<(), $crate::store::StoreError> {
+                $call!(
+                    self,
+                    OutboxStore::mark_failed_attempt(id, now, error, retry_at)
+                )
+            }
+        }
+        impl $crate::store::interface::DirectoryStore for $ty {
+            async fn account(
+                &self,
+                user_id: &str,
+            ) -> Result<Option<$crate::store::records::Account>, $crate::store::StoreError> {
+                $call!(self, DirectoryStore::account(user_id))
+            }
+            async fn set_password_hash(
+                &self,
+                user_id: &str,
+                hash: String,
+                now: u64,
+            ) -> Result<(), $crate::store::StoreError> {
+                $call!(self, DirectoryStore::set_password_hash(user_id, hash, now))
+            }
+            async fn password_hash_of(
+                &self,
+                user_id: &str,
+            ) -> Result<Option<String>, $crate::store::StoreError> {
+                $call!(self, DirectoryStore::password_hash_of(user_id))
+            }
+            async fn add_method(
+                &self,
+                user_id: &str,
+                kind: sspr_api::MethodKind,
+                contact: Option<String>,
+                now: u64,
+                seal: impl FnOnce(i64) -> Option<Vec<u8>> + Send + 'static,
+            ) -> Result<i64, $crate::store::StoreError> {
+                $call!(
+                    self,
+                    DirectoryStore::add_method(user_id, kind, contact, now, seal)
+                )
+            }
+            async fn set_security_answers(
+                &self,
+                user_id: &str,
+                user: i64,
+                hashed: Vec<(String, Vec<u8>)>,
+                now: u64,
+            ) -> Result<(), $crate::store::StoreError> {
+                $call!(
+                    self,
+                    DirectoryStore::set_security_answers(user_id, user, hashed, now)
+                )
+            }
+            async fn unlock(
+                &self,
+                user_id: &str,
+                subject: String,
+                now: u64,
+            ) -> Result<(), $crate::store::StoreError> {
+                $call!(self, DirectoryStore::unlock(user_id, subject, now))
+            }
+        }
+        impl $crate::store::interface::AdminStore for $ty {
+            async fn create_user_if_missing(
+                &self,
+                user: &$crate::store::NewUser<'_>,
+            ) -> Result<bool, $crate::store::StoreError> {
+                $call!(self, AdminStore::create_user_if_missing(user))
+            }
+            async fn list_users(
+                &self,
+            ) -> Result<Vec<$crate::store::UserSummary>, $crate::store::StoreError> {
+                $call!(self, AdminStore::list_users())
+            }
+            async fn set_enabled(
+                &self,
+                user_id: &str,
+                enabled: bool,
+                now: u64,
+            ) -> Result<(), $crate::store::StoreError> {
+                $call!(self, AdminStore::set_enabled(user_id, enabled, now))
+            }
+            async fn add_to_group(
+                &self,
+                user_id: &str,
+                group: &str,
+                now: u64,
+            ) -> Result<(), $crate::store::StoreError> {
+                $call!(self, AdminStore::add_to_group(user_id, group, now))
+            }
+            async fn list_methods(
+                &self,
+                user_id: &str,
+            ) -> Result<Vec<$crate::store::records::MethodListing>, $crate::store::StoreError> {
+                $call!(self, AdminStore::list_methods(user_id))
+            }
+            async fn rename_user(
+                &self,
+                user_id: &str,
+                new_user_id: &str,
+                now: u64,
+            ) -> Result<bool, $crate::store::StoreError> {
+                $call!(self, AdminStore::rename_user(user_id, new_user_id, now))
+            }
+        }
+        impl $crate::store::interface::UpkeepStore for $ty {
+            async fn ping(&self) -> Result<(), $crate::store::StoreError> {
+                $call!(self, UpkeepStore::ping())
+            }
+            async fn purge(
+                &self,
+                now: u64,
+                audit_retention: std::time::Duration,
+            ) -> Result<$crate::store::records::PurgeReport, $crate::store::StoreError> {
+                $call!(self, UpkeepStore::purge(now, audit_retention))
+            }
+            async fn recent_messages(
+                &self,
+                limit: u32,
+            ) -> Result<Vec<$crate::store::records::QueuedMessage>, $crate::store::StoreError> {
+                $call!(self, UpkeepStore::recent_messages(limit))
+            }
+            async fn recent_audit_events(
+                &self,
+                limit: u32,
+            ) -> Result<Vec<String>, $crate::store::StoreError> {
+                $call!(self, UpkeepStore::recent_audit_events(limit))
+            }
+        }
+    };
+}
+pub(crate) use implement_store_traits;

@@ -1,15 +1,12 @@
-//! Administering the directory (as `store/directory.rs` over SQLite): passwords, enabled
-//! state, groups, methods, security answers and unlocking, every change audited; then the
-//! [`DirectoryStore`] trait over them.
+//! Administering the directory (as `store/sqlite/directory.rs` over SQLite): passwords,
+//! enabled state, groups, renames, methods, security answers and unlocking, every change
+//! audited. The traits reach them through `implement_store_traits!` (`mod.rs`).
 
 use super::counters::{self, lock_subject};
 use super::reset_store::replace_password_hash;
 use super::{GenericClient, PgStore, StoreError, all, audit_at, exec, one, opt};
-use crate::store::interface::DirectoryStore;
-use crate::store::records::Account;
 use crate::store::records::MethodListing;
 use sspr_api::MethodKind;
-use std::future::Future;
 
 /// Whether a user's row is read to be changed (locked until the transaction ends, so two
 /// changes to one user follow each other).
@@ -328,55 +325,5 @@ impl PgStore {
             Ok(())
         })
         .await
-    }
-}
-
-impl DirectoryStore for PgStore {
-    fn account(
-        &self,
-        user_id: &str,
-    ) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send {
-        PgStore::account(self, user_id)
-    }
-    fn set_password_hash(
-        &self,
-        user_id: &str,
-        hash: String,
-        now: u64,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        PgStore::set_password_hash(self, user_id, hash, now)
-    }
-    fn password_hash_of(
-        &self,
-        user_id: &str,
-    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send {
-        PgStore::password_hash_of(self, user_id)
-    }
-    fn add_method(
-        &self,
-        user_id: &str,
-        kind: MethodKind,
-        contact: Option<String>,
-        now: u64,
-        seal: impl FnOnce(i64) -> Option<Vec<u8>> + Send + 'static,
-    ) -> impl Future<Output = Result<i64, StoreError>> + Send {
-        PgStore::add_method(self, user_id, kind, contact, now, seal)
-    }
-    fn set_security_answers(
-        &self,
-        user_id: &str,
-        user: i64,
-        hashed: Vec<(String, Vec<u8>)>,
-        now: u64,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        PgStore::set_security_answers(self, user_id, user, hashed, now)
-    }
-    fn unlock(
-        &self,
-        user_id: &str,
-        subject: String,
-        now: u64,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        PgStore::unlock(self, user_id, subject, now)
     }
 }

@@ -19,7 +19,6 @@
 //! SQLite's default, and `lower()` folds ASCII letters only, like SQLite's `NOCASE`.
 //! Driver types never leave this module: errors become [`StoreError::Database`].
 
-mod admin_upkeep;
 mod counters;
 mod directory_store;
 mod migrations;
@@ -440,3 +439,11 @@ fn unix_now() -> i64 {
 fn narrow<T: TryFrom<i64>>(value: i64, column: &str) -> Result<T, StoreError> {
     T::try_from(value).map_err(|_| StoreError::Corrupt(format!("{column} out of range: {value}")))
 }
+
+// Each trait method is the inherent method of the same name.
+macro_rules! inherent {
+    ($self:ident, $trait:ident :: $name:ident ( $($arg:expr),* )) => {
+        Self::$name($self, $($arg),*).await
+    };
+}
+crate::store::interface::implement_store_traits!(PgStore, inherent);

@@ -1,13 +1,11 @@
 //! The outbox (as `store/sqlite/outbox.rs` over SQLite): messages queued in the same transaction
-//! as the change they report, then delivered by workers with a lease and retries; then the
-//! [`OutboxStore`] trait over them. The de-duplication key is unique, so queuing the same
+//! as the change they report, then delivered by workers with a lease and retries (the
+//! `OutboxStore` trait, through `implement_store_traits!`). The de-duplication key is unique, so queuing the same
 //! notification twice keeps one, and a message keeps its key (and so its Message-ID) across
 //! every try. Bodies are sealed (they may carry codes).
 
 use super::{GenericClient, PgStore, StoreError, all, exec, narrow, one};
-use crate::store::interface::OutboxStore;
 use crate::store::records::{DeliveryStatus, NewMessage, QueuedMessage};
-use std::future::Future;
 use tokio_postgres::Row;
 
 /// Queues a message in the caller's transaction; returns false when the key was queued
@@ -208,38 +206,5 @@ impl PgStore {
             rows.iter().map(from_row).collect()
         })
         .await
-    }
-}
-
-impl OutboxStore for PgStore {
-    fn due_messages(
-        &self,
-        now: u64,
-        limit: u32,
-    ) -> impl Future<Output = Result<Vec<QueuedMessage>, StoreError>> + Send {
-        PgStore::due_messages(self, now, limit)
-    }
-    fn next_message_due(&self) -> impl Future<Output = Result<Option<u64>, StoreError>> + Send {
-        PgStore::next_message_due(self)
-    }
-    fn claim_message(
-        &self,
-        id: i64,
-        now: u64,
-        lease_until: u64,
-    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
-        PgStore::claim_message(self, id, now, lease_until)
-    }
-    fn mark_sent(&self, id: i64, now: u64) -> impl Future<Output = Result<(), StoreError>> + Send {
-        PgStore::mark_sent(self, id, now)
-    }
-    fn mark_failed_attempt(
-        &self,
-        id: i64,
-        now: u64,
-        error: String,
-        retry_at: Option<u64>,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        PgStore::mark_failed_attempt(self, id, now, error, retry_at)
     }
 }

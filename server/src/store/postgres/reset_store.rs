@@ -1,6 +1,7 @@
 //! Reset flows (as `store/sqlite/reset.rs` does them over SQLite): the account as the flow sees it,
 //! flows and their per-method challenges, sends and their limits, proofs with their
-//! counters, and the completing transaction; then the [`ResetStore`] trait over them.
+//! counters, and the completing transaction (the `ResetStore` trait, through
+//! `implement_store_traits!`).
 //!
 //! Each operation is one transaction that locks the flow's row first, then the account's
 //! counters ([`lock_subject`]), so concurrent requests on one flow or one account are
@@ -9,17 +10,15 @@
 use super::counters::{self, lock_subject};
 use super::outbox_store;
 use super::{GenericClient, PgStore, StoreError, all, audit_at, exec, narrow, one, opt, read_tx};
+use crate::limits::Locked;
 use crate::limits::{self, Failure, SendCheck, SendWindow};
-use crate::limits::{Limit, Locked};
-use crate::store::interface::{ProofChecker, ResetStore};
-use crate::store::records::{ACCOUNT, Pauses};
+use crate::store::records::ACCOUNT;
 use crate::store::records::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FaultPoint, FlowMethod, FlowRecord,
     Limits, MethodRecord, NewChallenge, NewMessage, ProofAttempt, ProofCheck, ProofInput,
     ProofOutcome, ProofSource,
 };
 use sspr_api::MethodKind;
-use std::future::Future;
 
 /// The row id decoys read with: no row has it, so a decoy runs the same queries as a real
 /// account and finds nothing (docs/SECURITY.md, equal work).
@@ -926,113 +925,4 @@ fn inject(armed: Option<FaultPoint>, here: FaultPoint) -> Result<(), StoreError>
         return Err(StoreError::Injected(format!("{here:?}")));
     }
     Ok(())
-}
-
-impl ResetStore for PgStore {
-    fn account(
-        &self,
-        user_id: &str,
-    ) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send {
-        PgStore::account(self, user_id)
-    }
-    fn account_by_id(
-        &self,
-        id: i64,
-    ) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send {
-        PgStore::account_by_id(self, id)
-    }
-    fn method_contact(
-        &self,
-        user: Option<i64>,
-        method: Option<i64>,
-    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send {
-        PgStore::method_contact(self, user, method)
-    }
-    fn email_domains(&self) -> impl Future<Output = Result<Vec<(String, u64)>, StoreError>> + Send {
-        PgStore::email_domains(self)
-    }
-    fn create_flow(&self, flow: FlowRecord) -> impl Future<Output = Result<(), StoreError>> + Send {
-        PgStore::create_flow(self, flow)
-    }
-    fn flow(
-        &self,
-        id: &str,
-    ) -> impl Future<Output = Result<Option<FlowRecord>, StoreError>> + Send {
-        PgStore::flow(self, id)
-    }
-    fn extend_flow(
-        &self,
-        id: &str,
-        expires_at: u64,
-        now: u64,
-    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
-        PgStore::extend_flow(self, id, expires_at, now)
-    }
-    fn begin_challenge(
-        &self,
-        challenge: NewChallenge,
-        limits: Limits,
-    ) -> impl Future<Output = Result<ChallengeOutcome, StoreError>> + Send {
-        PgStore::begin_challenge(self, challenge, limits)
-    }
-    fn attempt_proof(
-        &self,
-        attempt: ProofAttempt,
-        limits: Limits,
-        check: ProofChecker,
-        notice: Vec<NewMessage>,
-    ) -> impl Future<Output = Result<ProofOutcome, StoreError>> + Send {
-        PgStore::attempt_proof(self, attempt, limits, check, notice)
-    }
-    fn password_hashes(
-        &self,
-        user: i64,
-        recent: u32,
-    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
-        PgStore::password_hashes(self, user, recent)
-    }
-    fn other_admin_emails(
-        &self,
-        except: i64,
-    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
-        PgStore::other_admin_emails(self, except)
-    }
-    fn complete_reset(
-        &self,
-        completion: Completion,
-    ) -> impl Future<Output = Result<CompletionOutcome, StoreError>> + Send {
-        PgStore::complete_reset(self, completion)
-    }
-    fn account_lock(
-        &self,
-        subject: String,
-        now: u64,
-    ) -> impl Future<Output = Result<Option<Locked>, StoreError>> + Send {
-        PgStore::account_lock(self, subject, now)
-    }
-    fn pauses(
-        &self,
-        subject: String,
-        kinds: Vec<MethodKind>,
-        now: u64,
-    ) -> impl Future<Output = Result<Pauses, StoreError>> + Send {
-        PgStore::pauses(self, subject, kinds, now)
-    }
-    fn count_account_failure(
-        &self,
-        subject: String,
-        limit: Limit,
-        now: u64,
-        event: &'static str,
-    ) -> impl Future<Output = Result<Option<Locked>, StoreError>> + Send {
-        PgStore::count_account_failure(self, subject, limit, now, event)
-    }
-    fn spend_captcha(
-        &self,
-        challenge: String,
-        expires_at: u64,
-        now: u64,
-    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
-        PgStore::spend_captcha(self, challenge, expires_at, now)
-    }
 }
