@@ -17,6 +17,7 @@ pub mod password;
 pub mod problem;
 pub mod questions;
 pub mod reset;
+pub mod session;
 
 pub use config::{LocaleTag, PublicConfig};
 pub use health::Health;
@@ -41,6 +42,10 @@ pub mod paths {
     pub const COMMON_PASSWORDS: &str = "/common-passwords.txt";
     /// `POST`: start a reset flow ([`crate::reset::StartReset`] -> [`crate::reset::ResetFlow`]).
     pub const RESET_FLOWS: &str = "/api/v1/reset/flows";
+    /// `POST`: sign in to the security-info page ([`crate::session::SignIn`] ->
+    /// [`crate::session::SessionInfo`], with the session cookie); `GET`: the session;
+    /// `DELETE`: sign out.
+    pub const SESSION: &str = "/api/v1/session";
 
     /// `GET`: the flow's state ([`crate::reset::ResetFlow`]).
     pub fn reset_flow(flow_id: &str) -> String {

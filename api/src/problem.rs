@@ -56,6 +56,11 @@ pub enum ErrorCode {
     /// Too many codes were sent to this method's address or number within the hour;
     /// `retry_after_seconds` says when another can be sent. Other methods may still work.
     TooManyCodes,
+    /// Signing in failed: the user ID or the password is not right (one answer for an
+    /// unknown user ID, a wrong password and a disabled account).
+    SignInFailed,
+    /// No session, or it ended (idle, too old, signed out, password reset): sign in again.
+    NotSignedIn,
     /// A code this client does not know yet (sent by a newer server).
     #[serde(other)]
     Unknown,
@@ -82,6 +87,7 @@ impl ErrorCode {
             ErrorCode::NotVerified => 403,
             ErrorCode::PasswordRejected => 422,
             ErrorCode::FlowCompleted => 409,
+            ErrorCode::SignInFailed | ErrorCode::NotSignedIn => 401,
         }
     }
 
@@ -109,6 +115,8 @@ impl ErrorCode {
             ErrorCode::PasswordRejected => "Password not accepted",
             ErrorCode::FlowCompleted => "Password already reset",
             ErrorCode::TooManyCodes => "Too many codes sent",
+            ErrorCode::SignInFailed => "Sign-in failed",
+            ErrorCode::NotSignedIn => "Not signed in",
         }
     }
 
@@ -136,6 +144,8 @@ impl ErrorCode {
             ErrorCode::PasswordRejected => "password_rejected",
             ErrorCode::FlowCompleted => "flow_completed",
             ErrorCode::TooManyCodes => "too_many_codes",
+            ErrorCode::SignInFailed => "sign_in_failed",
+            ErrorCode::NotSignedIn => "not_signed_in",
         }
     }
 }
@@ -189,7 +199,7 @@ impl Problem {
 mod tests {
     use super::*;
 
-    const ALL: [ErrorCode; 20] = [
+    const ALL: [ErrorCode; 22] = [
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::InvalidRequest,
@@ -210,6 +220,8 @@ mod tests {
         ErrorCode::PasswordRejected,
         ErrorCode::FlowCompleted,
         ErrorCode::TooManyCodes,
+        ErrorCode::SignInFailed,
+        ErrorCode::NotSignedIn,
     ];
 
     #[test]

@@ -19,4 +19,5 @@ pub mod private_files;
 pub mod reset;
 pub mod seeded;
 pub mod services;
+pub mod session;
 pub mod store;

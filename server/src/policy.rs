@@ -33,6 +33,7 @@ pub struct Policy {
     pub notifications: NotificationPolicy,
     pub codes: CodePolicy,
     pub lockout: LockoutPolicy,
+    pub sessions: SessionPolicy,
     /// Seconds a person has from start to new password (130..=3600). Two minutes before
     /// the end the portal offers to extend it by as much again, up to an hour in all.
     pub flow_lifetime_seconds: u32,
@@ -90,6 +91,41 @@ pub struct LockoutPolicy {
     pub sends_per_hour: u32,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionPolicy {
+    /// Minutes without a request after which a security-info session ends (5..=120).
+    pub idle_minutes: u32,
+    /// Hours after sign-in after which it ends whatever the use (1..=24).
+    pub absolute_hours: u32,
+    /// Minutes a method proof counts as recent: older, deleting or changing a method or
+    /// the password asks to prove a method again (1..=60).
+    pub recent_proof_minutes: u32,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        SessionPolicy {
+            idle_minutes: 15,
+            absolute_hours: 8,
+            recent_proof_minutes: 10,
+        }
+    }
+}
+
+impl LockoutPolicy {
+    /// The per-account failure limit: growing pauses (docs/SECURITY.md), which slow an
+    /// attacker down without a lock that only an administrator can lift. Reset and sign-in
+    /// count against the same one.
+    pub fn account_limit(&self) -> crate::limits::Limit {
+        crate::limits::Limit {
+            threshold: i64::from(self.max_failures),
+            lock_seconds: i64::from(self.lockout_minutes) * 60,
+            growing: true,
+        }
+    }
+}
+
 impl Default for Policy {
     fn default() -> Self {
         Policy {
@@ -102,6 +138,7 @@ impl Default for Policy {
             notifications: NotificationPolicy::default(),
             codes: CodePolicy::default(),
             lockout: LockoutPolicy::default(),
+            sessions: SessionPolicy::default(),
             flow_lifetime_seconds: 20 * 60,
         }
     }
@@ -273,6 +310,19 @@ impl Policy {
             1440,
         )?;
         in_range("lockout.sends_per_hour", self.lockout.sends_per_hour, 1, 20)?;
+        in_range("sessions.idle_minutes", self.sessions.idle_minutes, 5, 120)?;
+        in_range(
+            "sessions.absolute_hours",
+            self.sessions.absolute_hours,
+            1,
+            24,
+        )?;
+        in_range(
+            "sessions.recent_proof_minutes",
+            self.sessions.recent_proof_minutes,
+            1,
+            60,
+        )?;
         in_range(
             "flow_lifetime_seconds",
             self.flow_lifetime_seconds,

@@ -53,6 +53,17 @@ impl Services {
         }
     }
 
+    /// Sign-in and sessions of the security-info page over these services, under `policy`.
+    pub fn sessions(&self, policy: Arc<Policy>) -> crate::session::SessionService {
+        crate::session::SessionService {
+            store: self.store.clone(),
+            keys: Arc::clone(&self.keys),
+            clock: self.clock.clone(),
+            hasher: self.hasher.clone(),
+            policy,
+        }
+    }
+
     /// The reset flow over these services, under `policy`, with `organisation` naming the
     /// sender of its messages.
     pub fn reset(&self, policy: Arc<Policy>, organisation: &str) -> ResetService {

@@ -47,6 +47,8 @@ pub fn error_text(locale: Locale, error: &ApiError) -> String {
             None => td_string!(locale, errors.account_locked_helpdesk).to_owned(),
         },
         ErrorCode::NotVerified => td_string!(locale, errors.not_verified).to_owned(),
+        ErrorCode::SignInFailed => td_string!(locale, errors.sign_in_failed).to_owned(),
+        ErrorCode::NotSignedIn => td_string!(locale, errors.not_signed_in).to_owned(),
         ErrorCode::PasswordRejected => td_string!(locale, errors.password_rejected).to_owned(),
         ErrorCode::FlowCompleted => td_string!(locale, errors.flow_completed).to_owned(),
         ErrorCode::NotFound
@@ -125,6 +127,8 @@ mod tests {
             ErrorCode::PasswordRejected,
             ErrorCode::FlowCompleted,
             ErrorCode::TooManyCodes,
+            ErrorCode::SignInFailed,
+            ErrorCode::NotSignedIn,
         ];
         let texts: Vec<String> = codes
             .iter()

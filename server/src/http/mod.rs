@@ -14,6 +14,7 @@ pub mod problem;
 mod reset_v1;
 mod same_origin;
 mod security_headers;
+mod session_v1;
 
 use crate::config::Config;
 use crate::reset::ResetService;
@@ -40,6 +41,7 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024;
 pub struct AppState {
     pub services: Services,
     pub reset: ResetService,
+    pub sessions: crate::session::SessionService,
     pub public_config: Arc<PublicConfig>,
     pub captcha_max_number: u64,
 }
@@ -47,11 +49,14 @@ pub struct AppState {
 /// The whole application: API, app files and middleware. `config.server.listen` is the
 /// address actually bound (its port names the loopback hosts when no host is configured).
 pub fn router(config: &Config, services: Services) -> Router {
-    let reset = services.reset(Arc::new(config.policy.clone()), &config.organisation.name);
+    let policy = Arc::new(config.policy.clone());
+    let reset = services.reset(Arc::clone(&policy), &config.organisation.name);
+    let sessions = services.sessions(policy);
     let demo = services.demo;
     let state = AppState {
         services,
         reset,
+        sessions,
         public_config: Arc::new(PublicConfig {
             organisation_name: config.organisation.name.clone(),
             locales: config.organisation.locales.clone(),
@@ -75,6 +80,7 @@ pub fn router(config: &Config, services: Services) -> Router {
     // to the per-address ceiling.
     let limited = api_v1::limited_routes()
         .merge(reset_v1::routes())
+        .merge(session_v1::routes())
         .route_layer(middleware::from_fn_with_state(limiter, ip_limit::guard));
     let mut api = api_v1::routes()
         .route("/v1/openapi.json", get(openapi::document))

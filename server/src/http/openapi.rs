@@ -3,7 +3,7 @@
 //! annotations, so it cannot drift from what the server serialises.
 
 use super::error_responses::ServiceUnavailable;
-use super::{api_v1, reset_v1};
+use super::{api_v1, reset_v1, session_v1};
 use axum::Json;
 use sspr_api::dev::DevMessage;
 use sspr_api::{ErrorCode, Problem};
@@ -28,6 +28,9 @@ use utoipa::openapi::OpenApi as Document;
         api_v1::config,
         api_v1::captcha,
         document,
+        session_v1::sign_in,
+        session_v1::current,
+        session_v1::sign_out,
         reset_v1::start,
         reset_v1::flow,
         reset_v1::challenge,
@@ -42,6 +45,7 @@ use utoipa::openapi::OpenApi as Document;
     tags(
         (name = "public", description = "What the app may read before anyone signs in"),
         (name = "reset", description = "The reset flow: start, prove methods, set the password"),
+        (name = "security-info", description = "The security-info page: sign in, the session, sign out"),
         (name = "demo", description = "Demo mode only; answers 404 `not_found` otherwise"),
     )
 )]

@@ -1,5 +1,6 @@
 //! Typed errors of the HTTP layer, answered as RFC 9457 problem details.
 
+use crate::session::SessionError;
 use crate::store::StoreError;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -27,6 +28,8 @@ pub enum ApiError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Reset(#[from] crate::reset::ResetError),
+    #[error(transparent)]
+    Session(#[from] crate::session::SessionError),
 }
 
 impl ApiError {
@@ -41,6 +44,14 @@ impl ApiError {
             ApiError::InvalidRequest(_) => ErrorCode::InvalidRequest,
             ApiError::RateLimited { .. } => ErrorCode::RateLimited,
             ApiError::Reset(err) => err.code(),
+            ApiError::Session(err) => match err {
+                SessionError::SignInFailed => ErrorCode::SignInFailed,
+                SessionError::AccountLocked { .. } => ErrorCode::AccountLocked,
+                SessionError::NotSignedIn => ErrorCode::NotSignedIn,
+                SessionError::InvalidUserId => ErrorCode::InvalidRequest,
+                SessionError::Store(_) => ErrorCode::ServiceUnavailable,
+                SessionError::Hash(_) => ErrorCode::Internal,
+            },
             // Fail closed: the database is unreachable or misbehaving, so nothing can be
             // decided; the caller may retry later.
             ApiError::Store(_) => ErrorCode::ServiceUnavailable,
@@ -54,13 +65,22 @@ impl IntoResponse for ApiError {
             ApiError::Store(err) | ApiError::Reset(crate::reset::ResetError::Store(err)) => {
                 tracing::error!(error = %err, "store failure");
             }
-            ApiError::Reset(crate::reset::ResetError::Hash(err)) => {
+            ApiError::Reset(crate::reset::ResetError::Hash(err))
+            | ApiError::Session(SessionError::Hash(err)) => {
                 tracing::error!(error = %err, "password hashing failure");
+            }
+            ApiError::Session(SessionError::Store(err)) => {
+                tracing::error!(error = %err, "store failure");
             }
             _ => {}
         }
         let problem = match &self {
             ApiError::Reset(err) => err.problem(),
+            ApiError::Session(SessionError::AccountLocked { retry_after }) => {
+                let mut problem = Problem::new(self.code());
+                problem.retry_after_seconds = *retry_after;
+                problem
+            }
             // Serde's message names the field that is wrong; it holds no internals.
             ApiError::InvalidRequest(why) => Problem::new(self.code()).with_detail(why.clone()),
             ApiError::RateLimited { retry_after } => {

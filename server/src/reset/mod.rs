@@ -82,13 +82,7 @@ impl<S: ResetStore> ResetService<S> {
         let lockout = &self.policy.lockout;
         let lock_seconds = i64::from(lockout.lockout_minutes) * 60;
         Limits {
-            // Growing pauses for the account (docs/SECURITY.md): they slow an attacker
-            // down without a lock that only an administrator can lift.
-            account: Limit {
-                threshold: i64::from(lockout.max_failures),
-                lock_seconds,
-                growing: true,
-            },
+            account: lockout.account_limit(),
             method: Limit {
                 threshold: i64::from(self.policy.codes.max_attempts),
                 lock_seconds,

@@ -3,7 +3,9 @@
 //! backend is behind it. A new backend is a module implementing those traits, a variant
 //! here and an arm in `on_backend!`.
 
-use super::interface::{AdminStore, DirectoryStore, OutboxStore, ResetStore, UpkeepStore};
+use super::interface::{
+    AdminStore, DirectoryStore, OutboxStore, ResetStore, SessionStore, UpkeepStore,
+};
 use super::postgres::PgStore;
 use super::{SqliteStore, StoreError};
 

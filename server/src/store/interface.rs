@@ -12,6 +12,7 @@ use super::records::{
     ProofAttempt, ProofCheck, ProofInput, ProofOutcome,
 };
 use super::records::{MethodListing, NewMessage, PurgeReport, QueuedMessage};
+use super::records::{NewSession, SessionRecord};
 use super::{NewUser, UserSummary};
 use crate::limits::Limits;
 use crate::limits::{Limit, Locked};
@@ -217,6 +218,33 @@ pub trait AdminStore: Clone + Send + Sync + 'static {
         &self,
         user_id: &str,
         new_user_id: &str,
+        now: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// Sessions of the security-info page, by the hash of their id (the id itself is never
+/// stored). Each is one transaction.
+pub trait SessionStore: Clone + Send + Sync + 'static {
+    /// Creates a session, ending `replaces` (the browser's previous one) with it.
+    fn create_session(
+        &self,
+        session: NewSession,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The session and its person, if it exists (whatever its age: the caller decides).
+    fn session(
+        &self,
+        id_hash: Vec<u8>,
+    ) -> impl Future<Output = Result<Option<SessionRecord>, StoreError>> + Send;
+    /// Records a use at `now` (the idle timeout counts from the last one).
+    fn touch_session(
+        &self,
+        id_hash: Vec<u8>,
+        now: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Ends a session (sign-out, or a timeout found); false when there was none.
+    fn end_session(
+        &self,
+        id_hash: Vec<u8>,
         now: u64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
@@ -499,6 +527,35 @@ macro_rules! implement_store_traits {
                 now: u64,
             ) -> Result<bool, $crate::store::StoreError> {
                 $call!(self, AdminStore::rename_user(user_id, new_user_id, now))
+            }
+        }
+        impl $crate::store::interface::SessionStore for $ty {
+            async fn create_session(
+                &self,
+                session: $crate::store::records::NewSession,
+            ) -> Result<(), $crate::store::StoreError> {
+                $call!(self, SessionStore::create_session(session))
+            }
+            async fn session(
+                &self,
+                id_hash: Vec<u8>,
+            ) -> Result<Option<$crate::store::records::SessionRecord>, $crate::store::StoreError>
+            {
+                $call!(self, SessionStore::session(id_hash))
+            }
+            async fn touch_session(
+                &self,
+                id_hash: Vec<u8>,
+                now: u64,
+            ) -> Result<(), $crate::store::StoreError> {
+                $call!(self, SessionStore::touch_session(id_hash, now))
+            }
+            async fn end_session(
+                &self,
+                id_hash: Vec<u8>,
+                now: u64,
+            ) -> Result<bool, $crate::store::StoreError> {
+                $call!(self, SessionStore::end_session(id_hash, now))
             }
         }
         impl $crate::store::interface::UpkeepStore for $ty {

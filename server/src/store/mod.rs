@@ -14,7 +14,9 @@ pub mod records;
 pub mod sqlite;
 
 pub use backend::Store;
-pub use interface::{AdminStore, DirectoryStore, OutboxStore, ResetStore, UpkeepStore};
+pub use interface::{
+    AdminStore, DirectoryStore, OutboxStore, ResetStore, SessionStore, UpkeepStore,
+};
 pub use location::DatabaseLocation;
 pub use sqlite::SqliteStore;
 

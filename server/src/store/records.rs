@@ -269,3 +269,33 @@ pub const FLOWS_KEPT_AFTER_EXPIRY: u64 = 24 * 60 * 60;
 /// A failure counter that is not locked and has not changed for this long is forgotten.
 /// Counters written before schema version 4 have no time (0) and count as idle.
 pub const COUNTERS_KEPT_IDLE: u64 = 24 * 60 * 60;
+
+/// A session of the security-info page, as the store holds it (its id only hashed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// The person's row id.
+    pub user: i64,
+    pub user_id: String,
+    pub display_name: String,
+    pub created_at: u64,
+    /// The absolute end, whatever the use.
+    pub expires_at: u64,
+    pub last_seen_at: u64,
+    /// When the person last proved a method in this session; `None`: only the password.
+    pub proven_at: Option<u64>,
+}
+
+/// A session to create.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub id_hash: Vec<u8>,
+    pub user: i64,
+    pub now: u64,
+    pub expires_at: u64,
+    /// Set when a method was proven at sign-in.
+    pub proven_at: Option<u64>,
+    /// The browser's previous session, ended in the same transaction (rotation).
+    pub replaces: Option<Vec<u8>>,
+    /// Audited with the person's user ID.
+    pub user_id: String,
+}

@@ -148,6 +148,12 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
     "#,
+    // 2: sessions of the security-info page: when each was last used (idle timeout) and
+    // when its person last proved a method (NULL: only their password so far).
+    r#"
+    ALTER TABLE sessions ADD COLUMN last_seen_at BIGINT NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN proven_at BIGINT;
+    "#,
 ];
 
 /// The schema version this server writes.

@@ -25,6 +25,7 @@ mod migrations;
 mod outbox_store;
 mod reset_store;
 mod retention;
+mod sessions;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

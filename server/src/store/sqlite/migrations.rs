@@ -144,6 +144,12 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE failure_counters ADD COLUMN window_failures INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE failure_counters ADD COLUMN notified_at INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 7: sessions of the security-info page: when each was last used (idle timeout) and
+    // when its person last proved a method (NULL: only their password so far).
+    r#"
+    ALTER TABLE sessions ADD COLUMN last_seen_at INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN proven_at INTEGER;
+    "#,
 ];
 
 /// The schema version this server writes.

@@ -6,6 +6,7 @@ mod migrations;
 mod outbox;
 mod reset;
 mod retention;
+mod sessions;
 
 use crate::clock::Clock;
 use crate::store::records::FaultPoint;

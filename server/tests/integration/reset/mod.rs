@@ -122,3 +122,4 @@ mod redelivery;
 mod renamed;
 mod same_origin;
 mod security_review;
+mod sessions;

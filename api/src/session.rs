@@ -1,0 +1,27 @@
+//! Signing in to the security-info page and its session. The session itself travels in a
+//! `__Host-sspr-session` cookie (HttpOnly: the app never sees it); these are the bodies.
+
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/v1/session`: a user ID and a password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    pub user_id: String,
+    pub password: String,
+}
+
+/// The signed-in session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionInfo {
+    pub user_id: String,
+    pub display_name: String,
+    /// Seconds until the session ends whatever the use.
+    pub expires_in_seconds: u64,
+    /// Seconds without a request that end it.
+    pub idle_timeout_seconds: u64,
+    /// Whether a sign-in method was proven in this session (not only the password).
+    pub method_proven: bool,
+}

@@ -1,0 +1,138 @@
+//! The security-info page's sign-in and session (`/api/v1/session`): sign in with a user
+//! ID and a password, read the session, sign out. The session is a `__Host-` cookie
+//! (`session::cookie`); every answer here is `no-store` like the rest of the API.
+
+use super::AppState;
+use super::error_responses::{
+    ForbiddenOrigin, RateLimited, ServiceUnavailable, UnsupportedMediaType,
+};
+use super::json::JsonBody;
+use super::problem::ApiError;
+use crate::session::{Session, SessionError, cookie};
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{AppendHeaders, IntoResponse};
+use axum::routing::post;
+use sspr_api::Problem;
+use sspr_api::session::{SessionInfo, SignIn};
+
+/// The session's routes (under `/api`).
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/v1/session", post(sign_in).get(current).delete(sign_out))
+}
+
+/// The session id the browser sent, if any.
+fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find_map(cookie::from_header)
+}
+
+fn info(session: Session) -> SessionInfo {
+    SessionInfo {
+        user_id: session.user_id,
+        display_name: session.display_name,
+        expires_in_seconds: session.ends_in,
+        idle_timeout_seconds: session.idle_timeout,
+        method_proven: session.proven_at.is_some(),
+    }
+}
+
+/// `POST /api/v1/session`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/session",
+    tag = "security-info",
+    summary = "Sign in to the security-info page with a user ID and a password",
+    description = "Sets the `__Host-sspr-session` cookie (Secure, HttpOnly, SameSite=Strict) \
+        and ends the session the browser had. An unknown user ID, a wrong password and a \
+        disabled account answer alike; failures count against the same per-account limit as \
+        reset.",
+    request_body = SignIn,
+    responses(
+        (status = 201, description = "Signed in; the session", body = SessionInfo,
+            headers(("Set-Cookie" = String, description = "`__Host-sspr-session`: the session (Secure, HttpOnly, SameSite=Strict, Path=/)"))),
+        (status = 400, description = "`invalid_request`: malformed body, or the user ID is empty or too long",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`sign_in_failed`: the user ID or the password is not right",
+            body = Problem, content_type = "application/problem+json"),
+        ForbiddenOrigin,
+        UnsupportedMediaType,
+        (status = 429, description = "`account_locked`: too many failures on this account; `rate_limited`: too many requests from this address",
+            body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait, as in `retry_after_seconds`"))),
+        ServiceUnavailable,
+    )
+)]
+pub async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    JsonBody(request): JsonBody<SignIn>,
+) -> Result<impl IntoResponse, ApiError> {
+    let (id, session) = state
+        .sessions
+        .sign_in(
+            &request.user_id,
+            &request.password,
+            session_cookie(&headers),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        AppendHeaders([(header::SET_COOKIE, cookie::set_cookie(&id))]),
+        Json(info(session)),
+    ))
+}
+
+/// `GET /api/v1/session`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/session",
+    tag = "security-info",
+    summary = "The signed-in session (each request counts as a use for the idle timeout)",
+    responses(
+        (status = 200, description = "The session", body = SessionInfo),
+        (status = 401, description = "`not_signed_in`: no session, or it ended",
+            body = Problem, content_type = "application/problem+json"),
+        RateLimited,
+        ServiceUnavailable,
+    )
+)]
+pub async fn current(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<SessionInfo>, ApiError> {
+    let id = session_cookie(&headers).ok_or(SessionError::NotSignedIn)?;
+    Ok(Json(info(state.sessions.session(id).await?)))
+}
+
+/// `DELETE /api/v1/session`.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/session",
+    tag = "security-info",
+    summary = "Sign out",
+    responses(
+        (status = 204, description = "Signed out (also when there was no session); the cookie is removed",
+            headers(("Set-Cookie" = String, description = "`__Host-sspr-session` removed"))),
+        ForbiddenOrigin,
+        RateLimited,
+        ServiceUnavailable,
+    )
+)]
+pub async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, ApiError> {
+    if let Some(id) = session_cookie(&headers) {
+        state.sessions.sign_out(id).await?;
+    }
+    Ok((
+        StatusCode::NO_CONTENT,
+        AppendHeaders([(header::SET_COOKIE, cookie::clear_cookie())]),
+    ))
+}

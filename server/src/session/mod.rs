@@ -1,0 +1,184 @@
+//! Signing in to the security-info page, and its sessions (docs/SECURITY.md, "Sessions").
+//!
+//! Sign-in takes a user ID and a password. It answers alike for an unknown user ID, a wrong
+//! password and a disabled account: the same argon2id work (a dummy hash when there is
+//! none), the same failure counted against the same per-account limit as reset (a keyed
+//! hash of the user ID, so unknown IDs count too), the same answer. A session id is 256
+//! random bits in a `__Host-` cookie, stored only as its SHA-256; a new sign-in from a
+//! browser ends that browser's previous session (rotation). A session ends after the
+//! policy's idle time without a request and its absolute time after sign-in, at sign-out,
+//! and with every other session of the person when their password is reset.
+//!
+//! A session made with the password alone has `proven_at: None`: proving a registered
+//! method (or, for a person with none, a code to a contact the directory holds or an
+//! administrator's one-time pass) is the next step of sign-in, and what changes methods
+//! will ask for a recent one.
+
+pub mod cookie;
+
+use crate::clock::Clock;
+use crate::crypto::keys::ServerKeys;
+use crate::crypto::passwords::{HashError, PasswordHasher};
+use crate::policy::Policy;
+use crate::reset::decoy;
+use crate::store::records::{NewSession, SessionRecord};
+use crate::store::{DirectoryStore, ResetStore, SessionStore, Store, StoreError};
+use std::sync::Arc;
+
+/// Why signing in or reading a session failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// Unknown user ID, wrong password or disabled account: one answer for all three.
+    #[error("the user ID or the password is not right")]
+    SignInFailed,
+    /// Too many failures on this account; `None`: only the help desk can unlock it.
+    #[error("too many failed sign-ins")]
+    AccountLocked { retry_after: Option<u64> },
+    /// No session, or it ended.
+    #[error("not signed in")]
+    NotSignedIn,
+    #[error("the user ID is empty or too long")]
+    InvalidUserId,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Hash(#[from] HashError),
+}
+
+/// A live session as the page sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub user: i64,
+    pub user_id: String,
+    pub display_name: String,
+    /// Seconds until the session ends whatever the use.
+    pub ends_in: u64,
+    /// Seconds without a request that end it.
+    pub idle_timeout: u64,
+    /// When a method was last proven in it; `None`: the password only.
+    pub proven_at: Option<u64>,
+}
+
+/// Sign-in and sessions over the server's services.
+#[derive(Clone)]
+pub struct SessionService<S = Store> {
+    pub store: S,
+    pub keys: Arc<ServerKeys>,
+    pub clock: Clock,
+    pub hasher: PasswordHasher,
+    pub policy: Arc<Policy>,
+}
+
+impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
+    fn idle_seconds(&self) -> u64 {
+        u64::from(self.policy.sessions.idle_minutes) * 60
+    }
+
+    fn absolute_seconds(&self) -> u64 {
+        u64::from(self.policy.sessions.absolute_hours) * 3600
+    }
+
+    /// Signs in with a user ID and a password; the new session's id (for the cookie).
+    /// `previous` is the browser's current session id, ended by this one.
+    pub async fn sign_in(
+        &self,
+        user_id: &str,
+        password: &str,
+        previous: Option<&str>,
+    ) -> Result<(String, Session), SessionError> {
+        let user_id = user_id.trim();
+        if user_id.is_empty() || user_id.chars().count() > sspr_api::reset::MAX_USER_ID_LENGTH {
+            return Err(SessionError::InvalidUserId);
+        }
+        let now = self.clock.now();
+        let subject = decoy::subject(&self.keys.decoy, user_id);
+        if let Some(lock) = self.store.account_lock(subject.clone(), now).await? {
+            return Err(SessionError::AccountLocked {
+                retry_after: lock.retry_after,
+            });
+        }
+        // The same work whoever asks: the account (or none), its hash (or the dummy's).
+        let account = DirectoryStore::account(&self.store, user_id).await?;
+        let hash = match self.store.password_hash_of(user_id).await {
+            Ok(hash) => hash,
+            Err(StoreError::NoSuchUser(_)) => None,
+            Err(error) => return Err(error.into()),
+        };
+        let matched = self
+            .hasher
+            .verify(hash.as_deref(), &sspr_api::password::normalize(password))
+            .await?;
+        let account = match account {
+            Some(account) if matched && account.enabled => account,
+            _ => {
+                let limit = self.policy.lockout.account_limit();
+                let locked = self
+                    .store
+                    .count_account_failure(subject, limit, now, "sign_in_failed")
+                    .await?;
+                return Err(match locked {
+                    Some(lock) => SessionError::AccountLocked {
+                        retry_after: lock.retry_after,
+                    },
+                    None => SessionError::SignInFailed,
+                });
+            }
+        };
+        let id = cookie::new_id();
+        let expires_at = now + self.absolute_seconds();
+        self.store
+            .create_session(NewSession {
+                id_hash: cookie::id_hash(&id),
+                user: account.id,
+                now,
+                expires_at,
+                proven_at: None,
+                replaces: previous.map(cookie::id_hash),
+                user_id: account.user_id.clone(),
+            })
+            .await?;
+        let session = Session {
+            user: account.id,
+            user_id: account.user_id,
+            display_name: account.display_name,
+            ends_in: expires_at - now,
+            idle_timeout: self.idle_seconds(),
+            proven_at: None,
+        };
+        Ok((id, session))
+    }
+
+    /// The live session with this id, counting this request as a use; a session past its
+    /// idle or absolute time is ended here and is `NotSignedIn`.
+    pub async fn session(&self, id: &str) -> Result<Session, SessionError> {
+        let now = self.clock.now();
+        let hash = cookie::id_hash(id);
+        let record: SessionRecord = self
+            .store
+            .session(hash.clone())
+            .await?
+            .ok_or(SessionError::NotSignedIn)?;
+        let idle_end = record.last_seen_at.saturating_add(self.idle_seconds());
+        if now >= record.expires_at || now >= idle_end {
+            self.store.end_session(hash, now).await?;
+            return Err(SessionError::NotSignedIn);
+        }
+        self.store.touch_session(hash, now).await?;
+        Ok(Session {
+            user: record.user,
+            user_id: record.user_id,
+            display_name: record.display_name,
+            ends_in: record.expires_at - now,
+            idle_timeout: self.idle_seconds(),
+            proven_at: record.proven_at,
+        })
+    }
+
+    /// Signs out; false when there was no such session.
+    pub async fn sign_out(&self, id: &str) -> Result<bool, SessionError> {
+        Ok(self
+            .store
+            .end_session(cookie::id_hash(id), self.clock.now())
+            .await?)
+    }
+}

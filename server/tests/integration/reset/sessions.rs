@@ -1,0 +1,247 @@
+//! Signing in to the security-info page and its sessions (docs/SECURITY.md, "Sessions"):
+//! the cookie's attributes, rotation at sign-in, idle and absolute timeouts on the
+//! injected clock, sign-out, revocation by a reset, one answer for every wrong sign-in,
+//! failures counted against the account's limit, and foreign origins refused.
+
+use super::*;
+
+const SESSION: &str = "/api/v1/session";
+
+fn sign_in_request(user_id: &str, password: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut request = Request::post(SESSION).header("content-type", "application/json");
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", format!("theme=dark; {cookie}"));
+    }
+    request
+        .body(Body::from(
+            json!({"user_id": user_id, "password": password}).to_string(),
+        ))
+        .unwrap()
+}
+
+/// Signs in; the `name=value` of the session cookie set.
+async fn sign_in(h: &Harness, user_id: &str, previous: Option<&str>) -> String {
+    let (status, headers, json) = h
+        .request(sign_in_request(
+            user_id,
+            "lantern harbour seventeen",
+            previous,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+    assert_eq!(json["user_id"], user_id);
+    assert_eq!(json["method_proven"], false);
+    let set = headers["set-cookie"].to_str().unwrap();
+    set.split(';').next().unwrap().to_owned()
+}
+
+async fn session_status(h: &Harness, cookie: &str) -> (StatusCode, Value) {
+    let request = Request::get(SESSION)
+        .header("cookie", cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, json) = h.request(request).await;
+    (status, json)
+}
+
+#[tokio::test]
+async fn a_sign_in_sets_a_host_only_secure_strict_cookie_and_the_session_answers() {
+    let h = Harness::new(POLICY).await;
+    h.person("ana@contoso.example").await;
+    let (status, headers, json) = h
+        .request(sign_in_request(
+            "ana@contoso.example",
+            "lantern harbour seventeen",
+            None,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+    let set = headers["set-cookie"].to_str().unwrap();
+    assert!(set.starts_with("__Host-sspr-session="), "{set}");
+    for part in ["; Secure", "; HttpOnly", "; SameSite=Strict", "; Path=/"] {
+        assert!(set.contains(part), "{set}");
+    }
+    assert!(!set.to_ascii_lowercase().contains("domain"), "{set}");
+    let value = set.split(';').next().unwrap();
+    assert_eq!(
+        value.len(),
+        "__Host-sspr-session=".len() + 64,
+        "256-bit id: {set}"
+    );
+    assert_eq!(json["idle_timeout_seconds"], 15 * 60);
+    assert_eq!(json["expires_in_seconds"], 8 * 3600);
+    assert_eq!(headers["cache-control"], "no-store");
+
+    let (status, json) = session_status(&h, value).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(json["display_name"], "Robin Quill");
+    // The database holds the id's hash, never the id.
+    let id = value.split_once('=').unwrap().1;
+    assert!(!String::from_utf8_lossy(&h.database_bytes()).contains(id));
+}
+
+#[tokio::test]
+async fn an_unknown_id_a_wrong_password_and_a_disabled_account_answer_alike() {
+    let h = Harness::new(POLICY).await;
+    h.person("ben@contoso.example").await;
+    h.person("cy@contoso.example").await;
+    h.services
+        .store
+        .set_enabled("cy@contoso.example", false, START)
+        .await
+        .unwrap();
+    let mut answers = Vec::new();
+    for (user_id, password) in [
+        ("nobody@contoso.example", "lantern harbour seventeen"),
+        ("ben@contoso.example", "not the password"),
+        ("cy@contoso.example", "lantern harbour seventeen"),
+    ] {
+        let (status, headers, json) = h.request(sign_in_request(user_id, password, None)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{json}");
+        assert!(headers.get("set-cookie").is_none());
+        answers.push((status, header_set(&headers), json));
+    }
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(answers[1], answers[2]);
+    assert_eq!(answers[0].2["code"], "sign_in_failed");
+}
+
+#[tokio::test]
+async fn failed_sign_ins_pause_the_account_for_real_and_unknown_ids_alike() {
+    let h = Harness::new(POLICY).await;
+    h.person("dee@contoso.example").await;
+    for user_id in ["dee@contoso.example", "ghost@contoso.example"] {
+        let mut last = Value::Null;
+        for _ in 0..10 {
+            last = h.request(sign_in_request(user_id, "wrong", None)).await.2;
+        }
+        assert_eq!(last["code"], "account_locked", "{user_id}: {last}");
+        assert_eq!(last["retry_after_seconds"], 15 * 60, "{user_id}");
+        // Paused: even the right password is refused until the pause ends.
+        let (status, _, json) = h
+            .request(sign_in_request(user_id, "lantern harbour seventeen", None))
+            .await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{json}");
+    }
+    h.clock().advance(15 * 60);
+    sign_in(&h, "dee@contoso.example", None).await;
+}
+
+#[tokio::test]
+async fn a_new_sign_in_ends_the_browsers_previous_session() {
+    let h = Harness::new(POLICY).await;
+    h.person("ola@contoso.example").await;
+    let first = sign_in(&h, "ola@contoso.example", None).await;
+    let second = sign_in(&h, "ola@contoso.example", Some(&first)).await;
+    assert_ne!(first, second);
+    assert_eq!(session_status(&h, &first).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(session_status(&h, &second).await.0, StatusCode::OK);
+    // Another browser's session is not touched by it.
+    let elsewhere = sign_in(&h, "ola@contoso.example", None).await;
+    let _third = sign_in(&h, "ola@contoso.example", Some(&second)).await;
+    assert_eq!(session_status(&h, &elsewhere).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_session_ends_when_idle_and_at_its_absolute_end_however_used() {
+    let h = Harness::new(POLICY).await;
+    h.person("fay@contoso.example").await;
+    // Idle: 15 minutes without a request.
+    let idle = sign_in(&h, "fay@contoso.example", None).await;
+    h.clock().advance(15 * 60 - 1);
+    assert_eq!(session_status(&h, &idle).await.0, StatusCode::OK);
+    h.clock().advance(15 * 60 - 1);
+    assert_eq!(
+        session_status(&h, &idle).await.0,
+        StatusCode::OK,
+        "each use counts"
+    );
+    h.clock().advance(15 * 60);
+    let (status, json) = session_status(&h, &idle).await;
+    assert_eq!(
+        (status, &json["code"]),
+        (StatusCode::UNAUTHORIZED, &json!("not_signed_in"))
+    );
+
+    // Absolute: 8 hours after sign-in, even when used every 10 minutes.
+    let busy = sign_in(&h, "fay@contoso.example", None).await;
+    for _ in 0..(8 * 6 - 1) {
+        h.clock().advance(10 * 60);
+        assert_eq!(session_status(&h, &busy).await.0, StatusCode::OK);
+    }
+    h.clock().advance(10 * 60);
+    assert_eq!(session_status(&h, &busy).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_and_removes_the_cookie() {
+    let h = Harness::new(POLICY).await;
+    h.person("gus@contoso.example").await;
+    let cookie = sign_in(&h, "gus@contoso.example", None).await;
+    let request = Request::delete(SESSION)
+        .header("cookie", &cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, _) = h.request(request).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let set = headers["set-cookie"].to_str().unwrap();
+    assert!(
+        set.starts_with("__Host-sspr-session=;") && set.contains("Max-Age=0"),
+        "{set}"
+    );
+    assert_eq!(
+        session_status(&h, &cookie).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let events = h.sql("SELECT event FROM audit_log ORDER BY id");
+    let events: Vec<&str> = events.iter().map(|row| row[0].as_str()).collect();
+    assert!(
+        events.contains(&"signed_in") && events.contains(&"signed_out"),
+        "{events:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_password_reset_signs_every_session_out() {
+    let h = Harness::new(POLICY).await;
+    let secret = h.person("hal@contoso.example").await;
+    let here = sign_in(&h, "hal@contoso.example", None).await;
+    let there = sign_in(&h, "hal@contoso.example", None).await;
+    let flow = h.email_proven("hal@contoso.example").await;
+    h.totp_proven(&flow, &secret).await;
+    let (status, _, json) = h.set_password(&flow, "a brand new passphrase").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(session_status(&h, &here).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(session_status(&h, &there).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn signing_in_and_out_from_another_origin_is_refused() {
+    let h = Harness::new(POLICY).await;
+    h.person("ivy@contoso.example").await;
+    let cookie = sign_in(&h, "ivy@contoso.example", None).await;
+    let foreign_sign_in = Request::post(SESSION)
+        .header("content-type", "application/json")
+        .header("origin", "https://evil.example")
+        .body(Body::from(
+            json!({"user_id": "ivy@contoso.example", "password": "lantern harbour seventeen"})
+                .to_string(),
+        ))
+        .unwrap();
+    let (status, _, json) = h.request(foreign_sign_in).await;
+    assert_eq!(
+        (status, &json["code"]),
+        (StatusCode::FORBIDDEN, &json!("forbidden_origin"))
+    );
+    let foreign_sign_out = Request::delete(SESSION)
+        .header("cookie", &cookie)
+        .header("origin", "https://evil.example")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(h.request(foreign_sign_out).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        session_status(&h, &cookie).await.0,
+        StatusCode::OK,
+        "still signed in"
+    );
+}
