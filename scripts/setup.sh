@@ -157,10 +157,12 @@ if $FOR_TESTS; then
     ok "$("$pg_bin/postgres" --version) in $pg_bin"
 fi
 
-# trunk builds offline, so every crate (and, on the build-std route, the standard library's
-# own dependencies) must be in cargo's cache first.
+# trunk builds offline, so every crate (and the standard library's own dependencies) must
+# be in cargo's cache first.
 step "crates for the wasm build"
-wasm_env cargo fetch --target wasm32-unknown-unknown --quiet
+# build_app builds the standard library from source on both routes: fetch its crates too.
+wasm_env env RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+    cargo fetch --target wasm32-unknown-unknown --quiet
 ok "fetched"
 
 step "tools ready (cache: $CACHE)"
