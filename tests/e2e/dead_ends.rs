@@ -79,6 +79,7 @@ async fn with_every_method_paused_the_too_many_attempts_page_is_all_there_is() {
     assert!(!browser.has("#code").await);
     // Said once: no error summary repeats the notice.
     assert!(!browser.has(".error-summary:not([hidden])").await);
+    browser.screenshot("method-paused-360").await;
     browser.click(".other-method").await;
     browser
         .wait_for_text("h1", &locale_text("en", "reset.choose.heading"))
