@@ -46,6 +46,8 @@ pub mod paths {
     /// [`crate::session::SessionInfo`], with the session cookie); `GET`: the session;
     /// `DELETE`: sign out.
     pub const SESSION: &str = "/api/v1/session";
+    /// `POST`: the second step of sign-in ([`crate::session::SessionProof`]).
+    pub const SESSION_PROOF: &str = "/api/v1/session/proof";
 
     /// `GET`: the flow's state ([`crate::reset::ResetFlow`]).
     pub fn reset_flow(flow_id: &str) -> String {

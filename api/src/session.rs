@@ -24,4 +24,18 @@ pub struct SessionInfo {
     pub idle_timeout_seconds: u64,
     /// Whether a sign-in method was proven in this session (not only the password).
     pub method_proven: bool,
+    /// Only in the sign-in answer, for a person with a method to prove: the flow in which
+    /// to prove one (its `challenge` and `verify` steps as in a reset), then
+    /// `POST /api/v1/session/proof`. Absent for a person with none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<crate::reset::ResetFlow>,
+}
+
+/// `POST /api/v1/session/proof` (with the flow's secret in `x-flow-secret`): the flow of
+/// the sign-in answer, with a method proven in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SessionProof {
+    pub flow_id: String,
 }

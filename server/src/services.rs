@@ -53,10 +53,16 @@ impl Services {
         }
     }
 
-    /// Sign-in and sessions of the security-info page over these services, under `policy`.
-    pub fn sessions(&self, policy: Arc<Policy>) -> crate::session::SessionService {
+    /// Sign-in and sessions of the security-info page over these services, under `policy`,
+    /// proving methods through `reset`.
+    pub fn sessions(
+        &self,
+        policy: Arc<Policy>,
+        reset: ResetService,
+    ) -> crate::session::SessionService {
         crate::session::SessionService {
             store: self.store.clone(),
+            reset,
             keys: Arc::clone(&self.keys),
             clock: self.clock.clone(),
             hasher: self.hasher.clone(),

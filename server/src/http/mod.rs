@@ -51,7 +51,7 @@ pub struct AppState {
 pub fn router(config: &Config, services: Services) -> Router {
     let policy = Arc::new(config.policy.clone());
     let reset = services.reset(Arc::clone(&policy), &config.organisation.name);
-    let sessions = services.sessions(policy);
+    let sessions = services.sessions(policy, reset.clone());
     let demo = services.demo;
     let state = AppState {
         services,

@@ -31,6 +31,7 @@ use utoipa::openapi::OpenApi as Document;
         session_v1::sign_in,
         session_v1::current,
         session_v1::sign_out,
+        session_v1::prove,
         reset_v1::start,
         reset_v1::flow,
         reset_v1::challenge,

@@ -51,6 +51,7 @@ impl ApiError {
                 SessionError::InvalidUserId => ErrorCode::InvalidRequest,
                 SessionError::Store(_) => ErrorCode::ServiceUnavailable,
                 SessionError::Hash(_) => ErrorCode::Internal,
+                SessionError::Proof(err) => err.code(),
             },
             // Fail closed: the database is unreachable or misbehaving, so nothing can be
             // decided; the caller may retry later.
@@ -75,7 +76,7 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         let problem = match &self {
-            ApiError::Reset(err) => err.problem(),
+            ApiError::Reset(err) | ApiError::Session(SessionError::Proof(err)) => err.problem(),
             ApiError::Session(SessionError::AccountLocked { retry_after }) => {
                 let mut problem = Problem::new(self.code());
                 problem.retry_after_seconds = *retry_after;

@@ -8,6 +8,7 @@ use super::error_responses::{
 };
 use super::json::JsonBody;
 use super::problem::ApiError;
+use crate::reset::FlowKey;
 use crate::session::{Session, SessionError, cookie};
 use axum::Json;
 use axum::Router;
@@ -16,11 +17,14 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse};
 use axum::routing::post;
 use sspr_api::Problem;
-use sspr_api::session::{SessionInfo, SignIn};
+use sspr_api::reset::FLOW_SECRET_HEADER;
+use sspr_api::session::{SessionInfo, SessionProof, SignIn};
 
 /// The session's routes (under `/api`).
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/v1/session", post(sign_in).get(current).delete(sign_out))
+    Router::new()
+        .route("/v1/session", post(sign_in).get(current).delete(sign_out))
+        .route("/v1/session/proof", post(prove))
 }
 
 /// The session id the browser sent, if any.
@@ -39,6 +43,7 @@ fn info(session: Session) -> SessionInfo {
         expires_in_seconds: session.ends_in,
         idle_timeout_seconds: session.idle_timeout,
         method_proven: session.proven_at.is_some(),
+        proof: None,
     }
 }
 
@@ -73,7 +78,7 @@ pub async fn sign_in(
     headers: HeaderMap,
     JsonBody(request): JsonBody<SignIn>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (id, session) = state
+    let (id, session, proof) = state
         .sessions
         .sign_in(
             &request.user_id,
@@ -84,8 +89,56 @@ pub async fn sign_in(
     Ok((
         StatusCode::CREATED,
         AppendHeaders([(header::SET_COOKIE, cookie::set_cookie(&id))]),
-        Json(info(session)),
+        Json(SessionInfo {
+            proof,
+            ..info(session)
+        }),
     ))
+}
+
+/// `POST /api/v1/session/proof`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/session/proof",
+    tag = "security-info",
+    summary = "The second step of sign-in: a method proven in the sign-in's flow",
+    description = "The flow is the `proof` of the sign-in answer; prove one of its methods \
+        with its `challenge` and `verify` steps (as in a reset), then send its id here with \
+        its secret. The flow is used up; it can never set a password.",
+    params(
+        ("x-flow-secret" = String, Header, description = "The proof flow's secret from the sign-in answer"),
+    ),
+    request_body = SessionProof,
+    responses(
+        (status = 200, description = "The session, with `method_proven`", body = SessionInfo),
+        (status = 401, description = "`not_signed_in`: no session, or it ended",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`not_verified`: no method proven in the flow yet; `forbidden_origin`: sent from another origin",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`flow_not_found`: no such flow of this session's person, or it expired",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`flow_completed`: the flow was used already",
+            body = Problem, content_type = "application/problem+json"),
+        UnsupportedMediaType,
+        RateLimited,
+        ServiceUnavailable,
+    )
+)]
+pub async fn prove(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    JsonBody(request): JsonBody<SessionProof>,
+) -> Result<Json<SessionInfo>, ApiError> {
+    let id = session_cookie(&headers).ok_or(SessionError::NotSignedIn)?;
+    let secret = headers
+        .get(FLOW_SECRET_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    let key = FlowKey {
+        id: &request.flow_id,
+        secret,
+    };
+    Ok(Json(info(state.sessions.prove(id, key).await?)))
 }
 
 /// `GET /api/v1/session`.

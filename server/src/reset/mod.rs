@@ -21,8 +21,8 @@ use crate::policy::Policy;
 use crate::seeded::hex;
 use crate::store::interface::ProofChecker;
 use crate::store::records::{
-    Account, ChallengeOutcome, Completion, CompletionOutcome, FlowMethod, FlowRecord, Limits,
-    NewChallenge, ProofAttempt, ProofOutcome,
+    Account, ChallengeOutcome, Completion, CompletionOutcome, FlowMethod, FlowPurpose, FlowRecord,
+    Limits, NewChallenge, ProofAttempt, ProofOutcome,
 };
 use crate::store::{ResetStore, Store};
 use sha2::{Digest, Sha256};
@@ -124,7 +124,7 @@ impl<S: ResetStore> ResetService<S> {
         let domains = self.store.email_domains().await?;
         let real = account
             .as_ref()
-            .and_then(|account| self.offer(account, &subject));
+            .and_then(|account| self.offer(account, &subject, None));
         let (user, methods_required, methods) = match (account, real) {
             (Some(account), Some((required, methods))) => (Some(account.id), required, methods),
             _ => {
@@ -162,6 +162,7 @@ impl<S: ResetStore> ResetService<S> {
             expires_at: now + self.lifetime(),
             completed_at: None,
             verified: Vec::new(),
+            purpose: FlowPurpose::Reset,
         };
         let mut answer = self.view(&flow, now).await?;
         answer.flow_secret = Some(secret);
@@ -170,12 +171,21 @@ impl<S: ResetStore> ResetService<S> {
     }
 
     /// The methods a real account can use under the policy, or `None` when it cannot
-    /// reset (disabled, out of scope, too few methods): then it gets a decoy.
-    fn offer(&self, account: &Account, subject: &str) -> Option<(u8, Vec<FlowMethod>)> {
+    /// reset (disabled, out of scope, too few methods): then it gets a decoy. `required`
+    /// overrides how many different methods must be proven (a sign-in's proof needs one).
+    fn offer(
+        &self,
+        account: &Account,
+        subject: &str,
+        required: Option<u8>,
+    ) -> Option<(u8, Vec<FlowMethod>)> {
         if !account.enabled || !self.policy.in_scope(&account.groups) {
             return None;
         }
-        let requirement = self.policy.requirement(account.is_admin);
+        let mut requirement = self.policy.requirement(account.is_admin);
+        if let Some(required) = required {
+            requirement.methods_required = required;
+        }
         let usable =
             |kind: MethodKind| requirement.allowed.contains(&kind) && proving(kind).is_some();
         let mut methods = Vec::new();
@@ -227,6 +237,56 @@ impl<S: ResetStore> ResetService<S> {
             })
             .collect();
         Some((requirement.methods_required, methods))
+    }
+
+    /// The method proof of a sign-in to the security-info page: a flow for `account`
+    /// (whose password was just checked) in which one method is to be proven, through the
+    /// same challenge and verify steps, counters and pauses as a reset; `None` when the
+    /// person has no method they could prove (they then register with a one-time pass or
+    /// a code to a contact the directory holds). `subject` is the account's counters'.
+    pub async fn start_proof(
+        &self,
+        account: &Account,
+        subject: String,
+    ) -> Result<Option<ResetFlow>, ResetError> {
+        let Some((methods_required, methods)) = self.offer(account, &subject, Some(1)) else {
+            return Ok(None);
+        };
+        let now = self.clock.now();
+        let secret = hex(&random_bytes::<16>());
+        let flow = FlowRecord {
+            id: hex(&random_bytes::<16>()),
+            secret_hash: secret_hash(&secret),
+            subject,
+            user: Some(account.id),
+            methods_required,
+            methods,
+            created_at: now,
+            expires_at: now + self.lifetime(),
+            completed_at: None,
+            verified: Vec::new(),
+            purpose: FlowPurpose::SignIn,
+        };
+        let mut answer = self.view(&flow, now).await?;
+        answer.flow_secret = Some(secret);
+        self.store.create_flow(flow).await?;
+        Ok(Some(answer))
+    }
+
+    /// Uses up a sign-in's proof: the flow must be a live sign-in proof of `user` with a
+    /// method proven. Anyone else's flow, a reset's, or a finished one is not found.
+    pub async fn finish_proof(&self, key: FlowKey<'_>, user: i64) -> Result<(), ResetError> {
+        let flow = self.live_flow(key).await?;
+        if flow.purpose != FlowPurpose::SignIn || flow.user != Some(user) {
+            return Err(ResetError::FlowNotFound);
+        }
+        if flow.verified.is_empty() {
+            return Err(ResetError::NotVerified);
+        }
+        if !self.store.complete_flow(&flow.id, self.clock.now()).await? {
+            return Err(ResetError::FlowCompleted);
+        }
+        Ok(())
     }
 
     /// Seconds a flow lives from its start, and each extension adds from now.
@@ -522,6 +582,10 @@ impl<S: ResetStore> ResetService<S> {
         device: Option<&str>,
     ) -> Result<PasswordSet, ResetError> {
         let flow = self.bound_flow(key).await?;
+        // A sign-in's proof never sets a password: for it, that flow does not exist.
+        if flow.purpose != FlowPurpose::Reset {
+            return Err(ResetError::FlowNotFound);
+        }
         let subject = device::account_subject(&flow.subject).to_owned();
         let done = self.change_password(flow, new_password).await?;
         Ok(PasswordSet {

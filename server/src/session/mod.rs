@@ -20,9 +20,10 @@ use crate::clock::Clock;
 use crate::crypto::keys::ServerKeys;
 use crate::crypto::passwords::{HashError, PasswordHasher};
 use crate::policy::Policy;
-use crate::reset::decoy;
+use crate::reset::{FlowKey, ResetService, decoy};
 use crate::store::records::{NewSession, SessionRecord};
 use crate::store::{DirectoryStore, ResetStore, SessionStore, Store, StoreError};
+use sspr_api::reset::ResetFlow;
 use std::sync::Arc;
 
 /// Why signing in or reading a session failed.
@@ -43,6 +44,9 @@ pub enum SessionError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Hash(#[from] HashError),
+    /// The method proof's flow said no (not found, not proven, paused...).
+    #[error(transparent)]
+    Proof(#[from] crate::reset::ResetError),
 }
 
 /// A live session as the page sees it.
@@ -61,8 +65,10 @@ pub struct Session {
 
 /// Sign-in and sessions over the server's services.
 #[derive(Clone)]
-pub struct SessionService<S = Store> {
+pub struct SessionService<S: ResetStore = Store> {
     pub store: S,
+    /// The method proof of sign-in runs as a flow of the reset service's.
+    pub reset: ResetService<S>,
     pub keys: Arc<ServerKeys>,
     pub clock: Clock,
     pub hasher: PasswordHasher,
@@ -78,14 +84,16 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
         u64::from(self.policy.sessions.absolute_hours) * 3600
     }
 
-    /// Signs in with a user ID and a password; the new session's id (for the cookie).
-    /// `previous` is the browser's current session id, ended by this one.
+    /// Signs in with a user ID and a password: the new session's id (for the cookie), the
+    /// session, and the flow in which to prove a method next (none when the person has no
+    /// method they could prove). `previous` is the browser's current session id, ended by
+    /// this one.
     pub async fn sign_in(
         &self,
         user_id: &str,
         password: &str,
         previous: Option<&str>,
-    ) -> Result<(String, Session), SessionError> {
+    ) -> Result<(String, Session, Option<ResetFlow>), SessionError> {
         let user_id = user_id.trim();
         if user_id.is_empty() || user_id.chars().count() > sspr_api::reset::MAX_USER_ID_LENGTH {
             return Err(SessionError::InvalidUserId);
@@ -114,7 +122,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
                 let limit = self.policy.lockout.account_limit();
                 let locked = self
                     .store
-                    .count_account_failure(subject, limit, now, "sign_in_failed")
+                    .count_account_failure(subject.clone(), limit, now, "sign_in_failed")
                     .await?;
                 return Err(match locked {
                     Some(lock) => SessionError::AccountLocked {
@@ -137,6 +145,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
                 user_id: account.user_id.clone(),
             })
             .await?;
+        let proof = self.reset.start_proof(&account, subject).await?;
         let session = Session {
             user: account.id,
             user_id: account.user_id,
@@ -145,7 +154,20 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
             idle_timeout: self.idle_seconds(),
             proven_at: None,
         };
-        Ok((id, session))
+        Ok((id, session, proof))
+    }
+
+    /// The second step of sign-in: the session's person proved a method in the flow
+    /// `proof` (one of theirs, from their sign-in), which is then used up.
+    pub async fn prove(&self, id: &str, proof: FlowKey<'_>) -> Result<Session, SessionError> {
+        let mut session = self.session(id).await?;
+        self.reset.finish_proof(proof, session.user).await?;
+        let now = self.clock.now();
+        if !self.store.prove_session(cookie::id_hash(id), now).await? {
+            return Err(SessionError::NotSignedIn);
+        }
+        session.proven_at = Some(now);
+        Ok(session)
     }
 
     /// The live session with this id, counting this request as a use; a session past its

@@ -103,6 +103,13 @@ pub trait ResetStore: Clone + Send + Sync + 'static {
         now: u64,
         event: &'static str,
     ) -> impl Future<Output = Result<Option<Locked>, StoreError>> + Send;
+    /// Marks a live, unfinished flow done without a password (a sign-in's proof, once
+    /// used); false when it was already finished or is gone.
+    fn complete_flow(
+        &self,
+        id: &str,
+        now: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// Marks a CAPTCHA challenge used; false when it was used before.
     fn spend_captcha(
         &self,
@@ -241,6 +248,12 @@ pub trait SessionStore: Clone + Send + Sync + 'static {
         id_hash: Vec<u8>,
         now: u64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Records that a method was proven in the session at `now`; false when it is gone.
+    fn prove_session(
+        &self,
+        id_hash: Vec<u8>,
+        now: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// Ends a session (sign-out, or a timeout found); false when there was none.
     fn end_session(
         &self,
@@ -386,6 +399,13 @@ macro_rules! implement_store_traits {
                     self,
                     ResetStore::count_account_failure(subject, limit, now, event)
                 )
+            }
+            async fn complete_flow(
+                &self,
+                id: &str,
+                now: u64,
+            ) -> Result<bool, $crate::store::StoreError> {
+                $call!(self, ResetStore::complete_flow(id, now))
             }
             async fn spend_captcha(
                 &self,
@@ -549,6 +569,13 @@ macro_rules! implement_store_traits {
                 now: u64,
             ) -> Result<(), $crate::store::StoreError> {
                 $call!(self, SessionStore::touch_session(id_hash, now))
+            }
+            async fn prove_session(
+                &self,
+                id_hash: Vec<u8>,
+                now: u64,
+            ) -> Result<bool, $crate::store::StoreError> {
+                $call!(self, SessionStore::prove_session(id_hash, now))
             }
             async fn end_session(
                 &self,

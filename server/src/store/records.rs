@@ -58,6 +58,38 @@ pub struct FlowRecord {
     pub completed_at: Option<u64>,
     /// Ids of the methods proven so far.
     pub verified: Vec<String>,
+    pub purpose: FlowPurpose,
+}
+
+/// What a flow is for: a password reset, or the method proof of a sign-in to the
+/// security-info page (which can never set a password).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlowPurpose {
+    Reset,
+    SignIn,
+}
+
+impl FlowPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlowPurpose::Reset => "reset",
+            FlowPurpose::SignIn => "sign_in",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<FlowPurpose> {
+        [FlowPurpose::Reset, FlowPurpose::SignIn]
+            .into_iter()
+            .find(|purpose| purpose.as_str() == text)
+    }
+
+    /// The audit event of a flow's start.
+    pub fn started_event(self) -> &'static str {
+        match self {
+            FlowPurpose::Reset => "reset_flow_started",
+            FlowPurpose::SignIn => "sign_in_proof_started",
+        }
+    }
 }
 
 impl FlowRecord {

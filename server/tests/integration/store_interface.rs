@@ -213,6 +213,13 @@ impl ResetStore for Flaky {
             self.inner.spend_captcha(challenge, expires_at, now)
         )
     }
+    fn complete_flow(
+        &self,
+        id: &str,
+        now: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        delegate!(self, "complete_flow", self.inner.complete_flow(id, now))
+    }
 }
 
 struct Fixture {

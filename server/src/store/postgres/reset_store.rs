@@ -12,7 +12,7 @@ use super::outbox_store;
 use super::{GenericClient, PgStore, StoreError, all, audit_at, exec, narrow, one, opt, read_tx};
 use crate::limits::Locked;
 use crate::limits::{self, Failure, SendCheck, SendWindow};
-use crate::store::records::ACCOUNT;
+use crate::store::records::{ACCOUNT, FlowPurpose};
 use crate::store::records::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FaultPoint, FlowMethod, FlowRecord,
     Limits, MethodRecord, NewChallenge, NewMessage, ProofAttempt, ProofCheck, ProofInput,
@@ -46,12 +46,12 @@ async fn load_flow<C: GenericClient>(
     let sql = match intent {
         Intent::Read => {
             "SELECT subject, user_id, methods_required, offered, created_at, expires_at,
-                    completed_at, secret_hash
+                    completed_at, secret_hash, purpose
              FROM reset_flows WHERE id = $1"
         }
         Intent::Change => {
             "SELECT subject, user_id, methods_required, offered, created_at, expires_at,
-                    completed_at, secret_hash
+                    completed_at, secret_hash, purpose
              FROM reset_flows WHERE id = $1 FOR UPDATE"
         }
     };
@@ -66,6 +66,9 @@ async fn load_flow<C: GenericClient>(
     let expires_at: i64 = row.try_get(5)?;
     let completed_at: Option<i64> = row.try_get(6)?;
     let secret_hash: Vec<u8> = row.try_get(7)?;
+    let purpose: String = row.try_get(8)?;
+    let purpose = FlowPurpose::parse(&purpose)
+        .ok_or_else(|| StoreError::Corrupt(format!("reset_flows.purpose {purpose:?}")))?;
     let methods: Vec<FlowMethod> = serde_json::from_str(&offered)
         .map_err(|err| StoreError::Corrupt(format!("reset_flows.offered of a flow: {err}")))?;
     let verified = all(
@@ -93,6 +96,7 @@ async fn load_flow<C: GenericClient>(
         created_at: created_at as u64,
         expires_at: expires_at as u64,
         completed_at: completed_at.map(|t| t as u64),
+        purpose,
         verified,
     }))
 }
@@ -320,6 +324,23 @@ impl PgStore {
         .await
     }
 
+    pub async fn complete_flow(&self, id: &str, now: u64) -> Result<bool, StoreError> {
+        let id = id.to_owned();
+        self.run(move |store| async move {
+            let client = store.client().await?;
+            let now = now as i64;
+            let changed = exec(
+                &client,
+                "UPDATE reset_flows SET completed_at = $2
+                 WHERE id = $1 AND completed_at IS NULL AND expires_at > $2",
+                &[&id, &now],
+            )
+            .await?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+
     pub async fn create_flow(&self, flow: FlowRecord) -> Result<(), StoreError> {
         let offered = serde_json::to_string(&flow.methods)
             .map_err(|err| StoreError::Corrupt(err.to_string()))?;
@@ -339,8 +360,8 @@ impl PgStore {
                 &tx,
                 "INSERT INTO reset_flows
                  (id, subject, user_id, methods_required, offered, created_at, expires_at,
-                  secret_hash)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                  secret_hash, purpose)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 &[
                     &flow.id,
                     &flow.subject,
@@ -350,6 +371,7 @@ impl PgStore {
                     &(flow.created_at as i64),
                     &(flow.expires_at as i64),
                     &flow.secret_hash,
+                    &flow.purpose.as_str(),
                 ],
             )
             .await?;
@@ -362,7 +384,7 @@ impl PgStore {
             audit_at(
                 &tx,
                 flow.created_at,
-                "reset_flow_started",
+                flow.purpose.started_event(),
                 Some(&flow.subject),
                 Some(kind),
             )

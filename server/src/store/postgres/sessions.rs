@@ -79,6 +79,20 @@ impl PgStore {
         .await
     }
 
+    pub async fn prove_session(&self, id_hash: Vec<u8>, now: u64) -> Result<bool, StoreError> {
+        self.run(move |store| async move {
+            let client = store.client().await?;
+            let changed = exec(
+                &client,
+                "UPDATE sessions SET proven_at = $2, last_seen_at = $2 WHERE id_hash = $1",
+                &[&id_hash, &(now as i64)],
+            )
+            .await?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+
     pub async fn end_session(&self, id_hash: Vec<u8>, now: u64) -> Result<bool, StoreError> {
         self.run(move |store| async move {
             let mut client = store.client().await?;

@@ -12,9 +12,9 @@ use crate::store::interface::{
     AdminStore, DirectoryStore, OutboxStore, ProofChecker, ResetStore, UpkeepStore,
 };
 use crate::store::records::{
-    ChallengeOutcome, Completion, CompletionOutcome, DeliveryStatus, FlowMethod, FlowRecord,
-    NewChallenge, NewMessage, ProofAttempt, ProofCheck, ProofInput, ProofOutcome, ProofSource,
-    PurgeReport,
+    ChallengeOutcome, Completion, CompletionOutcome, DeliveryStatus, FlowMethod, FlowPurpose,
+    FlowRecord, NewChallenge, NewMessage, ProofAttempt, ProofCheck, ProofInput, ProofOutcome,
+    ProofSource, PurgeReport,
 };
 use crate::store::{NewUser, SqliteStore};
 use sspr_api::MethodKind;
@@ -156,6 +156,7 @@ async fn user_with_email(store: &PgStore, user_id: &str, email: &str) -> (i64, i
 /// A flow of `subject` offering one e-mail method "m1" (a decoy without `user`).
 fn flow(id: &str, subject: &str, user: Option<i64>, method: Option<i64>) -> FlowRecord {
     FlowRecord {
+        purpose: FlowPurpose::Reset,
         id: id.into(),
         secret_hash: vec![1; 32],
         subject: subject.into(),

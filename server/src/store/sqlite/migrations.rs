@@ -150,6 +150,11 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE sessions ADD COLUMN last_seen_at INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE sessions ADD COLUMN proven_at INTEGER;
     "#,
+    // 8: what a flow is for: 'reset', or 'sign_in' (a sign-in's method proof, which can
+    // never set a password).
+    r#"
+    ALTER TABLE reset_flows ADD COLUMN purpose TEXT NOT NULL DEFAULT 'reset';
+    "#,
 ];
 
 /// The schema version this server writes.

@@ -22,7 +22,7 @@ fn load_flow(conn: &Connection, id: &str) -> Result<Option<FlowRecord>, StoreErr
     let row = conn
         .query_row(
             "SELECT subject, user_id, methods_required, offered, created_at, expires_at,
-                    completed_at, secret_hash
+                    completed_at, secret_hash, purpose
              FROM reset_flows WHERE id = ?1",
             [id],
             |row| {
@@ -35,6 +35,7 @@ fn load_flow(conn: &Connection, id: &str) -> Result<Option<FlowRecord>, StoreErr
                     row.get::<_, i64>(5)?,
                     row.get::<_, Option<i64>>(6)?,
                     row.get::<_, Vec<u8>>(7)?,
+                    row.get::<_, String>(8)?,
                 ))
             },
         )
@@ -48,10 +49,13 @@ fn load_flow(conn: &Connection, id: &str) -> Result<Option<FlowRecord>, StoreErr
         expires_at,
         completed_at,
         secret_hash,
+        purpose,
     )) = row
     else {
         return Ok(None);
     };
+    let purpose = FlowPurpose::parse(&purpose)
+        .ok_or_else(|| StoreError::Corrupt(format!("reset_flows.purpose {purpose:?}")))?;
     let methods: Vec<FlowMethod> = serde_json::from_str(&offered)
         .map_err(|err| StoreError::Corrupt(format!("reset_flows.offered of a flow: {err}")))?;
     let mut stmt = conn.prepare_cached(
@@ -77,6 +81,7 @@ fn load_flow(conn: &Connection, id: &str) -> Result<Option<FlowRecord>, StoreErr
         expires_at: expires_at as u64,
         completed_at: completed_at.map(|t| t as u64),
         verified,
+        purpose,
     }))
 }
 
@@ -262,6 +267,19 @@ impl SqliteStore {
         .await
     }
 
+    pub async fn complete_flow(&self, id: &str, now: u64) -> Result<bool, StoreError> {
+        let id = id.to_owned();
+        self.call(move |conn| {
+            let changed = conn.execute(
+                "UPDATE reset_flows SET completed_at = ?2
+                 WHERE id = ?1 AND completed_at IS NULL AND expires_at > ?2",
+                params![id, now as i64],
+            )?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+
     pub async fn create_flow(&self, flow: FlowRecord) -> Result<(), StoreError> {
         let offered = serde_json::to_string(&flow.methods)
             .map_err(|err| StoreError::Corrupt(err.to_string()))?;
@@ -275,8 +293,8 @@ impl SqliteStore {
             tx.execute(
                 "INSERT INTO reset_flows
                  (id, subject, user_id, methods_required, offered, created_at, expires_at,
-                  secret_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                  secret_hash, purpose)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
                     flow.id,
                     flow.subject,
@@ -285,7 +303,8 @@ impl SqliteStore {
                     offered,
                     flow.created_at as i64,
                     flow.expires_at as i64,
-                    flow.secret_hash
+                    flow.secret_hash,
+                    flow.purpose.as_str()
                 ],
             )?;
             // Whether the flow is a decoy is for administrators' eyes only.
@@ -297,7 +316,7 @@ impl SqliteStore {
             audit_at(
                 &tx,
                 flow.created_at,
-                "reset_flow_started",
+                flow.purpose.started_event(),
                 Some(&flow.subject),
                 Some(kind),
             )?;

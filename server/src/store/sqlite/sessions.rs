@@ -69,6 +69,17 @@ impl SqliteStore {
         .await
     }
 
+    pub async fn prove_session(&self, id_hash: Vec<u8>, now: u64) -> Result<bool, StoreError> {
+        self.call(move |conn| {
+            let changed = conn.execute(
+                "UPDATE sessions SET proven_at = ?2, last_seen_at = ?2 WHERE id_hash = ?1",
+                params![id_hash, now as i64],
+            )?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+
     pub async fn end_session(&self, id_hash: Vec<u8>, now: u64) -> Result<bool, StoreError> {
         self.call(move |conn| {
             let tx = conn.transaction()?;

@@ -245,3 +245,126 @@ async fn signing_in_and_out_from_another_origin_is_refused() {
         "still signed in"
     );
 }
+
+/// POSTs the proof of `flow` for the session `cookie`.
+async fn prove(h: &Harness, cookie: &str, flow: &Flow) -> (StatusCode, Value) {
+    let request = Request::post("/api/v1/session/proof")
+        .header("content-type", "application/json")
+        .header("cookie", cookie)
+        .header(FLOW_SECRET_HEADER, flow.secret())
+        .body(Body::from(json!({"flow_id": flow.id()}).to_string()))
+        .unwrap();
+    let (status, _, json) = h.request(request).await;
+    (status, json)
+}
+
+/// Signs in; the session cookie and the proof flow of the answer.
+async fn sign_in_with_proof(h: &Harness, user_id: &str) -> (String, Flow) {
+    let (status, headers, json) = h
+        .request(sign_in_request(user_id, "lantern harbour seventeen", None))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+    let cookie = headers["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    (cookie, Flow(json["proof"].clone()))
+}
+
+#[tokio::test]
+async fn sign_in_then_asks_for_one_method_and_a_proof_completes_it_once() {
+    let h = Harness::new(POLICY).await;
+    let secret = h.person("jo@contoso.example").await;
+    let (cookie, proof) = sign_in_with_proof(&h, "jo@contoso.example").await;
+    // Their own methods, one of them to prove (the reset policy asks two).
+    assert_eq!(proof.0["methods_required"], 1, "{}", proof.0);
+    assert_eq!(
+        proof.kinds(),
+        ["app_code", "email", "security_questions"],
+        "{}",
+        proof.0
+    );
+    assert_eq!(session_status(&h, &cookie).await.1["method_proven"], false);
+    let (status, json) = prove(&h, &cookie, &proof).await;
+    assert_eq!(
+        (status, &json["code"]),
+        (StatusCode::FORBIDDEN, &json!("not_verified"))
+    );
+
+    let (status, _, json) = h.app_code_at(&proof, &secret, h.clock().now()).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    let (status, json) = prove(&h, &cookie, &proof).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(json["method_proven"], true);
+    assert_eq!(session_status(&h, &cookie).await.1["method_proven"], true);
+    // Used up.
+    let (status, json) = prove(&h, &cookie, &proof).await;
+    assert_eq!(
+        (status, &json["code"]),
+        (StatusCode::CONFLICT, &json!("flow_completed"))
+    );
+}
+
+#[tokio::test]
+async fn a_sign_in_proof_can_never_set_a_password() {
+    let h = Harness::new(POLICY).await;
+    h.person("kit@contoso.example").await;
+    let (_, proof) = sign_in_with_proof(&h, "kit@contoso.example").await;
+    assert_eq!(h.challenge(&proof, "email").await.0, StatusCode::OK);
+    let code = h.last_code("kit@home.example").await;
+    assert_eq!(h.code(&proof, &code).await.0, StatusCode::OK);
+    let (status, _, json) = h.set_password(&proof, "a brand new passphrase").await;
+    assert_eq!(
+        (status, &json["code"]),
+        (StatusCode::NOT_FOUND, &json!("flow_not_found"))
+    );
+    assert!(
+        h.directory
+            .check_password("kit@contoso.example", "lantern harbour seventeen")
+            .await
+            .unwrap()
+    );
+}
+
+#[tokio::test]
+async fn another_persons_proof_or_a_reset_flow_proves_nothing() {
+    let h = Harness::new(POLICY).await;
+    let lea = h.person("lea@contoso.example").await;
+    let mo = h.person("mo@contoso.example").await;
+    let (lea_cookie, _) = sign_in_with_proof(&h, "lea@contoso.example").await;
+    let (_, mo_proof) = sign_in_with_proof(&h, "mo@contoso.example").await;
+    h.app_code_at(&mo_proof, &mo, h.clock().now()).await;
+    let (status, json) = prove(&h, &lea_cookie, &mo_proof).await;
+    assert_eq!(
+        (status, &json["code"]),
+        (StatusCode::NOT_FOUND, &json!("flow_not_found"))
+    );
+    // A reset flow of her own, with a method proven, is not a sign-in's proof either.
+    let reset = h.start("lea@contoso.example").await;
+    h.clock().advance(30);
+    h.app_code_at(&reset, &lea, h.clock().now()).await;
+    let (status, _) = prove(&h, &lea_cookie, &reset).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        session_status(&h, &lea_cookie).await.1["method_proven"],
+        false
+    );
+}
+
+#[tokio::test]
+async fn a_person_without_methods_gets_no_proof_to_make() {
+    let h = Harness::new(POLICY).await;
+    h.user("ned@contoso.example", false, &["sspr-users"]).await;
+    h.directory
+        .set_password("ned@contoso.example", "lantern harbour seventeen")
+        .await
+        .unwrap();
+    let (status, _, json) = h
+        .request(sign_in_request(
+            "ned@contoso.example",
+            "lantern harbour seventeen",
+            None,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+    assert!(json.get("proof").is_none(), "{json}");
+    assert_eq!(json["method_proven"], false);
+}
