@@ -67,10 +67,15 @@ pub fn set_cookie(value: &str) -> String {
 
 /// The cookie's value in a `Cookie` request header, if it is there.
 pub fn from_header(header: &str) -> Option<&str> {
+    cookie_value(header, COOKIE)
+}
+
+/// The value of the cookie `name` in a `Cookie` request header, if it is there.
+pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
     header
         .split(';')
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
+        .find(|(found, _)| *found == name)
         .map(|(_, value)| value)
 }
 

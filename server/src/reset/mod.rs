@@ -148,8 +148,20 @@ impl<S: ResetStore> ResetService<S> {
                 (None, requirement.methods_required, methods)
             }
         };
-        // The secret binds the flow to this browser (docs/SECURITY.md, flow binding): the
-        // id travels in URLs, which proxies log; the secret only in a request header.
+        let offer = (user, methods_required, methods);
+        self.create(FlowPurpose::Reset, subject, offer, now).await
+    }
+
+    /// Creates a flow and answers with it, its secret included (only in this answer). The
+    /// secret binds the flow to this browser (docs/SECURITY.md, flow binding): the id
+    /// travels in URLs, which proxies log; the secret only in a request header.
+    async fn create(
+        &self,
+        purpose: FlowPurpose,
+        subject: String,
+        (user, methods_required, methods): (Option<i64>, u8, Vec<FlowMethod>),
+        now: u64,
+    ) -> Result<ResetFlow, ResetError> {
         let secret = hex(&random_bytes::<16>());
         let flow = FlowRecord {
             id: hex(&random_bytes::<16>()),
@@ -162,7 +174,7 @@ impl<S: ResetStore> ResetService<S> {
             expires_at: now + self.lifetime(),
             completed_at: None,
             verified: Vec::new(),
-            purpose: FlowPurpose::Reset,
+            purpose,
         };
         let mut answer = self.view(&flow, now).await?;
         answer.flow_secret = Some(secret);
@@ -252,25 +264,12 @@ impl<S: ResetStore> ResetService<S> {
         let Some((methods_required, methods)) = self.offer(account, &subject, Some(1)) else {
             return Ok(None);
         };
+        let offer = (Some(account.id), methods_required, methods);
         let now = self.clock.now();
-        let secret = hex(&random_bytes::<16>());
-        let flow = FlowRecord {
-            id: hex(&random_bytes::<16>()),
-            secret_hash: secret_hash(&secret),
-            subject,
-            user: Some(account.id),
-            methods_required,
-            methods,
-            created_at: now,
-            expires_at: now + self.lifetime(),
-            completed_at: None,
-            verified: Vec::new(),
-            purpose: FlowPurpose::SignIn,
-        };
-        let mut answer = self.view(&flow, now).await?;
-        answer.flow_secret = Some(secret);
-        self.store.create_flow(flow).await?;
-        Ok(Some(answer))
+        Ok(Some(
+            self.create(FlowPurpose::SignIn, subject, offer, now)
+                .await?,
+        ))
     }
 
     /// Uses up a sign-in's proof: the flow must be a live sign-in proof of `user` with a

@@ -31,11 +31,7 @@ pub fn clear_cookie() -> String {
 
 /// The session id in a `Cookie` request header, if it is there and well formed.
 pub fn from_header(header: &str) -> Option<&str> {
-    header
-        .split(';')
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value)
+    crate::reset::device::cookie_value(header, COOKIE)
         .filter(|value| value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 

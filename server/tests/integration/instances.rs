@@ -80,7 +80,7 @@ impl Pair {
             directory.set_password(user_id, PASSWORD).await.unwrap();
             secrets.push(directory.add_totp(user_id, None).await.unwrap());
         }
-        let ports = [free_port(), free_port()];
+        let ports = [crate::postgres::free_port(), crate::postgres::free_port()];
         let hosts: Vec<String> = ports.iter().map(|p| format!("\"127.0.0.1:{p}\"")).collect();
         let smtp = format!(
             "[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\nfrom = \"SSPR <sspr@contoso.example>\"\n",
@@ -277,14 +277,6 @@ fn dechunk(mut body: &str) -> String {
         body = &rest[size + 2..];
     }
     out
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -240,7 +240,8 @@ fn run(command: &mut Command) {
     );
 }
 
-fn free_port() -> u16 {
+/// A port free on loopback now (another process may take it before it is used).
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
