@@ -48,6 +48,10 @@ pub mod paths {
     pub const SESSION: &str = "/api/v1/session";
     /// `POST`: the second step of sign-in ([`crate::session::SessionProof`]).
     pub const SESSION_PROOF: &str = "/api/v1/session/proof";
+    /// `POST` (empty JSON object): a new proof flow, when the last proof is too old.
+    pub const SESSION_NEW_PROOF: &str = "/api/v1/session/proof/new";
+    /// `POST`: change the password ([`crate::session::ChangePassword`]).
+    pub const SESSION_PASSWORD: &str = "/api/v1/session/password";
 
     /// `GET`: the flow's state ([`crate::reset::ResetFlow`]).
     pub fn reset_flow(flow_id: &str) -> String {

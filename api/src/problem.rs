@@ -61,6 +61,11 @@ pub enum ErrorCode {
     SignInFailed,
     /// No session, or it ended (idle, too old, signed out, password reset): sign in again.
     NotSignedIn,
+    /// This needs a method proven in the last minutes (the policy's
+    /// `recent_proof_minutes`): prove one again (`POST /api/v1/session/proof/new`).
+    ProofNeeded,
+    /// The current password given is not right.
+    PasswordIncorrect,
     /// A code this client does not know yet (sent by a newer server).
     #[serde(other)]
     Unknown,
@@ -88,6 +93,7 @@ impl ErrorCode {
             ErrorCode::PasswordRejected => 422,
             ErrorCode::FlowCompleted => 409,
             ErrorCode::SignInFailed | ErrorCode::NotSignedIn => 401,
+            ErrorCode::ProofNeeded | ErrorCode::PasswordIncorrect => 403,
         }
     }
 
@@ -117,6 +123,8 @@ impl ErrorCode {
             ErrorCode::TooManyCodes => "Too many codes sent",
             ErrorCode::SignInFailed => "Sign-in failed",
             ErrorCode::NotSignedIn => "Not signed in",
+            ErrorCode::ProofNeeded => "A recent proof is needed",
+            ErrorCode::PasswordIncorrect => "Current password not right",
         }
     }
 
@@ -146,6 +154,8 @@ impl ErrorCode {
             ErrorCode::TooManyCodes => "too_many_codes",
             ErrorCode::SignInFailed => "sign_in_failed",
             ErrorCode::NotSignedIn => "not_signed_in",
+            ErrorCode::ProofNeeded => "proof_needed",
+            ErrorCode::PasswordIncorrect => "password_incorrect",
         }
     }
 }
@@ -199,7 +209,7 @@ impl Problem {
 mod tests {
     use super::*;
 
-    const ALL: [ErrorCode; 22] = [
+    const ALL: [ErrorCode; 24] = [
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::InvalidRequest,
@@ -222,6 +232,8 @@ mod tests {
         ErrorCode::TooManyCodes,
         ErrorCode::SignInFailed,
         ErrorCode::NotSignedIn,
+        ErrorCode::ProofNeeded,
+        ErrorCode::PasswordIncorrect,
     ];
 
     #[test]

@@ -31,6 +31,25 @@ pub struct SessionInfo {
     pub proof: Option<crate::reset::ResetFlow>,
 }
 
+/// `POST /api/v1/session/password`: the current password and the new one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChangePassword {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// The answer to a password change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordChanged {
+    /// How many other sessions were signed out (this one stays).
+    pub sessions_signed_out: u64,
+    /// Whether a notice went to the person's own addresses.
+    pub notification_sent: bool,
+}
+
 /// `POST /api/v1/session/proof` (with the flow's secret in `x-flow-secret`): the flow of
 /// the sign-in answer, with a method proven in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

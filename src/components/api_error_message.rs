@@ -49,6 +49,8 @@ pub fn error_text(locale: Locale, error: &ApiError) -> String {
         ErrorCode::NotVerified => td_string!(locale, errors.not_verified).to_owned(),
         ErrorCode::SignInFailed => td_string!(locale, errors.sign_in_failed).to_owned(),
         ErrorCode::NotSignedIn => td_string!(locale, errors.not_signed_in).to_owned(),
+        ErrorCode::ProofNeeded => td_string!(locale, errors.proof_needed).to_owned(),
+        ErrorCode::PasswordIncorrect => td_string!(locale, errors.password_incorrect).to_owned(),
         ErrorCode::PasswordRejected => td_string!(locale, errors.password_rejected).to_owned(),
         ErrorCode::FlowCompleted => td_string!(locale, errors.flow_completed).to_owned(),
         ErrorCode::NotFound
@@ -129,6 +131,8 @@ mod tests {
             ErrorCode::TooManyCodes,
             ErrorCode::SignInFailed,
             ErrorCode::NotSignedIn,
+            ErrorCode::ProofNeeded,
+            ErrorCode::PasswordIncorrect,
         ];
         let texts: Vec<String> = codes
             .iter()

@@ -32,6 +32,8 @@ use utoipa::openapi::OpenApi as Document;
         session_v1::current,
         session_v1::sign_out,
         session_v1::prove,
+        session_v1::new_proof,
+        session_v1::change_password,
         reset_v1::start,
         reset_v1::flow,
         reset_v1::challenge,

@@ -48,6 +48,8 @@ impl ApiError {
                 SessionError::SignInFailed => ErrorCode::SignInFailed,
                 SessionError::AccountLocked { .. } => ErrorCode::AccountLocked,
                 SessionError::NotSignedIn => ErrorCode::NotSignedIn,
+                SessionError::ProofNeeded => ErrorCode::ProofNeeded,
+                SessionError::PasswordIncorrect => ErrorCode::PasswordIncorrect,
                 SessionError::InvalidUserId => ErrorCode::InvalidRequest,
                 SessionError::Store(_) => ErrorCode::ServiceUnavailable,
                 SessionError::Hash(_) => ErrorCode::Internal,

@@ -18,13 +18,16 @@ use axum::response::{AppendHeaders, IntoResponse};
 use axum::routing::post;
 use sspr_api::Problem;
 use sspr_api::reset::FLOW_SECRET_HEADER;
-use sspr_api::session::{SessionInfo, SessionProof, SignIn};
+use sspr_api::reset::ResetFlow;
+use sspr_api::session::{ChangePassword, PasswordChanged, SessionInfo, SessionProof, SignIn};
 
 /// The session's routes (under `/api`).
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/session", post(sign_in).get(current).delete(sign_out))
         .route("/v1/session/proof", post(prove))
+        .route("/v1/session/proof/new", post(new_proof))
+        .route("/v1/session/password", post(change_password))
 }
 
 /// The session id the browser sent, if any.
@@ -188,4 +191,80 @@ pub async fn sign_out(
         StatusCode::NO_CONTENT,
         AppendHeaders([(header::SET_COOKIE, cookie::clear_cookie())]),
     ))
+}
+
+/// `POST /api/v1/session/proof/new`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/session/proof/new",
+    tag = "security-info",
+    summary = "A new flow in which to prove a method again (when `proof_needed` asked)",
+    request_body = Object,
+    responses(
+        (status = 201, description = "The flow (with its secret); prove one of its methods, then `POST /api/v1/session/proof`", body = ResetFlow),
+        (status = 401, description = "`not_signed_in`: no session, or it ended",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`method_not_offered`: the person has no method to prove",
+            body = Problem, content_type = "application/problem+json"),
+        ForbiddenOrigin,
+        UnsupportedMediaType,
+        RateLimited,
+        ServiceUnavailable,
+    )
+)]
+pub async fn new_proof(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    JsonBody(_): JsonBody<serde_json::Value>,
+) -> Result<(StatusCode, Json<ResetFlow>), ApiError> {
+    let id = session_cookie(&headers).ok_or(SessionError::NotSignedIn)?;
+    let flow = state
+        .sessions
+        .new_proof(id)
+        .await?
+        .ok_or(crate::reset::ResetError::MethodNotOffered)?;
+    Ok((StatusCode::CREATED, Json(flow)))
+}
+
+/// `POST /api/v1/session/password`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/session/password",
+    tag = "security-info",
+    summary = "Change the password while signed in",
+    description = "Needs a method proven in this session within the policy's \
+        `recent_proof_minutes` and the current password. The new one meets the same rules as \
+        at reset; every other session of the person is signed out and they are told.",
+    request_body = ChangePassword,
+    responses(
+        (status = 200, description = "Changed", body = PasswordChanged),
+        (status = 400, description = "`invalid_request`: malformed body",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`not_signed_in`: no session, or it ended",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`proof_needed`: prove a method again first; `password_incorrect`: the current password is not right; `forbidden_origin`: sent from another origin",
+            body = Problem, content_type = "application/problem+json"),
+        UnsupportedMediaType,
+        (status = 422, description = "`password_rejected`: the new password breaks a rule; `password_problems` says which",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`account_locked`: too many failures on this account; `rate_limited`: too many requests from this address",
+            body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait, as in `retry_after_seconds`"))),
+        ServiceUnavailable,
+    )
+)]
+pub async fn change_password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    JsonBody(request): JsonBody<ChangePassword>,
+) -> Result<Json<PasswordChanged>, ApiError> {
+    let id = session_cookie(&headers).ok_or(SessionError::NotSignedIn)?;
+    let (ended, notified) = state
+        .sessions
+        .change_password(id, &request.current_password, &request.new_password)
+        .await?;
+    Ok(Json(PasswordChanged {
+        sessions_signed_out: ended,
+        notification_sent: notified,
+    }))
 }

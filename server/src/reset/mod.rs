@@ -22,7 +22,7 @@ use crate::seeded::hex;
 use crate::store::interface::ProofChecker;
 use crate::store::records::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FlowMethod, FlowPurpose, FlowRecord,
-    Limits, NewChallenge, ProofAttempt, ProofOutcome,
+    Limits, NewChallenge, PasswordChange, ProofAttempt, ProofOutcome,
 };
 use crate::store::{ResetStore, Store};
 use sha2::{Digest, Sha256};
@@ -623,21 +623,7 @@ impl<S: ResetStore> ResetService<S> {
             .account_by_id(user)
             .await?
             .ok_or(ResetError::FlowNotFound)?;
-        let mut details = vec![account.user_id.as_str(), account.display_name.as_str()];
-        if let Some(email) = &account.email {
-            details.push(email);
-        }
-        let problems = password::check(&password, &password::context_words(&details));
-        if !problems.is_empty() {
-            return Err(ResetError::PasswordRejected(problems));
-        }
-        for old in self.store.password_hashes(user, RECENT_PASSWORDS).await? {
-            if self.hasher.verify(Some(&old), &password).await? {
-                return Err(ResetError::PasswordRejected(vec![
-                    password::PasswordProblem::SameAsCurrent,
-                ]));
-            }
-        }
+        self.check_new_password(&account, &password).await?;
         let new_hash = self.hasher.hash(&password).await?;
         let messages = self.notifications(&flow, &account).await?;
         let notification_sent = !messages.is_empty();
@@ -665,6 +651,87 @@ impl<S: ResetStore> ResetService<S> {
             CompletionOutcome::NotReady => Err(ResetError::NotVerified),
             CompletionOutcome::FlowGone => Err(ResetError::FlowNotFound),
         }
+    }
+
+    /// The rules a new password must meet, as reset and the security-info page check them:
+    /// the shared rules with the person's details, and none of their recent passwords.
+    /// `password` is normalised.
+    async fn check_new_password(
+        &self,
+        account: &Account,
+        password: &str,
+    ) -> Result<(), ResetError> {
+        let mut details = vec![account.user_id.as_str(), account.display_name.as_str()];
+        if let Some(email) = &account.email {
+            details.push(email);
+        }
+        let problems = password::check(password, &password::context_words(&details));
+        if !problems.is_empty() {
+            return Err(ResetError::PasswordRejected(problems));
+        }
+        for old in self
+            .store
+            .password_hashes(account.id, RECENT_PASSWORDS)
+            .await?
+        {
+            if self.hasher.verify(Some(&old), password).await? {
+                return Err(ResetError::PasswordRejected(vec![
+                    password::PasswordProblem::SameAsCurrent,
+                ]));
+            }
+        }
+        Ok(())
+    }
+
+    /// A signed-in person's password change (the security-info page checked the session,
+    /// its recent proof and the current password): the same rules as a reset, every other
+    /// session of theirs ended, a notice to their own addresses. How many sessions ended.
+    pub async fn change_signed_in(
+        &self,
+        user: i64,
+        keep_session: Vec<u8>,
+        new_password: &str,
+    ) -> Result<(u64, bool), ResetError> {
+        let account = self
+            .store
+            .account_by_id(user)
+            .await?
+            .ok_or(ResetError::FlowNotFound)?;
+        let password = password::normalize(new_password);
+        self.check_new_password(&account, &password).await?;
+        let new_hash = self.hasher.hash(&password).await?;
+        let now = self.clock.now();
+        let change_id = hex(&random_bytes::<8>());
+        let messages: Vec<_> = if self.policy.notifications.notify_user {
+            addresses(&account)
+                .iter()
+                .map(|address| {
+                    messages::password_changed(
+                        &self.keys.outbox,
+                        &self.organisation,
+                        &change_id,
+                        address,
+                        &account.user_id,
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let notified = !messages.is_empty();
+        let ended = self
+            .store
+            .change_password(PasswordChange {
+                user,
+                user_id: account.user_id.clone(),
+                new_hash,
+                keep_session,
+                now,
+                messages,
+            })
+            .await?;
+        self.outbox.notify_one();
+        Ok((ended, notified))
     }
 
     /// A submission to a completed flow: the same answer when it carries the password

@@ -38,6 +38,12 @@ pub enum SessionError {
     /// No session, or it ended.
     #[error("not signed in")]
     NotSignedIn,
+    /// No method proven in this session within `recent_proof_minutes`: prove one again.
+    #[error("a recent method proof is needed")]
+    ProofNeeded,
+    /// The current password given for a change is not right.
+    #[error("the current password is not right")]
+    PasswordIncorrect,
     #[error("the user ID is empty or too long")]
     InvalidUserId,
     #[error(transparent)]
@@ -194,6 +200,64 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
             idle_timeout: self.idle_seconds(),
             proven_at: record.proven_at,
         })
+    }
+
+    /// A new flow in which to prove a method again, for a sensitive action after the last
+    /// proof grew old; `None` when the person has no method to prove.
+    pub async fn new_proof(&self, id: &str) -> Result<Option<ResetFlow>, SessionError> {
+        let session = self.session(id).await?;
+        let account = self
+            .store
+            .account_by_id(session.user)
+            .await?
+            .ok_or(SessionError::NotSignedIn)?;
+        let subject = decoy::subject(&self.keys.decoy, &account.user_id);
+        Ok(self.reset.start_proof(&account, subject).await?)
+    }
+
+    /// Changes the password of the session's person: a method proven within the policy's
+    /// `recent_proof_minutes`, the current password, and a new one that meets the rules.
+    /// Every other session of theirs ends; this one stays. (Sessions ended, notified.)
+    pub async fn change_password(
+        &self,
+        id: &str,
+        current: &str,
+        new: &str,
+    ) -> Result<(u64, bool), SessionError> {
+        let session = self.session(id).await?;
+        let now = self.clock.now();
+        let recent = u64::from(self.policy.sessions.recent_proof_minutes) * 60;
+        if session.proven_at.is_none_or(|at| now >= at + recent) {
+            return Err(SessionError::ProofNeeded);
+        }
+        let subject = decoy::subject(&self.keys.decoy, &session.user_id);
+        if let Some(lock) = self.store.account_lock(subject.clone(), now).await? {
+            return Err(SessionError::AccountLocked {
+                retry_after: lock.retry_after,
+            });
+        }
+        let hash = self.store.password_hash_of(&session.user_id).await?;
+        let matched = self
+            .hasher
+            .verify(hash.as_deref(), &sspr_api::password::normalize(current))
+            .await?;
+        if !matched {
+            let limit = self.policy.lockout.account_limit();
+            let locked = self
+                .store
+                .count_account_failure(subject, limit, now, "password_change_failed")
+                .await?;
+            return Err(match locked {
+                Some(lock) => SessionError::AccountLocked {
+                    retry_after: lock.retry_after,
+                },
+                None => SessionError::PasswordIncorrect,
+            });
+        }
+        Ok(self
+            .reset
+            .change_signed_in(session.user, cookie::id_hash(id), new)
+            .await?)
     }
 
     /// Signs out; false when there was no such session.

@@ -12,7 +12,7 @@ use super::records::{
     ProofAttempt, ProofCheck, ProofInput, ProofOutcome,
 };
 use super::records::{MethodListing, NewMessage, PurgeReport, QueuedMessage};
-use super::records::{NewSession, SessionRecord};
+use super::records::{NewSession, PasswordChange, SessionRecord};
 use super::{NewUser, UserSummary};
 use crate::limits::Limits;
 use crate::limits::{Limit, Locked};
@@ -103,6 +103,12 @@ pub trait ResetStore: Clone + Send + Sync + 'static {
         now: u64,
         event: &'static str,
     ) -> impl Future<Output = Result<Option<Locked>, StoreError>> + Send;
+    /// A signed-in person's password change (see [`PasswordChange`]); how many other
+    /// sessions it ended.
+    fn change_password(
+        &self,
+        change: PasswordChange,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
     /// Marks a live, unfinished flow done without a password (a sign-in's proof, once
     /// used); false when it was already finished or is gone.
     fn complete_flow(
@@ -399,6 +405,12 @@ macro_rules! implement_store_traits {
                     self,
                     ResetStore::count_account_failure(subject, limit, now, event)
                 )
+            }
+            async fn change_password(
+                &self,
+                change: $crate::store::records::PasswordChange,
+            ) -> Result<u64, $crate::store::StoreError> {
+                $call!(self, ResetStore::change_password(change))
             }
             async fn complete_flow(
                 &self,

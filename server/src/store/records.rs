@@ -331,3 +331,16 @@ pub struct NewSession {
     /// Audited with the person's user ID.
     pub user_id: String,
 }
+
+/// A signed-in person's password change, all or nothing: the new hash (the old one goes
+/// to the history), every other session of theirs ended, the notices queued.
+#[derive(Debug, Clone)]
+pub struct PasswordChange {
+    pub user: i64,
+    pub user_id: String,
+    pub new_hash: String,
+    /// The session the change was made in, which stays.
+    pub keep_session: Vec<u8>,
+    pub now: u64,
+    pub messages: Vec<NewMessage>,
+}

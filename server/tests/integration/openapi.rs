@@ -27,7 +27,7 @@ use tower::ServiceExt;
 /// Every route the router serves under `/api/v1`, with its method. Keep in step with
 /// `sspr_server::http::router`: a route added there and not here (and in the document)
 /// is a review failure; one added here and not in the document fails the tests.
-const ROUTES: [(&str, &str); 15] = [
+const ROUTES: [(&str, &str); 17] = [
     ("get", "/api/v1/health"),
     ("get", "/api/v1/config"),
     ("get", "/api/v1/captcha"),
@@ -45,6 +45,8 @@ const ROUTES: [(&str, &str); 15] = [
     ("get", "/api/v1/session"),
     ("delete", "/api/v1/session"),
     ("post", "/api/v1/session/proof"),
+    ("post", "/api/v1/session/proof/new"),
+    ("post", "/api/v1/session/password"),
     // Demo mode only.
     ("get", "/api/v1/dev/outbox"),
 ];

@@ -220,6 +220,12 @@ impl ResetStore for Flaky {
     ) -> impl Future<Output = Result<bool, StoreError>> + Send {
         delegate!(self, "complete_flow", self.inner.complete_flow(id, now))
     }
+    fn change_password(
+        &self,
+        change: sspr_server::store::records::PasswordChange,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send {
+        delegate!(self, "change_password", self.inner.change_password(change))
+    }
 }
 
 struct Fixture {

@@ -12,7 +12,7 @@ use super::outbox_store;
 use super::{GenericClient, PgStore, StoreError, all, audit_at, exec, narrow, one, opt, read_tx};
 use crate::limits::Locked;
 use crate::limits::{self, Failure, SendCheck, SendWindow};
-use crate::store::records::{ACCOUNT, FlowPurpose};
+use crate::store::records::{ACCOUNT, FlowPurpose, PasswordChange};
 use crate::store::records::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FaultPoint, FlowMethod, FlowRecord,
     Limits, MethodRecord, NewChallenge, NewMessage, ProofAttempt, ProofCheck, ProofInput,
@@ -320,6 +320,41 @@ impl PgStore {
             )
             .await?;
             Ok(changed == 1)
+        })
+        .await
+    }
+
+    pub async fn change_password(&self, change: PasswordChange) -> Result<u64, StoreError> {
+        self.run(move |store| async move {
+            let mut client = store.client().await?;
+            let tx = client.transaction().await?;
+            // The user's row first, as every password change takes it.
+            opt(
+                &tx,
+                "SELECT id FROM users WHERE id = $1 FOR UPDATE",
+                &[&change.user],
+            )
+            .await?;
+            replace_password_hash(&tx, change.user, &change.new_hash, change.now).await?;
+            let ended = exec(
+                &tx,
+                "DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2",
+                &[&change.user, &change.keep_session],
+            )
+            .await?;
+            for message in &change.messages {
+                outbox_store::insert(&tx, message, change.now).await?;
+            }
+            audit_at(
+                &tx,
+                change.now,
+                "password_changed",
+                Some(&change.user_id),
+                None,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(ended)
         })
         .await
     }

@@ -267,6 +267,30 @@ impl SqliteStore {
         .await
     }
 
+    pub async fn change_password(&self, change: PasswordChange) -> Result<u64, StoreError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            replace_password_hash(&tx, change.user, &change.new_hash, change.now)?;
+            let ended = tx.execute(
+                "DELETE FROM sessions WHERE user_id = ?1 AND id_hash <> ?2",
+                params![change.user, change.keep_session],
+            )?;
+            for message in &change.messages {
+                outbox::insert(&tx, message, change.now)?;
+            }
+            audit_at(
+                &tx,
+                change.now,
+                "password_changed",
+                Some(&change.user_id),
+                None,
+            )?;
+            tx.commit()?;
+            Ok(ended as u64)
+        })
+        .await
+    }
+
     pub async fn complete_flow(&self, id: &str, now: u64) -> Result<bool, StoreError> {
         let id = id.to_owned();
         self.call(move |conn| {

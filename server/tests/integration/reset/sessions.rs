@@ -4,6 +4,7 @@
 //! failures counted against the account's limit, and foreign origins refused.
 
 use super::*;
+use sspr_server::crypto::totp::TotpSecret;
 
 const SESSION: &str = "/api/v1/session";
 
@@ -367,4 +368,118 @@ async fn a_person_without_methods_gets_no_proof_to_make() {
     assert_eq!(status, StatusCode::CREATED, "{json}");
     assert!(json.get("proof").is_none(), "{json}");
     assert_eq!(json["method_proven"], false);
+}
+
+async fn change_password(
+    h: &Harness,
+    cookie: &str,
+    current: &str,
+    new: &str,
+) -> (StatusCode, Value) {
+    let request = Request::post("/api/v1/session/password")
+        .header("content-type", "application/json")
+        .header("cookie", cookie)
+        .body(Body::from(
+            json!({"current_password": current, "new_password": new}).to_string(),
+        ))
+        .unwrap();
+    let (status, _, json) = h.request(request).await;
+    (status, json)
+}
+
+/// Signs in and proves the authenticator app; the session cookie.
+async fn proven_session(h: &Harness, user_id: &str, secret: &TotpSecret) -> String {
+    let (cookie, proof) = sign_in_with_proof(h, user_id).await;
+    let (status, _, json) = h.app_code_at(&proof, secret, h.clock().now()).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(prove(h, &cookie, &proof).await.0, StatusCode::OK);
+    cookie
+}
+
+#[tokio::test]
+async fn a_password_change_needs_the_current_password_and_the_rules_and_signs_others_out() {
+    let h = Harness::new(POLICY).await;
+    let secret = h.person("pia@contoso.example").await;
+    let elsewhere = sign_in(&h, "pia@contoso.example", None).await;
+    let cookie = proven_session(&h, "pia@contoso.example", &secret).await;
+    let (status, json) = change_password(&h, &cookie, "not it", "a brand new passphrase").await;
+    assert_eq!(
+        (status, &json["code"]),
+        (StatusCode::FORBIDDEN, &json!("password_incorrect"))
+    );
+    let current = "lantern harbour seventeen";
+    let (status, json) = change_password(&h, &cookie, current, "password").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{json}");
+    assert_eq!(json["code"], "password_rejected");
+    let (status, json) = change_password(&h, &cookie, current, current).await;
+    assert_eq!(
+        json["password_problems"],
+        json!(["same_as_current"]),
+        "{status} {json}"
+    );
+
+    let (status, json) = change_password(&h, &cookie, current, "a brand new passphrase").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(json["sessions_signed_out"], 1);
+    assert_eq!(json["notification_sent"], true);
+    assert!(
+        h.directory
+            .check_password("pia@contoso.example", "a brand new passphrase")
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        session_status(&h, &cookie).await.0,
+        StatusCode::OK,
+        "this one stays"
+    );
+    assert_eq!(
+        session_status(&h, &elsewhere).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let notices: Vec<_> = h
+        .messages()
+        .await
+        .into_iter()
+        .filter(|(_, subject, _)| subject.contains("password was changed"))
+        .collect();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0].0, "pia@home.example");
+}
+
+#[tokio::test]
+async fn a_password_change_without_a_recent_proof_asks_for_a_new_one() {
+    let h = Harness::new(POLICY).await;
+    let secret = h.person("rex@contoso.example").await;
+    let current = "lantern harbour seventeen";
+    // The password alone is not enough.
+    let unproven = sign_in(&h, "rex@contoso.example", None).await;
+    let (status, json) = change_password(&h, &unproven, current, "a brand new passphrase").await;
+    assert_eq!(
+        (status, &json["code"]),
+        (StatusCode::FORBIDDEN, &json!("proof_needed"))
+    );
+    // A proof counts for ten minutes.
+    let cookie = proven_session(&h, "rex@contoso.example", &secret).await;
+    h.clock().advance(10 * 60);
+    session_status(&h, &cookie).await;
+    let (status, json) = change_password(&h, &cookie, current, "a brand new passphrase").await;
+    assert_eq!(
+        (status, &json["code"]),
+        (StatusCode::FORBIDDEN, &json!("proof_needed"))
+    );
+    // A new proof, and the change goes through.
+    let request = Request::post("/api/v1/session/proof/new")
+        .header("content-type", "application/json")
+        .header("cookie", &cookie)
+        .body(Body::from("{}"))
+        .unwrap();
+    let (status, _, json) = h.request(request).await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+    let proof = Flow(json);
+    let (status, _, json) = h.app_code_at(&proof, &secret, h.clock().now()).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(prove(&h, &cookie, &proof).await.0, StatusCode::OK);
+    let (status, json) = change_password(&h, &cookie, current, "a brand new passphrase").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
 }
