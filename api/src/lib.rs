@@ -52,6 +52,13 @@ pub mod paths {
     pub const SESSION_NEW_PROOF: &str = "/api/v1/session/proof/new";
     /// `POST`: change the password ([`crate::session::ChangePassword`]).
     pub const SESSION_PASSWORD: &str = "/api/v1/session/password";
+    /// `GET`: the signed-in person's methods ([`crate::session::MethodList`]).
+    pub const SESSION_METHODS: &str = "/api/v1/session/methods";
+
+    /// `DELETE`: remove one of the signed-in person's methods.
+    pub fn session_method(method_id: &str) -> String {
+        format!("{SESSION_METHODS}/{method_id}")
+    }
 
     /// `GET`: the flow's state ([`crate::reset::ResetFlow`]).
     pub fn reset_flow(flow_id: &str) -> String {

@@ -66,6 +66,11 @@ pub enum ErrorCode {
     ProofNeeded,
     /// The current password given is not right.
     PasswordIncorrect,
+    /// The signed-in person has no method with this id.
+    MethodNotFound,
+    /// Removing this method would leave fewer methods than a reset needs: add another
+    /// first.
+    MethodNeeded,
     /// A code this client does not know yet (sent by a newer server).
     #[serde(other)]
     Unknown,
@@ -94,6 +99,8 @@ impl ErrorCode {
             ErrorCode::FlowCompleted => 409,
             ErrorCode::SignInFailed | ErrorCode::NotSignedIn => 401,
             ErrorCode::ProofNeeded | ErrorCode::PasswordIncorrect => 403,
+            ErrorCode::MethodNotFound => 404,
+            ErrorCode::MethodNeeded => 409,
         }
     }
 
@@ -125,6 +132,8 @@ impl ErrorCode {
             ErrorCode::NotSignedIn => "Not signed in",
             ErrorCode::ProofNeeded => "A recent proof is needed",
             ErrorCode::PasswordIncorrect => "Current password not right",
+            ErrorCode::MethodNotFound => "No such method",
+            ErrorCode::MethodNeeded => "Method needed for reset",
         }
     }
 
@@ -156,6 +165,8 @@ impl ErrorCode {
             ErrorCode::NotSignedIn => "not_signed_in",
             ErrorCode::ProofNeeded => "proof_needed",
             ErrorCode::PasswordIncorrect => "password_incorrect",
+            ErrorCode::MethodNotFound => "method_not_found",
+            ErrorCode::MethodNeeded => "method_needed",
         }
     }
 }
@@ -209,7 +220,7 @@ impl Problem {
 mod tests {
     use super::*;
 
-    const ALL: [ErrorCode; 24] = [
+    const ALL: [ErrorCode; 26] = [
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::InvalidRequest,
@@ -234,6 +245,8 @@ mod tests {
         ErrorCode::NotSignedIn,
         ErrorCode::ProofNeeded,
         ErrorCode::PasswordIncorrect,
+        ErrorCode::MethodNotFound,
+        ErrorCode::MethodNeeded,
     ];
 
     #[test]

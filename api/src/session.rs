@@ -31,6 +31,30 @@ pub struct SessionInfo {
     pub proof: Option<crate::reset::ResetFlow>,
 }
 
+/// One of the signed-in person's registered methods, as their page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegisteredMethod {
+    /// Its id in `/api/v1/session/methods/{method}`.
+    pub id: String,
+    pub kind: crate::MethodKind,
+    /// The contact, masked (`•••@home.example`); none for apps and questions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    pub is_default: bool,
+}
+
+/// `GET /api/v1/session/methods`: the person's methods and whether they can reset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MethodList {
+    pub methods: Vec<RegisteredMethod>,
+    /// How many different methods their reset needs.
+    pub methods_required: u8,
+    /// Whether the methods they have let them reset today.
+    pub can_reset: bool,
+}
+
 /// `POST /api/v1/session/password`: the current password and the new one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -51,6 +51,8 @@ pub fn error_text(locale: Locale, error: &ApiError) -> String {
         ErrorCode::NotSignedIn => td_string!(locale, errors.not_signed_in).to_owned(),
         ErrorCode::ProofNeeded => td_string!(locale, errors.proof_needed).to_owned(),
         ErrorCode::PasswordIncorrect => td_string!(locale, errors.password_incorrect).to_owned(),
+        ErrorCode::MethodNotFound => td_string!(locale, errors.method_not_found).to_owned(),
+        ErrorCode::MethodNeeded => td_string!(locale, errors.method_needed).to_owned(),
         ErrorCode::PasswordRejected => td_string!(locale, errors.password_rejected).to_owned(),
         ErrorCode::FlowCompleted => td_string!(locale, errors.flow_completed).to_owned(),
         ErrorCode::NotFound
@@ -133,6 +135,8 @@ mod tests {
             ErrorCode::NotSignedIn,
             ErrorCode::ProofNeeded,
             ErrorCode::PasswordIncorrect,
+            ErrorCode::MethodNotFound,
+            ErrorCode::MethodNeeded,
         ];
         let texts: Vec<String> = codes
             .iter()

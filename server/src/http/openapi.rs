@@ -34,6 +34,8 @@ use utoipa::openapi::OpenApi as Document;
         session_v1::prove,
         session_v1::new_proof,
         session_v1::change_password,
+        session_v1::methods,
+        session_v1::delete_method,
         reset_v1::start,
         reset_v1::flow,
         reset_v1::challenge,

@@ -50,6 +50,8 @@ impl ApiError {
                 SessionError::NotSignedIn => ErrorCode::NotSignedIn,
                 SessionError::ProofNeeded => ErrorCode::ProofNeeded,
                 SessionError::PasswordIncorrect => ErrorCode::PasswordIncorrect,
+                SessionError::MethodNotFound => ErrorCode::MethodNotFound,
+                SessionError::MethodNeeded => ErrorCode::MethodNeeded,
                 SessionError::InvalidUserId => ErrorCode::InvalidRequest,
                 SessionError::Store(_) => ErrorCode::ServiceUnavailable,
                 SessionError::Hash(_) => ErrorCode::Internal,

@@ -12,14 +12,17 @@ use crate::reset::FlowKey;
 use crate::session::{Session, SessionError, cookie};
 use axum::Json;
 use axum::Router;
+use axum::extract::Path;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse};
-use axum::routing::post;
+use axum::routing::{delete, get, post};
 use sspr_api::Problem;
 use sspr_api::reset::FLOW_SECRET_HEADER;
 use sspr_api::reset::ResetFlow;
-use sspr_api::session::{ChangePassword, PasswordChanged, SessionInfo, SessionProof, SignIn};
+use sspr_api::session::{
+    ChangePassword, MethodList, PasswordChanged, SessionInfo, SessionProof, SignIn,
+};
 
 /// The session's routes (under `/api`).
 pub fn routes() -> Router<AppState> {
@@ -28,6 +31,8 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/session/proof", post(prove))
         .route("/v1/session/proof/new", post(new_proof))
         .route("/v1/session/password", post(change_password))
+        .route("/v1/session/methods", get(methods))
+        .route("/v1/session/methods/{method}", delete(delete_method))
 }
 
 /// The session id the browser sent, if any.
@@ -267,4 +272,60 @@ pub async fn change_password(
         sessions_signed_out: ended,
         notification_sent: notified,
     }))
+}
+
+/// `GET /api/v1/session/methods`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/session/methods",
+    tag = "security-info",
+    summary = "The signed-in person's methods, masked, and whether they can reset with them",
+    responses(
+        (status = 200, description = "The methods", body = MethodList),
+        (status = 401, description = "`not_signed_in`: no session, or it ended",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`proof_needed`: the session has not proven a method yet",
+            body = Problem, content_type = "application/problem+json"),
+        RateLimited,
+        ServiceUnavailable,
+    )
+)]
+pub async fn methods(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<MethodList>, ApiError> {
+    let id = session_cookie(&headers).ok_or(SessionError::NotSignedIn)?;
+    Ok(Json(state.sessions.methods(id).await?))
+}
+
+/// `DELETE /api/v1/session/methods/{method}`.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/session/methods/{method}",
+    tag = "security-info",
+    summary = "Remove one of the signed-in person's methods",
+    description = "Needs a method proven within the policy's `recent_proof_minutes`. Refused \
+        when the person's reset needs the method (add another first).",
+    params(("method" = String, Path, description = "The method's `id` from the list")),
+    responses(
+        (status = 200, description = "Removed; the methods left", body = MethodList),
+        (status = 401, description = "`not_signed_in`: no session, or it ended",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`proof_needed`: prove a method again first; `forbidden_origin`: sent from another origin",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`method_not_found`: the person has no method with this id",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`method_needed`: their reset needs this method; add another first",
+            body = Problem, content_type = "application/problem+json"),
+        RateLimited,
+        ServiceUnavailable,
+    )
+)]
+pub async fn delete_method(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(method): Path<String>,
+) -> Result<Json<MethodList>, ApiError> {
+    let id = session_cookie(&headers).ok_or(SessionError::NotSignedIn)?;
+    Ok(Json(state.sessions.delete_method(id, &method).await?))
 }

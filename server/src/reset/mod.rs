@@ -251,6 +251,14 @@ impl<S: ResetStore> ResetService<S> {
         Some((requirement.methods_required, methods))
     }
 
+    /// Whether `account`'s methods let them reset under the policy, and how many different
+    /// ones their reset needs.
+    pub fn reset_readiness(&self, account: &Account) -> (bool, u8) {
+        let subject = decoy::subject(&self.keys.decoy, &account.user_id);
+        let required = self.policy.requirement(account.is_admin).methods_required;
+        (self.offer(account, &subject, None).is_some(), required)
+    }
+
     /// The method proof of a sign-in to the security-info page: a flow for `account`
     /// (whose password was just checked) in which one method is to be proven, through the
     /// same challenge and verify steps, counters and pauses as a reset; `None` when the

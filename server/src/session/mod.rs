@@ -21,9 +21,11 @@ use crate::crypto::keys::ServerKeys;
 use crate::crypto::passwords::{HashError, PasswordHasher};
 use crate::policy::Policy;
 use crate::reset::{FlowKey, ResetService, decoy};
+use crate::store::records::Account;
 use crate::store::records::{NewSession, SessionRecord};
 use crate::store::{DirectoryStore, ResetStore, SessionStore, Store, StoreError};
 use sspr_api::reset::ResetFlow;
+use sspr_api::session::{MethodList, RegisteredMethod};
 use std::sync::Arc;
 
 /// Why signing in or reading a session failed.
@@ -41,6 +43,12 @@ pub enum SessionError {
     /// No method proven in this session within `recent_proof_minutes`: prove one again.
     #[error("a recent method proof is needed")]
     ProofNeeded,
+    /// The person has no method with this id.
+    #[error("no such method")]
+    MethodNotFound,
+    /// The method is needed for the person's reset.
+    #[error("the method is needed to reset")]
+    MethodNeeded,
     /// The current password given for a change is not right.
     #[error("the current password is not right")]
     PasswordIncorrect,
@@ -226,8 +234,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
     ) -> Result<(u64, bool), SessionError> {
         let session = self.session(id).await?;
         let now = self.clock.now();
-        let recent = u64::from(self.policy.sessions.recent_proof_minutes) * 60;
-        if session.proven_at.is_none_or(|at| now >= at + recent) {
+        if !self.recently_proven(&session) {
             return Err(SessionError::ProofNeeded);
         }
         let subject = decoy::subject(&self.keys.decoy, &session.user_id);
@@ -258,6 +265,91 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
             .reset
             .change_signed_in(session.user, cookie::id_hash(id), new)
             .await?)
+    }
+
+    /// A session whose person proved a method at sign-in (the page's own content needs it),
+    /// with their account.
+    async fn signed_in(&self, id: &str) -> Result<(Session, Account), SessionError> {
+        let session = self.session(id).await?;
+        if session.proven_at.is_none() {
+            return Err(SessionError::ProofNeeded);
+        }
+        let account = self
+            .store
+            .account_by_id(session.user)
+            .await?
+            .ok_or(SessionError::NotSignedIn)?;
+        Ok((session, account))
+    }
+
+    /// Whether the session's proof is recent enough for a sensitive action.
+    fn recently_proven(&self, session: &Session) -> bool {
+        let recent = u64::from(self.policy.sessions.recent_proof_minutes) * 60;
+        session
+            .proven_at
+            .is_some_and(|at| self.clock.now() < at + recent)
+    }
+
+    /// The person's methods, masked, and whether they can reset with them.
+    pub async fn methods(&self, id: &str) -> Result<MethodList, SessionError> {
+        let (_, account) = self.signed_in(id).await?;
+        Ok(self.list(&account))
+    }
+
+    fn list(&self, account: &Account) -> MethodList {
+        let (can_reset, methods_required) = self.reset.reset_readiness(account);
+        MethodList {
+            methods: account
+                .methods
+                .iter()
+                .map(|method| RegisteredMethod {
+                    id: method.id.to_string(),
+                    kind: method.kind,
+                    detail: crate::methods::hint(
+                        method.kind,
+                        method.contact.as_deref().unwrap_or(""),
+                    ),
+                    is_default: method.is_default,
+                })
+                .collect(),
+            methods_required,
+            can_reset,
+        }
+    }
+
+    /// Removes one of the person's methods (a recent proof needed), unless their reset
+    /// needs it; the methods left.
+    pub async fn delete_method(&self, id: &str, method: &str) -> Result<MethodList, SessionError> {
+        let (session, account) = self.signed_in(id).await?;
+        if !self.recently_proven(&session) {
+            return Err(SessionError::ProofNeeded);
+        }
+        let method: i64 = method.parse().map_err(|_| SessionError::MethodNotFound)?;
+        if !account.methods.iter().any(|m| m.id == method) {
+            return Err(SessionError::MethodNotFound);
+        }
+        let mut after = account.clone();
+        after.methods.retain(|m| m.id != method);
+        if after
+            .methods
+            .iter()
+            .all(|m| m.kind != sspr_api::MethodKind::SecurityQuestions)
+        {
+            after.questions.clear();
+        }
+        let (could, _) = self.reset.reset_readiness(&account);
+        let (can, _) = self.reset.reset_readiness(&after);
+        if could && !can {
+            return Err(SessionError::MethodNeeded);
+        }
+        if !self
+            .store
+            .delete_method(account.id, method, self.clock.now())
+            .await?
+        {
+            return Err(SessionError::MethodNotFound);
+        }
+        Ok(self.list(&after))
     }
 
     /// Signs out; false when there was no such session.

@@ -189,6 +189,14 @@ pub trait DirectoryStore: Clone + Send + Sync + 'static {
         hashed: Vec<(String, Vec<u8>)>,
         now: u64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Removes one of `user`'s methods (with the answers, for security questions); false
+    /// when they have no method with that id.
+    fn delete_method(
+        &self,
+        user: i64,
+        method: i64,
+        now: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// Clears every failure counter of the account's `subject`.
     fn unlock(
         &self,
@@ -508,6 +516,14 @@ macro_rules! implement_store_traits {
                     self,
                     DirectoryStore::set_security_answers(user_id, user, hashed, now)
                 )
+            }
+            async fn delete_method(
+                &self,
+                user: i64,
+                method: i64,
+                now: u64,
+            ) -> Result<bool, $crate::store::StoreError> {
+                $call!(self, DirectoryStore::delete_method(user, method, now))
             }
             async fn unlock(
                 &self,

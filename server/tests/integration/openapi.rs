@@ -27,7 +27,7 @@ use tower::ServiceExt;
 /// Every route the router serves under `/api/v1`, with its method. Keep in step with
 /// `sspr_server::http::router`: a route added there and not here (and in the document)
 /// is a review failure; one added here and not in the document fails the tests.
-const ROUTES: [(&str, &str); 17] = [
+const ROUTES: [(&str, &str); 19] = [
     ("get", "/api/v1/health"),
     ("get", "/api/v1/config"),
     ("get", "/api/v1/captcha"),
@@ -47,6 +47,8 @@ const ROUTES: [(&str, &str); 17] = [
     ("post", "/api/v1/session/proof"),
     ("post", "/api/v1/session/proof/new"),
     ("post", "/api/v1/session/password"),
+    ("get", "/api/v1/session/methods"),
+    ("delete", "/api/v1/session/methods/{method}"),
     // Demo mode only.
     ("get", "/api/v1/dev/outbox"),
 ];

@@ -311,6 +311,44 @@ impl PgStore {
         .await
     }
 
+    /// See [`crate::store::DirectoryStore::delete_method`].
+    pub async fn delete_method(
+        &self,
+        user: i64,
+        method: i64,
+        now: u64,
+    ) -> Result<bool, StoreError> {
+        self.run(move |store| async move {
+            let mut client = store.client().await?;
+            let tx = client.transaction().await?;
+            let found = opt(
+                &tx,
+                "SELECT m.kind, u.user_id FROM methods m JOIN users u ON u.id = m.user_id
+                 WHERE m.id = $1 AND m.user_id = $2 FOR UPDATE OF m",
+                &[&method, &user],
+            )
+            .await?;
+            let Some(row) = found else {
+                return Ok(false);
+            };
+            let kind: String = row.try_get(0)?;
+            let user_id: String = row.try_get(1)?;
+            exec(&tx, "DELETE FROM methods WHERE id = $1", &[&method]).await?;
+            if kind == "security_questions" {
+                exec(
+                    &tx,
+                    "DELETE FROM security_answers WHERE user_id = $1",
+                    &[&user],
+                )
+                .await?;
+            }
+            audit_at(&tx, now, "method_deleted", Some(&user_id), Some(&kind)).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+        .await
+    }
+
     /// Clears the failure counters and locks of an account (`subject` is its keyed hash).
     pub async fn unlock(&self, user_id: &str, subject: String, now: u64) -> Result<(), StoreError> {
         let user_id = user_id.to_owned();

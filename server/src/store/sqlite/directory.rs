@@ -252,6 +252,37 @@ impl SqliteStore {
         .await
     }
 
+    /// See [`crate::store::DirectoryStore::delete_method`].
+    pub async fn delete_method(
+        &self,
+        user: i64,
+        method: i64,
+        now: u64,
+    ) -> Result<bool, StoreError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let found: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT m.kind, u.user_id FROM methods m JOIN users u ON u.id = m.user_id
+                     WHERE m.id = ?1 AND m.user_id = ?2",
+                    params![method, user],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            let Some((kind, user_id)) = found else {
+                return Ok(false);
+            };
+            tx.execute("DELETE FROM methods WHERE id = ?1", [method])?;
+            if kind == "security_questions" {
+                tx.execute("DELETE FROM security_answers WHERE user_id = ?1", [user])?;
+            }
+            audit_at(&tx, now, "method_deleted", Some(&user_id), Some(&kind))?;
+            tx.commit()?;
+            Ok(true)
+        })
+        .await
+    }
+
     /// Clears the failure counters and locks of an account (`subject` is its keyed hash).
     pub async fn unlock(&self, user_id: &str, subject: String, now: u64) -> Result<(), StoreError> {
         let user_id = user_id.to_owned();

@@ -483,3 +483,133 @@ async fn a_password_change_without_a_recent_proof_asks_for_a_new_one() {
     let (status, json) = change_password(&h, &cookie, current, "a brand new passphrase").await;
     assert_eq!(status, StatusCode::OK, "{json}");
 }
+
+async fn session_get(h: &Harness, cookie: &str, path: &str) -> (StatusCode, Value) {
+    let request = Request::get(path)
+        .header("cookie", cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, json) = h.request(request).await;
+    (status, json)
+}
+
+async fn delete_method(h: &Harness, cookie: &str, method: &str) -> (StatusCode, Value) {
+    let request = Request::delete(format!("/api/v1/session/methods/{method}"))
+        .header("cookie", cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, json) = h.request(request).await;
+    (status, json)
+}
+
+fn method_of(list: &Value, kind: &str) -> String {
+    list["methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} in {list}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_methods_are_listed_masked_once_a_method_was_proven() {
+    let h = Harness::new(POLICY).await;
+    let secret = h.person("sam@contoso.example").await;
+    let unproven = sign_in(&h, "sam@contoso.example", None).await;
+    let (status, json) = session_get(&h, &unproven, "/api/v1/session/methods").await;
+    assert_eq!(
+        (status, &json["code"]),
+        (StatusCode::FORBIDDEN, &json!("proof_needed"))
+    );
+    let cookie = proven_session(&h, "sam@contoso.example", &secret).await;
+    let (status, list) = session_get(&h, &cookie, "/api/v1/session/methods").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list["methods"].as_array().unwrap().len(), 3, "{list}");
+    assert_eq!(list["methods_required"], 2);
+    assert_eq!(list["can_reset"], true);
+    let email = list["methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["kind"] == "email")
+        .unwrap();
+    assert_eq!(email["detail"], "•••@home.example", "{list}");
+    assert!(!list.to_string().contains("sam@home.example"), "{list}");
+}
+
+#[tokio::test]
+async fn a_method_the_reset_needs_stays_and_others_go_for_good() {
+    let h = Harness::new(POLICY).await;
+    let secret = h.person("tia@contoso.example").await;
+    let other = h.person("uma@contoso.example").await;
+    let cookie = proven_session(&h, "tia@contoso.example", &secret).await;
+    let (_, list) = session_get(&h, &cookie, "/api/v1/session/methods").await;
+    // Someone else's method, or no method at all, is not found.
+    let uma = proven_session(&h, "uma@contoso.example", &other).await;
+    let (_, uma_list) = session_get(&h, &uma, "/api/v1/session/methods").await;
+    for foreign in [
+        method_of(&uma_list, "email"),
+        "nonsense".into(),
+        "999999".into(),
+    ] {
+        let (status, json) = delete_method(&h, &cookie, &foreign).await;
+        assert_eq!(
+            (status, &json["code"]),
+            (StatusCode::NOT_FOUND, &json!("method_not_found"))
+        );
+    }
+    assert_eq!(
+        session_get(&h, &uma, "/api/v1/session/methods").await.1["methods"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    // E-mail goes: the app and the questions still make two.
+    let (status, left) = delete_method(&h, &cookie, &method_of(&list, "email")).await;
+    assert_eq!(status, StatusCode::OK, "{left}");
+    assert_eq!(left["methods"].as_array().unwrap().len(), 2);
+    assert_eq!(left["can_reset"], true);
+    // The app cannot: questions alone never prove a reset.
+    let (status, json) = delete_method(&h, &cookie, &method_of(&list, "app_code")).await;
+    assert_eq!(
+        (status, &json["code"]),
+        (StatusCode::CONFLICT, &json!("method_needed"))
+    );
+    // A reset offers only what is left.
+    let flow = h.start("tia@contoso.example").await;
+    assert_eq!(
+        flow.kinds(),
+        ["app_code", "security_questions"],
+        "{}",
+        flow.0
+    );
+    let events = h.sql("SELECT event FROM audit_log WHERE event = 'method_deleted'");
+    assert_eq!(events.len(), 1);
+}
+
+#[tokio::test]
+async fn deleting_a_method_needs_a_recent_proof_and_the_same_origin() {
+    let h = Harness::new(POLICY).await;
+    let secret = h.person("val@contoso.example").await;
+    let cookie = proven_session(&h, "val@contoso.example", &secret).await;
+    let (_, list) = session_get(&h, &cookie, "/api/v1/session/methods").await;
+    let email = method_of(&list, "email");
+    let foreign = Request::delete(format!("/api/v1/session/methods/{email}"))
+        .header("cookie", &cookie)
+        .header("origin", "https://evil.example")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(h.request(foreign).await.0, StatusCode::FORBIDDEN);
+    h.clock().advance(10 * 60);
+    let (status, json) = delete_method(&h, &cookie, &email).await;
+    assert_eq!(
+        (status, &json["code"]),
+        (StatusCode::FORBIDDEN, &json!("proof_needed"))
+    );
+    let (_, still) = session_get(&h, &cookie, "/api/v1/session/methods").await;
+    assert_eq!(still["methods"].as_array().unwrap().len(), 3);
+}
