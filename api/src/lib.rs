@@ -55,7 +55,8 @@ pub mod paths {
     /// `GET`: the signed-in person's methods ([`crate::session::MethodList`]).
     pub const SESSION_METHODS: &str = "/api/v1/session/methods";
 
-    /// `DELETE`: remove one of the signed-in person's methods.
+    /// `DELETE`: remove one of the signed-in person's methods; `{...}/default` (`POST`,
+    /// empty JSON object): make it their default.
     pub fn session_method(method_id: &str) -> String {
         format!("{SESSION_METHODS}/{method_id}")
     }

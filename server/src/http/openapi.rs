@@ -36,6 +36,7 @@ use utoipa::openapi::OpenApi as Document;
         session_v1::change_password,
         session_v1::methods,
         session_v1::delete_method,
+        session_v1::set_default,
         reset_v1::start,
         reset_v1::flow,
         reset_v1::challenge,

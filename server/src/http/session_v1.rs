@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/session/password", post(change_password))
         .route("/v1/session/methods", get(methods))
         .route("/v1/session/methods/{method}", delete(delete_method))
+        .route("/v1/session/methods/{method}/default", post(set_default))
 }
 
 /// The session id the browser sent, if any.
@@ -328,4 +329,35 @@ pub async fn delete_method(
 ) -> Result<Json<MethodList>, ApiError> {
     let id = session_cookie(&headers).ok_or(SessionError::NotSignedIn)?;
     Ok(Json(state.sessions.delete_method(id, &method).await?))
+}
+
+/// `POST /api/v1/session/methods/{method}/default`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/session/methods/{method}/default",
+    tag = "security-info",
+    summary = "Make one of the signed-in person's methods their default",
+    params(("method" = String, Path, description = "The method's `id` from the list")),
+    request_body = Object,
+    responses(
+        (status = 200, description = "The methods, this one the default", body = MethodList),
+        (status = 401, description = "`not_signed_in`: no session, or it ended",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`proof_needed`: the session has not proven a method yet; `forbidden_origin`: sent from another origin",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`method_not_found`: the person has no method with this id",
+            body = Problem, content_type = "application/problem+json"),
+        UnsupportedMediaType,
+        RateLimited,
+        ServiceUnavailable,
+    )
+)]
+pub async fn set_default(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(method): Path<String>,
+    JsonBody(_): JsonBody<serde_json::Value>,
+) -> Result<Json<MethodList>, ApiError> {
+    let id = session_cookie(&headers).ok_or(SessionError::NotSignedIn)?;
+    Ok(Json(state.sessions.set_default(id, &method).await?))
 }

@@ -298,10 +298,12 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
 
     fn list(&self, account: &Account) -> MethodList {
         let (can_reset, methods_required) = self.reset.reset_readiness(account);
+        // The default first, then in the order they were registered.
+        let mut methods: Vec<_> = account.methods.iter().collect();
+        methods.sort_by_key(|m| (!m.is_default, m.id));
         MethodList {
-            methods: account
-                .methods
-                .iter()
+            methods: methods
+                .into_iter()
                 .map(|method| RegisteredMethod {
                     id: method.id.to_string(),
                     kind: method.kind,
@@ -348,6 +350,24 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
             .await?
         {
             return Err(SessionError::MethodNotFound);
+        }
+        Ok(self.list(&after))
+    }
+
+    /// Makes one of the person's methods their default; the methods.
+    pub async fn set_default(&self, id: &str, method: &str) -> Result<MethodList, SessionError> {
+        let (_, account) = self.signed_in(id).await?;
+        let method: i64 = method.parse().map_err(|_| SessionError::MethodNotFound)?;
+        if !self
+            .store
+            .set_default_method(account.id, method, self.clock.now())
+            .await?
+        {
+            return Err(SessionError::MethodNotFound);
+        }
+        let mut after = account;
+        for record in &mut after.methods {
+            record.is_default = record.id == method;
         }
         Ok(self.list(&after))
     }

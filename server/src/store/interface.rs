@@ -197,6 +197,13 @@ pub trait DirectoryStore: Clone + Send + Sync + 'static {
         method: i64,
         now: u64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Makes `method` `user`'s default (and no other); false when they have no such method.
+    fn set_default_method(
+        &self,
+        user: i64,
+        method: i64,
+        now: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// Clears every failure counter of the account's `subject`.
     fn unlock(
         &self,
@@ -524,6 +531,14 @@ macro_rules! implement_store_traits {
                 now: u64,
             ) -> Result<bool, $crate::store::StoreError> {
                 $call!(self, DirectoryStore::delete_method(user, method, now))
+            }
+            async fn set_default_method(
+                &self,
+                user: i64,
+                method: i64,
+                now: u64,
+            ) -> Result<bool, $crate::store::StoreError> {
+                $call!(self, DirectoryStore::set_default_method(user, method, now))
             }
             async fn unlock(
                 &self,

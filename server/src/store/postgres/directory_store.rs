@@ -311,6 +311,41 @@ impl PgStore {
         .await
     }
 
+    /// See [`crate::store::DirectoryStore::set_default_method`].
+    pub async fn set_default_method(
+        &self,
+        user: i64,
+        method: i64,
+        now: u64,
+    ) -> Result<bool, StoreError> {
+        self.run(move |store| async move {
+            let mut client = store.client().await?;
+            let tx = client.transaction().await?;
+            let found = opt(
+                &tx,
+                "SELECT m.kind, u.user_id FROM methods m JOIN users u ON u.id = m.user_id
+                 WHERE m.id = $1 AND m.user_id = $2 FOR UPDATE OF u",
+                &[&method, &user],
+            )
+            .await?;
+            let Some(row) = found else {
+                return Ok(false);
+            };
+            let kind: String = row.try_get(0)?;
+            let user_id: String = row.try_get(1)?;
+            exec(
+                &tx,
+                "UPDATE methods SET is_default = (id = $2) WHERE user_id = $1",
+                &[&user, &method],
+            )
+            .await?;
+            audit_at(&tx, now, "default_method_set", Some(&user_id), Some(&kind)).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+        .await
+    }
+
     /// See [`crate::store::DirectoryStore::delete_method`].
     pub async fn delete_method(
         &self,

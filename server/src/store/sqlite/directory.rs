@@ -252,6 +252,37 @@ impl SqliteStore {
         .await
     }
 
+    /// See [`crate::store::DirectoryStore::set_default_method`].
+    pub async fn set_default_method(
+        &self,
+        user: i64,
+        method: i64,
+        now: u64,
+    ) -> Result<bool, StoreError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let found: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT m.kind, u.user_id FROM methods m JOIN users u ON u.id = m.user_id
+                     WHERE m.id = ?1 AND m.user_id = ?2",
+                    params![method, user],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            let Some((kind, user_id)) = found else {
+                return Ok(false);
+            };
+            tx.execute(
+                "UPDATE methods SET is_default = (id = ?2) WHERE user_id = ?1",
+                params![user, method],
+            )?;
+            audit_at(&tx, now, "default_method_set", Some(&user_id), Some(&kind))?;
+            tx.commit()?;
+            Ok(true)
+        })
+        .await
+    }
+
     /// See [`crate::store::DirectoryStore::delete_method`].
     pub async fn delete_method(
         &self,

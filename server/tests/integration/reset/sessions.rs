@@ -613,3 +613,43 @@ async fn deleting_a_method_needs_a_recent_proof_and_the_same_origin() {
     let (_, still) = session_get(&h, &cookie, "/api/v1/session/methods").await;
     assert_eq!(still["methods"].as_array().unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn one_method_of_ones_own_is_the_default() {
+    let h = Harness::new(POLICY).await;
+    let secret = h.person("wyn@contoso.example").await;
+    let other = h.person("xia@contoso.example").await;
+    let cookie = proven_session(&h, "wyn@contoso.example", &secret).await;
+    let (_, list) = session_get(&h, &cookie, "/api/v1/session/methods").await;
+    let set_default = |method: String| {
+        Request::post(format!("/api/v1/session/methods/{method}/default"))
+            .header("content-type", "application/json")
+            .header("cookie", &cookie)
+            .body(Body::from("{}"))
+            .unwrap()
+    };
+    let (status, _, after) = h.request(set_default(method_of(&list, "app_code"))).await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    let defaults: Vec<_> = after["methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["is_default"] == true)
+        .map(|m| m["kind"].clone())
+        .collect();
+    assert_eq!(defaults, [json!("app_code")], "{after}");
+    let (_, stored) = session_get(&h, &cookie, "/api/v1/session/methods").await;
+    assert_eq!(stored, after, "what the store keeps");
+    // Another person's method stays theirs.
+    let xia = proven_session(&h, "xia@contoso.example", &other).await;
+    let (_, xia_list) = session_get(&h, &xia, "/api/v1/session/methods").await;
+    let (status, _, json) = h.request(set_default(method_of(&xia_list, "email"))).await;
+    assert_eq!(
+        (status, &json["code"]),
+        (StatusCode::NOT_FOUND, &json!("method_not_found"))
+    );
+    assert_eq!(
+        session_get(&h, &xia, "/api/v1/session/methods").await.1,
+        xia_list
+    );
+}
