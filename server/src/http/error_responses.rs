@@ -41,6 +41,14 @@ problem_response!(
     FlowCompleted, 409, "`flow_completed`: the password was already reset with this flow"
 );
 problem_response!(
+    /// 401 `not_signed_in`, for the security-info page's session.
+    NotSignedIn, 401, "`not_signed_in`: no session, or it ended"
+);
+problem_response!(
+    /// 404 `method_not_found`, for the signed-in person's methods.
+    MethodNotFound, 404, "`method_not_found`: the person has no method with this id"
+);
+problem_response!(
     /// 415 `unsupported_media_type`.
     UnsupportedMediaType, 415, "`unsupported_media_type`: the body is not `application/json`"
 );

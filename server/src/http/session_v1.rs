@@ -4,7 +4,8 @@
 
 use super::AppState;
 use super::error_responses::{
-    ForbiddenOrigin, RateLimited, ServiceUnavailable, UnsupportedMediaType,
+    ForbiddenOrigin, MethodNotFound, NotSignedIn, RateLimited, ServiceUnavailable,
+    UnsupportedMediaType,
 };
 use super::json::JsonBody;
 use super::problem::ApiError;
@@ -43,6 +44,11 @@ fn session_cookie(headers: &HeaderMap) -> Option<&str> {
         .iter()
         .filter_map(|value| value.to_str().ok())
         .find_map(cookie::from_header)
+}
+
+/// The session id the browser sent, or `not_signed_in`.
+fn signed_in_cookie(headers: &HeaderMap) -> Result<&str, ApiError> {
+    Ok(session_cookie(headers).ok_or(SessionError::NotSignedIn)?)
 }
 
 fn info(session: Session) -> SessionInfo {
@@ -120,8 +126,7 @@ pub async fn sign_in(
     request_body = SessionProof,
     responses(
         (status = 200, description = "The session, with `method_proven`", body = SessionInfo),
-        (status = 401, description = "`not_signed_in`: no session, or it ended",
-            body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "`not_verified`: no method proven in the flow yet; `forbidden_origin`: sent from another origin",
             body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`flow_not_found`: no such flow of this session's person, or it expired",
@@ -138,7 +143,7 @@ pub async fn prove(
     headers: HeaderMap,
     JsonBody(request): JsonBody<SessionProof>,
 ) -> Result<Json<SessionInfo>, ApiError> {
-    let id = session_cookie(&headers).ok_or(SessionError::NotSignedIn)?;
+    let id = signed_in_cookie(&headers)?;
     let secret = headers
         .get(FLOW_SECRET_HEADER)
         .and_then(|value| value.to_str().ok())
@@ -158,8 +163,7 @@ pub async fn prove(
     summary = "The signed-in session (each request counts as a use for the idle timeout)",
     responses(
         (status = 200, description = "The session", body = SessionInfo),
-        (status = 401, description = "`not_signed_in`: no session, or it ended",
-            body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         RateLimited,
         ServiceUnavailable,
     )
@@ -168,7 +172,7 @@ pub async fn current(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<SessionInfo>, ApiError> {
-    let id = session_cookie(&headers).ok_or(SessionError::NotSignedIn)?;
+    let id = signed_in_cookie(&headers)?;
     Ok(Json(info(state.sessions.session(id).await?)))
 }
 
@@ -208,8 +212,7 @@ pub async fn sign_out(
     request_body = Object,
     responses(
         (status = 201, description = "The flow (with its secret); prove one of its methods, then `POST /api/v1/session/proof`", body = ResetFlow),
-        (status = 401, description = "`not_signed_in`: no session, or it ended",
-            body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 404, description = "`method_not_offered`: the person has no method to prove",
             body = Problem, content_type = "application/problem+json"),
         ForbiddenOrigin,
@@ -223,7 +226,7 @@ pub async fn new_proof(
     headers: HeaderMap,
     JsonBody(_): JsonBody<serde_json::Value>,
 ) -> Result<(StatusCode, Json<ResetFlow>), ApiError> {
-    let id = session_cookie(&headers).ok_or(SessionError::NotSignedIn)?;
+    let id = signed_in_cookie(&headers)?;
     let flow = state
         .sessions
         .new_proof(id)
@@ -246,8 +249,7 @@ pub async fn new_proof(
         (status = 200, description = "Changed", body = PasswordChanged),
         (status = 400, description = "`invalid_request`: malformed body",
             body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`not_signed_in`: no session, or it ended",
-            body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "`proof_needed`: prove a method again first; `password_incorrect`: the current password is not right; `forbidden_origin`: sent from another origin",
             body = Problem, content_type = "application/problem+json"),
         UnsupportedMediaType,
@@ -264,7 +266,7 @@ pub async fn change_password(
     headers: HeaderMap,
     JsonBody(request): JsonBody<ChangePassword>,
 ) -> Result<Json<PasswordChanged>, ApiError> {
-    let id = session_cookie(&headers).ok_or(SessionError::NotSignedIn)?;
+    let id = signed_in_cookie(&headers)?;
     let (ended, notified) = state
         .sessions
         .change_password(id, &request.current_password, &request.new_password)
@@ -283,8 +285,7 @@ pub async fn change_password(
     summary = "The signed-in person's methods, masked, and whether they can reset with them",
     responses(
         (status = 200, description = "The methods", body = MethodList),
-        (status = 401, description = "`not_signed_in`: no session, or it ended",
-            body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "`proof_needed`: the session has not proven a method yet",
             body = Problem, content_type = "application/problem+json"),
         RateLimited,
@@ -295,7 +296,7 @@ pub async fn methods(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<MethodList>, ApiError> {
-    let id = session_cookie(&headers).ok_or(SessionError::NotSignedIn)?;
+    let id = signed_in_cookie(&headers)?;
     Ok(Json(state.sessions.methods(id).await?))
 }
 
@@ -310,12 +311,10 @@ pub async fn methods(
     params(("method" = String, Path, description = "The method's `id` from the list")),
     responses(
         (status = 200, description = "Removed; the methods left", body = MethodList),
-        (status = 401, description = "`not_signed_in`: no session, or it ended",
-            body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "`proof_needed`: prove a method again first; `forbidden_origin`: sent from another origin",
             body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`method_not_found`: the person has no method with this id",
-            body = Problem, content_type = "application/problem+json"),
+        MethodNotFound,
         (status = 409, description = "`method_needed`: their reset needs this method; add another first",
             body = Problem, content_type = "application/problem+json"),
         RateLimited,
@@ -327,7 +326,7 @@ pub async fn delete_method(
     headers: HeaderMap,
     Path(method): Path<String>,
 ) -> Result<Json<MethodList>, ApiError> {
-    let id = session_cookie(&headers).ok_or(SessionError::NotSignedIn)?;
+    let id = signed_in_cookie(&headers)?;
     Ok(Json(state.sessions.delete_method(id, &method).await?))
 }
 
@@ -341,12 +340,10 @@ pub async fn delete_method(
     request_body = Object,
     responses(
         (status = 200, description = "The methods, this one the default", body = MethodList),
-        (status = 401, description = "`not_signed_in`: no session, or it ended",
-            body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "`proof_needed`: the session has not proven a method yet; `forbidden_origin`: sent from another origin",
             body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`method_not_found`: the person has no method with this id",
-            body = Problem, content_type = "application/problem+json"),
+        MethodNotFound,
         UnsupportedMediaType,
         RateLimited,
         ServiceUnavailable,
@@ -358,6 +355,6 @@ pub async fn set_default(
     Path(method): Path<String>,
     JsonBody(_): JsonBody<serde_json::Value>,
 ) -> Result<Json<MethodList>, ApiError> {
-    let id = session_cookie(&headers).ok_or(SessionError::NotSignedIn)?;
+    let id = signed_in_cookie(&headers)?;
     Ok(Json(state.sessions.set_default(id, &method).await?))
 }

@@ -63,6 +63,14 @@ pub enum SessionError {
     Proof(#[from] crate::reset::ResetError),
 }
 
+impl From<crate::limits::Locked> for SessionError {
+    fn from(lock: crate::limits::Locked) -> SessionError {
+        SessionError::AccountLocked {
+            retry_after: lock.retry_after,
+        }
+    }
+}
+
 /// A live session as the page sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
@@ -98,6 +106,47 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
         u64::from(self.policy.sessions.absolute_hours) * 3600
     }
 
+    /// Whether `candidate` is `user_id`'s current password, refused while the account of
+    /// `subject` is paused. With no account or no password the dummy hash is checked, so
+    /// the work is the same.
+    async fn password_matches(
+        &self,
+        user_id: &str,
+        subject: &str,
+        candidate: &str,
+        now: u64,
+    ) -> Result<bool, SessionError> {
+        if let Some(lock) = self.store.account_lock(subject.to_owned(), now).await? {
+            return Err(lock.into());
+        }
+        let hash = match self.store.password_hash_of(user_id).await {
+            Ok(hash) => hash,
+            Err(StoreError::NoSuchUser(_)) => None,
+            Err(error) => return Err(error.into()),
+        };
+        Ok(self
+            .hasher
+            .verify(hash.as_deref(), &sspr_api::password::normalize(candidate))
+            .await?)
+    }
+
+    /// Counts a wrong password against the account's limit (the one reset counts
+    /// against): the error to answer, `wrong` or, once that pauses it, `AccountLocked`.
+    async fn failed(
+        &self,
+        subject: String,
+        now: u64,
+        event: &'static str,
+        wrong: SessionError,
+    ) -> Result<SessionError, SessionError> {
+        let limit = self.policy.lockout.account_limit();
+        let locked = self
+            .store
+            .count_account_failure(subject, limit, now, event)
+            .await?;
+        Ok(locked.map_or(wrong, SessionError::from))
+    }
+
     /// Signs in with a user ID and a password: the new session's id (for the cookie), the
     /// session, and the flow in which to prove a method next (none when the person has no
     /// method they could prove). `previous` is the browser's current session id, ended by
@@ -114,36 +163,15 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
         }
         let now = self.clock.now();
         let subject = decoy::subject(&self.keys.decoy, user_id);
-        if let Some(lock) = self.store.account_lock(subject.clone(), now).await? {
-            return Err(SessionError::AccountLocked {
-                retry_after: lock.retry_after,
-            });
-        }
-        // The same work whoever asks: the account (or none), its hash (or the dummy's).
-        let account = DirectoryStore::account(&self.store, user_id).await?;
-        let hash = match self.store.password_hash_of(user_id).await {
-            Ok(hash) => hash,
-            Err(StoreError::NoSuchUser(_)) => None,
-            Err(error) => return Err(error.into()),
-        };
+        // The same work whoever asks: the hash (or the dummy's), the account (or none).
         let matched = self
-            .hasher
-            .verify(hash.as_deref(), &sspr_api::password::normalize(password))
+            .password_matches(user_id, &subject, password, now)
             .await?;
-        let account = match account {
+        let account = match DirectoryStore::account(&self.store, user_id).await? {
             Some(account) if matched && account.enabled => account,
             _ => {
-                let limit = self.policy.lockout.account_limit();
-                let locked = self
-                    .store
-                    .count_account_failure(subject.clone(), limit, now, "sign_in_failed")
-                    .await?;
-                return Err(match locked {
-                    Some(lock) => SessionError::AccountLocked {
-                        retry_after: lock.retry_after,
-                    },
-                    None => SessionError::SignInFailed,
-                });
+                let wrong = SessionError::SignInFailed;
+                return Err(self.failed(subject, now, "sign_in_failed", wrong).await?);
             }
         };
         let id = cookie::new_id();
@@ -238,28 +266,14 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
             return Err(SessionError::ProofNeeded);
         }
         let subject = decoy::subject(&self.keys.decoy, &session.user_id);
-        if let Some(lock) = self.store.account_lock(subject.clone(), now).await? {
-            return Err(SessionError::AccountLocked {
-                retry_after: lock.retry_after,
-            });
-        }
-        let hash = self.store.password_hash_of(&session.user_id).await?;
-        let matched = self
-            .hasher
-            .verify(hash.as_deref(), &sspr_api::password::normalize(current))
-            .await?;
-        if !matched {
-            let limit = self.policy.lockout.account_limit();
-            let locked = self
-                .store
-                .count_account_failure(subject, limit, now, "password_change_failed")
-                .await?;
-            return Err(match locked {
-                Some(lock) => SessionError::AccountLocked {
-                    retry_after: lock.retry_after,
-                },
-                None => SessionError::PasswordIncorrect,
-            });
+        if !self
+            .password_matches(&session.user_id, &subject, current, now)
+            .await?
+        {
+            let wrong = SessionError::PasswordIncorrect;
+            return Err(self
+                .failed(subject, now, "password_change_failed", wrong)
+                .await?);
         }
         Ok(self
             .reset

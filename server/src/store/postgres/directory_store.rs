@@ -35,6 +35,27 @@ async fn user_row<C: GenericClient>(
     }
 }
 
+/// The kind of `user`'s method `method` and their user ID, with the person's row locked so
+/// that two changes to one person's methods follow each other; `None` when the method is
+/// not theirs.
+async fn owned_method<C: GenericClient>(
+    conn: &C,
+    user: i64,
+    method: i64,
+) -> Result<Option<(String, String)>, StoreError> {
+    let row = opt(
+        conn,
+        "SELECT m.kind, u.user_id FROM methods m JOIN users u ON u.id = m.user_id
+         WHERE m.id = $1 AND m.user_id = $2 FOR UPDATE OF u",
+        &[&method, &user],
+    )
+    .await?;
+    match row {
+        Some(row) => Ok(Some((row.try_get(0)?, row.try_get(1)?))),
+        None => Ok(None),
+    }
+}
+
 impl PgStore {
     /// Sets a password hash as an administrator would: bumps the credential version and
     /// signs every session out.
@@ -321,18 +342,9 @@ impl PgStore {
         self.run(move |store| async move {
             let mut client = store.client().await?;
             let tx = client.transaction().await?;
-            let found = opt(
-                &tx,
-                "SELECT m.kind, u.user_id FROM methods m JOIN users u ON u.id = m.user_id
-                 WHERE m.id = $1 AND m.user_id = $2 FOR UPDATE OF u",
-                &[&method, &user],
-            )
-            .await?;
-            let Some(row) = found else {
+            let Some((kind, user_id)) = owned_method(&tx, user, method).await? else {
                 return Ok(false);
             };
-            let kind: String = row.try_get(0)?;
-            let user_id: String = row.try_get(1)?;
             exec(
                 &tx,
                 "UPDATE methods SET is_default = (id = $2) WHERE user_id = $1",
@@ -356,18 +368,9 @@ impl PgStore {
         self.run(move |store| async move {
             let mut client = store.client().await?;
             let tx = client.transaction().await?;
-            let found = opt(
-                &tx,
-                "SELECT m.kind, u.user_id FROM methods m JOIN users u ON u.id = m.user_id
-                 WHERE m.id = $1 AND m.user_id = $2 FOR UPDATE OF m",
-                &[&method, &user],
-            )
-            .await?;
-            let Some(row) = found else {
+            let Some((kind, user_id)) = owned_method(&tx, user, method).await? else {
                 return Ok(false);
             };
-            let kind: String = row.try_get(0)?;
-            let user_id: String = row.try_get(1)?;
             exec(&tx, "DELETE FROM methods WHERE id = $1", &[&method]).await?;
             if kind == "security_questions" {
                 exec(

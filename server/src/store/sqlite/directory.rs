@@ -19,6 +19,22 @@ fn user_row(conn: &Connection, user_id: &str) -> Result<i64, StoreError> {
     .ok_or_else(|| StoreError::NoSuchUser(user_id.to_owned()))
 }
 
+/// The kind of `user`'s method `method` and their user ID; `None` when it is not theirs.
+fn owned_method(
+    conn: &Connection,
+    user: i64,
+    method: i64,
+) -> Result<Option<(String, String)>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT m.kind, u.user_id FROM methods m JOIN users u ON u.id = m.user_id
+             WHERE m.id = ?1 AND m.user_id = ?2",
+            params![method, user],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?)
+}
+
 impl SqliteStore {
     /// Sets a password hash as an administrator would: bumps the credential version and
     /// signs every session out.
@@ -261,15 +277,7 @@ impl SqliteStore {
     ) -> Result<bool, StoreError> {
         self.call(move |conn| {
             let tx = conn.transaction()?;
-            let found: Option<(String, String)> = tx
-                .query_row(
-                    "SELECT m.kind, u.user_id FROM methods m JOIN users u ON u.id = m.user_id
-                     WHERE m.id = ?1 AND m.user_id = ?2",
-                    params![method, user],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
-                .optional()?;
-            let Some((kind, user_id)) = found else {
+            let Some((kind, user_id)) = owned_method(&tx, user, method)? else {
                 return Ok(false);
             };
             tx.execute(
@@ -292,15 +300,7 @@ impl SqliteStore {
     ) -> Result<bool, StoreError> {
         self.call(move |conn| {
             let tx = conn.transaction()?;
-            let found: Option<(String, String)> = tx
-                .query_row(
-                    "SELECT m.kind, u.user_id FROM methods m JOIN users u ON u.id = m.user_id
-                     WHERE m.id = ?1 AND m.user_id = ?2",
-                    params![method, user],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
-                .optional()?;
-            let Some((kind, user_id)) = found else {
+            let Some((kind, user_id)) = owned_method(&tx, user, method)? else {
                 return Ok(false);
             };
             tx.execute("DELETE FROM methods WHERE id = ?1", [method])?;
