@@ -55,6 +55,29 @@ pub mod paths {
     /// `GET`: the signed-in person's methods ([`crate::session::MethodList`]).
     pub const SESSION_METHODS: &str = "/api/v1/session/methods";
 
+    /// `POST`: start adding or changing a method ([`crate::session::NewMethod`] ->
+    /// [`crate::session::PendingMethod`]).
+    pub const SESSION_REGISTRATIONS: &str = "/api/v1/session/registrations";
+    /// `GET`: the questions to choose from ([`crate::session::QuestionChoice`]); `POST`:
+    /// register answers ([`crate::session::SecurityAnswers`]).
+    pub const SESSION_QUESTIONS: &str = "/api/v1/session/security-questions";
+    /// `POST`: prove the session with an administrator's one-time pass
+    /// ([`crate::session::OneTimePass`]).
+    pub const SESSION_PASS: &str = "/api/v1/session/proof/pass";
+    /// `POST` (empty JSON object): send a code to the address the directory holds, for a
+    /// person with no method ([`crate::session::PendingMethod`]).
+    pub const SESSION_CONTACT_PROOF: &str = "/api/v1/session/proof/contact";
+
+    /// `POST` a [`crate::session::ConfirmCode`]: the code that makes the method count.
+    pub fn session_registration_confirm(registration_id: &str) -> String {
+        format!("{SESSION_REGISTRATIONS}/{registration_id}/confirm")
+    }
+
+    /// `POST` a [`crate::session::ConfirmCode`]: the code sent to the directory's address.
+    pub fn session_contact_proof(registration_id: &str) -> String {
+        format!("{SESSION_CONTACT_PROOF}/{registration_id}")
+    }
+
     /// `DELETE`: remove one of the signed-in person's methods; `{...}/default` (`POST`,
     /// empty JSON object): make it their default.
     pub fn session_method(method_id: &str) -> String {

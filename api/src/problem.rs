@@ -71,6 +71,16 @@ pub enum ErrorCode {
     /// Removing this method would leave fewer methods than a reset needs: add another
     /// first.
     MethodNeeded,
+    /// The policy does not let people register this kind of method.
+    MethodDisabled,
+    /// Administrators cannot register security questions (their reset needs stronger
+    /// methods).
+    MethodNotForAdmins,
+    /// No such method registration of this session, or it expired or used up its tries:
+    /// start the registration again.
+    RegistrationNotFound,
+    /// The one-time pass is wrong, used or expired: ask the help desk for a new one.
+    PassInvalid,
     /// A code this client does not know yet (sent by a newer server).
     #[serde(other)]
     Unknown,
@@ -101,6 +111,9 @@ impl ErrorCode {
             ErrorCode::ProofNeeded | ErrorCode::PasswordIncorrect => 403,
             ErrorCode::MethodNotFound => 404,
             ErrorCode::MethodNeeded => 409,
+            ErrorCode::MethodDisabled | ErrorCode::MethodNotForAdmins => 403,
+            ErrorCode::RegistrationNotFound => 404,
+            ErrorCode::PassInvalid => 400,
         }
     }
 
@@ -134,6 +147,10 @@ impl ErrorCode {
             ErrorCode::PasswordIncorrect => "Current password not right",
             ErrorCode::MethodNotFound => "No such method",
             ErrorCode::MethodNeeded => "Method needed for reset",
+            ErrorCode::MethodDisabled => "Method not enabled",
+            ErrorCode::MethodNotForAdmins => "Method not allowed for administrators",
+            ErrorCode::RegistrationNotFound => "Registration not found or expired",
+            ErrorCode::PassInvalid => "One-time pass not accepted",
         }
     }
 
@@ -167,6 +184,10 @@ impl ErrorCode {
             ErrorCode::PasswordIncorrect => "password_incorrect",
             ErrorCode::MethodNotFound => "method_not_found",
             ErrorCode::MethodNeeded => "method_needed",
+            ErrorCode::MethodDisabled => "method_disabled",
+            ErrorCode::MethodNotForAdmins => "method_not_for_admins",
+            ErrorCode::RegistrationNotFound => "registration_not_found",
+            ErrorCode::PassInvalid => "pass_invalid",
         }
     }
 }
@@ -220,7 +241,7 @@ impl Problem {
 mod tests {
     use super::*;
 
-    const ALL: [ErrorCode; 26] = [
+    const ALL: [ErrorCode; 30] = [
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::InvalidRequest,
@@ -247,6 +268,10 @@ mod tests {
         ErrorCode::PasswordIncorrect,
         ErrorCode::MethodNotFound,
         ErrorCode::MethodNeeded,
+        ErrorCode::MethodDisabled,
+        ErrorCode::MethodNotForAdmins,
+        ErrorCode::RegistrationNotFound,
+        ErrorCode::PassInvalid,
     ];
 
     #[test]

@@ -42,6 +42,11 @@ pub struct RegisteredMethod {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     pub is_default: bool,
+    /// When it was registered (or last changed), in Unix seconds.
+    pub registered_at: u64,
+    /// When it was last proven in a reset or a sign-in, in Unix seconds; absent: never.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<u64>,
 }
 
 /// `GET /api/v1/session/methods`: the person's methods and whether they can reset.
@@ -81,4 +86,78 @@ pub struct PasswordChanged {
 #[serde(deny_unknown_fields)]
 pub struct SessionProof {
     pub flow_id: String,
+}
+
+/// `POST /api/v1/session/registrations`: a method to add, verified before it counts. For
+/// a kind the person has already, confirming it replaces theirs (a changed address is
+/// used only once verified).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum NewMethod {
+    /// An address for codes: a code goes to it, and the method counts once it is typed.
+    Email { address: String },
+    /// An authenticator app: scan the secret (or its `otpauth://` URI as a QR code), then
+    /// type the app's current code.
+    AppCode,
+}
+
+/// A method registration waiting for its code (`POST .../registrations/{id}/confirm`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PendingMethod {
+    pub registration_id: String,
+    pub kind: crate::MethodKind,
+    /// Where the code went, as the person typed it (e-mail).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_to: Option<String>,
+    /// The authenticator app's secret in base32, shown this once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    /// The same secret as an `otpauth://totp/...` URI, for a QR code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub otpauth_uri: Option<String>,
+    /// Seconds left to confirm it.
+    pub expires_in_seconds: u64,
+    /// The id of the person's method of this kind that confirming replaces, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
+}
+
+/// `POST .../registrations/{id}/confirm` and `POST .../proof/contact/{id}`: the code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmCode {
+    pub code: String,
+}
+
+/// `POST /api/v1/session/security-questions`: the answers to register (exactly the
+/// policy's number, to different questions of [`QuestionChoice`]), replacing any before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SecurityAnswers {
+    pub answers: Vec<crate::reset::Answer>,
+}
+
+/// `GET /api/v1/session/security-questions`: the questions to choose from and how many.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QuestionChoice {
+    /// Question ids (their text is the app's, translated).
+    pub questions: Vec<String>,
+    /// How many to answer.
+    pub register: u8,
+    /// Whether the person has answers registered (they are never shown).
+    pub registered: bool,
+}
+
+/// `POST /api/v1/session/proof/pass`: an administrator's one-time pass, for a person who
+/// has no method to prove (`sspr-server user issue-pass`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OneTimePass {
+    pub pass: String,
 }

@@ -55,6 +55,15 @@ pub enum UserCommand {
         #[arg(long, default_value = "SSPR")]
         issuer: String,
     },
+    /// Issue a one-time pass: with it and their password a person who has no sign-in
+    /// method yet proves it is them on the security-info page, once, and registers
+    /// methods. Printed this once (only its hash is kept); a new one replaces the last.
+    IssuePass {
+        user_id: String,
+        /// Minutes it stays valid (5 to 1440).
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(5..=1440))]
+        valid_minutes: u64,
+    },
     /// Replace the security answers: one `question_id=answer` per line on standard input
     /// (ids from `sspr-server questions`).
     SetAnswers { user_id: String },
@@ -189,6 +198,21 @@ pub async fn run_user(
             writeln!(out, "authenticator app added for {user_id}")?;
             writeln!(out, "secret: {}", secret.base32())?;
             writeln!(out, "uri:    {uri}")?;
+        }
+        UserCommand::IssuePass {
+            user_id,
+            valid_minutes,
+        } => {
+            let pass = crate::session::pass::generate();
+            let expires_at = now + valid_minutes * 60;
+            store
+                .issue_pass(&user_id, crate::session::pass::hash(&pass), now, expires_at)
+                .await?;
+            writeln!(
+                out,
+                "one-time pass for {user_id} (valid {valid_minutes} minutes, once):"
+            )?;
+            writeln!(out, "{pass}")?;
         }
         UserCommand::SetAnswers { user_id } => {
             let mut answers = Vec::new();

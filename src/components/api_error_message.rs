@@ -53,6 +53,14 @@ pub fn error_text(locale: Locale, error: &ApiError) -> String {
         ErrorCode::PasswordIncorrect => td_string!(locale, errors.password_incorrect).to_owned(),
         ErrorCode::MethodNotFound => td_string!(locale, errors.method_not_found).to_owned(),
         ErrorCode::MethodNeeded => td_string!(locale, errors.method_needed).to_owned(),
+        ErrorCode::MethodDisabled => td_string!(locale, errors.method_disabled).to_owned(),
+        ErrorCode::MethodNotForAdmins => {
+            td_string!(locale, errors.method_not_for_admins).to_owned()
+        }
+        ErrorCode::RegistrationNotFound => {
+            td_string!(locale, errors.registration_not_found).to_owned()
+        }
+        ErrorCode::PassInvalid => td_string!(locale, errors.pass_invalid).to_owned(),
         ErrorCode::PasswordRejected => td_string!(locale, errors.password_rejected).to_owned(),
         ErrorCode::FlowCompleted => td_string!(locale, errors.flow_completed).to_owned(),
         ErrorCode::NotFound

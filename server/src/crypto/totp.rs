@@ -34,6 +34,12 @@ impl TotpSecret {
         Secret::from(self.0).to_base32()
     }
 
+    /// The secret of its base32 form (as an app would read it), if it is one of ours.
+    pub fn from_base32(text: &str) -> Option<TotpSecret> {
+        let secret = Secret::try_from_base32(text).ok()?;
+        Some(TotpSecret(secret.as_bytes().try_into().ok()?))
+    }
+
     /// The `otpauth://` URI an authenticator app scans (as a QR code).
     pub fn provisioning_uri(&self, issuer: &str, account: &str) -> Result<String, TotpError> {
         let totp = Builder::new()

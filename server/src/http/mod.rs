@@ -11,6 +11,7 @@ mod ip_limit;
 mod json;
 mod openapi;
 pub mod problem;
+mod registration_v1;
 mod reset_v1;
 mod same_origin;
 mod security_headers;
@@ -81,6 +82,7 @@ pub fn router(config: &Config, services: Services) -> Router {
     let limited = api_v1::limited_routes()
         .merge(reset_v1::routes())
         .merge(session_v1::routes())
+        .merge(registration_v1::routes())
         .route_layer(middleware::from_fn_with_state(limiter, ip_limit::guard));
     let mut api = api_v1::routes()
         .route("/v1/openapi.json", get(openapi::document))

@@ -3,7 +3,7 @@
 //! annotations, so it cannot drift from what the server serialises.
 
 use super::error_responses::ServiceUnavailable;
-use super::{api_v1, reset_v1, session_v1};
+use super::{api_v1, registration_v1, reset_v1, session_v1};
 use axum::Json;
 use sspr_api::dev::DevMessage;
 use sspr_api::{ErrorCode, Problem};
@@ -37,6 +37,13 @@ use utoipa::openapi::OpenApi as Document;
         session_v1::methods,
         session_v1::delete_method,
         session_v1::set_default,
+        registration_v1::start,
+        registration_v1::confirm,
+        registration_v1::question_choice,
+        registration_v1::set_answers,
+        registration_v1::prove_with_pass,
+        registration_v1::send_contact_code,
+        registration_v1::prove_with_contact,
         reset_v1::start,
         reset_v1::flow,
         reset_v1::challenge,
@@ -51,7 +58,7 @@ use utoipa::openapi::OpenApi as Document;
     tags(
         (name = "public", description = "What the app may read before anyone signs in"),
         (name = "reset", description = "The reset flow: start, prove methods, set the password"),
-        (name = "security-info", description = "The security-info page: sign in, the session, sign out"),
+        (name = "security-info", description = "The security-info page: sign in, the session, methods, registration, sign out"),
         (name = "demo", description = "Demo mode only; answers 404 `not_found` otherwise"),
     )
 )]

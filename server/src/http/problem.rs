@@ -52,7 +52,13 @@ impl ApiError {
                 SessionError::PasswordIncorrect => ErrorCode::PasswordIncorrect,
                 SessionError::MethodNotFound => ErrorCode::MethodNotFound,
                 SessionError::MethodNeeded => ErrorCode::MethodNeeded,
-                SessionError::InvalidUserId => ErrorCode::InvalidRequest,
+                SessionError::InvalidUserId
+                | SessionError::InvalidAddress
+                | SessionError::Answers(_) => ErrorCode::InvalidRequest,
+                SessionError::MethodDisabled => ErrorCode::MethodDisabled,
+                SessionError::MethodNotForAdmins => ErrorCode::MethodNotForAdmins,
+                SessionError::RegistrationNotFound => ErrorCode::RegistrationNotFound,
+                SessionError::PassInvalid => ErrorCode::PassInvalid,
                 SessionError::Store(_) => ErrorCode::ServiceUnavailable,
                 SessionError::Hash(_) => ErrorCode::Internal,
                 SessionError::Proof(err) => err.code(),
@@ -85,6 +91,10 @@ impl IntoResponse for ApiError {
                 let mut problem = Problem::new(self.code());
                 problem.retry_after_seconds = *retry_after;
                 problem
+            }
+            // Says which answer or address is wrong; it holds nothing secret.
+            ApiError::Session(err @ (SessionError::Answers(_) | SessionError::InvalidAddress)) => {
+                Problem::new(self.code()).with_detail(err.to_string())
             }
             // Serde's message names the field that is wrong; it holds no internals.
             ApiError::InvalidRequest(why) => Problem::new(self.code()).with_detail(why.clone()),

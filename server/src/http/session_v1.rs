@@ -47,11 +47,11 @@ fn session_cookie(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// The session id the browser sent, or `not_signed_in`.
-fn signed_in_cookie(headers: &HeaderMap) -> Result<&str, ApiError> {
+pub(super) fn signed_in_cookie(headers: &HeaderMap) -> Result<&str, ApiError> {
     Ok(session_cookie(headers).ok_or(SessionError::NotSignedIn)?)
 }
 
-fn info(session: Session) -> SessionInfo {
+pub(super) fn info(session: Session) -> SessionInfo {
     SessionInfo {
         user_id: session.user_id,
         display_name: session.display_name,

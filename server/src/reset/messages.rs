@@ -48,6 +48,51 @@ pub fn code(
     )
 }
 
+/// A code as its message tells it: the code, how long it lives, when it expires.
+#[derive(Debug, Clone, Copy)]
+pub struct SentCode<'a> {
+    pub code: &'a str,
+    pub lifetime_minutes: u32,
+    pub expires_at: u64,
+}
+
+/// The code that confirms an address on the security-info page: a new method's, or the
+/// address the directory holds for a person with no method (`first_proof`).
+pub fn registration_code(
+    key: &Key,
+    organisation: &str,
+    dedupe_key: String,
+    recipient: &str,
+    code: SentCode<'_>,
+    first_proof: bool,
+) -> NewMessage {
+    let SentCode {
+        code,
+        lifetime_minutes,
+        expires_at,
+    } = code;
+    let purpose = if first_proof {
+        "to prove it is you before you add sign-in methods"
+    } else {
+        "to add this address as a way to reset your password"
+    };
+    let body = format!(
+        "Your {organisation} verification code is {code}\n\n\
+         Enter it on the security-info page {purpose}. It expires in {lifetime_minutes} \
+         minutes.\n\n\
+         If you did not ask for it, someone who knows your password may be trying to use \
+         your account: change your password, or contact your help desk.\n"
+    );
+    message(
+        key,
+        dedupe_key,
+        recipient,
+        &format!("{organisation} verification code"),
+        body,
+        Some(expires_at),
+    )
+}
+
 /// "Your password was reset", to the person's own addresses.
 pub fn reset_done(
     key: &Key,

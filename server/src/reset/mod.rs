@@ -6,7 +6,7 @@
 pub mod decoy;
 pub mod device;
 mod error;
-mod messages;
+pub(crate) mod messages;
 
 pub use error::ResetError;
 
@@ -78,7 +78,18 @@ impl<S: ResetStore> ResetService<S> {
         }
     }
 
-    fn limits(&self) -> Limits {
+    /// The organisation's name, as its messages and authenticator apps show it.
+    pub(crate) fn organisation(&self) -> &str {
+        &self.organisation
+    }
+
+    /// Wakes the outbox worker after messages were queued.
+    pub(crate) fn wake_outbox(&self) {
+        self.outbox.notify_one();
+    }
+
+    /// The policy's limits on codes, sends and failures.
+    pub(crate) fn limits(&self) -> Limits {
         let lockout = &self.policy.lockout;
         let lock_seconds = i64::from(lockout.lockout_minutes) * 60;
         Limits {

@@ -15,6 +15,8 @@
 //! will ask for a recent one.
 
 pub mod cookie;
+pub mod pass;
+pub mod registration;
 
 use crate::clock::Clock;
 use crate::crypto::keys::ServerKeys;
@@ -54,6 +56,22 @@ pub enum SessionError {
     PasswordIncorrect,
     #[error("the user ID is empty or too long")]
     InvalidUserId,
+    /// The policy does not let people register this kind.
+    #[error("this kind of method is not enabled")]
+    MethodDisabled,
+    /// Administrators never register security questions.
+    #[error("administrators cannot register security questions")]
+    MethodNotForAdmins,
+    /// No such registration of this session, or it expired or ran out of tries.
+    #[error("no such registration")]
+    RegistrationNotFound,
+    #[error("not an e-mail address")]
+    InvalidAddress,
+    #[error(transparent)]
+    Answers(#[from] crate::methods::questions::AnswersProblem),
+    /// The one-time pass is wrong, used or expired.
+    #[error("the one-time pass is not accepted")]
+    PassInvalid,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -132,7 +150,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
 
     /// Counts a wrong password against the account's limit (the one reset counts
     /// against): the error to answer, `wrong` or, once that pauses it, `AccountLocked`.
-    async fn failed(
+    pub(crate) async fn failed(
         &self,
         subject: String,
         now: u64,
@@ -283,7 +301,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
 
     /// A session whose person proved a method at sign-in (the page's own content needs it),
     /// with their account.
-    async fn signed_in(&self, id: &str) -> Result<(Session, Account), SessionError> {
+    pub(crate) async fn signed_in(&self, id: &str) -> Result<(Session, Account), SessionError> {
         let session = self.session(id).await?;
         if session.proven_at.is_none() {
             return Err(SessionError::ProofNeeded);
@@ -297,7 +315,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
     }
 
     /// Whether the session's proof is recent enough for a sensitive action.
-    fn recently_proven(&self, session: &Session) -> bool {
+    pub(crate) fn recently_proven(&self, session: &Session) -> bool {
         let recent = u64::from(self.policy.sessions.recent_proof_minutes) * 60;
         session
             .proven_at
@@ -310,7 +328,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
         Ok(self.list(&account))
     }
 
-    fn list(&self, account: &Account) -> MethodList {
+    pub(crate) fn list(&self, account: &Account) -> MethodList {
         let (can_reset, methods_required) = self.reset.reset_readiness(account);
         // The default first, then in the order they were registered.
         let mut methods: Vec<_> = account.methods.iter().collect();
@@ -326,6 +344,8 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
                         method.contact.as_deref().unwrap_or(""),
                     ),
                     is_default: method.is_default,
+                    registered_at: method.registered_at,
+                    last_used_at: method.last_used_at,
                 })
                 .collect(),
             methods_required,

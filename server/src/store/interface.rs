@@ -12,6 +12,9 @@ use super::records::{
     ProofAttempt, ProofCheck, ProofInput, ProofOutcome,
 };
 use super::records::{MethodListing, NewMessage, PurgeReport, QueuedMessage};
+use super::records::{
+    NewRegistration, RegistrationAttempt, RegistrationInput, RegistrationOutcome, RegistrationStart,
+};
 use super::records::{NewSession, PasswordChange, SessionRecord};
 use super::{NewUser, UserSummary};
 use crate::limits::Limits;
@@ -23,6 +26,23 @@ use std::time::Duration;
 /// Decides whether a proof is right, given what the store holds for it (run inside the
 /// store's transaction).
 pub type ProofChecker = Box<dyn FnOnce(&ProofInput) -> ProofCheck + Send>;
+
+/// Seals a confirmed method's secret for its row id (an app's TOTP secret), or `None`.
+pub type Sealer = Box<dyn FnOnce(i64) -> Option<Vec<u8>> + Send>;
+
+/// A registration's verdict: right (with the TOTP step used, and the sealer of the
+/// method's secret) or wrong.
+pub enum RegistrationCheck {
+    Right {
+        totp_step: Option<u64>,
+        seal: Sealer,
+    },
+    Wrong,
+}
+
+/// Decides whether a registration's code is right, given what the store holds for it
+/// (run inside the store's transaction).
+pub type RegistrationChecker = Box<dyn FnOnce(&RegistrationInput) -> RegistrationCheck + Send>;
 
 /// The store operations of the reset flow and its CAPTCHA.
 pub trait ResetStore: Clone + Send + Sync + 'static {
@@ -248,6 +268,15 @@ pub trait AdminStore: Clone + Send + Sync + 'static {
         new_user_id: &str,
         now: u64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Gives the person a one-time pass (its hash) valid until `expires_at`, replacing any
+    /// earlier one.
+    fn issue_pass(
+        &self,
+        user_id: &str,
+        pass_hash: Vec<u8>,
+        now: u64,
+        expires_at: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Sessions of the security-info page, by the hash of their id (the id itself is never
@@ -279,6 +308,29 @@ pub trait SessionStore: Clone + Send + Sync + 'static {
     fn end_session(
         &self,
         id_hash: Vec<u8>,
+        now: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Starts a method registration (see [`NewRegistration`]) within the send limits,
+    /// queueing the message with its code.
+    fn begin_registration(
+        &self,
+        registration: NewRegistration,
+        limits: Limits,
+    ) -> impl Future<Output = Result<RegistrationStart, StoreError>> + Send;
+    /// Checks a registration's code with `check` and, when right, makes the method count
+    /// (or proves the session), all in one transaction; a wrong code counts a try.
+    fn confirm_registration(
+        &self,
+        attempt: RegistrationAttempt,
+        check: RegistrationChecker,
+    ) -> impl Future<Output = Result<RegistrationOutcome, StoreError>> + Send;
+    /// Spends `user`'s live one-time pass with this hash and proves the session with it;
+    /// false when there is none (wrong, used, expired) or the session is gone.
+    fn prove_with_pass(
+        &self,
+        id_hash: Vec<u8>,
+        user: i64,
+        pass_hash: Vec<u8>,
         now: u64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
@@ -591,6 +643,18 @@ macro_rules! implement_store_traits {
             ) -> Result<bool, $crate::store::StoreError> {
                 $call!(self, AdminStore::rename_user(user_id, new_user_id, now))
             }
+            async fn issue_pass(
+                &self,
+                user_id: &str,
+                pass_hash: Vec<u8>,
+                now: u64,
+                expires_at: u64,
+            ) -> Result<(), $crate::store::StoreError> {
+                $call!(
+                    self,
+                    AdminStore::issue_pass(user_id, pass_hash, now, expires_at)
+                )
+            }
         }
         impl $crate::store::interface::SessionStore for $ty {
             async fn create_session(
@@ -626,6 +690,33 @@ macro_rules! implement_store_traits {
                 now: u64,
             ) -> Result<bool, $crate::store::StoreError> {
                 $call!(self, SessionStore::end_session(id_hash, now))
+            }
+            async fn begin_registration(
+                &self,
+                registration: $crate::store::records::NewRegistration,
+                limits: $crate::limits::Limits,
+            ) -> Result<$crate::store::records::RegistrationStart, $crate::store::StoreError> {
+                $call!(self, SessionStore::begin_registration(registration, limits))
+            }
+            async fn confirm_registration(
+                &self,
+                attempt: $crate::store::records::RegistrationAttempt,
+                check: $crate::store::interface::RegistrationChecker,
+            ) -> Result<$crate::store::records::RegistrationOutcome, $crate::store::StoreError>
+            {
+                $call!(self, SessionStore::confirm_registration(attempt, check))
+            }
+            async fn prove_with_pass(
+                &self,
+                id_hash: Vec<u8>,
+                user: i64,
+                pass_hash: Vec<u8>,
+                now: u64,
+            ) -> Result<bool, $crate::store::StoreError> {
+                $call!(
+                    self,
+                    SessionStore::prove_with_pass(id_hash, user, pass_hash, now)
+                )
             }
         }
         impl $crate::store::interface::UpkeepStore for $ty {

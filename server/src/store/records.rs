@@ -28,6 +28,10 @@ pub struct MethodRecord {
     pub kind: MethodKind,
     pub contact: Option<String>,
     pub is_default: bool,
+    /// When it was registered or last changed (Unix seconds).
+    pub registered_at: u64,
+    /// When it was last proven in a reset or a sign-in; `None`: never.
+    pub last_used_at: Option<u64>,
 }
 
 /// A method as offered in a flow.
@@ -267,6 +271,10 @@ pub struct PurgeReport {
     pub sends: usize,
     pub reset_flows: usize,
     pub failure_counters: usize,
+    /// Sessions past their absolute end (with their registrations).
+    pub sessions: usize,
+    /// Method registrations and one-time passes past their expiry.
+    pub registrations: usize,
 }
 
 impl PurgeReport {
@@ -276,6 +284,8 @@ impl PurgeReport {
             + self.sends
             + self.reset_flows
             + self.failure_counters
+            + self.sessions
+            + self.registrations
     }
 }
 
@@ -343,4 +353,109 @@ pub struct PasswordChange {
     pub keep_session: Vec<u8>,
     pub now: u64,
     pub messages: Vec<NewMessage>,
+}
+
+/// What a method registration does once its code is confirmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistrationPurpose {
+    /// Adds a method (or replaces the person's method of the same kind).
+    Method,
+    /// Proves the session of a person with no method: the code went to the address the
+    /// directory holds for them. No method is added.
+    Contact,
+}
+
+impl RegistrationPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegistrationPurpose::Method => "method",
+            RegistrationPurpose::Contact => "contact",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RegistrationPurpose> {
+        [RegistrationPurpose::Method, RegistrationPurpose::Contact]
+            .into_iter()
+            .find(|purpose| purpose.as_str() == text)
+    }
+}
+
+/// A method registration to start: pending until its code is confirmed, it is never a
+/// method (a reset never sees it). Starting one ends the session's earlier one of the
+/// same kind and purpose.
+#[derive(Debug, Clone)]
+pub struct NewRegistration {
+    pub id: String,
+    /// The hash of the session that started it: only that session can confirm it.
+    pub session: Vec<u8>,
+    pub user: i64,
+    /// For the audit.
+    pub user_id: String,
+    /// The account's keyed hash: codes sent count against its hourly send limit.
+    pub subject: String,
+    pub kind: MethodKind,
+    pub purpose: RegistrationPurpose,
+    /// The address the code goes to (e-mail).
+    pub contact: Option<String>,
+    /// An authenticator app's secret, sealed for this registration.
+    pub sealed_secret: Option<Vec<u8>>,
+    /// The keyed hash of the code sent (e-mail); `None` for an app.
+    pub code_hash: Option<Vec<u8>>,
+    pub now: u64,
+    pub expires_at: u64,
+    /// The message carrying the code.
+    pub message: Option<NewMessage>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistrationStart {
+    Started,
+    /// A code went to this session's registration of the kind moments ago.
+    RateLimited {
+        retry_after: u64,
+    },
+    /// The hour's codes to this channel are used up.
+    TooManySends {
+        retry_after: u64,
+    },
+}
+
+/// What a registration's code is checked against, loaded inside the transaction.
+#[derive(Debug, Clone)]
+pub struct RegistrationInput {
+    pub code_hash: Option<Vec<u8>>,
+    pub sealed_secret: Option<Vec<u8>>,
+}
+
+/// One confirmation to check and count.
+#[derive(Debug, Clone)]
+pub struct RegistrationAttempt {
+    pub id: String,
+    pub session: Vec<u8>,
+    pub user: i64,
+    /// What the caller confirms: a registration of another purpose is `Gone` to it.
+    pub purpose: RegistrationPurpose,
+    pub now: u64,
+    /// Wrong codes after which the registration is dead (the policy's
+    /// `codes.max_attempts`).
+    pub max_attempts: u32,
+    /// Notices of the change (to the person's other addresses), queued with it.
+    pub messages: Vec<NewMessage>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistrationOutcome {
+    /// The method now counts; `replaced`: it took the place of the person's method of the
+    /// same kind (same id, new contact or secret).
+    Added {
+        method: i64,
+        replaced: bool,
+    },
+    /// A `Contact` registration proved the session.
+    SessionProven,
+    Wrong {
+        attempts_left: u32,
+    },
+    /// No such registration of this session and person, expired, or out of tries.
+    Gone,
 }

@@ -27,7 +27,7 @@ use tower::ServiceExt;
 /// Every route the router serves under `/api/v1`, with its method. Keep in step with
 /// `sspr_server::http::router`: a route added there and not here (and in the document)
 /// is a review failure; one added here and not in the document fails the tests.
-const ROUTES: [(&str, &str); 20] = [
+const ROUTES: [(&str, &str); 27] = [
     ("get", "/api/v1/health"),
     ("get", "/api/v1/config"),
     ("get", "/api/v1/captcha"),
@@ -50,6 +50,16 @@ const ROUTES: [(&str, &str); 20] = [
     ("get", "/api/v1/session/methods"),
     ("delete", "/api/v1/session/methods/{method}"),
     ("post", "/api/v1/session/methods/{method}/default"),
+    ("post", "/api/v1/session/registrations"),
+    (
+        "post",
+        "/api/v1/session/registrations/{registration}/confirm",
+    ),
+    ("get", "/api/v1/session/security-questions"),
+    ("post", "/api/v1/session/security-questions"),
+    ("post", "/api/v1/session/proof/pass"),
+    ("post", "/api/v1/session/proof/contact"),
+    ("post", "/api/v1/session/proof/contact/{registration}"),
     // Demo mode only.
     ("get", "/api/v1/dev/outbox"),
 ];

@@ -35,6 +35,14 @@ async fn user_row<C: GenericClient>(
     }
 }
 
+/// The row id of the user with this user ID, locked until the transaction ends.
+pub(super) async fn user_row_for_change<C: GenericClient>(
+    conn: &C,
+    user_id: &str,
+) -> Result<i64, StoreError> {
+    user_row(conn, user_id, Intent::Change).await
+}
+
 /// The kind of `user`'s method `method` and their user ID, with the person's row locked so
 /// that two changes to one person's methods follow each other; `None` when the method is
 /// not theirs.

@@ -159,6 +159,32 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE reset_flows ADD COLUMN purpose TEXT NOT NULL DEFAULT 'reset';
     "#,
+    // 4: self-service registration. When each method was last proven; registrations
+    // waiting for their code (never methods until confirmed; gone with their session);
+    // administrators' one-time passes (hashed), one per person.
+    r#"
+    ALTER TABLE methods ADD COLUMN last_used_at BIGINT;
+    CREATE TABLE method_registrations (
+        id            TEXT PRIMARY KEY,
+        session_hash  BYTEA NOT NULL REFERENCES sessions(id_hash) ON DELETE CASCADE,
+        user_id       BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        kind          TEXT NOT NULL,
+        purpose       TEXT NOT NULL,  -- 'method', or 'contact' (proves the session only)
+        contact       TEXT,
+        secret        BYTEA,          -- an app's TOTP secret, sealed for this registration
+        code_hash     BYTEA,
+        code_attempts INTEGER NOT NULL DEFAULT 0,
+        created_at    BIGINT NOT NULL,
+        expires_at    BIGINT NOT NULL
+    );
+    CREATE INDEX method_registrations_by_session ON method_registrations (session_hash);
+    CREATE TABLE one_time_passes (
+        user_id    BIGINT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        pass_hash  BYTEA NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this server writes.

@@ -23,6 +23,7 @@ mod counters;
 mod directory_store;
 mod migrations;
 mod outbox_store;
+mod registrations;
 mod reset_store;
 mod retention;
 mod sessions;

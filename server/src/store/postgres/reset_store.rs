@@ -24,6 +24,49 @@ use sspr_api::MethodKind;
 /// account and finds nothing (docs/SECURITY.md, equal work).
 const NO_ROW: i64 = -1;
 
+/// Whether another code may go to `subject`'s `channel` now (the last one for this method
+/// went out at `last_sent`): the hour's sends are counted and, when allowed, this one is
+/// recorded. Call it with the subject locked ([`lock_subject`]). Sends older than the hour
+/// are dropped here (rows other transactions hold are left for the next one).
+pub(super) async fn send_allowed<C: GenericClient>(
+    tx: &C,
+    subject: &str,
+    channel: &str,
+    last_sent: Option<i64>,
+    limits: Limits,
+    now: i64,
+) -> Result<SendCheck, StoreError> {
+    let window_start = now - limits::HOUR;
+    exec(
+        tx,
+        "DELETE FROM sends WHERE ctid = ANY(ARRAY(
+           SELECT ctid FROM sends WHERE at <= $1 FOR UPDATE SKIP LOCKED))",
+        &[&window_start],
+    )
+    .await?;
+    let row = one(
+        tx,
+        "SELECT count(*), min(at) FROM sends
+         WHERE subject = $1 AND channel = $2 AND at > $3",
+        &[&subject, &channel, &window_start],
+    )
+    .await?;
+    let window = SendWindow {
+        count: row.try_get(0)?,
+        oldest: row.try_get(1)?,
+    };
+    let check = limits::may_send(last_sent, window, limits, now);
+    if check == SendCheck::Allowed {
+        exec(
+            tx,
+            "INSERT INTO sends (subject, channel, at) VALUES ($1, $2, $3)",
+            &[&subject, &channel, &now],
+        )
+        .await?;
+    }
+    Ok(check)
+}
+
 /// A stored challenge: code hash, code expiry, wrong tries, questions asked.
 type ChallengeRow = (Option<Vec<u8>>, Option<i64>, i64, Option<String>);
 
@@ -203,8 +246,8 @@ async fn load_account<C: GenericClient>(
     .collect::<Result<_, _>>()?;
     let methods = all(
         conn,
-        "SELECT id, kind, contact, is_default FROM methods WHERE user_id = $1
-         ORDER BY is_default DESC, id",
+        "SELECT id, kind, contact, is_default, created_at, last_used_at FROM methods
+         WHERE user_id = $1 ORDER BY is_default DESC, id",
         &[&account.id],
     )
     .await?;
@@ -217,6 +260,8 @@ async fn load_account<C: GenericClient>(
                 kind,
                 contact: row.try_get(2)?,
                 is_default: row.try_get(3)?,
+                registered_at: row.try_get::<_, i64>(4)? as u64,
+                last_used_at: row.try_get::<_, Option<i64>>(5)?.map(|at| at as u64),
             });
         }
     }
@@ -485,27 +530,9 @@ impl PgStore {
             let mut resend_in = None;
             if let Some((hash, expires_at)) = &challenge.code {
                 let channel = challenge.kind.as_str();
-                let window_start = now - limits::HOUR;
-                exec(
-                    &tx,
-                    "DELETE FROM sends WHERE ctid = ANY(ARRAY(
-                       SELECT ctid FROM sends WHERE at <= $1 FOR UPDATE SKIP LOCKED))",
-                    &[&window_start],
-                )
-                .await?;
-                let row = one(
-                    &tx,
-                    "SELECT count(*), min(at) FROM sends
-                     WHERE subject = $1 AND channel = $2 AND at > $3",
-                    &[&challenge.subject, &channel, &window_start],
-                )
-                .await?;
-                let window = SendWindow {
-                    count: row.try_get(0)?,
-                    oldest: row.try_get(1)?,
-                };
                 let last_sent = existing.and_then(|(sent_at, _)| sent_at);
-                match limits::may_send(last_sent, window, limits, now) {
+                match send_allowed(&tx, &challenge.subject, channel, last_sent, limits, now).await?
+                {
                     SendCheck::Allowed => {}
                     SendCheck::ResendWait(retry_after) => {
                         return Ok(ChallengeOutcome::RateLimited { retry_after });
@@ -524,12 +551,6 @@ impl PgStore {
                         return Ok(ChallengeOutcome::TooManySends { retry_after });
                     }
                 }
-                exec(
-                    &tx,
-                    "INSERT INTO sends (subject, channel, at) VALUES ($1, $2, $3)",
-                    &[&challenge.subject, &channel, &now],
-                )
-                .await?;
                 // A new code replaces the old one with fresh per-code tries; the account
                 // and method counters are untouched.
                 exec(
@@ -701,13 +722,14 @@ impl PgStore {
                         &[&flow_id, &method_id, &now_i],
                     )
                     .await?;
-                    if let (Some(step), Some(record), Some(user)) =
-                        (totp_step, method.record, flow.user)
-                    {
+                    if let (Some(record), Some(user)) = (method.record, flow.user) {
+                        let step = totp_step.map(|step| step as i64);
                         exec(
                             &tx,
-                            "UPDATE methods SET last_used_step = $2 WHERE id = $1 AND user_id = $3",
-                            &[&record, &(step as i64), &user],
+                            "UPDATE methods SET last_used_at = $2,
+                               last_used_step = coalesce($4, last_used_step)
+                             WHERE id = $1 AND user_id = $3",
+                            &[&record, &now_i, &user, &step],
                         )
                         .await?;
                     }

@@ -14,7 +14,8 @@ impl PgStore {
     /// Deletes, as of `now` (seconds since the epoch), audit events older than
     /// `audit_retention`, spent CAPTCHAs past their expiry, sends older than an hour, reset
     /// flows (with their challenges) expired more than a day ago, and failure counters that
-    /// are not locked and have not changed for a day. One transaction: all or nothing.
+    /// are not locked and have not changed for a day, sessions past their end, and method
+    /// registrations and one-time passes past their expiry. One transaction: all or nothing.
     pub async fn purge(
         &self,
         now: u64,
@@ -65,6 +66,28 @@ impl PgStore {
                         &[&now_i, &counters_before],
                     )
                     .await?,
+                ),
+                sessions: count(
+                    exec(
+                        &tx,
+                        "DELETE FROM sessions WHERE expires_at <= $1",
+                        &[&now_i],
+                    )
+                    .await?,
+                ),
+                registrations: count(
+                    exec(
+                        &tx,
+                        "DELETE FROM method_registrations WHERE expires_at <= $1",
+                        &[&now_i],
+                    )
+                    .await?
+                        + exec(
+                            &tx,
+                            "DELETE FROM one_time_passes WHERE expires_at <= $1",
+                            &[&now_i],
+                        )
+                        .await?,
                 ),
             };
             tx.commit().await?;

@@ -9,7 +9,7 @@ use sspr_api::MethodKind;
 
 use crate::store::records::MethodListing;
 
-fn user_row(conn: &Connection, user_id: &str) -> Result<i64, StoreError> {
+pub(super) fn user_row(conn: &Connection, user_id: &str) -> Result<i64, StoreError> {
     conn.query_row(
         "SELECT id FROM users WHERE user_id = ?1",
         [user_id],

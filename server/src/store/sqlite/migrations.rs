@@ -155,6 +155,32 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE reset_flows ADD COLUMN purpose TEXT NOT NULL DEFAULT 'reset';
     "#,
+    // 9: self-service registration. When each method was last proven; registrations
+    // waiting for their code (never methods until confirmed; gone with their session);
+    // administrators' one-time passes (hashed), one per person.
+    r#"
+    ALTER TABLE methods ADD COLUMN last_used_at INTEGER;
+    CREATE TABLE method_registrations (
+        id            TEXT PRIMARY KEY,
+        session_hash  BLOB NOT NULL REFERENCES sessions(id_hash) ON DELETE CASCADE,
+        user_id       INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        kind          TEXT NOT NULL,
+        purpose       TEXT NOT NULL,  -- 'method', or 'contact' (proves the session only)
+        contact       TEXT,
+        secret        BLOB,           -- an app's TOTP secret, sealed for this registration
+        code_hash     BLOB,
+        code_attempts INTEGER NOT NULL DEFAULT 0,
+        created_at    INTEGER NOT NULL,
+        expires_at    INTEGER NOT NULL
+    );
+    CREATE INDEX method_registrations_by_session ON method_registrations (session_hash);
+    CREATE TABLE one_time_passes (
+        user_id    INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        pass_hash  BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this server writes.

@@ -4,6 +4,7 @@ mod counters;
 mod directory;
 mod migrations;
 mod outbox;
+mod registrations;
 mod reset;
 mod retention;
 mod sessions;

@@ -157,30 +157,38 @@ fn load_account(
         .query_map([account.id], |row| row.get(0))?
         .collect::<Result<_, _>>()?;
     let mut stmt = conn.prepare_cached(
-        "SELECT id, kind, contact, is_default FROM methods WHERE user_id = ?1
-         ORDER BY is_default DESC, id",
+        "SELECT id, kind, contact, is_default, created_at, last_used_at FROM methods
+         WHERE user_id = ?1 ORDER BY is_default DESC, id",
     )?;
     let methods = stmt
         .query_map([account.id], |row| {
             Ok((
-                row.get::<_, i64>(0)?,
                 row.get::<_, String>(1)?,
-                row.get::<_, Option<String>>(2)?,
-                row.get::<_, bool>(3)?,
+                (
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, Option<String>>(2)?,
+                    row.get::<_, bool>(3)?,
+                    row.get::<_, i64>(4)?,
+                    row.get::<_, Option<i64>>(5)?,
+                ),
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     account.methods = methods
         .into_iter()
-        .filter_map(|(id, kind, contact, is_default)| {
-            // A kind this server does not know (written by a newer one) is skipped.
-            parse_kind(&kind).map(|kind| MethodRecord {
-                id,
-                kind,
-                contact,
-                is_default,
-            })
-        })
+        .filter_map(
+            |(kind, (id, contact, is_default, created_at, last_used_at))| {
+                // A kind this server does not know (written by a newer one) is skipped.
+                parse_kind(&kind).map(|kind| MethodRecord {
+                    id,
+                    kind,
+                    contact,
+                    is_default,
+                    registered_at: created_at as u64,
+                    last_used_at: last_used_at.map(|at| at as u64),
+                })
+            },
+        )
         .collect();
     let mut stmt = conn.prepare_cached(
         "SELECT question FROM security_answers WHERE user_id = ?1 ORDER BY question",
@@ -189,6 +197,40 @@ fn load_account(
         .query_map([account.id], |row| row.get(0))?
         .collect::<Result<_, _>>()?;
     Ok(found.then_some(account))
+}
+
+/// Whether another code may go to `subject`'s `channel` now (the last one for this method
+/// went out at `last_sent`): the hour's sends are counted and, when allowed, this one is
+/// recorded. Sends older than the hour are dropped here, so the table stays small.
+pub(super) fn send_allowed(
+    tx: &Connection,
+    subject: &str,
+    channel: &str,
+    last_sent: Option<i64>,
+    limits: Limits,
+    now: i64,
+) -> Result<SendCheck, StoreError> {
+    let window_start = now - limits::HOUR;
+    tx.execute("DELETE FROM sends WHERE at <= ?1", [window_start])?;
+    let window = tx.query_row(
+        "SELECT count(*), min(at) FROM sends
+         WHERE subject = ?1 AND channel = ?2 AND at > ?3",
+        params![subject, channel, window_start],
+        |row| {
+            Ok(SendWindow {
+                count: row.get(0)?,
+                oldest: row.get(1)?,
+            })
+        },
+    )?;
+    let check = limits::may_send(last_sent, window, limits, now);
+    if check == SendCheck::Allowed {
+        tx.execute(
+            "INSERT INTO sends (subject, channel, at) VALUES (?1, ?2, ?3)",
+            params![subject, channel, now],
+        )?;
+    }
+    Ok(check)
 }
 
 /// The row id decoys read with: no row has it, so a decoy runs the same queries as a real
@@ -389,21 +431,8 @@ impl SqliteStore {
             let mut resend_in = None;
             if let Some((hash, expires_at)) = &challenge.code {
                 let channel = challenge.kind.as_str();
-                let window_start = now - limits::HOUR;
-                tx.execute("DELETE FROM sends WHERE at <= ?1", [window_start])?;
-                let window = tx.query_row(
-                    "SELECT count(*), min(at) FROM sends
-                     WHERE subject = ?1 AND channel = ?2 AND at > ?3",
-                    params![challenge.subject, channel, window_start],
-                    |row| {
-                        Ok(SendWindow {
-                            count: row.get(0)?,
-                            oldest: row.get(1)?,
-                        })
-                    },
-                )?;
                 let last_sent = existing.and_then(|(sent_at, _)| sent_at);
-                match limits::may_send(last_sent, window, limits, now) {
+                match send_allowed(&tx, &challenge.subject, channel, last_sent, limits, now)? {
                     SendCheck::Allowed => {}
                     SendCheck::ResendWait(retry_after) => {
                         return Ok(ChallengeOutcome::RateLimited { retry_after });
@@ -421,10 +450,6 @@ impl SqliteStore {
                         return Ok(ChallengeOutcome::TooManySends { retry_after });
                     }
                 }
-                tx.execute(
-                    "INSERT INTO sends (subject, channel, at) VALUES (?1, ?2, ?3)",
-                    params![challenge.subject, channel, now],
-                )?;
                 // A new code replaces the old one with fresh per-code tries; the account
                 // and method counters are untouched.
                 tx.execute(
@@ -569,12 +594,12 @@ impl SqliteStore {
                            verified_at = ?3, code_hash = NULL",
                         params![flow_id, method_id, now_i],
                     )?;
-                    if let (Some(step), Some(record), Some(user)) =
-                        (totp_step, method.record, flow.user)
-                    {
+                    if let (Some(record), Some(user)) = (method.record, flow.user) {
                         tx.execute(
-                            "UPDATE methods SET last_used_step = ?2 WHERE id = ?1 AND user_id = ?3",
-                            params![record, step as i64, user],
+                            "UPDATE methods SET last_used_at = ?2,
+                               last_used_step = coalesce(?4, last_used_step)
+                             WHERE id = ?1 AND user_id = ?3",
+                            params![record, now_i, user, totp_step.map(|step| step as i64)],
                         )?;
                     }
                     counters::reset(&tx, &flow.subject, Some(method.kind.as_str()))?;

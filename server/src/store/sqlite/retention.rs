@@ -13,7 +13,8 @@ impl SqliteStore {
     /// Deletes, as of `now` (seconds since the epoch), audit events older than
     /// `audit_retention`, spent CAPTCHAs past their expiry, sends older than an hour, reset
     /// flows (with their challenges) expired more than a day ago, and failure counters that
-    /// are not locked and have not changed for a day. One transaction: all or nothing.
+    /// are not locked and have not changed for a day, sessions past their end, and method
+    /// registrations and one-time passes past their expiry. One transaction: all or nothing.
     pub async fn purge(
         &self,
         now: u64,
@@ -40,6 +41,14 @@ impl SqliteStore {
                     "DELETE FROM failure_counters
                      WHERE locked_until <= ?1 AND updated_at < ?2",
                     rusqlite::params![now_i, counters_before],
+                )?,
+                sessions: tx.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now_i])?,
+                registrations: tx.execute(
+                    "DELETE FROM method_registrations WHERE expires_at <= ?1",
+                    [now_i],
+                )? + tx.execute(
+                    "DELETE FROM one_time_passes WHERE expires_at <= ?1",
+                    [now_i],
                 )?,
             };
             tx.commit()?;
@@ -166,6 +175,8 @@ mod tests {
                 sends: 1,
                 reset_flows: 1,
                 failure_counters: 3,
+                sessions: 0,
+                registrations: 0,
             }
         );
         assert_eq!(report.total(), 7);

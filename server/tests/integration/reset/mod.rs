@@ -119,6 +119,7 @@ mod pauses;
 mod policy;
 mod questions;
 mod redelivery;
+mod registrations;
 mod renamed;
 mod same_origin;
 mod security_review;

@@ -8,7 +8,11 @@ use sspr_server::crypto::totp::TotpSecret;
 
 const SESSION: &str = "/api/v1/session";
 
-fn sign_in_request(user_id: &str, password: &str, cookie: Option<&str>) -> Request<Body> {
+pub(super) fn sign_in_request(
+    user_id: &str,
+    password: &str,
+    cookie: Option<&str>,
+) -> Request<Body> {
     let mut request = Request::post(SESSION).header("content-type", "application/json");
     if let Some(cookie) = cookie {
         request = request.header("cookie", format!("theme=dark; {cookie}"));
@@ -21,7 +25,7 @@ fn sign_in_request(user_id: &str, password: &str, cookie: Option<&str>) -> Reque
 }
 
 /// Signs in; the `name=value` of the session cookie set.
-async fn sign_in(h: &Harness, user_id: &str, previous: Option<&str>) -> String {
+pub(super) async fn sign_in(h: &Harness, user_id: &str, previous: Option<&str>) -> String {
     let (status, headers, json) = h
         .request(sign_in_request(
             user_id,
@@ -36,7 +40,7 @@ async fn sign_in(h: &Harness, user_id: &str, previous: Option<&str>) -> String {
     set.split(';').next().unwrap().to_owned()
 }
 
-async fn session_status(h: &Harness, cookie: &str) -> (StatusCode, Value) {
+pub(super) async fn session_status(h: &Harness, cookie: &str) -> (StatusCode, Value) {
     let request = Request::get(SESSION)
         .header("cookie", cookie)
         .body(Body::empty())
@@ -248,7 +252,7 @@ async fn signing_in_and_out_from_another_origin_is_refused() {
 }
 
 /// POSTs the proof of `flow` for the session `cookie`.
-async fn prove(h: &Harness, cookie: &str, flow: &Flow) -> (StatusCode, Value) {
+pub(super) async fn prove(h: &Harness, cookie: &str, flow: &Flow) -> (StatusCode, Value) {
     let request = Request::post("/api/v1/session/proof")
         .header("content-type", "application/json")
         .header("cookie", cookie)
@@ -260,7 +264,7 @@ async fn prove(h: &Harness, cookie: &str, flow: &Flow) -> (StatusCode, Value) {
 }
 
 /// Signs in; the session cookie and the proof flow of the answer.
-async fn sign_in_with_proof(h: &Harness, user_id: &str) -> (String, Flow) {
+pub(super) async fn sign_in_with_proof(h: &Harness, user_id: &str) -> (String, Flow) {
     let (status, headers, json) = h
         .request(sign_in_request(user_id, "lantern harbour seventeen", None))
         .await;
@@ -388,7 +392,7 @@ async fn change_password(
 }
 
 /// Signs in and proves the authenticator app; the session cookie.
-async fn proven_session(h: &Harness, user_id: &str, secret: &TotpSecret) -> String {
+pub(super) async fn proven_session(h: &Harness, user_id: &str, secret: &TotpSecret) -> String {
     let (cookie, proof) = sign_in_with_proof(h, user_id).await;
     let (status, _, json) = h.app_code_at(&proof, secret, h.clock().now()).await;
     assert_eq!(status, StatusCode::OK, "{json}");
@@ -484,7 +488,7 @@ async fn a_password_change_without_a_recent_proof_asks_for_a_new_one() {
     assert_eq!(status, StatusCode::OK, "{json}");
 }
 
-async fn session_get(h: &Harness, cookie: &str, path: &str) -> (StatusCode, Value) {
+pub(super) async fn session_get(h: &Harness, cookie: &str, path: &str) -> (StatusCode, Value) {
     let request = Request::get(path)
         .header("cookie", cookie)
         .body(Body::empty())
@@ -502,7 +506,7 @@ async fn delete_method(h: &Harness, cookie: &str, method: &str) -> (StatusCode, 
     (status, json)
 }
 
-fn method_of(list: &Value, kind: &str) -> String {
+pub(super) fn method_of(list: &Value, kind: &str) -> String {
     list["methods"]
         .as_array()
         .unwrap()
