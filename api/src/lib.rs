@@ -61,6 +61,9 @@ pub mod paths {
     /// `GET`: the questions to choose from ([`crate::session::QuestionChoice`]); `POST`:
     /// register answers ([`crate::session::SecurityAnswers`]).
     pub const SESSION_QUESTIONS: &str = "/api/v1/session/security-questions";
+    /// `POST` (empty JSON object): the person confirms their methods are still right
+    /// (reconfirmation) -> [`crate::session::SessionInfo`].
+    pub const SESSION_RECONFIRM: &str = "/api/v1/session/reconfirm";
     /// `POST`: prove the session with an administrator's one-time pass
     /// ([`crate::session::OneTimePass`]).
     pub const SESSION_PASS: &str = "/api/v1/session/proof/pass";

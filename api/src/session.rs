@@ -29,6 +29,34 @@ pub struct SessionInfo {
     /// `POST /api/v1/session/proof`. Absent for a person with none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proof: Option<crate::reset::ResetFlow>,
+    /// Whether the person's methods are enough, and whether they are asked to register
+    /// or reconfirm them.
+    pub registration: RegistrationStatus,
+}
+
+/// A person's registration as the policy sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegistrationStatus {
+    /// Whether the policy lets this person reset their password at all.
+    pub in_scope: bool,
+    /// Different kinds of method they have that their reset can use.
+    pub methods_registered: u8,
+    /// How many different ones their reset needs.
+    pub methods_required: u8,
+    /// Whether they could reset today.
+    pub can_reset: bool,
+    /// The policy asks people to register at sign-in and theirs are not enough: the page
+    /// interrupts ("Your organization needs more information to keep your account
+    /// secure") until they are.
+    pub registration_required: bool,
+    /// When they are next asked to confirm their methods are still theirs (Unix seconds);
+    /// absent: never (the policy's `reconfirm_days` is 0, or they have no method).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reconfirm_at: Option<u64>,
+    /// That time has come: sign-in asks them to confirm their methods or change them
+    /// (`POST /api/v1/session/reconfirm`).
+    pub reconfirm_due: bool,
 }
 
 /// One of the signed-in person's registered methods, as their page lists it.

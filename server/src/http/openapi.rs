@@ -41,6 +41,7 @@ use utoipa::openapi::OpenApi as Document;
         registration_v1::confirm,
         registration_v1::question_choice,
         registration_v1::set_answers,
+        registration_v1::reconfirm,
         registration_v1::prove_with_pass,
         registration_v1::send_contact_code,
         registration_v1::prove_with_contact,

@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
             "/v1/session/security-questions",
             post(set_answers).get(question_choice),
         )
+        .route("/v1/session/reconfirm", post(reconfirm))
         .route("/v1/session/proof/pass", post(prove_with_pass))
         .route("/v1/session/proof/contact", post(send_contact_code))
         .route(
@@ -197,9 +198,8 @@ pub async fn prove_with_pass(
     JsonBody(request): JsonBody<OneTimePass>,
 ) -> Result<Json<SessionInfo>, ApiError> {
     let id = signed_in_cookie(&headers)?;
-    Ok(Json(info(
-        state.sessions.prove_with_pass(id, &request.pass).await?,
-    )))
+    let session = state.sessions.prove_with_pass(id, &request.pass).await?;
+    Ok(Json(info(&state, session).await?))
 }
 
 /// `POST /api/v1/session/proof/contact`.
@@ -260,10 +260,38 @@ pub async fn prove_with_contact(
     JsonBody(request): JsonBody<ConfirmCode>,
 ) -> Result<Json<SessionInfo>, ApiError> {
     let id = signed_in_cookie(&headers)?;
-    Ok(Json(info(
-        state
-            .sessions
-            .prove_with_contact(id, &registration, &request.code)
-            .await?,
-    )))
+    let session = state
+        .sessions
+        .prove_with_contact(id, &registration, &request.code)
+        .await?;
+    Ok(Json(info(&state, session).await?))
+}
+
+/// `POST /api/v1/session/reconfirm`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/session/reconfirm",
+    tag = "security-info",
+    summary = "Confirm the methods are still right (when `registration.reconfirm_due`)",
+    description = "The next reminder counts from now (the policy's \
+        `registration.reconfirm_days`). To change a method instead, register it again.",
+    request_body = Object,
+    responses(
+        (status = 200, description = "Confirmed; the session with its new status", body = SessionInfo),
+        NotSignedIn,
+        (status = 403, description = "`proof_needed`: the session has not proven a method; `forbidden_origin`: sent from another origin",
+            body = Problem, content_type = "application/problem+json"),
+        UnsupportedMediaType,
+        RateLimited,
+        ServiceUnavailable,
+    )
+)]
+pub async fn reconfirm(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    JsonBody(_): JsonBody<serde_json::Value>,
+) -> Result<Json<SessionInfo>, ApiError> {
+    let id = signed_in_cookie(&headers)?;
+    let session = state.sessions.reconfirm(id).await?;
+    Ok(Json(info(&state, session).await?))
 }

@@ -51,15 +51,18 @@ pub(super) fn signed_in_cookie(headers: &HeaderMap) -> Result<&str, ApiError> {
     Ok(session_cookie(headers).ok_or(SessionError::NotSignedIn)?)
 }
 
-pub(super) fn info(session: Session) -> SessionInfo {
-    SessionInfo {
+/// The session as the API answers it, with its person's registration status.
+pub(super) async fn info(state: &AppState, session: Session) -> Result<SessionInfo, ApiError> {
+    let registration = state.sessions.status_of(&session).await?;
+    Ok(SessionInfo {
         user_id: session.user_id,
         display_name: session.display_name,
         expires_in_seconds: session.ends_in,
         idle_timeout_seconds: session.idle_timeout,
         method_proven: session.proven_at.is_some(),
         proof: None,
-    }
+        registration,
+    })
 }
 
 /// `POST /api/v1/session`.
@@ -106,7 +109,7 @@ pub async fn sign_in(
         AppendHeaders([(header::SET_COOKIE, cookie::set_cookie(&id))]),
         Json(SessionInfo {
             proof,
-            ..info(session)
+            ..info(&state, session).await?
         }),
     ))
 }
@@ -152,7 +155,8 @@ pub async fn prove(
         id: &request.flow_id,
         secret,
     };
-    Ok(Json(info(state.sessions.prove(id, key).await?)))
+    let session = state.sessions.prove(id, key).await?;
+    Ok(Json(info(&state, session).await?))
 }
 
 /// `GET /api/v1/session`.
@@ -173,7 +177,8 @@ pub async fn current(
     headers: HeaderMap,
 ) -> Result<Json<SessionInfo>, ApiError> {
     let id = signed_in_cookie(&headers)?;
-    Ok(Json(info(state.sessions.session(id).await?)))
+    let session = state.sessions.session(id).await?;
+    Ok(Json(info(&state, session).await?))
 }
 
 /// `DELETE /api/v1/session`.

@@ -17,6 +17,7 @@
 pub mod cookie;
 pub mod pass;
 pub mod registration;
+pub mod status;
 
 use crate::clock::Clock;
 use crate::crypto::keys::ServerKeys;

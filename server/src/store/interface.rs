@@ -324,6 +324,12 @@ pub trait SessionStore: Clone + Send + Sync + 'static {
         attempt: RegistrationAttempt,
         check: RegistrationChecker,
     ) -> impl Future<Output = Result<RegistrationOutcome, StoreError>> + Send;
+    /// Records that `user` confirmed their methods at `now` (reconfirmation).
+    fn confirm_methods(
+        &self,
+        user: i64,
+        now: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Spends `user`'s live one-time pass with this hash and proves the session with it;
     /// false when there is none (wrong, used, expired) or the session is gone.
     fn prove_with_pass(
@@ -705,6 +711,13 @@ macro_rules! implement_store_traits {
             ) -> Result<$crate::store::records::RegistrationOutcome, $crate::store::StoreError>
             {
                 $call!(self, SessionStore::confirm_registration(attempt, check))
+            }
+            async fn confirm_methods(
+                &self,
+                user: i64,
+                now: u64,
+            ) -> Result<(), $crate::store::StoreError> {
+                $call!(self, SessionStore::confirm_methods(user, now))
             }
             async fn prove_with_pass(
                 &self,

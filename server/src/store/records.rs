@@ -15,6 +15,9 @@ pub struct Account {
     pub email: Option<String>,
     pub enabled: bool,
     pub is_admin: bool,
+    /// When the person last confirmed their methods were right (reconfirmation);
+    /// `None`: never, beyond registering them.
+    pub methods_confirmed_at: Option<u64>,
     pub groups: Vec<String>,
     pub methods: Vec<MethodRecord>,
     /// Question ids the person registered answers for.

@@ -27,7 +27,7 @@ use tower::ServiceExt;
 /// Every route the router serves under `/api/v1`, with its method. Keep in step with
 /// `sspr_server::http::router`: a route added there and not here (and in the document)
 /// is a review failure; one added here and not in the document fails the tests.
-const ROUTES: [(&str, &str); 27] = [
+const ROUTES: [(&str, &str); 28] = [
     ("get", "/api/v1/health"),
     ("get", "/api/v1/config"),
     ("get", "/api/v1/captcha"),
@@ -57,6 +57,7 @@ const ROUTES: [(&str, &str); 27] = [
     ),
     ("get", "/api/v1/session/security-questions"),
     ("post", "/api/v1/session/security-questions"),
+    ("post", "/api/v1/session/reconfirm"),
     ("post", "/api/v1/session/proof/pass"),
     ("post", "/api/v1/session/proof/contact"),
     ("post", "/api/v1/session/proof/contact/{registration}"),

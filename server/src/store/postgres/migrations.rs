@@ -185,6 +185,10 @@ const MIGRATIONS: &[&str] = &[
         expires_at BIGINT NOT NULL
     );
     "#,
+    // 5: when each person last confirmed their methods (registration's reconfirmation).
+    r#"
+    ALTER TABLE users ADD COLUMN methods_confirmed_at BIGINT;
+    "#,
 ];
 
 /// The schema version this server writes.

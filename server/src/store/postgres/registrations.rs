@@ -266,6 +266,25 @@ impl PgStore {
         .await
     }
 
+    /// See [`crate::store::SessionStore::confirm_methods`].
+    pub async fn confirm_methods(&self, user: i64, now: u64) -> Result<(), StoreError> {
+        self.run(move |store| async move {
+            let mut client = store.client().await?;
+            let tx = client.transaction().await?;
+            let user_id: String = one(
+                &tx,
+                "UPDATE users SET methods_confirmed_at = $2 WHERE id = $1 RETURNING user_id",
+                &[&user, &(now as i64)],
+            )
+            .await?
+            .try_get(0)?;
+            audit_at(&tx, now, "methods_reconfirmed", Some(&user_id), None).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
     /// See [`crate::store::SessionStore::prove_with_pass`].
     pub async fn prove_with_pass(
         &self,

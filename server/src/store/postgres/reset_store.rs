@@ -182,26 +182,25 @@ async fn load_account<C: GenericClient>(
     conn: &C,
     key: AccountKey<'_>,
 ) -> Result<Option<Account>, StoreError> {
-    let row = match key {
-        AccountKey::UserId(user_id) => {
-            opt(
+    let row =
+        match key {
+            AccountKey::UserId(user_id) => opt(
                 conn,
-                "SELECT id, user_id, display_name, email, enabled, is_admin FROM users
+                "SELECT id, user_id, display_name, email, enabled, is_admin, methods_confirmed_at
+                 FROM users
                  WHERE lower(user_id) = lower($1::text COLLATE \"C\")",
                 &[&user_id],
             )
-            .await?
-        }
-        AccountKey::Id(id) => {
-            opt(
+            .await?,
+            AccountKey::Id(id) => opt(
                 conn,
-                "SELECT id, user_id, display_name, email, enabled, is_admin FROM users
+                "SELECT id, user_id, display_name, email, enabled, is_admin, methods_confirmed_at
+                 FROM users
                  WHERE id = $1",
                 &[&id],
             )
-            .await?
-        }
-    };
+            .await?,
+        };
     // An unknown user ID runs the same follow-up queries as an account (equal work).
     let (found, mut account) = match row {
         Some(row) => (
@@ -213,6 +212,7 @@ async fn load_account<C: GenericClient>(
                 email: row.try_get(3)?,
                 enabled: row.try_get(4)?,
                 is_admin: row.try_get(5)?,
+                methods_confirmed_at: row.try_get::<_, Option<i64>>(6)?.map(|at| at as u64),
                 groups: Vec::new(),
                 methods: Vec::new(),
                 questions: Vec::new(),
@@ -227,6 +227,7 @@ async fn load_account<C: GenericClient>(
                 email: None,
                 enabled: false,
                 is_admin: false,
+                methods_confirmed_at: None,
                 groups: Vec::new(),
                 methods: Vec::new(),
                 questions: Vec::new(),

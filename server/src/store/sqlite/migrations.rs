@@ -181,6 +181,10 @@ const MIGRATIONS: &[&str] = &[
         expires_at INTEGER NOT NULL
     );
     "#,
+    // 10: when each person last confirmed their methods (registration's reconfirmation).
+    r#"
+    ALTER TABLE users ADD COLUMN methods_confirmed_at INTEGER;
+    "#,
 ];
 
 /// The schema version this server writes.

@@ -250,6 +250,22 @@ impl SqliteStore {
         .await
     }
 
+    /// See [`crate::store::SessionStore::confirm_methods`].
+    pub async fn confirm_methods(&self, user: i64, now: u64) -> Result<(), StoreError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let user_id: String = tx.query_row(
+                "UPDATE users SET methods_confirmed_at = ?2 WHERE id = ?1 RETURNING user_id",
+                params![user, now as i64],
+                |row| row.get(0),
+            )?;
+            audit_at(&tx, now, "methods_reconfirmed", Some(&user_id), None)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
     /// See [`crate::store::SessionStore::prove_with_pass`].
     pub async fn prove_with_pass(
         &self,

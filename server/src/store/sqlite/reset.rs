@@ -113,7 +113,8 @@ fn load_account(
     let row = conn
         .query_row(
             &format!(
-                "SELECT id, user_id, display_name, email, enabled, is_admin FROM users WHERE {condition}"
+                "SELECT id, user_id, display_name, email, enabled, is_admin, methods_confirmed_at
+                 FROM users WHERE {condition}"
             ),
             [key],
             |row| {
@@ -124,6 +125,7 @@ fn load_account(
                     email: row.get(3)?,
                     enabled: row.get(4)?,
                     is_admin: row.get(5)?,
+                    methods_confirmed_at: row.get::<_, Option<i64>>(6)?.map(|at| at as u64),
                     groups: Vec::new(),
                     methods: Vec::new(),
                     questions: Vec::new(),
@@ -143,6 +145,7 @@ fn load_account(
                 email: None,
                 enabled: false,
                 is_admin: false,
+                methods_confirmed_at: None,
                 groups: Vec::new(),
                 methods: Vec::new(),
                 questions: Vec::new(),

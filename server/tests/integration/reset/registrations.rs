@@ -588,3 +588,115 @@ async fn expired_registrations_and_passes_are_purged() {
     assert_eq!(report.registrations, 2, "{report:?}");
     assert_eq!(h.sql("SELECT count(*) FROM one_time_passes"), [["0"]]);
 }
+
+#[tokio::test]
+async fn sign_in_interrupts_until_the_methods_are_enough_and_asks_to_reconfirm_after_the_days() {
+    let policy = format!("{POLICY}\n[policy.registration]\nreconfirm_days = 30\n");
+    let h = Harness::new(&policy).await;
+    let secret = app_only(&h, "ned@contoso.example").await;
+    let registered = h.clock().now();
+    let (status, headers, json) = h
+        .request(super::sessions::sign_in_request(
+            "ned@contoso.example",
+            "lantern harbour seventeen",
+            None,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+    let status_now = &json["registration"];
+    assert_eq!(status_now["registration_required"], true, "{json}");
+    assert_eq!(status_now["methods_registered"], 1);
+    assert_eq!(status_now["methods_required"], 2);
+    assert_eq!(status_now["can_reset"], false);
+    assert_eq!(status_now["reconfirm_at"], registered + 30 * 86400);
+    assert_eq!(status_now["reconfirm_due"], false);
+    let cookie = headers["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let proof = Flow(json["proof"].clone());
+    h.totp_proven(&proof, &secret).await;
+    assert_eq!(prove(&h, &cookie, &proof).await.0, StatusCode::OK);
+
+    h.clock().advance(60);
+    let (_, pending) = session_post(
+        &h,
+        &cookie,
+        REGISTRATIONS,
+        json!({"kind": "email", "address": "ned@elsewhere.example"}),
+    )
+    .await;
+    let code = h.last_code("ned@elsewhere.example").await;
+    assert_eq!(
+        confirm(&h, &cookie, &pending, &code).await.0,
+        StatusCode::OK
+    );
+    let (_, json) = session_status(&h, &cookie).await;
+    let status_now = &json["registration"];
+    assert_eq!(status_now["registration_required"], false, "{json}");
+    assert_eq!(status_now["can_reset"], true);
+    assert_eq!(status_now["methods_registered"], 2);
+    // Registering counts as confirming: the reminder moved with it.
+    let added = h.clock().now();
+    assert_eq!(status_now["reconfirm_at"], added + 30 * 86400);
+
+    // Thirty days on, sign-in asks them to reconfirm; confirming moves the date.
+    h.clock().advance(30 * 86400);
+    let (cookie, proof) = sign_in_with_proof(&h, "ned@contoso.example").await;
+    let (_, json) = session_status(&h, &cookie).await;
+    assert_eq!(json["registration"]["reconfirm_due"], true, "{json}");
+    let (status, json) = session_post(&h, &cookie, "/api/v1/session/reconfirm", json!({})).await;
+    assert_eq!(
+        (status, &json["code"]),
+        (StatusCode::FORBIDDEN, &json!("proof_needed")),
+        "a password alone cannot reconfirm"
+    );
+    h.totp_proven(&proof, &secret).await;
+    assert_eq!(prove(&h, &cookie, &proof).await.0, StatusCode::OK);
+    let (status, json) = session_post(&h, &cookie, "/api/v1/session/reconfirm", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(json["registration"]["reconfirm_due"], false);
+    assert_eq!(
+        json["registration"]["reconfirm_at"],
+        h.clock().now() + 30 * 86400
+    );
+    let audit = h.services.store.recent_audit_events(20).await.unwrap();
+    assert!(
+        audit.contains(&"methods_reconfirmed".to_owned()),
+        "{audit:?}"
+    );
+}
+
+#[tokio::test]
+async fn without_reconfirm_days_or_the_interrupt_nobody_is_asked() {
+    let policy = format!(
+        "{POLICY}\n[policy.registration]\nreconfirm_days = 0\nrequire_at_sign_in = false\n"
+    );
+    let h = Harness::new(&policy).await;
+    app_only(&h, "oak@contoso.example").await;
+    let (status, _, json) = h
+        .request(super::sessions::sign_in_request(
+            "oak@contoso.example",
+            "lantern harbour seventeen",
+            None,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+    assert_eq!(json["registration"]["can_reset"], false);
+    assert_eq!(json["registration"]["registration_required"], false);
+    assert!(json["registration"].get("reconfirm_at").is_none(), "{json}");
+    // Out of the policy's scope, nothing is required either.
+    let h2 = Harness::new(POLICY).await;
+    h2.user("out@contoso.example", false, &[]).await;
+    h2.directory
+        .set_password("out@contoso.example", "lantern harbour seventeen")
+        .await
+        .unwrap();
+    let (_, _, json) = h2
+        .request(super::sessions::sign_in_request(
+            "out@contoso.example",
+            "lantern harbour seventeen",
+            None,
+        ))
+        .await;
+    assert_eq!(json["registration"]["in_scope"], false, "{json}");
+    assert_eq!(json["registration"]["registration_required"], false);
+}
