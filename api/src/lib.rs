@@ -87,6 +87,17 @@ pub mod paths {
         format!("{SESSION_METHODS}/{method_id}")
     }
 
+    /// `GET`: what a notice's "this wasn't me" link is about ([`crate::session::ChangeReport`]);
+    /// `POST` (empty JSON object): report it ([`crate::session::ReportDone`]).
+    pub fn report(token: &str) -> String {
+        format!("/api/v1/reports/{token}")
+    }
+
+    /// The app's page a notice's "this wasn't me" link opens (it asks before reporting).
+    pub fn report_page(token: &str) -> String {
+        format!("/report/{token}")
+    }
+
     /// `GET`: the flow's state ([`crate::reset::ResetFlow`]).
     pub fn reset_flow(flow_id: &str) -> String {
         format!("{RESET_FLOWS}/{flow_id}")

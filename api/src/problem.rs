@@ -81,6 +81,11 @@ pub enum ErrorCode {
     RegistrationNotFound,
     /// The one-time pass is wrong, used or expired: ask the help desk for a new one.
     PassInvalid,
+    /// No such "this wasn't me" link, or it expired (reports work for 7 days).
+    ReportNotFound,
+    /// The person reported a change as not theirs: their methods are blocked on the
+    /// security-info page until a password reset, or an administrator, restores them.
+    AccountBlocked,
     /// A code this client does not know yet (sent by a newer server).
     #[serde(other)]
     Unknown,
@@ -114,6 +119,8 @@ impl ErrorCode {
             ErrorCode::MethodDisabled | ErrorCode::MethodNotForAdmins => 403,
             ErrorCode::RegistrationNotFound => 404,
             ErrorCode::PassInvalid => 400,
+            ErrorCode::ReportNotFound => 404,
+            ErrorCode::AccountBlocked => 403,
         }
     }
 
@@ -151,6 +158,8 @@ impl ErrorCode {
             ErrorCode::MethodNotForAdmins => "Method not allowed for administrators",
             ErrorCode::RegistrationNotFound => "Registration not found or expired",
             ErrorCode::PassInvalid => "One-time pass not accepted",
+            ErrorCode::ReportNotFound => "Report link not found or expired",
+            ErrorCode::AccountBlocked => "Methods blocked after a report",
         }
     }
 
@@ -188,6 +197,8 @@ impl ErrorCode {
             ErrorCode::MethodNotForAdmins => "method_not_for_admins",
             ErrorCode::RegistrationNotFound => "registration_not_found",
             ErrorCode::PassInvalid => "pass_invalid",
+            ErrorCode::ReportNotFound => "report_not_found",
+            ErrorCode::AccountBlocked => "account_blocked",
         }
     }
 }
@@ -241,7 +252,7 @@ impl Problem {
 mod tests {
     use super::*;
 
-    const ALL: [ErrorCode; 30] = [
+    const ALL: [ErrorCode; 32] = [
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::InvalidRequest,
@@ -272,6 +283,8 @@ mod tests {
         ErrorCode::MethodNotForAdmins,
         ErrorCode::RegistrationNotFound,
         ErrorCode::PassInvalid,
+        ErrorCode::ReportNotFound,
+        ErrorCode::AccountBlocked,
     ];
 
     #[test]

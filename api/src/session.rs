@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 pub struct SignIn {
     pub user_id: String,
     pub password: String,
+    /// The language the app shows (a BCP 47 tag such as `fr`): the person's notices are
+    /// written in it from then on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
 }
 
 /// The signed-in session.
@@ -188,4 +192,42 @@ pub struct QuestionChoice {
 #[serde(deny_unknown_fields)]
 pub struct OneTimePass {
     pub pass: String,
+}
+
+/// What a "this wasn't me" link in a notice is about (`GET /api/v1/reports/{token}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReportedChange {
+    MethodAdded,
+    MethodChanged,
+    MethodRemoved,
+    PasswordChanged,
+}
+
+/// The change a notice told of, for its confirmation page. Nothing happens until the
+/// person confirms with `POST` (mail scanners open links).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangeReport {
+    pub change: ReportedChange,
+    /// The kind of method added, changed or removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method_kind: Option<crate::MethodKind>,
+    /// When the change was made (Unix seconds).
+    pub changed_at: u64,
+    /// Whether it was reported already (the link works once).
+    pub reported: bool,
+}
+
+/// The answer to a report: every session of the person was signed out and their methods
+/// are blocked on the security-info page (a method the change added or changed no longer
+/// works at all) until a password reset with their other methods, or an administrator,
+/// restores them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportDone {
+    pub sessions_signed_out: u64,
+    /// Whether a method the change added or changed was suspended.
+    pub method_suspended: bool,
 }

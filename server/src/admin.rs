@@ -55,6 +55,9 @@ pub enum UserCommand {
         #[arg(long, default_value = "SSPR")]
         issuer: String,
     },
+    /// Lift the block a "this wasn't me" report put on a person's methods: the
+    /// security-info page opens to them again and the methods it suspended work again.
+    RestoreMethods { user_id: String },
     /// Issue a one-time pass: with it and their password a person who has no sign-in
     /// method yet proves it is them on the security-info page, once, and registers
     /// methods. Printed this once (only its hash is kept); a new one replaces the last.
@@ -198,6 +201,13 @@ pub async fn run_user(
             writeln!(out, "authenticator app added for {user_id}")?;
             writeln!(out, "secret: {}", secret.base32())?;
             writeln!(out, "uri:    {uri}")?;
+        }
+        UserCommand::RestoreMethods { user_id } => {
+            store.restore_methods(&user_id, now).await?;
+            writeln!(
+                out,
+                "restored {user_id}'s methods; the security-info page is open to them again"
+            )?;
         }
         UserCommand::IssuePass {
             user_id,

@@ -10,6 +10,7 @@ use crate::methods::questions::{self, AnswersProblem};
 use crate::methods::{app_code, sent_code};
 use crate::reset::decoy;
 use crate::store::interface::DirectoryStore;
+use crate::store::records::ChangeNotice;
 use crate::store::{Store, StoreError};
 use sspr_api::MethodKind;
 use sspr_api::password::{self, PasswordProblem};
@@ -138,6 +139,18 @@ impl<S: DirectoryStore> Directory<S> {
         answers: &[(String, String)],
         required: usize,
     ) -> Result<(), DirectoryError> {
+        self.set_answers_told(user_id, answers, required, ChangeNotice::default())
+            .await
+    }
+
+    /// [`Directory::set_answers`], queueing `notice` with the change.
+    pub async fn set_answers_told(
+        &self,
+        user_id: &str,
+        answers: &[(String, String)],
+        required: usize,
+        notice: ChangeNotice,
+    ) -> Result<(), DirectoryError> {
         let normalised = questions::registrable(answers, required)?;
         let user = self
             .store
@@ -155,7 +168,7 @@ impl<S: DirectoryStore> Directory<S> {
             hashed.push((question, hash.to_vec()));
         }
         self.store
-            .set_security_answers(user_id, user, hashed, self.clock.now())
+            .set_security_answers(user_id, user, hashed, self.clock.now(), notice)
             .await?;
         Ok(())
     }

@@ -54,11 +54,13 @@ impl Services {
     }
 
     /// Sign-in and sessions of the security-info page over these services, under `policy`,
-    /// proving methods through `reset`.
+    /// proving methods through `reset`; `public_base` is the portal's origin, for the
+    /// links in notices.
     pub fn sessions(
         &self,
         policy: Arc<Policy>,
         reset: ResetService,
+        public_base: &str,
     ) -> crate::session::SessionService {
         crate::session::SessionService {
             store: self.store.clone(),
@@ -67,6 +69,7 @@ impl Services {
             clock: self.clock.clone(),
             hasher: self.hasher.clone(),
             policy,
+            public_base: public_base.trim_end_matches('/').into(),
         }
     }
 

@@ -12,6 +12,7 @@ mod json;
 mod openapi;
 pub mod problem;
 mod registration_v1;
+mod reports_v1;
 mod reset_v1;
 mod same_origin;
 mod security_headers;
@@ -52,7 +53,11 @@ pub struct AppState {
 pub fn router(config: &Config, services: Services) -> Router {
     let policy = Arc::new(config.policy.clone());
     let reset = services.reset(Arc::clone(&policy), &config.organisation.name);
-    let sessions = services.sessions(policy, reset.clone());
+    // Links in notices point at the published origin (demo mode: this machine).
+    let public_base = config
+        .public_origin()
+        .unwrap_or_else(|| format!("http://localhost:{}", config.server.listen.port()));
+    let sessions = services.sessions(policy, reset.clone(), &public_base);
     let demo = services.demo;
     let state = AppState {
         services,
@@ -83,11 +88,12 @@ pub fn router(config: &Config, services: Services) -> Router {
         .merge(reset_v1::routes())
         .merge(session_v1::routes())
         .merge(registration_v1::routes())
+        .merge(reports_v1::routes())
         .route_layer(middleware::from_fn_with_state(limiter, ip_limit::guard));
     let mut api = api_v1::routes()
         .route("/v1/openapi.json", get(openapi::document))
         .merge(limited);
-    let mut pages = Router::new();
+    let mut pages = reports_v1::pages();
     if demo {
         // Anyone but a loopback peer gets what they would get without demo mode.
         let api_missing = Router::new().fallback(problem::api_not_found);

@@ -3,7 +3,7 @@
 //! annotations, so it cannot drift from what the server serialises.
 
 use super::error_responses::ServiceUnavailable;
-use super::{api_v1, registration_v1, reset_v1, session_v1};
+use super::{api_v1, registration_v1, reports_v1, reset_v1, session_v1};
 use axum::Json;
 use sspr_api::dev::DevMessage;
 use sspr_api::{ErrorCode, Problem};
@@ -45,6 +45,8 @@ use utoipa::openapi::OpenApi as Document;
         registration_v1::prove_with_pass,
         registration_v1::send_contact_code,
         registration_v1::prove_with_contact,
+        reports_v1::report,
+        reports_v1::file,
         reset_v1::start,
         reset_v1::flow,
         reset_v1::challenge,

@@ -59,6 +59,8 @@ impl ApiError {
                 SessionError::MethodNotForAdmins => ErrorCode::MethodNotForAdmins,
                 SessionError::RegistrationNotFound => ErrorCode::RegistrationNotFound,
                 SessionError::PassInvalid => ErrorCode::PassInvalid,
+                SessionError::AccountBlocked => ErrorCode::AccountBlocked,
+                SessionError::ReportNotFound => ErrorCode::ReportNotFound,
                 SessionError::Store(_) => ErrorCode::ServiceUnavailable,
                 SessionError::Hash(_) => ErrorCode::Internal,
                 SessionError::Proof(err) => err.code(),

@@ -30,7 +30,7 @@ pub async fn guard(
         return ApiError::ForbiddenOrigin.into_response();
     }
     let has_body = matches!(*method, Method::POST | Method::PUT | Method::PATCH);
-    if has_body && !is_json(request.headers()) {
+    if has_body && !is_json(request.headers()) && !is_report_form(&request) {
         return ApiError::UnsupportedMediaType.into_response();
     }
     next.run(request).await
@@ -48,6 +48,23 @@ fn same_origin(policy: &HostPolicy, headers: &HeaderMap) -> bool {
     origin
         .to_str()
         .is_ok_and(|origin| policy.allows_origin(origin))
+}
+
+/// The "this wasn't me" page's form (`/report/{token}`), the one state-changing request
+/// that is not JSON: it works without the app, from any mail client's browser. It still
+/// has to come from the portal's own origin.
+fn is_report_form(request: &Request) -> bool {
+    request.uri().path().starts_with("/report/")
+        && request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|media| {
+                media
+                    .trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            })
 }
 
 fn is_json(headers: &HeaderMap) -> bool {

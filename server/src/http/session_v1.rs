@@ -83,7 +83,8 @@ pub(super) async fn info(state: &AppState, session: Session) -> Result<SessionIn
             body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "`sign_in_failed`: the user ID or the password is not right",
             body = Problem, content_type = "application/problem+json"),
-        ForbiddenOrigin,
+        (status = 403, description = "`account_blocked`: the person reported a change as not theirs; a password reset or the help desk restores the page; `forbidden_origin`: sent from another origin",
+            body = Problem, content_type = "application/problem+json"),
         UnsupportedMediaType,
         (status = 429, description = "`account_locked`: too many failures on this account; `rate_limited`: too many requests from this address",
             body = Problem, content_type = "application/problem+json",
@@ -101,6 +102,7 @@ pub async fn sign_in(
         .sign_in(
             &request.user_id,
             &request.password,
+            request.locale.as_deref(),
             session_cookie(&headers),
         )
         .await?;

@@ -116,30 +116,6 @@ pub fn reset_done(
     )
 }
 
-/// "Your password was changed", to the person's own addresses, after a change on the
-/// security-info page. `change_id` makes each change's notice its own.
-pub fn password_changed(
-    key: &Key,
-    organisation: &str,
-    change_id: &str,
-    recipient: &str,
-    user_id: &str,
-) -> NewMessage {
-    let body = format!(
-        "The password of your {organisation} account {user_id} was just changed on the \
-         security-info page. All your other sessions were signed out.\n\n\
-         If this was not you, reset your password now, or contact your help desk.\n"
-    );
-    message(
-        key,
-        format!("password-changed:{change_id}:{}", recipient.to_lowercase()),
-        recipient,
-        &format!("Your {organisation} password was changed"),
-        body,
-        None,
-    )
-}
-
 /// "Someone is trying to reset your password", to the person's own addresses, once a day
 /// at most, when failures against the account start pausing it.
 pub fn under_attack(

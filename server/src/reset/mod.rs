@@ -710,6 +710,7 @@ impl<S: ResetStore> ResetService<S> {
         user: i64,
         keep_session: Vec<u8>,
         new_password: &str,
+        notice: impl FnOnce(&Account) -> crate::store::records::ChangeNotice,
     ) -> Result<(u64, bool), ResetError> {
         let account = self
             .store
@@ -720,24 +721,8 @@ impl<S: ResetStore> ResetService<S> {
         self.check_new_password(&account, &password).await?;
         let new_hash = self.hasher.hash(&password).await?;
         let now = self.clock.now();
-        let change_id = hex(&random_bytes::<8>());
-        let messages: Vec<_> = if self.policy.notifications.notify_user {
-            addresses(&account)
-                .iter()
-                .map(|address| {
-                    messages::password_changed(
-                        &self.keys.outbox,
-                        &self.organisation,
-                        &change_id,
-                        address,
-                        &account.user_id,
-                    )
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let notified = !messages.is_empty();
+        let notice = notice(&account);
+        let notified = !notice.messages.is_empty();
         let ended = self
             .store
             .change_password(PasswordChange {
@@ -746,7 +731,7 @@ impl<S: ResetStore> ResetService<S> {
                 new_hash,
                 keep_session,
                 now,
-                messages,
+                notice,
             })
             .await?;
         self.outbox.notify_one();
@@ -833,7 +818,7 @@ impl<S: ResetStore> ResetService<S> {
 
 /// The person's own e-mail addresses (the directory's, then their e-mail methods'), each
 /// once whatever its case.
-fn addresses(account: &Account) -> Vec<String> {
+pub(crate) fn addresses(account: &Account) -> Vec<String> {
     let mut all: Vec<String> = account.email.iter().cloned().collect();
     for method in &account.methods {
         if method.kind == MethodKind::Email {

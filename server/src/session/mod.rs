@@ -15,8 +15,10 @@
 //! will ask for a recent one.
 
 pub mod cookie;
+pub mod notices;
 pub mod pass;
 pub mod registration;
+pub mod reports;
 pub mod status;
 
 use crate::clock::Clock;
@@ -24,10 +26,11 @@ use crate::crypto::keys::ServerKeys;
 use crate::crypto::passwords::{HashError, PasswordHasher};
 use crate::policy::Policy;
 use crate::reset::{FlowKey, ResetService, decoy};
-use crate::store::records::Account;
+use crate::store::records::{Account, ChangeNotice};
 use crate::store::records::{NewSession, SessionRecord};
 use crate::store::{DirectoryStore, ResetStore, SessionStore, Store, StoreError};
 use sspr_api::reset::ResetFlow;
+use sspr_api::session::ReportedChange;
 use sspr_api::session::{MethodList, RegisteredMethod};
 use std::sync::Arc;
 
@@ -52,6 +55,13 @@ pub enum SessionError {
     /// The method is needed for the person's reset.
     #[error("the method is needed to reset")]
     MethodNeeded,
+    /// The person reported a change as not theirs: the page stays closed to them until a
+    /// reset or an administrator restores it.
+    #[error("the account's methods are blocked after a report")]
+    AccountBlocked,
+    /// No such live report link.
+    #[error("no such report link")]
+    ReportNotFound,
     /// The current password given for a change is not right.
     #[error("the current password is not right")]
     PasswordIncorrect,
@@ -114,6 +124,8 @@ pub struct SessionService<S: ResetStore = Store> {
     pub clock: Clock,
     pub hasher: PasswordHasher,
     pub policy: Arc<Policy>,
+    /// The portal's origin, for the links in notices (`https://sspr.contoso.com`).
+    pub public_base: Arc<str>,
 }
 
 impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
@@ -174,6 +186,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
         &self,
         user_id: &str,
         password: &str,
+        locale: Option<&str>,
         previous: Option<&str>,
     ) -> Result<(String, Session, Option<ResetFlow>), SessionError> {
         let user_id = user_id.trim();
@@ -193,6 +206,9 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
                 return Err(self.failed(subject, now, "sign_in_failed", wrong).await?);
             }
         };
+        if account.methods_blocked {
+            return Err(SessionError::AccountBlocked);
+        }
         let id = cookie::new_id();
         let expires_at = now + self.absolute_seconds();
         self.store
@@ -204,6 +220,13 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
                 proven_at: None,
                 replaces: previous.map(cookie::id_hash),
                 user_id: account.user_id.clone(),
+                // A tag like `fr` or `pt-BR`; anything else is not kept.
+                locale: locale
+                    .filter(|tag| {
+                        (2..=16).contains(&tag.len())
+                            && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    })
+                    .map(str::to_owned),
             })
             .await?;
         let proof = self.reset.start_proof(&account, subject).await?;
@@ -294,9 +317,17 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
                 .failed(subject, now, "password_change_failed", wrong)
                 .await?);
         }
+        let notify = self.policy.notifications.notify_user;
+        let notice = |account: &Account| {
+            if notify {
+                self.notice(account, ReportedChange::PasswordChanged, None, None)
+            } else {
+                ChangeNotice::default()
+            }
+        };
         Ok(self
             .reset
-            .change_signed_in(session.user, cookie::id_hash(id), new)
+            .change_signed_in(session.user, cookie::id_hash(id), new, notice)
             .await?)
     }
 
@@ -379,9 +410,15 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
         if could && !can {
             return Err(SessionError::MethodNeeded);
         }
+        let kind = account
+            .methods
+            .iter()
+            .find(|m| m.id == method)
+            .map(|m| m.kind);
+        let notice = self.notice(&account, ReportedChange::MethodRemoved, kind, None);
         if !self
             .store
-            .delete_method(account.id, method, self.clock.now())
+            .delete_method(account.id, method, self.clock.now(), notice)
             .await?
         {
             return Err(SessionError::MethodNotFound);

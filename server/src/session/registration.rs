@@ -24,9 +24,10 @@ use crate::store::records::{
     Account, NewRegistration, RegistrationAttempt, RegistrationInput, RegistrationOutcome,
     RegistrationPurpose, RegistrationStart,
 };
+use crate::store::records::{ChangeNotice, NoticeFor};
 use crate::store::{DirectoryStore, ResetStore, SessionStore};
 use sspr_api::MethodKind;
-use sspr_api::session::{MethodList, NewMethod, PendingMethod, QuestionChoice};
+use sspr_api::session::{MethodList, NewMethod, PendingMethod, QuestionChoice, ReportedChange};
 use std::sync::Arc;
 
 /// Seconds an authenticator app's registration waits for its first code (installing an
@@ -290,6 +291,27 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
         purpose: RegistrationPurpose,
     ) -> Result<RegistrationOutcome, SessionError> {
         let now = self.clock.now();
+        // The person's other addresses are told of a method added or changed, from the
+        // account as it was.
+        let notice: NoticeFor = match purpose {
+            RegistrationPurpose::Method => {
+                let account = self
+                    .store
+                    .account_by_id(session.user)
+                    .await?
+                    .ok_or(SessionError::NotSignedIn)?;
+                let service = self.clone();
+                Box::new(move |kind, replaced, contact| {
+                    let change = if replaced {
+                        ReportedChange::MethodChanged
+                    } else {
+                        ReportedChange::MethodAdded
+                    };
+                    service.notice(&account, change, Some(kind), contact)
+                })
+            }
+            RegistrationPurpose::Contact => Box::new(|_, _, _| ChangeNotice::default()),
+        };
         let outcome = self
             .store
             .confirm_registration(
@@ -300,7 +322,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
                     purpose,
                     now,
                     max_attempts: self.policy.codes.max_attempts,
-                    messages: Vec::new(),
+                    notice,
                 },
                 self.checker(registration, code, now),
             )
@@ -362,14 +384,22 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
     ) -> Result<MethodList, SessionError> {
         let (_, account) = self.changing(id).await?;
         self.may_register(&account, MethodKind::SecurityQuestions)?;
+        let had = !account.questions.is_empty();
         let answers: Vec<(String, String)> = answers
             .into_iter()
             .map(|answer| (answer.question, answer.answer))
             .collect();
         let required = usize::from(self.policy.security_questions.register);
+        let change = if had {
+            ReportedChange::MethodChanged
+        } else {
+            ReportedChange::MethodAdded
+        };
+        let kind = Some(MethodKind::SecurityQuestions);
+        let notice = self.notice(&account, change, kind, None);
         match self
             .directory()
-            .set_answers(&account.user_id, &answers, required)
+            .set_answers_told(&account.user_id, &answers, required, notice)
             .await
         {
             Ok(()) => {}

@@ -11,6 +11,7 @@ use super::records::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FlowRecord, NewChallenge,
     ProofAttempt, ProofCheck, ProofInput, ProofOutcome,
 };
+use super::records::{ChangeNotice, ReportOutcome, ReportRecord};
 use super::records::{MethodListing, NewMessage, PurgeReport, QueuedMessage};
 use super::records::{
     NewRegistration, RegistrationAttempt, RegistrationInput, RegistrationOutcome, RegistrationStart,
@@ -201,21 +202,23 @@ pub trait DirectoryStore: Clone + Send + Sync + 'static {
         now: u64,
         seal: impl FnOnce(i64) -> Option<Vec<u8>> + Send + 'static,
     ) -> impl Future<Output = Result<i64, StoreError>> + Send;
-    /// Replaces the account's security answers with these hashes.
+    /// Replaces the account's security answers with these hashes, queueing `notice`.
     fn set_security_answers(
         &self,
         user_id: &str,
         user: i64,
         hashed: Vec<(String, Vec<u8>)>,
         now: u64,
+        notice: ChangeNotice,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// Removes one of `user`'s methods (with the answers, for security questions); false
-    /// when they have no method with that id.
+    /// Removes one of `user`'s methods (with the answers, for security questions), queueing
+    /// `notice` with it; false when they have no method with that id.
     fn delete_method(
         &self,
         user: i64,
         method: i64,
         now: u64,
+        notice: ChangeNotice,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// Makes `method` `user`'s default (and no other); false when they have no such method.
     fn set_default_method(
@@ -268,6 +271,13 @@ pub trait AdminStore: Clone + Send + Sync + 'static {
         new_user_id: &str,
         now: u64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Lifts a report's block: the security-info page opens to the person again and the
+    /// methods it suspended work again (the administrator judged them the person's).
+    fn restore_methods(
+        &self,
+        user_id: &str,
+        now: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Gives the person a one-time pass (its hash) valid until `expires_at`, replacing any
     /// earlier one.
     fn issue_pass(
@@ -324,6 +334,20 @@ pub trait SessionStore: Clone + Send + Sync + 'static {
         attempt: RegistrationAttempt,
         check: RegistrationChecker,
     ) -> impl Future<Output = Result<RegistrationOutcome, StoreError>> + Send;
+    /// The live report link with this token hash, used or not.
+    fn change_report(
+        &self,
+        token_hash: Vec<u8>,
+        now: u64,
+    ) -> impl Future<Output = Result<Option<ReportRecord>, StoreError>> + Send;
+    /// Files a report ("this wasn't me"), once, in one transaction: every session of the
+    /// person ended, the security-info page closed to them, the method the change added
+    /// or changed suspended.
+    fn file_report(
+        &self,
+        token_hash: Vec<u8>,
+        now: u64,
+    ) -> impl Future<Output = Result<ReportOutcome, StoreError>> + Send;
     /// Records that `user` confirmed their methods at `now` (reconfirmation).
     fn confirm_methods(
         &self,
@@ -576,10 +600,11 @@ macro_rules! implement_store_traits {
                 user: i64,
                 hashed: Vec<(String, Vec<u8>)>,
                 now: u64,
+                notice: $crate::store::records::ChangeNotice,
             ) -> Result<(), $crate::store::StoreError> {
                 $call!(
                     self,
-                    DirectoryStore::set_security_answers(user_id, user, hashed, now)
+                    DirectoryStore::set_security_answers(user_id, user, hashed, now, notice)
                 )
             }
             async fn delete_method(
@@ -587,8 +612,12 @@ macro_rules! implement_store_traits {
                 user: i64,
                 method: i64,
                 now: u64,
+                notice: $crate::store::records::ChangeNotice,
             ) -> Result<bool, $crate::store::StoreError> {
-                $call!(self, DirectoryStore::delete_method(user, method, now))
+                $call!(
+                    self,
+                    DirectoryStore::delete_method(user, method, now, notice)
+                )
             }
             async fn set_default_method(
                 &self,
@@ -648,6 +677,13 @@ macro_rules! implement_store_traits {
                 now: u64,
             ) -> Result<bool, $crate::store::StoreError> {
                 $call!(self, AdminStore::rename_user(user_id, new_user_id, now))
+            }
+            async fn restore_methods(
+                &self,
+                user_id: &str,
+                now: u64,
+            ) -> Result<(), $crate::store::StoreError> {
+                $call!(self, AdminStore::restore_methods(user_id, now))
             }
             async fn issue_pass(
                 &self,
@@ -711,6 +747,21 @@ macro_rules! implement_store_traits {
             ) -> Result<$crate::store::records::RegistrationOutcome, $crate::store::StoreError>
             {
                 $call!(self, SessionStore::confirm_registration(attempt, check))
+            }
+            async fn change_report(
+                &self,
+                token_hash: Vec<u8>,
+                now: u64,
+            ) -> Result<Option<$crate::store::records::ReportRecord>, $crate::store::StoreError>
+            {
+                $call!(self, SessionStore::change_report(token_hash, now))
+            }
+            async fn file_report(
+                &self,
+                token_hash: Vec<u8>,
+                now: u64,
+            ) -> Result<$crate::store::records::ReportOutcome, $crate::store::StoreError> {
+                $call!(self, SessionStore::file_report(token_hash, now))
             }
             async fn confirm_methods(
                 &self,

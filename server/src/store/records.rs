@@ -18,6 +18,12 @@ pub struct Account {
     /// When the person last confirmed their methods were right (reconfirmation);
     /// `None`: never, beyond registering them.
     pub methods_confirmed_at: Option<u64>,
+    /// The language the person's notices are written in (the app's, at their last
+    /// sign-in).
+    pub preferred_locale: Option<String>,
+    /// They reported a change as not theirs: the security-info page is closed to them
+    /// until a reset or an administrator restores it.
+    pub methods_blocked: bool,
     pub groups: Vec<String>,
     pub methods: Vec<MethodRecord>,
     /// Question ids the person registered answers for.
@@ -343,6 +349,8 @@ pub struct NewSession {
     pub replaces: Option<Vec<u8>>,
     /// Audited with the person's user ID.
     pub user_id: String,
+    /// The app's language, kept as the person's notices' language.
+    pub locale: Option<String>,
 }
 
 /// A signed-in person's password change, all or nothing: the new hash (the old one goes
@@ -355,7 +363,8 @@ pub struct PasswordChange {
     /// The session the change was made in, which stays.
     pub keep_session: Vec<u8>,
     pub now: u64,
-    pub messages: Vec<NewMessage>,
+    /// The notices, with their "this wasn't me" link.
+    pub notice: ChangeNotice,
 }
 
 /// What a method registration does once its code is confirmed.
@@ -430,8 +439,11 @@ pub struct RegistrationInput {
     pub sealed_secret: Option<Vec<u8>>,
 }
 
+/// The notices of a confirmed registration, made once the store knows what it did: the
+/// method's kind, whether it replaced one, and its new contact.
+pub type NoticeFor = Box<dyn FnOnce(MethodKind, bool, Option<&str>) -> ChangeNotice + Send>;
+
 /// One confirmation to check and count.
-#[derive(Debug, Clone)]
 pub struct RegistrationAttempt {
     pub id: String,
     pub session: Vec<u8>,
@@ -443,7 +455,7 @@ pub struct RegistrationAttempt {
     /// `codes.max_attempts`).
     pub max_attempts: u32,
     /// Notices of the change (to the person's other addresses), queued with it.
-    pub messages: Vec<NewMessage>,
+    pub notice: NoticeFor,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -461,4 +473,70 @@ pub enum RegistrationOutcome {
     },
     /// No such registration of this session and person, expired, or out of tries.
     Gone,
+}
+
+/// A change's notices and the "this wasn't me" link they carry, queued with the change.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeNotice {
+    pub messages: Vec<NewMessage>,
+    pub report: Option<NewReport>,
+}
+
+/// A "this wasn't me" link to record (its token only hashed). The method it is about is
+/// filled in by the store when the change creates it.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    pub token_hash: Vec<u8>,
+    pub change: sspr_api::session::ReportedChange,
+    pub method_kind: Option<MethodKind>,
+    pub method: Option<i64>,
+    pub now: u64,
+    pub expires_at: u64,
+}
+
+/// A report link as its page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportRecord {
+    pub user: i64,
+    pub change: sspr_api::session::ReportedChange,
+    pub method_kind: Option<MethodKind>,
+    pub created_at: u64,
+    pub reported_at: Option<u64>,
+    /// The person's notice language, for the page.
+    pub locale: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportOutcome {
+    /// Every session ended, the page closed to the person, the changed method suspended.
+    Filed {
+        sessions_ended: u64,
+        method_suspended: bool,
+    },
+    /// No such live, unused report.
+    Gone,
+}
+
+/// The wire name of a reported change (the `change_reports.change` column).
+pub fn change_name(change: sspr_api::session::ReportedChange) -> &'static str {
+    use sspr_api::session::ReportedChange as C;
+    match change {
+        C::MethodAdded => "method_added",
+        C::MethodChanged => "method_changed",
+        C::MethodRemoved => "method_removed",
+        C::PasswordChanged => "password_changed",
+    }
+}
+
+/// The change a `change_reports.change` value names.
+pub fn parse_change(text: &str) -> Option<sspr_api::session::ReportedChange> {
+    use sspr_api::session::ReportedChange as C;
+    [
+        C::MethodAdded,
+        C::MethodChanged,
+        C::MethodRemoved,
+        C::PasswordChanged,
+    ]
+    .into_iter()
+    .find(|&change| change_name(change) == text)
 }

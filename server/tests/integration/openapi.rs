@@ -27,7 +27,7 @@ use tower::ServiceExt;
 /// Every route the router serves under `/api/v1`, with its method. Keep in step with
 /// `sspr_server::http::router`: a route added there and not here (and in the document)
 /// is a review failure; one added here and not in the document fails the tests.
-const ROUTES: [(&str, &str); 28] = [
+const ROUTES: [(&str, &str); 30] = [
     ("get", "/api/v1/health"),
     ("get", "/api/v1/config"),
     ("get", "/api/v1/captcha"),
@@ -61,6 +61,8 @@ const ROUTES: [(&str, &str); 28] = [
     ("post", "/api/v1/session/proof/pass"),
     ("post", "/api/v1/session/proof/contact"),
     ("post", "/api/v1/session/proof/contact/{registration}"),
+    ("get", "/api/v1/reports/{token}"),
+    ("post", "/api/v1/reports/{token}"),
     // Demo mode only.
     ("get", "/api/v1/dev/outbox"),
 ];

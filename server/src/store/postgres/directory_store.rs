@@ -5,7 +5,7 @@
 use super::counters::{self, lock_subject};
 use super::reset_store::replace_password_hash;
 use super::{GenericClient, PgStore, StoreError, all, audit_at, exec, one, opt};
-use crate::store::records::MethodListing;
+use crate::store::records::{ChangeNotice, MethodListing};
 use sspr_api::MethodKind;
 
 /// Whether a user's row is read to be changed (locked until the transaction ends, so two
@@ -266,6 +266,7 @@ impl PgStore {
         user: i64,
         hashed: Vec<(String, Vec<u8>)>,
         now: u64,
+        notice: ChangeNotice,
     ) -> Result<(), StoreError> {
         let user_id = user_id.to_owned();
         self.run(move |store| async move {
@@ -307,6 +308,7 @@ impl PgStore {
                 )
                 .await?;
             }
+            super::registrations::queue_notice(&tx, id, &notice, None, now).await?;
             audit_at(&tx, now, "security_answers_set", Some(&user_id), None).await?;
             tx.commit().await?;
             Ok(())
@@ -372,6 +374,7 @@ impl PgStore {
         user: i64,
         method: i64,
         now: u64,
+        notice: ChangeNotice,
     ) -> Result<bool, StoreError> {
         self.run(move |store| async move {
             let mut client = store.client().await?;
@@ -388,6 +391,7 @@ impl PgStore {
                 )
                 .await?;
             }
+            super::registrations::queue_notice(&tx, user, &notice, None, now).await?;
             audit_at(&tx, now, "method_deleted", Some(&user_id), Some(&kind)).await?;
             tx.commit().await?;
             Ok(true)

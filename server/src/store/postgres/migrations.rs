@@ -189,6 +189,25 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE users ADD COLUMN methods_confirmed_at BIGINT;
     "#,
+    // 6: "this wasn't me". The language a person's notices are written in; when they
+    // reported a change (their methods are blocked on the security-info page until a
+    // reset or an administrator restores them); methods a reported change added or
+    // changed (suspended: never offered); each change notice's report link (hashed).
+    r#"
+    ALTER TABLE users ADD COLUMN preferred_locale TEXT COLLATE "C";
+    ALTER TABLE users ADD COLUMN methods_blocked_at BIGINT;
+    ALTER TABLE methods ADD COLUMN suspended_at BIGINT;
+    CREATE TABLE change_reports (
+        token_hash  BYTEA PRIMARY KEY,
+        user_id     BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        change      TEXT NOT NULL,  -- method_added, method_changed, method_removed, password_changed
+        method_kind TEXT,
+        method_id   BIGINT,         -- the method added or changed
+        created_at  BIGINT NOT NULL,
+        expires_at  BIGINT NOT NULL,
+        reported_at BIGINT
+    );
+    "#,
 ];
 
 /// The schema version this server writes.

@@ -5,13 +5,47 @@
 
 use super::counters::lock_subject;
 use super::reset_store::send_allowed;
-use super::{PgStore, StoreError, audit_at, exec, one, opt, outbox_store};
+use super::{GenericClient, PgStore, StoreError, audit_at, exec, one, opt, outbox_store};
 use crate::limits::{Limits, SendCheck};
 use crate::store::interface::{RegistrationCheck, RegistrationChecker};
+use crate::store::records::{ChangeNotice, ReportOutcome, ReportRecord, change_name, parse_change};
 use crate::store::records::{
     NewRegistration, RegistrationAttempt, RegistrationInput, RegistrationOutcome,
     RegistrationPurpose, RegistrationStart,
 };
+
+/// Queues a change's notices and records its report link (about `method`, when the
+/// change made or changed one), inside the change's transaction.
+pub(super) async fn queue_notice<C: GenericClient>(
+    tx: &C,
+    user: i64,
+    notice: &ChangeNotice,
+    method: Option<i64>,
+    now: u64,
+) -> Result<(), StoreError> {
+    for message in &notice.messages {
+        outbox_store::insert(tx, message, now).await?;
+    }
+    if let Some(report) = &notice.report {
+        exec(
+            tx,
+            "INSERT INTO change_reports
+             (token_hash, user_id, change, method_kind, method_id, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                &report.token_hash,
+                &user,
+                &change_name(report.change),
+                &report.method_kind.map(|kind| kind.as_str()),
+                &report.method.or(method),
+                &(report.now as i64),
+                &(report.expires_at as i64),
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
 
 impl PgStore {
     /// See [`crate::store::SessionStore::begin_registration`].
@@ -114,8 +148,8 @@ impl PgStore {
             async move {
                 let mut client = store.client().await?;
                 let tx = client.transaction().await?;
-                let a = &attempt;
-                let now = a.now as i64;
+                let notice = attempt.notice;
+                let now = attempt.now as i64;
                 // The registration and its person, locked: two changes to one person's
                 // methods follow each other.
                 let row = opt(
@@ -126,7 +160,12 @@ impl PgStore {
                      WHERE r.id = $1 AND r.session_hash = $2 AND r.user_id = $3
                        AND r.purpose = $4
                      FOR UPDATE",
-                    &[&a.id, &a.session, &a.user, &a.purpose.as_str()],
+                    &[
+                        &attempt.id,
+                        &attempt.session,
+                        &attempt.user,
+                        &attempt.purpose.as_str(),
+                    ],
                 )
                 .await?;
                 let Some(row) = row else {
@@ -142,7 +181,7 @@ impl PgStore {
                     StoreError::Corrupt(format!("registration purpose {purpose:?}"))
                 })?;
                 let tries = i64::from(tries);
-                if now >= expires_at || tries >= i64::from(a.max_attempts) {
+                if now >= expires_at || tries >= i64::from(attempt.max_attempts) {
                     return Ok(RegistrationOutcome::Gone);
                 }
                 let input = RegistrationInput {
@@ -151,18 +190,18 @@ impl PgStore {
                 };
                 let RegistrationCheck::Right { totp_step, seal } = check(&input) else {
                     let tries = tries + 1;
-                    let left = (i64::from(a.max_attempts) - tries).max(0) as u32;
+                    let left = (i64::from(attempt.max_attempts) - tries).max(0) as u32;
                     // Out of tries it stays until it expires (it still holds the resend
                     // wait) but is never confirmed.
                     exec(
                         &tx,
                         "UPDATE method_registrations SET code_attempts = $2 WHERE id = $1",
-                        &[&a.id, &(tries as i32)],
+                        &[&attempt.id, &(tries as i32)],
                     )
                     .await?;
                     audit_at(
                         &tx,
-                        a.now,
+                        attempt.now,
                         "registration_code_wrong",
                         Some(&user_id),
                         Some(&kind),
@@ -176,7 +215,7 @@ impl PgStore {
                 exec(
                     &tx,
                     "DELETE FROM method_registrations WHERE id = $1",
-                    &[&a.id],
+                    &[&attempt.id],
                 )
                 .await?;
                 let outcome = match purpose {
@@ -184,7 +223,7 @@ impl PgStore {
                         let proven = exec(
                             &tx,
                             "UPDATE sessions SET proven_at = $2 WHERE id_hash = $1",
-                            &[&a.session, &now],
+                            &[&attempt.session, &now],
                         )
                         .await?;
                         if proven == 0 {
@@ -192,7 +231,7 @@ impl PgStore {
                         }
                         audit_at(
                             &tx,
-                            a.now,
+                            attempt.now,
                             "session_proven_by_contact",
                             Some(&user_id),
                             None,
@@ -204,7 +243,7 @@ impl PgStore {
                         exec(
                             &tx,
                             "SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE",
-                            &[&a.user],
+                            &[&attempt.user],
                         )
                         .await?;
                         // One method per kind: a registration of a kind the person has
@@ -213,7 +252,7 @@ impl PgStore {
                             &tx,
                             "SELECT id FROM methods WHERE user_id = $1 AND kind = $2
                              ORDER BY id LIMIT 1",
-                            &[&a.user, &kind],
+                            &[&attempt.user, &kind],
                         )
                         .await?;
                         let (method, replaced) = match existing {
@@ -222,7 +261,7 @@ impl PgStore {
                                 let first: bool = one(
                                     &tx,
                                     "SELECT count(*) = 0 FROM methods WHERE user_id = $1",
-                                    &[&a.user],
+                                    &[&attempt.user],
                                 )
                                 .await?
                                 .try_get(0)?;
@@ -230,7 +269,7 @@ impl PgStore {
                                     &tx,
                                     "INSERT INTO methods (user_id, kind, is_default, created_at)
                                      VALUES ($1, $2, $3, $4) RETURNING id",
-                                    &[&a.user, &kind, &first, &now],
+                                    &[&attempt.user, &kind, &first, &now],
                                 )
                                 .await?
                                 .try_get(0)?;
@@ -247,21 +286,150 @@ impl PgStore {
                             &[&method, &contact, &secret, &step, &now],
                         )
                         .await?;
-                        for message in &a.messages {
-                            outbox_store::insert(&tx, message, a.now).await?;
-                        }
+                        let notice = notice(parse_kind(&kind)?, replaced, contact.as_deref());
+                        queue_notice(&tx, attempt.user, &notice, Some(method), attempt.now).await?;
                         let event = if replaced {
                             "method_changed"
                         } else {
                             "method_added"
                         };
-                        audit_at(&tx, a.now, event, Some(&user_id), Some(&kind)).await?;
+                        audit_at(&tx, attempt.now, event, Some(&user_id), Some(&kind)).await?;
                         RegistrationOutcome::Added { method, replaced }
                     }
                 };
                 tx.commit().await?;
                 Ok(outcome)
             }
+        })
+        .await
+    }
+
+    /// See [`crate::store::SessionStore::change_report`].
+    pub async fn change_report(
+        &self,
+        token_hash: Vec<u8>,
+        now: u64,
+    ) -> Result<Option<ReportRecord>, StoreError> {
+        self.run(move |store| async move {
+            let client = store.client().await?;
+            let row = opt(
+                &client,
+                "SELECT r.user_id, r.change, r.method_kind, r.created_at, r.reported_at,
+                        u.preferred_locale
+                 FROM change_reports r JOIN users u ON u.id = r.user_id
+                 WHERE r.token_hash = $1 AND r.expires_at > $2",
+                &[&token_hash, &(now as i64)],
+            )
+            .await?;
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            let change: String = row.try_get(1)?;
+            let kind: Option<String> = row.try_get(2)?;
+            let change = parse_change(&change)
+                .ok_or_else(|| StoreError::Corrupt(format!("reported change {change:?}")))?;
+            Ok(Some(ReportRecord {
+                user: row.try_get(0)?,
+                change,
+                method_kind: kind.and_then(|kind| {
+                    sspr_api::MethodKind::ALL
+                        .into_iter()
+                        .find(|k| k.as_str() == kind)
+                }),
+                created_at: row.try_get::<_, i64>(3)? as u64,
+                reported_at: row.try_get::<_, Option<i64>>(4)?.map(|at| at as u64),
+                locale: row.try_get(5)?,
+            }))
+        })
+        .await
+    }
+
+    /// See [`crate::store::SessionStore::file_report`].
+    pub async fn file_report(
+        &self,
+        token_hash: Vec<u8>,
+        now: u64,
+    ) -> Result<ReportOutcome, StoreError> {
+        self.run(move |store| async move {
+            let mut client = store.client().await?;
+            let tx = client.transaction().await?;
+            let now_i = now as i64;
+            let row = opt(
+                &tx,
+                "UPDATE change_reports r SET reported_at = $2
+                 FROM users u
+                 WHERE r.token_hash = $1 AND r.expires_at > $2 AND r.reported_at IS NULL
+                   AND u.id = r.user_id
+                 RETURNING r.user_id, r.change, r.method_id, u.user_id",
+                &[&token_hash, &now_i],
+            )
+            .await?;
+            let Some(row) = row else {
+                return Ok(ReportOutcome::Gone);
+            };
+            let user: i64 = row.try_get(0)?;
+            let change: String = row.try_get(1)?;
+            let method: Option<i64> = row.try_get(2)?;
+            let user_id: String = row.try_get(3)?;
+            exec(
+                &tx,
+                "SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE",
+                &[&user],
+            )
+            .await?;
+            let ended = exec(&tx, "DELETE FROM sessions WHERE user_id = $1", &[&user]).await?;
+            exec(
+                &tx,
+                "UPDATE users SET methods_blocked_at = $2 WHERE id = $1",
+                &[&user, &now_i],
+            )
+            .await?;
+            let suspends = matches!(change.as_str(), "method_added" | "method_changed");
+            let suspended = match method.filter(|_| suspends) {
+                Some(method) => {
+                    exec(
+                        &tx,
+                        "UPDATE methods SET suspended_at = $3
+                         WHERE id = $1 AND user_id = $2 AND suspended_at IS NULL",
+                        &[&method, &user, &now_i],
+                    )
+                    .await?
+                        > 0
+                }
+                None => false,
+            };
+            audit_at(&tx, now, "change_reported", Some(&user_id), Some(&change)).await?;
+            tx.commit().await?;
+            Ok(ReportOutcome::Filed {
+                sessions_ended: ended,
+                method_suspended: suspended,
+            })
+        })
+        .await
+    }
+
+    /// See [`crate::store::AdminStore::restore_methods`].
+    pub async fn restore_methods(&self, user_id: &str, now: u64) -> Result<(), StoreError> {
+        let user_id = user_id.to_owned();
+        self.run(move |store| async move {
+            let mut client = store.client().await?;
+            let tx = client.transaction().await?;
+            let user = super::directory_store::user_row_for_change(&tx, &user_id).await?;
+            exec(
+                &tx,
+                "UPDATE users SET methods_blocked_at = NULL WHERE id = $1",
+                &[&user],
+            )
+            .await?;
+            exec(
+                &tx,
+                "UPDATE methods SET suspended_at = NULL WHERE user_id = $1",
+                &[&user],
+            )
+            .await?;
+            audit_at(&tx, now, "methods_restored", Some(&user_id), None).await?;
+            tx.commit().await?;
+            Ok(())
         })
         .await
     }
@@ -353,4 +521,12 @@ impl PgStore {
         })
         .await
     }
+}
+
+/// The kind a registration row names.
+fn parse_kind(text: &str) -> Result<sspr_api::MethodKind, StoreError> {
+    sspr_api::MethodKind::ALL
+        .into_iter()
+        .find(|kind| kind.as_str() == text)
+        .ok_or_else(|| StoreError::Corrupt(format!("registration kind {text:?}")))
 }

@@ -186,7 +186,8 @@ async fn load_account<C: GenericClient>(
         match key {
             AccountKey::UserId(user_id) => opt(
                 conn,
-                "SELECT id, user_id, display_name, email, enabled, is_admin, methods_confirmed_at
+                "SELECT id, user_id, display_name, email, enabled, is_admin, methods_confirmed_at,
+                        preferred_locale, methods_blocked_at IS NOT NULL
                  FROM users
                  WHERE lower(user_id) = lower($1::text COLLATE \"C\")",
                 &[&user_id],
@@ -194,7 +195,8 @@ async fn load_account<C: GenericClient>(
             .await?,
             AccountKey::Id(id) => opt(
                 conn,
-                "SELECT id, user_id, display_name, email, enabled, is_admin, methods_confirmed_at
+                "SELECT id, user_id, display_name, email, enabled, is_admin, methods_confirmed_at,
+                        preferred_locale, methods_blocked_at IS NOT NULL
                  FROM users
                  WHERE id = $1",
                 &[&id],
@@ -213,6 +215,8 @@ async fn load_account<C: GenericClient>(
                 enabled: row.try_get(4)?,
                 is_admin: row.try_get(5)?,
                 methods_confirmed_at: row.try_get::<_, Option<i64>>(6)?.map(|at| at as u64),
+                preferred_locale: row.try_get(7)?,
+                methods_blocked: row.try_get(8)?,
                 groups: Vec::new(),
                 methods: Vec::new(),
                 questions: Vec::new(),
@@ -228,6 +232,8 @@ async fn load_account<C: GenericClient>(
                 enabled: false,
                 is_admin: false,
                 methods_confirmed_at: None,
+                preferred_locale: None,
+                methods_blocked: false,
                 groups: Vec::new(),
                 methods: Vec::new(),
                 questions: Vec::new(),
@@ -248,7 +254,7 @@ async fn load_account<C: GenericClient>(
     let methods = all(
         conn,
         "SELECT id, kind, contact, is_default, created_at, last_used_at FROM methods
-         WHERE user_id = $1 ORDER BY is_default DESC, id",
+         WHERE user_id = $1 AND suspended_at IS NULL ORDER BY is_default DESC, id",
         &[&account.id],
     )
     .await?;
@@ -316,7 +322,8 @@ impl PgStore {
             let client = store.client().await?;
             let row = opt(
                 &client,
-                "SELECT contact FROM methods WHERE id = $1 AND user_id = $2",
+                "SELECT contact FROM methods
+                 WHERE id = $1 AND user_id = $2 AND suspended_at IS NULL",
                 &[&method.unwrap_or(NO_ROW), &user.unwrap_or(NO_ROW)],
             )
             .await?;
@@ -388,9 +395,8 @@ impl PgStore {
                 &[&change.user, &change.keep_session],
             )
             .await?;
-            for message in &change.messages {
-                outbox_store::insert(&tx, message, change.now).await?;
-            }
+            super::registrations::queue_notice(&tx, change.user, &change.notice, None, change.now)
+                .await?;
             audit_at(
                 &tx,
                 change.now,
@@ -672,7 +678,7 @@ impl PgStore {
                     let row = opt(
                         &tx,
                         "SELECT secret, last_used_step FROM methods
-                         WHERE id = $1 AND user_id = $2 FOR UPDATE",
+                         WHERE id = $1 AND user_id = $2 AND suspended_at IS NULL FOR UPDATE",
                         &[
                             &method.record.unwrap_or(NO_ROW),
                             &flow.user.unwrap_or(NO_ROW),
@@ -944,6 +950,20 @@ impl PgStore {
             let revoked = exec(
                 &tx,
                 "DELETE FROM sessions WHERE user_id = $1",
+                &[&completion.user],
+            )
+            .await?;
+            // A reset with the methods a report left them restores the security-info page;
+            // the methods the reported change added or changed were not theirs.
+            exec(
+                &tx,
+                "DELETE FROM methods WHERE user_id = $1 AND suspended_at IS NOT NULL",
+                &[&completion.user],
+            )
+            .await?;
+            exec(
+                &tx,
+                "UPDATE users SET methods_blocked_at = NULL WHERE id = $1",
                 &[&completion.user],
             )
             .await?;

@@ -30,6 +30,14 @@ impl PgStore {
                 ],
             )
             .await?;
+            if let Some(locale) = &session.locale {
+                exec(
+                    &tx,
+                    "UPDATE users SET preferred_locale = $2 WHERE id = $1",
+                    &[&session.user, locale],
+                )
+                .await?;
+            }
             audit_at(&tx, session.now, "signed_in", Some(&session.user_id), None).await?;
             tx.commit().await?;
             Ok(())

@@ -227,7 +227,7 @@ async fn migrations_apply_once_and_a_second_time_change_nothing() {
     assert_eq!(db.store.schema_version().await.unwrap(), migrations::LATEST);
     let tables = "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'";
     let before = db.count(tables).await;
-    assert_eq!(before, 17, "16 tables and schema_version");
+    assert_eq!(before, 18, "17 tables and schema_version");
     let mut client = db.store.pool.get().await.unwrap();
     let lock_timeout: String = client
         .query_one("SHOW lock_timeout", &[])
@@ -441,12 +441,19 @@ async fn users_methods_and_accounts_round_trip() {
                 ("birth_city".into(), vec![2; 32]),
             ],
             START,
+            Default::default(),
         )
         .await
         .unwrap();
     assert!(matches!(
         store
-            .set_security_answers("adele@example.org", account.id + 1000, vec![], START)
+            .set_security_answers(
+                "adele@example.org",
+                account.id + 1000,
+                vec![],
+                START,
+                Default::default(),
+            )
             .await,
         Err(StoreError::NoSuchUser(_))
     ));
@@ -454,7 +461,13 @@ async fn users_methods_and_accounts_round_trip() {
     // and SQLSTATE, not the row's values.
     let twice = vec![("q".to_owned(), vec![1; 32]), ("q".to_owned(), vec![2; 32])];
     let err = store
-        .set_security_answers("adele@example.org", account.id, twice, START)
+        .set_security_answers(
+            "adele@example.org",
+            account.id,
+            twice,
+            START,
+            Default::default(),
+        )
         .await
         .err()
         .unwrap();
@@ -1397,6 +1410,7 @@ where
                 ("birth_city".into(), vec![2; 32]),
             ],
             START,
+            Default::default(),
         )
         .await
         .unwrap();

@@ -7,7 +7,7 @@ use crate::store::StoreError;
 use rusqlite::{Connection, OptionalExtension, params};
 use sspr_api::MethodKind;
 
-use crate::store::records::MethodListing;
+use crate::store::records::{ChangeNotice, MethodListing};
 
 pub(super) fn user_row(conn: &Connection, user_id: &str) -> Result<i64, StoreError> {
     conn.query_row(
@@ -212,6 +212,7 @@ impl SqliteStore {
         user: i64,
         hashed: Vec<(String, Vec<u8>)>,
         now: u64,
+        notice: ChangeNotice,
     ) -> Result<(), StoreError> {
         let user_id = user_id.to_owned();
         self.call(move |conn| {
@@ -240,6 +241,7 @@ impl SqliteStore {
                     params![id, now as i64],
                 )?;
             }
+            super::registrations::queue_notice(&tx, id, &notice, None, now)?;
             audit_at(&tx, now, "security_answers_set", Some(&user_id), None)?;
             tx.commit()?;
             Ok(())
@@ -297,6 +299,7 @@ impl SqliteStore {
         user: i64,
         method: i64,
         now: u64,
+        notice: ChangeNotice,
     ) -> Result<bool, StoreError> {
         self.call(move |conn| {
             let tx = conn.transaction()?;
@@ -307,6 +310,7 @@ impl SqliteStore {
             if kind == "security_questions" {
                 tx.execute("DELETE FROM security_answers WHERE user_id = ?1", [user])?;
             }
+            super::registrations::queue_notice(&tx, user, &notice, None, now)?;
             audit_at(&tx, now, "method_deleted", Some(&user_id), Some(&kind))?;
             tx.commit()?;
             Ok(true)

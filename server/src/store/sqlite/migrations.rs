@@ -185,6 +185,25 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE users ADD COLUMN methods_confirmed_at INTEGER;
     "#,
+    // 11: "this wasn't me". The language a person's notices are written in; when they
+    // reported a change (their methods are blocked on the security-info page until a
+    // reset or an administrator restores them); methods a reported change added or
+    // changed (suspended: never offered); each change notice's report link (hashed).
+    r#"
+    ALTER TABLE users ADD COLUMN preferred_locale TEXT;
+    ALTER TABLE users ADD COLUMN methods_blocked_at INTEGER;
+    ALTER TABLE methods ADD COLUMN suspended_at INTEGER;
+    CREATE TABLE change_reports (
+        token_hash  BLOB PRIMARY KEY,
+        user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        change      TEXT NOT NULL,  -- method_added, method_changed, method_removed, password_changed
+        method_kind TEXT,
+        method_id   INTEGER,        -- the method added or changed
+        created_at  INTEGER NOT NULL,
+        expires_at  INTEGER NOT NULL,
+        reported_at INTEGER
+    );
+    "#,
 ];
 
 /// The schema version this server writes.

@@ -8,6 +8,7 @@ use super::{SqliteStore, audit_at, outbox};
 use crate::limits::{Limits, SendCheck};
 use crate::store::StoreError;
 use crate::store::interface::{RegistrationCheck, RegistrationChecker};
+use crate::store::records::{ChangeNotice, ReportOutcome, ReportRecord, change_name, parse_change};
 use crate::store::records::{
     NewRegistration, RegistrationAttempt, RegistrationInput, RegistrationOutcome,
     RegistrationPurpose, RegistrationStart,
@@ -25,6 +26,48 @@ type RegistrationRow = (
     i64,
     i64,
     String,
+);
+
+/// Queues a change's notices and records its report link (about `method`, when the
+/// change made or changed one), inside the change's transaction.
+pub(super) fn queue_notice(
+    tx: &rusqlite::Connection,
+    user: i64,
+    notice: &ChangeNotice,
+    method: Option<i64>,
+    now: u64,
+) -> Result<(), StoreError> {
+    for message in &notice.messages {
+        outbox::insert(tx, message, now)?;
+    }
+    if let Some(report) = &notice.report {
+        tx.execute(
+            "INSERT INTO change_reports
+             (token_hash, user_id, change, method_kind, method_id, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                report.token_hash,
+                user,
+                change_name(report.change),
+                report.method_kind.map(|kind| kind.as_str()),
+                report.method.or(method),
+                report.now as i64,
+                report.expires_at as i64
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// A report link as its page reads it: the person's row, the change, the method kind,
+/// when, when reported, the person's language.
+type ReportRow = (
+    i64,
+    String,
+    Option<String>,
+    i64,
+    Option<i64>,
+    Option<String>,
 );
 
 impl SqliteStore {
@@ -117,15 +160,20 @@ impl SqliteStore {
     ) -> Result<RegistrationOutcome, StoreError> {
         self.call(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let a = &attempt;
-            let now = a.now as i64;
+            let notice = attempt.notice;
+            let now = attempt.now as i64;
             let row: Option<RegistrationRow> = tx
                 .query_row(
                     "SELECT r.kind, r.purpose, r.contact, r.secret, r.code_hash,
                             r.code_attempts, r.expires_at, u.user_id
                      FROM method_registrations r JOIN users u ON u.id = r.user_id
                      WHERE r.id = ?1 AND r.session_hash = ?2 AND r.user_id = ?3 AND r.purpose = ?4",
-                    params![a.id, a.session, a.user, a.purpose.as_str()],
+                    params![
+                        attempt.id,
+                        attempt.session,
+                        attempt.user,
+                        attempt.purpose.as_str()
+                    ],
                     |row| {
                         Ok((
                             row.get(0)?,
@@ -146,7 +194,7 @@ impl SqliteStore {
             };
             let purpose = RegistrationPurpose::parse(&purpose)
                 .ok_or_else(|| StoreError::Corrupt(format!("registration purpose {purpose:?}")))?;
-            if now >= expires_at || tries >= i64::from(a.max_attempts) {
+            if now >= expires_at || tries >= i64::from(attempt.max_attempts) {
                 return Ok(RegistrationOutcome::Gone);
             }
             let input = RegistrationInput {
@@ -155,16 +203,16 @@ impl SqliteStore {
             };
             let RegistrationCheck::Right { totp_step, seal } = check(&input) else {
                 let tries = tries + 1;
-                let left = (i64::from(a.max_attempts) - tries).max(0) as u32;
+                let left = (i64::from(attempt.max_attempts) - tries).max(0) as u32;
                 // Out of tries it stays until it expires (it still holds the resend wait)
                 // but is never confirmed.
                 tx.execute(
                     "UPDATE method_registrations SET code_attempts = ?2 WHERE id = ?1",
-                    params![a.id, tries],
+                    params![attempt.id, tries],
                 )?;
                 audit_at(
                     &tx,
-                    a.now,
+                    attempt.now,
                     "registration_code_wrong",
                     Some(&user_id),
                     Some(&kind),
@@ -174,19 +222,22 @@ impl SqliteStore {
                     attempts_left: left,
                 });
             };
-            tx.execute("DELETE FROM method_registrations WHERE id = ?1", [&a.id])?;
+            tx.execute(
+                "DELETE FROM method_registrations WHERE id = ?1",
+                [&attempt.id],
+            )?;
             let outcome = match purpose {
                 RegistrationPurpose::Contact => {
                     let proven = tx.execute(
                         "UPDATE sessions SET proven_at = ?2 WHERE id_hash = ?1",
-                        params![a.session, now],
+                        params![attempt.session, now],
                     )?;
                     if proven == 0 {
                         return Ok(RegistrationOutcome::Gone);
                     }
                     audit_at(
                         &tx,
-                        a.now,
+                        attempt.now,
                         "session_proven_by_contact",
                         Some(&user_id),
                         None,
@@ -200,7 +251,7 @@ impl SqliteStore {
                         .query_row(
                             "SELECT id FROM methods WHERE user_id = ?1 AND kind = ?2
                              ORDER BY id LIMIT 1",
-                            params![a.user, kind],
+                            params![attempt.user, kind],
                             |row| row.get(0),
                         )
                         .optional()?;
@@ -209,13 +260,13 @@ impl SqliteStore {
                         None => {
                             let first: bool = tx.query_row(
                                 "SELECT count(*) = 0 FROM methods WHERE user_id = ?1",
-                                [a.user],
+                                [attempt.user],
                                 |row| row.get(0),
                             )?;
                             tx.execute(
                                 "INSERT INTO methods (user_id, kind, is_default, created_at)
                                  VALUES (?1, ?2, ?3, ?4)",
-                                params![a.user, kind, first, now],
+                                params![attempt.user, kind, first, now],
                             )?;
                             (tx.last_insert_rowid(), false)
                         }
@@ -232,20 +283,135 @@ impl SqliteStore {
                             now
                         ],
                     )?;
-                    for message in &a.messages {
-                        outbox::insert(&tx, message, a.now)?;
-                    }
+                    let notice = notice(parse_kind(&kind)?, replaced, contact.as_deref());
+                    queue_notice(&tx, attempt.user, &notice, Some(method), attempt.now)?;
                     let event = if replaced {
                         "method_changed"
                     } else {
                         "method_added"
                     };
-                    audit_at(&tx, a.now, event, Some(&user_id), Some(&kind))?;
+                    audit_at(&tx, attempt.now, event, Some(&user_id), Some(&kind))?;
                     RegistrationOutcome::Added { method, replaced }
                 }
             };
             tx.commit()?;
             Ok(outcome)
+        })
+        .await
+    }
+
+    /// See [`crate::store::SessionStore::change_report`].
+    pub async fn change_report(
+        &self,
+        token_hash: Vec<u8>,
+        now: u64,
+    ) -> Result<Option<ReportRecord>, StoreError> {
+        self.call(move |conn| {
+            let row: Option<ReportRow> = conn
+                .query_row(
+                    "SELECT r.user_id, r.change, r.method_kind, r.created_at, r.reported_at,
+                            u.preferred_locale
+                     FROM change_reports r JOIN users u ON u.id = r.user_id
+                     WHERE r.token_hash = ?1 AND r.expires_at > ?2",
+                    params![token_hash, now as i64],
+                    |row| {
+                        Ok((
+                            row.get(0)?,
+                            row.get(1)?,
+                            row.get(2)?,
+                            row.get(3)?,
+                            row.get(4)?,
+                            row.get(5)?,
+                        ))
+                    },
+                )
+                .optional()?;
+            let Some((user, change, kind, created_at, reported_at, locale)) = row else {
+                return Ok(None);
+            };
+            let change = parse_change(&change)
+                .ok_or_else(|| StoreError::Corrupt(format!("reported change {change:?}")))?;
+            Ok(Some(ReportRecord {
+                user,
+                change,
+                method_kind: kind.and_then(|kind| {
+                    sspr_api::MethodKind::ALL
+                        .into_iter()
+                        .find(|k| k.as_str() == kind)
+                }),
+                created_at: created_at as u64,
+                reported_at: reported_at.map(|at| at as u64),
+                locale,
+            }))
+        })
+        .await
+    }
+
+    /// See [`crate::store::SessionStore::file_report`].
+    pub async fn file_report(
+        &self,
+        token_hash: Vec<u8>,
+        now: u64,
+    ) -> Result<ReportOutcome, StoreError> {
+        self.call(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let now_i = now as i64;
+            let row: Option<(i64, String, Option<i64>, String)> = tx
+                .query_row(
+                    "UPDATE change_reports SET reported_at = ?2
+                     WHERE token_hash = ?1 AND expires_at > ?2 AND reported_at IS NULL
+                     RETURNING user_id, change, method_id,
+                               (SELECT user_id FROM users WHERE id = change_reports.user_id)",
+                    params![token_hash, now_i],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+                )
+                .optional()?;
+            let Some((user, change, method, user_id)) = row else {
+                return Ok(ReportOutcome::Gone);
+            };
+            let ended = tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user])?;
+            tx.execute(
+                "UPDATE users SET methods_blocked_at = ?2 WHERE id = ?1",
+                params![user, now_i],
+            )?;
+            let suspends = matches!(change.as_str(), "method_added" | "method_changed");
+            let suspended = match method.filter(|_| suspends) {
+                Some(method) => {
+                    tx.execute(
+                        "UPDATE methods SET suspended_at = ?3
+                         WHERE id = ?1 AND user_id = ?2 AND suspended_at IS NULL",
+                        params![method, user, now_i],
+                    )? > 0
+                }
+                None => false,
+            };
+            audit_at(&tx, now, "change_reported", Some(&user_id), Some(&change))?;
+            tx.commit()?;
+            Ok(ReportOutcome::Filed {
+                sessions_ended: ended as u64,
+                method_suspended: suspended,
+            })
+        })
+        .await
+    }
+
+    /// See [`crate::store::AdminStore::restore_methods`].
+    pub async fn restore_methods(&self, user_id: &str, now: u64) -> Result<(), StoreError> {
+        let user_id = user_id.to_owned();
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let user = super::directory::user_row(&tx, &user_id)?;
+            tx.execute(
+                "UPDATE users SET methods_blocked_at = NULL WHERE id = ?1",
+                [user],
+            )?;
+            tx.execute(
+                "UPDATE methods SET suspended_at = NULL WHERE user_id = ?1",
+                [user],
+            )?;
+            audit_at(&tx, now, "methods_restored", Some(&user_id), None)?;
+            tx.commit()?;
+            Ok(())
         })
         .await
     }
@@ -325,4 +491,12 @@ impl SqliteStore {
         })
         .await
     }
+}
+
+/// The kind a registration row names.
+fn parse_kind(text: &str) -> Result<sspr_api::MethodKind, StoreError> {
+    sspr_api::MethodKind::ALL
+        .into_iter()
+        .find(|kind| kind.as_str() == text)
+        .ok_or_else(|| StoreError::Corrupt(format!("registration kind {text:?}")))
 }

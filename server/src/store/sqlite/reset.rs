@@ -113,7 +113,8 @@ fn load_account(
     let row = conn
         .query_row(
             &format!(
-                "SELECT id, user_id, display_name, email, enabled, is_admin, methods_confirmed_at
+                "SELECT id, user_id, display_name, email, enabled, is_admin, methods_confirmed_at,
+                        preferred_locale, methods_blocked_at IS NOT NULL
                  FROM users WHERE {condition}"
             ),
             [key],
@@ -126,6 +127,8 @@ fn load_account(
                     enabled: row.get(4)?,
                     is_admin: row.get(5)?,
                     methods_confirmed_at: row.get::<_, Option<i64>>(6)?.map(|at| at as u64),
+                    preferred_locale: row.get(7)?,
+                    methods_blocked: row.get(8)?,
                     groups: Vec::new(),
                     methods: Vec::new(),
                     questions: Vec::new(),
@@ -146,6 +149,8 @@ fn load_account(
                 enabled: false,
                 is_admin: false,
                 methods_confirmed_at: None,
+                preferred_locale: None,
+                methods_blocked: false,
                 groups: Vec::new(),
                 methods: Vec::new(),
                 questions: Vec::new(),
@@ -161,7 +166,7 @@ fn load_account(
         .collect::<Result<_, _>>()?;
     let mut stmt = conn.prepare_cached(
         "SELECT id, kind, contact, is_default, created_at, last_used_at FROM methods
-         WHERE user_id = ?1 ORDER BY is_default DESC, id",
+         WHERE user_id = ?1 AND suspended_at IS NULL ORDER BY is_default DESC, id",
     )?;
     let methods = stmt
         .query_map([account.id], |row| {
@@ -268,7 +273,8 @@ impl SqliteStore {
         self.call(move |conn| {
             Ok(conn
                 .query_row(
-                    "SELECT contact FROM methods WHERE id = ?1 AND user_id = ?2",
+                    "SELECT contact FROM methods
+                     WHERE id = ?1 AND user_id = ?2 AND suspended_at IS NULL",
                     params![method.unwrap_or(NO_ROW), user.unwrap_or(NO_ROW)],
                     |row| row.get(0),
                 )
@@ -320,9 +326,7 @@ impl SqliteStore {
                 "DELETE FROM sessions WHERE user_id = ?1 AND id_hash <> ?2",
                 params![change.user, change.keep_session],
             )?;
-            for message in &change.messages {
-                outbox::insert(&tx, message, change.now)?;
-            }
+            super::registrations::queue_notice(&tx, change.user, &change.notice, None, change.now)?;
             audit_at(
                 &tx,
                 change.now,
@@ -552,7 +556,7 @@ impl SqliteStore {
                     let row: Option<(Option<Vec<u8>>, Option<i64>)> = tx
                         .query_row(
                             "SELECT secret, last_used_step FROM methods
-                             WHERE id = ?1 AND user_id = ?2",
+                             WHERE id = ?1 AND user_id = ?2 AND suspended_at IS NULL",
                             params![method.record.unwrap_or(NO_ROW), flow.user.unwrap_or(NO_ROW)],
                             |row| Ok((row.get(0)?, row.get(1)?)),
                         )
@@ -787,6 +791,16 @@ impl SqliteStore {
             inject(fault, FaultPoint::AfterPasswordWritten)?;
             let revoked =
                 tx.execute("DELETE FROM sessions WHERE user_id = ?1", [completion.user])?;
+            // A reset with the methods a report left them restores the security-info page;
+            // the methods the reported change added or changed were not theirs.
+            tx.execute(
+                "DELETE FROM methods WHERE user_id = ?1 AND suspended_at IS NOT NULL",
+                [completion.user],
+            )?;
+            tx.execute(
+                "UPDATE users SET methods_blocked_at = NULL WHERE id = ?1",
+                [completion.user],
+            )?;
             inject(fault, FaultPoint::AfterSessionsRevoked)?;
             counters::reset(&tx, &flow.subject, None)?;
             for message in &completion.messages {

@@ -25,6 +25,12 @@ impl SqliteStore {
                     session.proven_at.map(|at| at as i64),
                 ],
             )?;
+            if let Some(locale) = &session.locale {
+                tx.execute(
+                    "UPDATE users SET preferred_locale = ?2 WHERE id = ?1",
+                    params![session.user, locale],
+                )?;
+            }
             audit_at(&tx, session.now, "signed_in", Some(&session.user_id), None)?;
             tx.commit()?;
             Ok(())

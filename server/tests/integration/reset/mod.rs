@@ -110,6 +110,7 @@ async fn start_from(
 mod app_codes;
 mod attempts;
 mod audit;
+mod change_notices;
 mod codes;
 mod completion;
 mod dev_outbox;
