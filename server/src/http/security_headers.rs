@@ -12,7 +12,16 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct SecurityHeaders {
     csp: HeaderValue,
+    /// The same policy for pages that are never framed, embedding or not.
+    top_level_csp: HeaderValue,
     hsts: Option<HeaderValue>,
+}
+
+/// Pages that are top-level only, whatever `embedding_origins` allows the portal: the
+/// security-info page (a framed sign-in could be clickjacked into changing methods) and
+/// the "this wasn't me" page.
+pub fn top_level_only(path: &str) -> bool {
+    path == "/security-info" || path.starts_with("/security-info/") || path.starts_with("/report/")
 }
 
 impl SecurityHeaders {
@@ -22,15 +31,19 @@ impl SecurityHeaders {
         } else {
             config.server.embedding_origins.join(" ")
         };
-        let csp = format!(
-            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-             img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
-             form-action 'self'; frame-ancestors {frame_ancestors}"
-        );
-        SecurityHeaders {
+        let csp = |frame_ancestors: &str| {
+            let csp = format!(
+                "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+                 img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+                 form-action 'self'; frame-ancestors {frame_ancestors}"
+            );
             // Origins were validated at start to contain only URL characters.
-            csp: HeaderValue::from_str(&csp)
-                .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'")),
+            HeaderValue::from_str(&csp)
+                .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"))
+        };
+        SecurityHeaders {
+            csp: csp(&frame_ancestors),
+            top_level_csp: csp("'none'"),
             hsts: config
                 .behind_tls()
                 .then(|| HeaderValue::from_static("max-age=63072000; includeSubDomains")),
@@ -43,10 +56,21 @@ pub async fn add(
     request: Request,
     next: Next,
 ) -> Response {
-    let is_api = request.uri().path().starts_with("/api/");
+    let path = request.uri().path();
+    let is_api = path.starts_with("/api/");
+    let top_level = top_level_only(path);
+    let personal = is_api || path.starts_with("/report/");
     let mut response = next.run(request).await;
     let h = response.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, headers.csp.clone());
+    if top_level {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            headers.top_level_csp.clone(),
+        );
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    } else {
+        h.insert(header::CONTENT_SECURITY_POLICY, headers.csp.clone());
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -63,9 +87,9 @@ pub async fn add(
         HeaderName::from_static("permissions-policy"),
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
     );
-    // API answers are personal and short-lived: never stored. The app's files are
+    // API answers (and report pages) are personal and short-lived: never stored. The app's files are
     // revalidated on every load so a new release is picked up at once.
-    let cache = if is_api { "no-store" } else { "no-cache" };
+    let cache = if personal { "no-store" } else { "no-cache" };
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     if let Some(hsts) = &headers.hsts {
         h.insert(header::STRICT_TRANSPORT_SECURITY, hsts.clone());

@@ -261,6 +261,14 @@ async fn embedding_origins_and_tls_shape_the_headers() {
         "{csp}"
     );
     assert!(header_of(&response, "strict-transport-security").contains("max-age="));
+    // The security-info page and the report page are never framed, embedding or not.
+    for path in ["/security-info", "/security-info/methods", "/report/0123"] {
+        let response = get(&server, path).await;
+        let csp = header_of(&response, "content-security-policy");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(!csp.contains("login.contoso.example"), "{path}: {csp}");
+        assert_eq!(header_of(&response, "x-frame-options"), "DENY", "{path}");
+    }
 }
 
 /// A POST to the default listen address (`host` in `extra` names another).
