@@ -24,6 +24,9 @@ pub struct PublicConfig {
     /// How many methods the policy asks most people to prove (administrators: 2), said
     /// on the first page so that nobody expects one and meets two.
     pub methods_required: u8,
+    /// The organisation's own security questions (`custom_1`, ...), with their text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_questions: Vec<crate::questions::CustomQuestion>,
 }
 
 #[cfg(test)]
@@ -38,6 +41,10 @@ mod tests {
             helpdesk_url: Some("mailto:help@contoso.example".into()),
             sign_in_url: Some("https://login.contoso.example/".into()),
             methods_required: 2,
+            custom_questions: vec![crate::questions::CustomQuestion {
+                id: "custom_1".into(),
+                text: "Name of your first team?".into(),
+            }],
         };
         let json = serde_json::to_string(&config).unwrap();
         let back: PublicConfig = serde_json::from_str(&json).unwrap();

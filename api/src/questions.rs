@@ -22,6 +22,28 @@ pub fn is_known(id: &str) -> bool {
     BUILT_IN.contains(&id)
 }
 
+/// The id of the organisation's own question at `index` (0-based) of the policy's
+/// `security_questions.custom` list: `custom_1`, `custom_2`, ...
+pub fn custom_id(index: usize) -> String {
+    format!("custom_{}", index + 1)
+}
+
+/// Whether `id` names one of `count` custom questions.
+pub fn is_custom(id: &str, count: usize) -> bool {
+    id.strip_prefix("custom_")
+        .and_then(|n| n.parse::<usize>().ok())
+        .is_some_and(|n| (1..=count).contains(&n) && id == custom_id(n - 1))
+}
+
+/// One of the organisation's own questions, with its text (in the organisation's language:
+/// the app shows it as it is).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CustomQuestion {
+    pub id: String,
+    pub text: String,
+}
+
 /// The form answers are compared in: Unicode NFC (native builds: "é" typed as one
 /// character or as "e" and an accent is the same answer), lowercase, whitespace collapsed to
 /// single spaces, surrounding whitespace and punctuation ignored.

@@ -245,10 +245,17 @@ pub async fn run_user(
     Ok(())
 }
 
-/// `sspr-server questions`: the built-in question ids.
-pub fn list_questions(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+/// `sspr-server questions`: the question ids, built-in ones then the policy's own (with
+/// their text).
+pub fn list_questions(
+    policy: &crate::policy::QuestionsPolicy,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     for id in questions::BUILT_IN {
         writeln!(out, "{id}")?;
+    }
+    for question in policy.custom_questions() {
+        writeln!(out, "{}	{}", question.id, question.text)?;
     }
     Ok(())
 }
@@ -278,6 +285,7 @@ mod tests {
             keys: Arc::new(ServerKeys::ephemeral()),
             hasher: PasswordHasher::new(1).unwrap(),
             clock: Clock::system(),
+            custom_questions: 0,
         };
         Fixture {
             _dir: dir,

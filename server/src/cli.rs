@@ -175,7 +175,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Some(Command::Questions) => {
-            admin::list_questions(&mut std::io::stdout()).map_err(CliError::Output)
+            admin::list_questions(&config.policy.security_questions, &mut std::io::stdout())
+                .map_err(CliError::Output)
         }
         Some(Command::User { command }) => {
             let directory = directory(&config, open_store(&config).await?, Clock::system())?;
@@ -194,7 +195,10 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
 
 fn directory(config: &Config, store: Store, clock: Clock) -> Result<Directory, CliError> {
     let keys = Arc::new(ServerKeys::load_or_create(&config.key_file())?);
-    Ok(Services::new(store, keys, clock)?.directory())
+    Ok(Directory {
+        custom_questions: config.policy.security_questions.custom.len(),
+        ..Services::new(store, keys, clock)?.directory()
+    })
 }
 
 async fn open_store(config: &Config) -> Result<Store, CliError> {

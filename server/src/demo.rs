@@ -218,6 +218,7 @@ mod tests {
             keys: Arc::new(ServerKeys::ephemeral()),
             hasher: PasswordHasher::new(2).unwrap(),
             clock: Clock::system(),
+            custom_questions: 0,
         }
     }
 

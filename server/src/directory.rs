@@ -50,6 +50,8 @@ pub struct Directory<S: DirectoryStore = Store> {
     pub keys: Arc<ServerKeys>,
     pub hasher: PasswordHasher,
     pub clock: Clock,
+    /// How many custom security questions the policy lists (`custom_1`...).
+    pub custom_questions: usize,
 }
 
 impl<S: DirectoryStore> Directory<S> {
@@ -151,7 +153,7 @@ impl<S: DirectoryStore> Directory<S> {
         required: usize,
         notice: ChangeNotice,
     ) -> Result<(), DirectoryError> {
-        let normalised = questions::registrable(answers, required)?;
+        let normalised = questions::registrable(answers, required, self.custom_questions)?;
         let user = self
             .store
             .account(user_id)

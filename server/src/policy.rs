@@ -46,6 +46,34 @@ pub struct QuestionsPolicy {
     pub register: u8,
     /// How many of them are asked at reset (3..=5, at most `register`).
     pub ask: u8,
+    /// The organisation's own questions, offered after the built-in ones as `custom_1`,
+    /// `custom_2`, ... (at most 20, each up to 200 characters). Append only: an id is its
+    /// place in the list, so editing or removing one changes the question for people who
+    /// answered it.
+    pub custom: Vec<String>,
+}
+
+impl QuestionsPolicy {
+    /// The organisation's own questions with their ids.
+    pub fn custom_questions(&self) -> Vec<sspr_api::questions::CustomQuestion> {
+        self.custom
+            .iter()
+            .enumerate()
+            .map(|(index, text)| sspr_api::questions::CustomQuestion {
+                id: sspr_api::questions::custom_id(index),
+                text: text.trim().to_owned(),
+            })
+            .collect()
+    }
+
+    /// Every question id people choose from: the built-in ones, then the custom ones.
+    pub fn ids(&self) -> Vec<String> {
+        sspr_api::questions::BUILT_IN
+            .iter()
+            .map(|&id| id.to_owned())
+            .chain((0..self.custom.len()).map(sspr_api::questions::custom_id))
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -149,6 +177,7 @@ impl Default for QuestionsPolicy {
         QuestionsPolicy {
             register: 3,
             ask: 3,
+            custom: Vec::new(),
         }
     }
 }
@@ -283,6 +312,25 @@ impl Policy {
         }
         let questions = &self.security_questions;
         in_range("security_questions.register", questions.register, 3, 5)?;
+        if questions.custom.len() > 20 {
+            return invalid("security_questions.custom", "at most 20 custom questions");
+        }
+        let mut seen = BTreeSet::new();
+        for text in &questions.custom {
+            let text = text.trim();
+            if text.is_empty() || text.chars().count() > 200 {
+                return invalid(
+                    "security_questions.custom",
+                    format!("{text:?}: a question has 1 to 200 characters"),
+                );
+            }
+            if !seen.insert(text.to_lowercase()) {
+                return invalid(
+                    "security_questions.custom",
+                    format!("{text:?} is listed twice"),
+                );
+            }
+        }
         in_range("security_questions.ask", questions.ask, 3, 5)?;
         if questions.ask > questions.register {
             return invalid(
@@ -439,6 +487,14 @@ mod tests {
             (
                 "[registration]\nreconfirm_days = 731",
                 "registration.reconfirm_days",
+            ),
+            (
+                "[security_questions]\ncustom = [\"  \"]",
+                "security_questions.custom",
+            ),
+            (
+                "[security_questions]\ncustom = [\"Team?\", \"team? \"]",
+                "security_questions.custom",
             ),
             ("[codes]\nlength = 5", "codes.length"),
             ("[codes]\nlifetime_minutes = 11", "codes.lifetime_minutes"),

@@ -50,6 +50,7 @@ impl Services {
             keys: Arc::clone(&self.keys),
             hasher: self.hasher.clone(),
             clock: self.clock.clone(),
+            custom_questions: 0,
         }
     }
 

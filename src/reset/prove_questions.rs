@@ -14,7 +14,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sspr_api::reset::{Answer, Proof};
 
-/// A built-in question in `locale`; an id this app does not know is shown as it is.
+/// A built-in question in `locale`, or one of the organisation's own (its text as the
+/// configuration gives it); an id this app does not know is shown as it is.
 pub fn question_text(locale: Locale, id: &str) -> String {
     let text = match id {
         "birth_city" => td_string!(locale, questions.birth_city),
@@ -27,7 +28,16 @@ pub fn question_text(locale: Locale, id: &str) -> String {
         "oldest_cousin" => td_string!(locale, questions.oldest_cousin),
         "first_car" => td_string!(locale, questions.first_car),
         "childhood_street" => td_string!(locale, questions.childhood_street),
-        other => return other.to_owned(),
+        other => {
+            return crate::components::helpdesk_link::organisation_config()
+                .and_then(|config| {
+                    config
+                        .custom_questions
+                        .into_iter()
+                        .find(|question| question.id == other)
+                })
+                .map_or_else(|| other.to_owned(), |question| question.text);
+        }
     };
     text.to_owned()
 }

@@ -69,6 +69,7 @@ pub fn router(config: &Config, services: Services) -> Router {
             helpdesk_url: config.organisation.helpdesk_url.clone(),
             sign_in_url: config.organisation.sign_in_url.clone(),
             methods_required: config.policy.methods_required,
+            custom_questions: config.policy.security_questions.custom_questions(),
         }),
         captcha_max_number: config.captcha.max_number,
     };

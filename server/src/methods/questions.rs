@@ -16,7 +16,7 @@ use subtle::ConstantTimeEq;
 /// Why a set of answers cannot be registered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AnswersProblem {
-    #[error("{0:?} is not a built-in question (see `sspr-server questions`)")]
+    #[error("{0:?} is not one of the questions (see `sspr-server questions`)")]
     UnknownQuestion(String),
     #[error("the answer to {0} is empty")]
     EmptyAnswer(String),
@@ -27,12 +27,13 @@ pub enum AnswersProblem {
 }
 
 /// The answers (question id, answer) as they are registered, normalised: exactly
-/// `required` of them (the policy's `security_questions.register`), to different built-in
-/// questions, none empty. Every person registering the same number is what lets decoy
+/// `required` of them (the policy's `security_questions.register`), to different questions
+/// (built-in, or one of the policy's `custom` ones), none empty. Every person registering the same number is what lets decoy
 /// flows ask like real ones.
 pub fn registrable(
     answers: &[(String, String)],
     required: usize,
+    custom: usize,
 ) -> Result<Vec<(String, String)>, AnswersProblem> {
     let mut asked: Vec<&str> = answers.iter().map(|(q, _)| q.as_str()).collect();
     asked.sort_unstable();
@@ -46,7 +47,7 @@ pub fn registrable(
     answers
         .iter()
         .map(|(question, answer)| {
-            if !questions::is_known(question) {
+            if !questions::is_known(question) && !questions::is_custom(question, custom) {
                 return Err(AnswersProblem::UnknownQuestion(question.clone()));
             }
             let answer = questions::normalize_answer(answer);
@@ -135,10 +136,10 @@ mod tests {
             ("first_pet", "Biscuit"),
             ("first_school", "Riverside"),
         ]);
-        let registered = registrable(&three, 3).unwrap();
+        let registered = registrable(&three, 3, 0).unwrap();
         assert_eq!(registered[0], ("birth_city".into(), "lisbon".into()));
         assert_eq!(
-            registrable(&three, 4),
+            registrable(&three, 4, 0),
             Err(AnswersProblem::Count {
                 given: 3,
                 required: 4
@@ -146,12 +147,12 @@ mod tests {
         );
         let twice = pairs(&[("birth_city", "a"), ("birth_city", "b"), ("first_pet", "c")]);
         assert!(matches!(
-            registrable(&twice, 3),
+            registrable(&twice, 3, 0),
             Err(AnswersProblem::Count { given: 2, .. })
         ));
         let unknown = pairs(&[("birth_city", "a"), ("nope", "b"), ("first_pet", "c")]);
         assert_eq!(
-            registrable(&unknown, 3),
+            registrable(&unknown, 3, 0),
             Err(AnswersProblem::UnknownQuestion("nope".into()))
         );
         let empty = pairs(&[
@@ -160,7 +161,7 @@ mod tests {
             ("first_pet", "c"),
         ]);
         assert_eq!(
-            registrable(&empty, 3),
+            registrable(&empty, 3, 0),
             Err(AnswersProblem::EmptyAnswer("first_school".into()))
         );
     }

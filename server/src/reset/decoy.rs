@@ -7,7 +7,6 @@ use crate::crypto::keys::Key;
 use crate::seeded::{hex, shuffle};
 use crate::store::records::FlowMethod;
 use sspr_api::MethodKind;
-use sspr_api::questions::BUILT_IN;
 
 /// Domains a decoy's masked e-mail address is drawn from while nobody has registered an
 /// address yet.
@@ -43,6 +42,7 @@ pub fn methods(
     allowed: &[MethodKind],
     count: usize,
     questions_to_register: usize,
+    question_ids: &[String],
     domains: &[(String, u64)],
 ) -> Vec<FlowMethod> {
     let seed = key.mac(format!("decoy\0{}", user_id.to_lowercase()).as_bytes());
@@ -74,7 +74,7 @@ pub fn methods(
             ),
             record: None,
             questions: if kind == MethodKind::SecurityQuestions {
-                question_pool(&seed[11..19], questions_to_register)
+                question_pool(&seed[11..19], question_ids, questions_to_register)
             } else {
                 Vec::new()
             },
@@ -119,8 +119,10 @@ pub fn registered_pool(
     pool
 }
 
-fn question_pool(seed: &[u8], count: usize) -> Vec<String> {
-    let mut ids: Vec<&str> = BUILT_IN.to_vec();
+/// `count` of the questions people choose from (`ids`: built-in and custom), as a decoy's
+/// registered ones.
+fn question_pool(seed: &[u8], ids: &[String], count: usize) -> Vec<String> {
+    let mut ids: Vec<&str> = ids.iter().map(String::as_str).collect();
     shuffle(&mut ids, seed);
     let mut pool: Vec<String> = ids.into_iter().take(count).map(str::to_owned).collect();
     pool.sort();
@@ -132,6 +134,13 @@ mod tests {
     use super::*;
     use crate::crypto::keys::ServerKeys;
 
+    fn built_in() -> Vec<String> {
+        sspr_api::questions::BUILT_IN
+            .iter()
+            .map(|&id| id.to_owned())
+            .collect()
+    }
+
     const ALLOWED: [MethodKind; 3] = [
         MethodKind::AppCode,
         MethodKind::Email,
@@ -141,10 +150,26 @@ mod tests {
     #[test]
     fn the_same_user_id_gets_the_same_decoy() {
         let key = ServerKeys::ephemeral().decoy;
-        let first = methods(&key, "Nobody@Contoso.example", &ALLOWED, 2, 3, &[]);
+        let first = methods(
+            &key,
+            "Nobody@Contoso.example",
+            &ALLOWED,
+            2,
+            3,
+            &built_in(),
+            &[],
+        );
         assert_eq!(
             first,
-            methods(&key, "nobody@contoso.example", &ALLOWED, 2, 3, &[])
+            methods(
+                &key,
+                "nobody@contoso.example",
+                &ALLOWED,
+                2,
+                3,
+                &built_in(),
+                &[]
+            )
         );
         assert!(first.len() >= 2);
         assert!(first.iter().all(|m| m.record.is_none()));
@@ -159,7 +184,15 @@ mod tests {
             .map(|i| {
                 format!(
                     "{:?}",
-                    methods(&key, &format!("user{i}@x"), &ALLOWED, 1, 3, &[])
+                    methods(
+                        &key,
+                        &format!("user{i}@x"),
+                        &ALLOWED,
+                        1,
+                        3,
+                        &built_in(),
+                        &[]
+                    )
                 )
             })
             .collect();
@@ -170,7 +203,15 @@ mod tests {
         ];
         let mut seen = std::collections::HashMap::new();
         for i in 0..400 {
-            for method in methods(&key, &format!("user{i}@x"), &ALLOWED, 2, 4, &registered) {
+            for method in methods(
+                &key,
+                &format!("user{i}@x"),
+                &ALLOWED,
+                2,
+                4,
+                &built_in(),
+                &registered,
+            ) {
                 match method.kind {
                     MethodKind::Email => {
                         let hint = method.hint.unwrap();

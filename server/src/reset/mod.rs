@@ -154,6 +154,7 @@ impl<S: ResetStore> ResetService<S> {
                     &allowed,
                     usize::from(requirement.methods_required),
                     usize::from(self.policy.security_questions.register),
+                    &self.policy.security_questions.ids(),
                     &domains,
                 );
                 (None, requirement.methods_required, methods)

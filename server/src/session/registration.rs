@@ -51,6 +51,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
             keys: Arc::clone(&self.keys),
             hasher: self.hasher.clone(),
             clock: self.clock.clone(),
+            custom_questions: self.policy.security_questions.custom.len(),
         }
     }
 
@@ -367,10 +368,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
         let (_, account) = self.signed_in(id).await?;
         self.may_register(&account, MethodKind::SecurityQuestions)?;
         Ok(QuestionChoice {
-            questions: sspr_api::questions::BUILT_IN
-                .iter()
-                .map(|&question| question.to_owned())
-                .collect(),
+            questions: self.policy.security_questions.ids(),
             register: self.policy.security_questions.register,
             registered: !account.questions.is_empty(),
         })

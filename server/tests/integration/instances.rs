@@ -64,6 +64,7 @@ impl Pair {
             keys: Arc::clone(&keys),
             hasher: PasswordHasher::new(1).unwrap(),
             clock: Clock::system(),
+            custom_questions: 0,
         };
         let mut secrets = Vec::new();
         for user_id in user_ids {

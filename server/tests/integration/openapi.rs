@@ -531,6 +531,13 @@ fn samples() -> Vec<Sample> {
         helpdesk_url: helpdesk_url.map(str::to_owned),
         sign_in_url: helpdesk_url.map(|_| "https://login.contoso.example/".to_owned()),
         methods_required: 2,
+        custom_questions: helpdesk_url
+            .map(|_| sspr_api::questions::CustomQuestion {
+                id: "custom_1".into(),
+                text: "Name of your first team?".into(),
+            })
+            .into_iter()
+            .collect(),
     };
     let health = Health {
         status: HealthStatus::Ok,

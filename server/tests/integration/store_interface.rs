@@ -258,6 +258,7 @@ async fn fixture_with(policy: &str) -> Fixture {
         keys: Arc::clone(&keys),
         hasher: hasher.clone(),
         clock: clock.clone(),
+        custom_questions: 0,
     };
     sqlite
         .create_user_if_missing(&NewUser {

@@ -700,3 +700,84 @@ async fn without_reconfirm_days_or_the_interrupt_nobody_is_asked() {
     assert_eq!(json["registration"]["in_scope"], false, "{json}");
     assert_eq!(json["registration"]["registration_required"], false);
 }
+
+#[tokio::test]
+async fn the_organisations_own_questions_are_offered_answered_asked_and_drawn_by_decoys() {
+    let policy =
+        format!("{POLICY}\n[policy.security_questions]\ncustom = [\"Name of your first team?\"]\n");
+    let h = Harness::new(&policy).await;
+    let (status, _, config) = h
+        .request(Request::get("/api/v1/config").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        config["custom_questions"],
+        json!([{"id": "custom_1", "text": "Name of your first team?"}])
+    );
+    let secret = app_only(&h, "pat@contoso.example").await;
+    let cookie = proven_session(&h, "pat@contoso.example", &secret).await;
+    let questions = "/api/v1/session/security-questions";
+    let (_, choice) = session_get(&h, &cookie, questions).await;
+    assert_eq!(
+        choice["questions"].as_array().unwrap().len(),
+        11,
+        "{choice}"
+    );
+    assert_eq!(choice["questions"][10], "custom_1");
+    let answer = |question: &str, answer: &str| json!({"question": question, "answer": answer});
+    let unknown = json!({"answers": [
+        answer("custom_2", "x"), answer("birth_city", "Lisbon"), answer("first_pet", "Biscuit")
+    ]});
+    let (status, json) = session_post(&h, &cookie, questions, unknown).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{json}");
+    let three = json!({"answers": [
+        answer("custom_1", "The Otters"), answer("birth_city", "Lisbon"), answer("first_pet", "Biscuit")
+    ]});
+    let (status, list) = session_post(&h, &cookie, questions, three).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+
+    // A reset asks it and takes its answer.
+    let flow = h.start("pat@contoso.example").await;
+    let (_, _, asked) = h.challenge(&flow, "security_questions").await;
+    let ids: Vec<&str> = asked["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q.as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"custom_1"), "{asked}");
+    let answers: Vec<Value> = ids
+        .iter()
+        .map(|&id| {
+            let text = match id {
+                "custom_1" => "the otters",
+                "birth_city" => "Lisbon",
+                _ => "Biscuit",
+            };
+            answer(id, text)
+        })
+        .collect();
+    let (status, _, json) = h
+        .verify(&flow, "security_questions", json!({"answers": answers}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+
+    // Decoys draw from the same questions, so a custom one tells nobody an account is real.
+    let mut decoy_asked_custom = false;
+    for n in 0..40 {
+        let flow = h.start(&format!("nobody{n}@contoso.example")).await;
+        if !flow.kinds().contains(&"security_questions".to_owned()) {
+            continue;
+        }
+        let (_, _, asked) = h.challenge(&flow, "security_questions").await;
+        if asked["questions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("custom_1"))
+        {
+            decoy_asked_custom = true;
+            break;
+        }
+    }
+    assert!(decoy_asked_custom);
+}
