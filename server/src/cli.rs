@@ -55,7 +55,7 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
-    /// List the ids of the built-in security questions.
+    /// List the ids of the security questions: built-in, then the policy's own.
     Questions,
 }
 

@@ -130,6 +130,60 @@ impl Product {
         serde_json::from_str(&body).expect("JSON")
     }
 
+    /// A JSON request to the server as a non-browser client would send it: the status,
+    /// the `Set-Cookie` header if any, and the body (`Null` when empty).
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        headers: &[(&str, &str)],
+    ) -> (u16, Option<String>, serde_json::Value) {
+        use std::io::{Read, Write};
+        let authority = self.url.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(authority).expect("connect");
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let mut head =
+            format!("{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n");
+        if !body.is_empty() {
+            head.push_str(&format!(
+                "Content-Type: application/json\r\nContent-Length: {}\r\n",
+                body.len()
+            ));
+        }
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        write!(stream, "{head}\r\n{body}").expect("send");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("read");
+        let (head, body) = response.split_once("\r\n\r\n").expect("HTTP response");
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .expect("status");
+        let cookie = head.lines().find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("set-cookie")
+                .then(|| value.trim().split(';').next().unwrap_or("").to_owned())
+        });
+        let body = if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
+            dechunk(body)
+        } else {
+            body.to_owned()
+        };
+        let json = if body.trim().is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_str(&body).expect("JSON")
+        };
+        (status, cookie, json)
+    }
+
     /// The newest code e-mailed to `address`, from the demo's dev outbox.
     pub fn last_code_to(&self, address: &str) -> String {
         let messages = self.get_json("/api/v1/dev/outbox");

@@ -6,6 +6,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used)] // tests fail loudly on unexpected errors
 
+mod change_reports;
 mod dead_ends;
 mod enumeration;
 mod harness;

@@ -50,6 +50,7 @@ pub async fn server_accepts(product: &Product, user_id: &str, password: &str) ->
         keys: Arc::new(ServerKeys::ephemeral()),
         hasher: PasswordHasher::new(1).unwrap(),
         clock: Clock::system(),
+        custom_questions: 0,
     };
     directory.check_password(user_id, password).await.unwrap()
 }
@@ -125,11 +126,16 @@ pub fn unknown_id_offering(
 ) -> String {
     let keys = ServerKeys::load_or_create(&product.database().with_file_name("sspr.key"))
         .expect("the server's key file");
+    let questions: Vec<String> = sspr_api::questions::BUILT_IN
+        .iter()
+        .map(|&id| id.to_owned())
+        .collect();
     (0..)
         .map(|n| format!("nobody{n}@contoso.example"))
         .find(|id| {
             !decoy::looks_like_admin(&keys.decoy, id)
-                && decoy::methods(&keys.decoy, id, allowed, required, 3, &[]).len() == offered
+                && decoy::methods(&keys.decoy, id, allowed, required, 3, &questions, &[]).len()
+                    == offered
         })
         .expect("a user ID")
 }

@@ -129,13 +129,21 @@ fn words(language: Language) -> Words {
     }
 }
 
-fn html_page(language: Language, title: &str, content: &str) -> String {
+/// The page around `content`, in the portal's look (its stylesheet and header).
+fn html_page(language: Language, organisation: &str, title: &str, content: &str) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\">\
-         <title>{title}</title></head><body><main><h1>{title}</h1>{content}</main></body></html>",
-        language.tag()
+         <link rel=\"stylesheet\" href=\"/main.css\">\
+         <title>{title} - {organisation}</title></head><body>\
+         <header class=\"site-header\"><div class=\"site-header__inner\">\
+         <p class=\"site-header__brand\"><span class=\"site-header__organisation\">\
+         {organisation}</span></p></div></header>\
+         <main id=\"main\" class=\"page\"><h1 class=\"heading-xl\">{title}</h1>{content}</main>\
+         </body></html>",
+        language.tag(),
+        organisation = escape(organisation),
     )
 }
 
@@ -160,52 +168,63 @@ fn when(unix: u64) -> String {
     )
 }
 
-fn missing() -> Response {
+fn missing(organisation: &str) -> Response {
     let language = Language::English;
     let w = words(language);
-    let content = format!("<p>{}</p><p><a href=\"/\">{}</a></p>", w.missing, w.reset);
+    let content = format!(
+        "<p class=\"body\">{}</p><p class=\"body\"><a href=\"/\">{}</a></p>",
+        w.missing, w.reset
+    );
     (
         StatusCode::NOT_FOUND,
-        Html(html_page(language, w.missing_title, &content)),
+        Html(html_page(language, organisation, w.missing_title, &content)),
     )
         .into_response()
 }
 
 /// `GET /report/{token}`: what changed, and the button.
 pub async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let organisation = state.reset.organisation().to_owned();
     let (report, language) = match state.sessions.change_report(&token).await {
         Ok(found) => found,
-        Err(SessionError::ReportNotFound) => return missing(),
+        Err(SessionError::ReportNotFound) => return missing(&organisation),
         Err(error) => return ApiError::from(error).into_response(),
     };
     let w = words(language);
-    let organisation = state.reset.organisation().to_owned();
     let (_, what) = notices::describe(language, report.change, report.method_kind, &organisation);
     let mut content = format!(
-        "<p>{}</p><p>{}: {}</p>",
+        "<div class=\"notification\"><p class=\"body-lead\">{}</p>\
+         <p class=\"body\">{}: {}</p></div>",
         escape(&what),
         w.changed_at,
         when(report.changed_at)
     );
     if report.reported {
         content.push_str(&format!(
-            "<p>{}</p><p><a href=\"/\">{}</a></p>",
+            "<p class=\"body\">{}</p><p class=\"body\"><a href=\"/\">{}</a></p>",
             w.already, w.reset
         ));
     } else {
         content.push_str(&format!(
-            "<p>{}</p><p>{}</p><form method=\"post\"><button type=\"submit\">{}</button></form>",
+            "<p class=\"body\">{}</p><p class=\"body\">{}</p>\
+             <form method=\"post\"><button class=\"button\" type=\"submit\">{}</button></form>",
             w.if_you, w.if_not, w.button
         ));
     }
-    Html(html_page(language, w.title, &content)).into_response()
+    let title = if report.reported {
+        w.done_title
+    } else {
+        w.title
+    };
+    Html(html_page(language, &organisation, title, &content)).into_response()
 }
 
 /// `POST /report/{token}` (the page's form): files the report.
 pub async fn page_filed(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let organisation = state.reset.organisation().to_owned();
     let language = match state.sessions.change_report(&token).await {
         Ok((_, language)) => language,
-        Err(SessionError::ReportNotFound) => return missing(),
+        Err(SessionError::ReportNotFound) => return missing(&organisation),
         Err(error) => return ApiError::from(error).into_response(),
     };
     let w = words(language);
@@ -215,8 +234,12 @@ pub async fn page_filed(State(state): State<AppState>, Path(token): Path<String>
         Err(SessionError::ReportNotFound) => w.already,
         Err(error) => return ApiError::from(error).into_response(),
     };
-    let content = format!("<p>{text}</p><p><a href=\"/\">{}</a></p>", w.reset);
-    Html(html_page(language, w.done_title, &content)).into_response()
+    let content = format!(
+        "<div class=\"panel panel--confirmation\"><p class=\"panel__body\">{text}</p></div>\
+         <p class=\"body\"><a class=\"button\" href=\"/\">{}</a></p>",
+        w.reset
+    );
+    Html(html_page(language, &organisation, w.done_title, &content)).into_response()
 }
 
 fn escape(text: &str) -> String {

@@ -59,7 +59,8 @@ pub async fn add(
     let path = request.uri().path();
     let is_api = path.starts_with("/api/");
     let top_level = top_level_only(path);
-    let personal = is_api || path.starts_with("/report/");
+    let path_is_report = path.starts_with("/report/");
+    let personal = is_api || path_is_report;
     let mut response = next.run(request).await;
     let h = response.headers_mut();
     if top_level {
@@ -75,10 +76,15 @@ pub async fn add(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
+    // The report page's form posts back to itself: under `no-referrer` browsers send
+    // `Origin: null` with it, which the same-origin guard refuses. `same-origin` sends
+    // the real origin (and a referrer only to this server).
+    let referrer = if path_is_report {
+        "same-origin"
+    } else {
+        "no-referrer"
+    };
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static(referrer));
     h.insert(
         HeaderName::from_static("cross-origin-opener-policy"),
         HeaderValue::from_static("same-origin"),

@@ -145,10 +145,13 @@ async fn document(server: &TestServer) -> Value {
     doc
 }
 
-/// `{flow}` and `{method}` filled with ids of the right shape that name nothing.
+/// `{flow}`, `{method}` and the other ids filled with ids of the right shape that name
+/// nothing.
 fn concrete(path: &str) -> String {
     path.replace("{flow}", "0123456789abcdef0123456789abcdef")
         .replace("{method}", "m1")
+        .replace("{registration}", "0123456789abcdef0123456789abcdef")
+        .replace("{token}", "0123456789abcdef0123456789abcdef")
 }
 
 /// The (method, path) pairs the document lists.
@@ -344,6 +347,42 @@ async fn every_route_is_documented_with_its_method_and_nothing_else() {
         "routes missing from the document: {missing:?}"
     );
     assert!(extra.is_empty(), "documented but not in ROUTES: {extra:?}");
+}
+
+/// docs/SECURITY.md R8: every state-changing route, listed or added later, refuses a
+/// request from another origin before anything else (signed in or not, JSON or not).
+#[tokio::test]
+async fn every_state_changing_route_refuses_a_foreign_origin() {
+    let server = server(false);
+    let mut checked = 0;
+    for (method, path) in ROUTES {
+        if method == "get" {
+            continue;
+        }
+        for origin in [
+            ("origin", "https://evil.example"),
+            ("sec-fetch-site", "cross-site"),
+        ] {
+            let mut request = request(method, &concrete(path), Some(json!({})));
+            request
+                .headers_mut()
+                .insert(origin.0, axum::http::HeaderValue::from_static(origin.1));
+            request.headers_mut().insert(
+                header::COOKIE,
+                axum::http::HeaderValue::from_static(
+                    "__Host-sspr-session=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                ),
+            );
+            let (status, _, body) = parts(send(&server, request).await).await;
+            assert_eq!(
+                (status, &body["code"]),
+                (StatusCode::FORBIDDEN, &json!("forbidden_origin")),
+                "{method} {path} with {origin:?}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 40, "{checked}");
 }
 
 /// The other direction: each documented operation reaches a handler (not the router's
