@@ -172,11 +172,16 @@ pub async fn run_user(
             for method in store.list_methods(&user_id).await? {
                 writeln!(
                     out,
-                    "{}\t{}\t{}{}",
+                    "{}\t{}\t{}{}{}",
                     method.id,
                     method.kind,
                     method.contact.as_deref().unwrap_or("-"),
-                    if method.is_default { "\t(default)" } else { "" }
+                    if method.is_default { "\t(default)" } else { "" },
+                    if method.suspended {
+                        "\t(suspended by a report: sspr-server user restore-methods)"
+                    } else {
+                        ""
+                    }
                 )?;
             }
             if let Some(account) = store.account(&user_id).await?

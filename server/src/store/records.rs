@@ -270,6 +270,8 @@ pub struct MethodListing {
     pub kind: String,
     pub contact: Option<String>,
     pub is_default: bool,
+    /// A "this wasn't me" report suspended it (never offered until restored).
+    pub suspended: bool,
 }
 
 /// How many rows a purge deleted, per table.

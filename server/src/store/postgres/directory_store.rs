@@ -308,7 +308,16 @@ impl PgStore {
                 )
                 .await?;
             }
-            super::registrations::queue_notice(&tx, id, &notice, None, now).await?;
+            // New answers are a new registration of the method (its date, never used).
+            let method: i64 = one(
+                &tx,
+                "UPDATE methods SET created_at = $2, last_used_at = NULL
+                 WHERE user_id = $1 AND kind = 'security_questions' RETURNING id",
+                &[&id, &(now as i64)],
+            )
+            .await?
+            .try_get(0)?;
+            super::registrations::queue_notice(&tx, id, &notice, Some(method), now).await?;
             audit_at(&tx, now, "security_answers_set", Some(&user_id), None).await?;
             tx.commit().await?;
             Ok(())
@@ -323,8 +332,8 @@ impl PgStore {
             let id = user_row(&client, &user_id, Intent::Read).await?;
             let rows = all(
                 &client,
-                "SELECT id, kind, contact, is_default FROM methods WHERE user_id = $1
-                 ORDER BY is_default DESC, id",
+                "SELECT id, kind, contact, is_default, suspended_at IS NOT NULL FROM methods
+                 WHERE user_id = $1 ORDER BY is_default DESC, id",
                 &[&id],
             )
             .await?;
@@ -335,6 +344,7 @@ impl PgStore {
                         kind: row.try_get(1)?,
                         contact: row.try_get(2)?,
                         is_default: row.try_get(3)?,
+                        suspended: row.try_get(4)?,
                     })
                 })
                 .collect()

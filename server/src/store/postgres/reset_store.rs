@@ -274,7 +274,10 @@ async fn load_account<C: GenericClient>(
     }
     account.questions = all(
         conn,
-        "SELECT question FROM security_answers WHERE user_id = $1 ORDER BY question",
+        "SELECT question FROM security_answers WHERE user_id = $1
+           AND NOT EXISTS (SELECT 1 FROM methods WHERE user_id = $1
+                           AND kind = 'security_questions' AND suspended_at IS NOT NULL)
+         ORDER BY question",
         &[&account.id],
     )
     .await?
@@ -699,6 +702,8 @@ impl PgStore {
                     input.answers = all(
                         &tx,
                         "SELECT question, answer_hash FROM security_answers WHERE user_id = $1
+                         AND NOT EXISTS (SELECT 1 FROM methods WHERE user_id = $1
+                                         AND kind = 'security_questions' AND suspended_at IS NOT NULL)
                          ORDER BY question",
                         &[&flow.user.unwrap_or(NO_ROW)],
                     )

@@ -241,7 +241,14 @@ impl SqliteStore {
                     params![id, now as i64],
                 )?;
             }
-            super::registrations::queue_notice(&tx, id, &notice, None, now)?;
+            // New answers are a new registration of the method (its date, never used).
+            let method: i64 = tx.query_row(
+                "UPDATE methods SET created_at = ?2, last_used_at = NULL
+                 WHERE user_id = ?1 AND kind = 'security_questions' RETURNING id",
+                params![id, now as i64],
+                |row| row.get(0),
+            )?;
+            super::registrations::queue_notice(&tx, id, &notice, Some(method), now)?;
             audit_at(&tx, now, "security_answers_set", Some(&user_id), None)?;
             tx.commit()?;
             Ok(())
@@ -254,8 +261,8 @@ impl SqliteStore {
         self.call(move |conn| {
             let id = user_row(conn, &user_id)?;
             let mut stmt = conn.prepare(
-                "SELECT id, kind, contact, is_default FROM methods WHERE user_id = ?1
-                 ORDER BY is_default DESC, id",
+                "SELECT id, kind, contact, is_default, suspended_at IS NOT NULL FROM methods
+                 WHERE user_id = ?1 ORDER BY is_default DESC, id",
             )?;
             let rows = stmt.query_map([id], |row| {
                 Ok(MethodListing {
@@ -263,6 +270,7 @@ impl SqliteStore {
                     kind: row.get(1)?,
                     contact: row.get(2)?,
                     is_default: row.get(3)?,
+                    suspended: row.get(4)?,
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)

@@ -199,7 +199,10 @@ fn load_account(
         )
         .collect();
     let mut stmt = conn.prepare_cached(
-        "SELECT question FROM security_answers WHERE user_id = ?1 ORDER BY question",
+        "SELECT question FROM security_answers WHERE user_id = ?1
+           AND NOT EXISTS (SELECT 1 FROM methods WHERE user_id = ?1
+                           AND kind = 'security_questions' AND suspended_at IS NOT NULL)
+         ORDER BY question",
     )?;
     account.questions = stmt
         .query_map([account.id], |row| row.get(0))?
@@ -573,7 +576,9 @@ impl SqliteStore {
                     input.questions = serde_json::from_str(&questions)
                         .map_err(|err| StoreError::Corrupt(err.to_string()))?;
                     let mut stmt = tx.prepare_cached(
-                        "SELECT question, answer_hash FROM security_answers WHERE user_id = ?1",
+                        "SELECT question, answer_hash FROM security_answers WHERE user_id = ?1
+                         AND NOT EXISTS (SELECT 1 FROM methods WHERE user_id = ?1
+                                         AND kind = 'security_questions' AND suspended_at IS NOT NULL)",
                     )?;
                     input.answers = stmt
                         .query_map([flow.user.unwrap_or(NO_ROW)], |row| {

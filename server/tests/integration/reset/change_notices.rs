@@ -258,7 +258,25 @@ async fn a_changed_address_is_told_at_the_old_one_and_an_administrator_can_resto
         (StatusCode::NOT_FOUND, &json!("report_not_found"))
     );
 
-    // The help desk judged it theirs: restored.
+    // The help desk sees it suspended, judges it theirs, and restores it.
+    let mut listed = Vec::new();
+    run_user(
+        &h.directory,
+        UserCommand::Methods {
+            user_id: "cal@contoso.example".into(),
+        },
+        3,
+        &mut std::io::empty(),
+        &mut listed,
+    )
+    .await
+    .unwrap();
+    let listed = String::from_utf8(listed).unwrap();
+    assert!(
+        listed.contains("cal@new.example\t(default)\t(suspended")
+            || listed.contains("cal@new.example\t(suspended"),
+        "{listed}"
+    );
     let mut out = Vec::new();
     run_user(
         &h.directory,
@@ -349,4 +367,28 @@ async fn a_removal_and_a_password_change_are_told_and_their_links_expire() {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn reported_new_answers_are_suspended_too() {
+    let h = Harness::new(POLICY).await;
+    let secret = h.person("fox@contoso.example").await;
+    let cookie = proven_session(&h, "fox@contoso.example", &secret).await;
+    let answer = |question: &str, answer: &str| json!({"question": question, "answer": answer});
+    let three = json!({"answers": [
+        answer("first_car", "Beetle"), answer("oldest_cousin", "Sam"), answer("first_job_city", "Porto")
+    ]});
+    let (status, list) =
+        session_post(&h, &cookie, "/api/v1/session/security-questions", three).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let (subject, body) = last_to(&h, "fox@home.example").await;
+    assert!(subject.contains("was changed"), "{subject}");
+    assert!(body.contains("security questions"), "{body}");
+    let (status, _, done) = h
+        .post(&format!("/api/v1/reports/{}", token_in(&body)), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["method_suspended"], true);
+    let flow = h.start("fox@contoso.example").await;
+    assert_eq!(flow.kinds(), ["app_code", "email"]);
 }
