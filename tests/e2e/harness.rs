@@ -107,27 +107,9 @@ impl Product {
 
     /// `GET` a JSON document from the server (plain HTTP/1.1 on loopback).
     pub fn get_json(&self, path: &str) -> serde_json::Value {
-        use std::io::{Read, Write};
-        let authority = self.url.trim_start_matches("http://");
-        let mut stream = std::net::TcpStream::connect(authority).expect("connect");
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
-        )
-        .expect("send");
-        let mut response = String::new();
-        stream.read_to_string(&mut response).expect("read");
-        let (head, body) = response.split_once("\r\n\r\n").expect("HTTP response");
-        assert!(head.starts_with("HTTP/1.1 200"), "{path}: {head}");
-        let body = if head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked")
-        {
-            dechunk(body)
-        } else {
-            body.to_owned()
-        };
-        serde_json::from_str(&body).expect("JSON")
+        let (status, _, json) = self.request("GET", path, None, &[]);
+        assert_eq!(status, 200, "{path}: {json}");
+        json
     }
 
     /// A JSON request to the server as a non-browser client would send it: the status,

@@ -284,11 +284,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
     /// proof grew old; `None` when the person has no method to prove.
     pub async fn new_proof(&self, id: &str) -> Result<Option<ResetFlow>, SessionError> {
         let session = self.session(id).await?;
-        let account = self
-            .store
-            .account_by_id(session.user)
-            .await?
-            .ok_or(SessionError::NotSignedIn)?;
+        let account = self.account_of(session.user).await?;
         let subject = decoy::subject(&self.keys.decoy, &account.user_id);
         Ok(self.reset.start_proof(&account, subject).await?)
     }
@@ -338,12 +334,16 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
         if session.proven_at.is_none() {
             return Err(SessionError::ProofNeeded);
         }
-        let account = self
-            .store
-            .account_by_id(session.user)
-            .await?
-            .ok_or(SessionError::NotSignedIn)?;
+        let account = self.account_of(session.user).await?;
         Ok((session, account))
+    }
+
+    /// The signed-in person's account (gone: they are signed out).
+    pub(crate) async fn account_of(&self, user: i64) -> Result<Account, SessionError> {
+        self.store
+            .account_by_id(user)
+            .await?
+            .ok_or(SessionError::NotSignedIn)
     }
 
     /// Whether the session's proof is recent enough for a sensitive action.

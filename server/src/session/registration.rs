@@ -296,11 +296,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
         // account as it was.
         let notice: NoticeFor = match purpose {
             RegistrationPurpose::Method => {
-                let account = self
-                    .store
-                    .account_by_id(session.user)
-                    .await?
-                    .ok_or(SessionError::NotSignedIn)?;
+                let account = self.account_of(session.user).await?;
                 let service = self.clone();
                 Box::new(move |kind, replaced, contact| {
                     let change = if replaced {
@@ -355,11 +351,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
             RegistrationPurpose::Method,
         )
         .await?;
-        let account = self
-            .store
-            .account_by_id(session.user)
-            .await?
-            .ok_or(SessionError::NotSignedIn)?;
+        let account = self.account_of(session.user).await?;
         Ok(self.list(&account))
     }
 
@@ -406,11 +398,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
             Err(DirectoryError::Store(error)) => return Err(error.into()),
             Err(_) => return Err(SessionError::NotSignedIn),
         }
-        let account = self
-            .store
-            .account_by_id(account.id)
-            .await?
-            .ok_or(SessionError::NotSignedIn)?;
+        let account = self.account_of(account.id).await?;
         Ok(self.list(&account))
     }
 
@@ -418,11 +406,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
     /// them, which proves the session once typed.
     pub async fn send_contact_code(&self, id: &str) -> Result<PendingMethod, SessionError> {
         let session = self.session(id).await?;
-        let account = self
-            .store
-            .account_by_id(session.user)
-            .await?
-            .ok_or(SessionError::NotSignedIn)?;
+        let account = self.account_of(session.user).await?;
         // Someone with methods proves one of them; the directory's address is for the
         // first registration only.
         let address = match &account.email {

@@ -47,11 +47,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
 
     /// The registration status of the session's person.
     pub async fn status_of(&self, session: &Session) -> Result<RegistrationStatus, SessionError> {
-        let account = self
-            .store
-            .account_by_id(session.user)
-            .await?
-            .ok_or(SessionError::NotSignedIn)?;
+        let account = self.account_of(session.user).await?;
         Ok(self.registration_status(&account))
     }
 

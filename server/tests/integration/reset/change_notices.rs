@@ -4,24 +4,15 @@
 //! security-info page and suspends a method the change made, until a reset with the
 //! other methods (which removes it) or an administrator restores them.
 
+use super::registrations::{add_answers, no_methods};
 use super::sessions::{
-    method_of, prove, proven_session, session_get, session_status, sign_in_request,
+    method_of, prove, proven_session, session_get, session_post, session_status, sign_in_request,
 };
 use super::*;
 use sspr_server::admin::{UserCommand, run_user};
 use sspr_server::crypto::totp::TotpSecret;
 
 const REGISTRATIONS: &str = "/api/v1/session/registrations";
-
-async fn session_post(h: &Harness, cookie: &str, path: &str, body: Value) -> (StatusCode, Value) {
-    let request = Request::post(path)
-        .header("content-type", "application/json")
-        .header("cookie", cookie)
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    let (status, _, json) = h.request(request).await;
-    (status, json)
-}
 
 /// Registers `address` as the session's e-mail method (code and all).
 async fn register_email(h: &Harness, cookie: &str, address: &str) -> Value {
@@ -84,30 +75,8 @@ fn form_post(token: &str, origin: Option<&str>) -> Request<Body> {
 /// A person with the directory address `dir@home.example`, an app and answers (no e-mail
 /// method), signed in with their app in `locale`.
 async fn app_and_questions(h: &Harness, user_id: &str, locale: &str) -> (TotpSecret, String) {
-    let user = NewUser {
-        user_id,
-        display_name: "Robin Quill",
-        email: Some("dir@home.example"),
-        is_admin: false,
-        groups: &["sspr-users"],
-    };
-    assert!(
-        h.services
-            .store
-            .create_user_if_missing(&user)
-            .await
-            .unwrap()
-    );
-    h.directory
-        .set_password(user_id, "lantern harbour seventeen")
-        .await
-        .unwrap();
-    let answers = [
-        ("birth_city".into(), "Lisbon".into()),
-        ("first_pet".into(), "Biscuit".into()),
-        ("first_school".into(), "Riverside Primary".into()),
-    ];
-    h.directory.set_answers(user_id, &answers, 3).await.unwrap();
+    no_methods(h, user_id, Some("dir@home.example")).await;
+    add_answers(h, user_id).await;
     let secret = h.directory.add_totp(user_id, None).await.unwrap();
     let mut request = sign_in_request(user_id, "lantern harbour seventeen", None);
     *request.body_mut() = Body::from(

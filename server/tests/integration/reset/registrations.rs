@@ -5,24 +5,14 @@
 //! code to the directory's address); registrations are the session's own.
 
 use super::sessions::{
-    method_of, prove, proven_session, session_get, session_status, sign_in, sign_in_with_proof,
+    method_of, prove, proven_session, session_get, session_post, session_status, sign_in,
+    sign_in_with_proof,
 };
 use super::*;
 use sspr_server::admin::{UserCommand, run_user};
 use sspr_server::crypto::totp::TotpSecret;
 
 const REGISTRATIONS: &str = "/api/v1/session/registrations";
-
-/// A state-changing request of the session `cookie`, as the app sends it.
-async fn session_post(h: &Harness, cookie: &str, path: &str, body: Value) -> (StatusCode, Value) {
-    let request = Request::post(path)
-        .header("content-type", "application/json")
-        .header("cookie", cookie)
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    let (status, _, json) = h.request(request).await;
-    (status, json)
-}
 
 async fn confirm(h: &Harness, cookie: &str, pending: &Value, code: &str) -> (StatusCode, Value) {
     let path = format!(
@@ -33,7 +23,7 @@ async fn confirm(h: &Harness, cookie: &str, pending: &Value, code: &str) -> (Sta
 }
 
 /// A person in scope with a password and only an authenticator app.
-async fn app_only(h: &Harness, user_id: &str) -> TotpSecret {
+pub(super) async fn app_only(h: &Harness, user_id: &str) -> TotpSecret {
     h.user(user_id, false, &["sspr-users"]).await;
     h.directory
         .set_password(user_id, "lantern harbour seventeen")
@@ -43,7 +33,7 @@ async fn app_only(h: &Harness, user_id: &str) -> TotpSecret {
 }
 
 /// A person in scope with a password and no method at all.
-async fn no_methods(h: &Harness, user_id: &str, email: Option<&str>) {
+pub(super) async fn no_methods(h: &Harness, user_id: &str, email: Option<&str>) {
     let user = NewUser {
         user_id,
         display_name: "Robin Quill",
@@ -64,6 +54,16 @@ async fn no_methods(h: &Harness, user_id: &str, email: Option<&str>) {
         .unwrap();
 }
 
+/// Registers the three answers every test person has (birth city, first pet, school).
+pub(super) async fn add_answers(h: &Harness, user_id: &str) {
+    let answers = [
+        ("birth_city".into(), "Lisbon".into()),
+        ("first_pet".into(), "Biscuit".into()),
+        ("first_school".into(), "Riverside Primary".into()),
+    ];
+    h.directory.set_answers(user_id, &answers, 3).await.unwrap();
+}
+
 fn kinds(list: &Value) -> Vec<String> {
     let mut kinds: Vec<String> = list["methods"]
         .as_array()
@@ -79,15 +79,7 @@ fn kinds(list: &Value) -> Vec<String> {
 async fn an_address_counts_only_once_its_code_is_typed_and_then_resets_the_password() {
     let h = Harness::new(POLICY).await;
     let secret = app_only(&h, "ana@contoso.example").await;
-    let answers = [
-        ("birth_city".into(), "Lisbon".into()),
-        ("first_pet".into(), "Biscuit".into()),
-        ("first_school".into(), "Riverside Primary".into()),
-    ];
-    h.directory
-        .set_answers("ana@contoso.example", &answers, 3)
-        .await
-        .unwrap();
+    add_answers(&h, "ana@contoso.example").await;
     let cookie = proven_session(&h, "ana@contoso.example", &secret).await;
     let (status, pending) = session_post(
         &h,

@@ -657,3 +657,19 @@ async fn one_method_of_ones_own_is_the_default() {
         xia_list
     );
 }
+
+/// A state-changing request of the session `cookie`, as the app sends it.
+pub(super) async fn session_post(
+    h: &Harness,
+    cookie: &str,
+    path: &str,
+    body: Value,
+) -> (StatusCode, Value) {
+    let request = Request::post(path)
+        .header("content-type", "application/json")
+        .header("cookie", cookie)
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let (status, _, json) = h.request(request).await;
+    (status, json)
+}
