@@ -22,7 +22,7 @@ wasm_env() {
     )
 }
 
-# The release build of the app into dist/ (or trunk's --dist). Smaller than trunk's
+# The release build of the app's two areas into dist/. Smaller than trunk's
 # default (measured in the README's budgets): the standard library is built from source
 # with panics that abort at once (no panic messages, locations or Debug text in the
 # wasm), and Leptos erases view types (`erase_components`), which folds its many
@@ -30,9 +30,30 @@ wasm_env() {
 # messages. Both need RUSTC_BOOTSTRAP (unstable flags on the stable compiler), as the
 # build-std route of scripts/setup.sh already does.
 build_app() {
-    wasm_env env RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
-        CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
-        trunk build --release "$@"
+    # One trunk build per area (trunk empties its dist folder on every build): each into a
+    # stage of its own, then merged into dist/ (shared files must be the same bytes).
+    local stage area
+    mkdir -p "$TARGET_DIR"
+    stage=$(mktemp -d "$TARGET_DIR/dist-stage.XXXXXX")
+    for area in index security-info; do
+        (cd "$ROOT" && wasm_env env RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+            CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
+            trunk build --release --dist "$stage/$area" --html-output "$area.html" "$area.html") ||
+            { rm -rf "$stage"; return 1; }
+    done
+    local f other
+    for f in "$stage/security-info"/*; do
+        other="$stage/index/$(basename "$f")"
+        if [ -e "$other" ] && ! cmp -s "$f" "$other"; then
+            echo "the two areas' builds disagree on $(basename "$f")" >&2
+            rm -rf "$stage"
+            return 1
+        fi
+    done
+    mkdir -p "$ROOT/dist"
+    find "$ROOT/dist" -mindepth 1 -delete
+    cp -R "$stage/index/." "$stage/security-info/." "$ROOT/dist/"
+    rm -rf "$stage"
 }
 
 # The folder with PostgreSQL's server and client programs (initdb, pg_ctl, postgres,

@@ -1,28 +1,45 @@
 #!/usr/bin/env bash
-# Reports what a first load of the portal transfers: each file of dist/ raw, gzip and
-# brotli (quality 11), and the total. Reported, not asserted: budgets live in the README.
-# Files fetched later (the common-password list, loaded when the password page opens)
-# are listed apart and not counted in the first load.
+# Reports what a first load of each area of the app transfers (the reset portal, the
+# security-info page): each file raw, gzip and brotli (quality 11), and each area's total.
+# Reported, not asserted: budgets live in the README. Files fetched later (the
+# common-password list, loaded when the password page opens) are listed apart and not
+# counted in a first load.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 dist=${1:-$ROOT/dist}
 [ -f "$dist/index.html" ] || { echo "no build in $dist: build the app first (build_app in scripts/common.sh, or ./sspr.sh start)" >&2; exit 1; }
-total_raw=0 total_gz=0 total_br=0
-printf '%-24s %10s %10s %10s\n' file raw gzip brotli
+SHARED="boot.js favicon.svg main.css"
+PORTAL="index.html sspr-app.js sspr-app_bg.wasm $SHARED"
+SECURITY_INFO="security-info.html sspr-security-info.js sspr-security-info_bg.wasm $SHARED"
 LATER="common-passwords.txt"
-for f in "$dist"/*; do
-    case " $LATER " in *" $(basename "$f") "*) continue ;; esac
-    case "$f" in *.br | *.partial) continue ;; esac  # the server's precompressed copies
-    raw=$(wc -c <"$f")
-    gz=$(gzip -9 -c "$f" | wc -c)
-    br=$(brotli -c -q 11 "$f" | wc -c)
-    total_raw=$((total_raw + raw)) total_gz=$((total_gz + gz)) total_br=$((total_br + br))
-    printf '%-24s %10d %10d %10d\n' "$(basename "$f")" "$raw" "$gz" "$br"
+
+sizes() {  # raw gzip brotli of a file
+    printf '%d %d %d\n' "$(wc -c <"$1")" "$(gzip -9 -c "$1" | wc -c)" "$(brotli -c -q 11 "$1" | wc -c)"
+}
+
+printf '%-28s %10s %10s %10s\n' file raw gzip brotli
+for name in $PORTAL sspr-security-info.js sspr-security-info_bg.wasm security-info.html; do
+    f="$dist/$name"
+    [ -f "$f" ] || { echo "missing $name in $dist" >&2; exit 1; }
+    read -r raw gz br < <(sizes "$f")
+    printf '%-28s %10d %10d %10d\n' "$name" "$raw" "$gz" "$br"
 done
-printf '%-24s %10d %10d %10d\n' "first load (all)" "$total_raw" "$total_gz" "$total_br"
+area() {  # label, then the files of the area
+    local label=$1 total_raw=0 total_gz=0 total_br=0 raw gz br
+    shift
+    for name in "$@"; do
+        read -r raw gz br < <(sizes "$dist/$name")
+        total_raw=$((total_raw + raw)) total_gz=$((total_gz + gz)) total_br=$((total_br + br))
+    done
+    printf '%-28s %10d %10d %10d\n' "$label" "$total_raw" "$total_gz" "$total_br"
+}
+# shellcheck disable=SC2086
+area "first load: portal" $PORTAL
+# shellcheck disable=SC2086
+area "first load: security info" $SECURITY_INFO
 for name in $LATER; do
     f="$dist/$name"
     [ -f "$f" ] || continue
-    printf '%-24s %10d %10d %10d  (later, when needed)\n' "$name" "$(wc -c <"$f")" \
-        "$(gzip -9 -c "$f" | wc -c)" "$(brotli -c -q 11 "$f" | wc -c)"
+    read -r raw gz br < <(sizes "$f")
+    printf '%-28s %10d %10d %10d  (portal, later, when needed)\n' "$name" "$raw" "$gz" "$br"
 done

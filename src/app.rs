@@ -1,4 +1,4 @@
-//! The app shell: language context, header, the page for the current URL, footer.
+//! The shell every area shares: language context, header, the area's page, footer.
 
 use crate::api::{self, ApiError};
 use crate::components::text;
@@ -6,21 +6,18 @@ use crate::components::{ApiErrorMessage, OrganisationConfig, PageHasErrors, Site
 use crate::i18n::*;
 use crate::locale;
 use crate::page_title::StepTitle;
-use crate::reset::ResetPortal;
 use crate::route::Page;
-use crate::security_info::SecurityInfoPage;
 use leptos::prelude::*;
 use sspr_api::PublicConfig;
 
+/// An area of the app: `page` names it (the document title), `content` is its page.
 #[component]
-pub fn App() -> impl IntoView {
-    let path = window().location().pathname().unwrap_or_default();
-    let page = Page::from_path(&path);
+pub fn App(page: Page, content: fn(Page) -> AnyView) -> impl IntoView {
     // A root sub-context takes our own initial locale (remembered choice or negotiation).
     view! {
         <I18nSubContextProvider initial_locale=Signal::stored(locale::initial())>
             <DocumentLanguage />
-            <Shell page />
+            <Shell page content />
         </I18nSubContextProvider>
     }
 }
@@ -40,7 +37,7 @@ pub fn DocumentLanguage() -> impl IntoView {
 
 /// Everything inside the language context.
 #[component]
-pub fn Shell(page: Page) -> impl IntoView {
+pub fn Shell(page: Page, content: fn(Page) -> AnyView) -> impl IntoView {
     let i18n = use_i18n();
     // The organisation's settings: loaded once, reloaded by "Try again".
     let config = RwSignal::new(None::<Result<PublicConfig, ApiError>>);
@@ -86,11 +83,7 @@ pub fn Shell(page: Page) -> impl IntoView {
         <SiteHeader config=public_config />
         <main id="main" class="page" tabindex="-1">
             {move || config_error().map(|error| view! { <ConfigError error retry=load_config /> })}
-            {match page {
-                Page::Reset => view! { <ResetPortal /> }.into_any(),
-                Page::SecurityInfo => view! { <SecurityInfoPage /> }.into_any(),
-                Page::NotFound => view! { <NotFound /> }.into_any(),
-            }}
+            {content(page)}
         </main>
         <Footer config=public_config />
     }
@@ -109,7 +102,7 @@ fn ConfigError(error: ApiError, retry: impl Fn() + 'static) -> impl IntoView {
 }
 
 #[component]
-fn NotFound() -> impl IntoView {
+pub fn NotFound() -> impl IntoView {
     view! {
         <h1 class="heading-xl">{text(|l| td_string!(l, not_found.title))}</h1>
         <p>{text(|l| td_string!(l, not_found.body))}</p>

@@ -1,4 +1,9 @@
-//! Entry point of the web app (built by trunk for wasm32).
+//! Entry point of the reset portal's bundle (built by trunk for wasm32, `index.html`).
+
+use leptos::prelude::*;
+use sspr_app::app::NotFound;
+use sspr_app::reset::ResetPortal;
+use sspr_app::route::Page;
 
 fn main() {
     // Debug builds log a panic's message to the console. Release builds abort at once
@@ -6,5 +11,14 @@ fn main() {
     // so none is installed.
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
-    sspr_app::start();
+    let path = window().location().pathname().unwrap_or_default();
+    // Only the portal's own pages: the security-info page is the other bundle's.
+    let page = match Page::from_path(&path) {
+        Page::Reset => Page::Reset,
+        _ => Page::NotFound,
+    };
+    sspr_app::start(page, |page| match page {
+        Page::Reset => view! { <ResetPortal /> }.into_any(),
+        _ => view! { <NotFound /> }.into_any(),
+    });
 }

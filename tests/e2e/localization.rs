@@ -77,12 +77,51 @@ async fn language_choice_is_remembered_across_pages() {
     browser.quit().await;
 }
 
+/// The wasm bundles the browser fetched so far.
+async fn bundles_loaded(browser: &Browser) -> Vec<String> {
+    let names = browser
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => e.name)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let mut wasm: Vec<String> = names
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|name| name.as_str())
+        .filter(|name| name.ends_with(".wasm") || name.ends_with(".js"))
+        .filter_map(|name| name.rsplit('/').next().map(str::to_owned))
+        .collect();
+    wasm.sort();
+    wasm.dedup();
+    wasm
+}
+
+/// Each area is its own bundle: a person resetting never downloads the security-info
+/// page, and the other way round.
 #[tokio::test]
-async fn security_info_page_has_its_heading() {
+async fn each_area_loads_only_its_own_bundle() {
     let product = Product::start();
     let browser = Browser::start("en-US").await;
+    browser.open(&product, "/").await;
+    browser.expect_heading("en", "reset.title").await;
+    assert_eq!(
+        bundles_loaded(&browser).await,
+        ["boot.js", "sspr-app.js", "sspr-app_bg.wasm"]
+    );
     browser.open(&product, "/security-info").await;
     browser.expect_heading("en", "security_info.title").await;
+    assert_eq!(
+        bundles_loaded(&browser).await,
+        [
+            "boot.js",
+            "sspr-security-info.js",
+            "sspr-security-info_bg.wasm"
+        ]
+    );
     browser.quit().await;
 }
 

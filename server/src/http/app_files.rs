@@ -1,5 +1,6 @@
-//! The built web app: files from `app_dir`, and `index.html` for the app's own routes
-//! (`/security-info`, ...) so that a reload or a shared link works.
+//! The built web app: files from `app_dir`, and the page of each area for its routes so
+//! that a reload or a shared link works: `security-info.html` (the security-info page's
+//! bundle) at `/security-info`, `index.html` (the reset portal's) everywhere else.
 
 use super::problem::ApiError;
 use axum::Router;
@@ -73,6 +74,16 @@ pub fn precompress(dir: &std::path::Path) -> std::io::Result<usize> {
     Ok(written)
 }
 
+/// The HTML file of the area an app route belongs to.
+pub fn area_page(path: &str) -> &'static str {
+    let path = path.trim_end_matches('/').to_ascii_lowercase();
+    if path == "/security-info" || path.starts_with("/security-info/") {
+        "security-info.html"
+    } else {
+        "index.html"
+    }
+}
+
 async fn index_for_app_route(State(AppDir(dir)): State<AppDir>, request: Request) -> Response {
     let path = request.uri().path();
     if path == "/api" || path.starts_with("/api/") {
@@ -84,7 +95,7 @@ async fn index_for_app_route(State(AppDir(dir)): State<AppDir>, request: Request
         // A missing asset, not an app route: a plain 404 rather than HTML in its place.
         return (StatusCode::NOT_FOUND, "not found\n").into_response();
     }
-    match tokio::fs::read_to_string(dir.join("index.html")).await {
+    match tokio::fs::read_to_string(dir.join(area_page(path))).await {
         Ok(html) => Html(html).into_response(),
         Err(err) => {
             tracing::error!(app_dir = %dir.display(), error = %err, "the web app is not built");

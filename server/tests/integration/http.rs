@@ -32,13 +32,18 @@ struct TestServer {
     app: Router,
 }
 
-/// A built app's folder in `dir`: index.html, a small script and a big one.
+/// A built app's folder in `dir`: the two areas' pages, a small script and a big one.
 fn app_dir(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let app_dir = dir.path().join("dist");
     std::fs::create_dir(&app_dir).unwrap();
     std::fs::write(
         app_dir.join("index.html"),
         "<!DOCTYPE html><title>app</title>",
+    )
+    .unwrap();
+    std::fs::write(
+        app_dir.join("security-info.html"),
+        "<!DOCTYPE html><title>security info</title>",
     )
     .unwrap();
     std::fs::write(app_dir.join("sspr-app.js"), "export default 1;").unwrap();
@@ -153,9 +158,23 @@ async fn wrong_method_is_a_problem_document() {
 }
 
 #[tokio::test]
-async fn app_routes_get_the_index_page() {
+async fn app_routes_get_their_areas_page() {
     let server = server();
-    for path in ["/", "/security-info", "/reset", "/anything/else"] {
+    for path in [
+        "/security-info",
+        "/security-info/",
+        "/Security-Info/methods",
+    ] {
+        let response = get(&server, path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert!(
+            body_text(response)
+                .await
+                .contains("<title>security info</title>"),
+            "{path}: the security-info page's own bundle"
+        );
+    }
+    for path in ["/", "/reset", "/anything/else", "/security-information"] {
         let response = get(&server, path).await;
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         assert!(
@@ -621,7 +640,10 @@ async fn precompressed_app_files_are_written_once_and_served_to_brotli_browsers(
     let app_dir = app_dir(&dir);
     std::fs::write(app_dir.join("photo.png"), [0u8; 64]).unwrap();
     let written = sspr_server::http::app_files::precompress(&app_dir).unwrap();
-    assert_eq!(written, 3, "index.html and the two scripts, not the image");
+    assert_eq!(
+        written, 4,
+        "the two pages and the two scripts, not the image"
+    );
     assert!(!app_dir.join("photo.png.br").exists());
     // Up to date: nothing to do the second time.
     assert_eq!(
