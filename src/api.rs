@@ -9,6 +9,9 @@ use sspr_api::problem::PROBLEM_CONTENT_TYPE;
 use sspr_api::reset::{
     Challenge, FLOW_SECRET_HEADER, NewPassword, Proof, ResetDone, ResetFlow, StartReset,
 };
+use sspr_api::session::{
+    ConfirmCode, MethodList, OneTimePass, PendingMethod, SessionInfo, SessionProof, SignIn,
+};
 use sspr_api::{ErrorCode, Problem, PublicConfig, paths};
 
 /// Why a call failed, in terms the UI can explain.
@@ -95,6 +98,76 @@ pub async fn verify(flow: &FlowKey, method_id: &str, proof: &Proof) -> Result<Re
 pub async fn set_password(flow: &FlowKey, password: String) -> Result<ResetDone, ApiError> {
     let path = paths::reset_password(&flow.id);
     post(&path, Some(flow), &NewPassword { password }).await
+}
+
+/// `POST /api/v1/session`: sign in to the security-info page (the browser keeps the
+/// session cookie; the app never sees it).
+pub async fn sign_in(
+    user_id: String,
+    password: String,
+    locale: &str,
+) -> Result<SessionInfo, ApiError> {
+    let body = SignIn {
+        user_id,
+        password,
+        locale: Some(locale.to_owned()),
+    };
+    post(paths::SESSION, None, &body).await
+}
+
+/// `GET /api/v1/session`: the signed-in session, or `not_signed_in`.
+pub async fn session() -> Result<SessionInfo, ApiError> {
+    get(paths::SESSION).await
+}
+
+/// `DELETE /api/v1/session`: sign out.
+pub async fn sign_out() -> Result<(), ApiError> {
+    let response = Request::delete(paths::SESSION)
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(ApiError::Unexpected {
+            status: response.status(),
+        })
+    }
+}
+
+/// `POST /api/v1/session/proof`: a method was proven in the sign-in's `flow`.
+pub async fn prove_session(flow: &FlowKey) -> Result<SessionInfo, ApiError> {
+    let body = SessionProof {
+        flow_id: flow.id.clone(),
+    };
+    post(paths::SESSION_PROOF, Some(flow), &body).await
+}
+
+/// `POST /api/v1/session/proof/new`: a new flow in which to prove a method.
+pub async fn new_proof() -> Result<ResetFlow, ApiError> {
+    post(paths::SESSION_NEW_PROOF, None, &Empty {}).await
+}
+
+/// `POST /api/v1/session/proof/pass`: an administrator's one-time pass.
+pub async fn prove_with_pass(pass: String) -> Result<SessionInfo, ApiError> {
+    post(paths::SESSION_PASS, None, &OneTimePass { pass }).await
+}
+
+/// `POST /api/v1/session/proof/contact`: for a person with no method, a code to the
+/// address the directory holds.
+pub async fn send_contact_code() -> Result<PendingMethod, ApiError> {
+    post(paths::SESSION_CONTACT_PROOF, None, &Empty {}).await
+}
+
+/// `POST /api/v1/session/proof/contact/{id}`: that code.
+pub async fn prove_with_contact(registration: &str, code: String) -> Result<SessionInfo, ApiError> {
+    let path = paths::session_contact_proof(registration);
+    post(&path, None, &ConfirmCode { code }).await
+}
+
+/// `GET /api/v1/session/methods`.
+pub async fn methods() -> Result<MethodList, ApiError> {
+    get(paths::SESSION_METHODS).await
 }
 
 /// The list of common passwords (sorted, one per line), fetched when the password page

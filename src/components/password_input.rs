@@ -13,6 +13,9 @@ pub fn PasswordInput(
     /// An element that describes the field (the rules checklist), if any.
     #[prop(optional)]
     described_by_extra: Option<&'static str>,
+    /// `current-password` for a sign-in; a new password otherwise.
+    #[prop(optional)]
+    current: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let visible = RwSignal::new(false);
@@ -37,7 +40,7 @@ pub fn PasswordInput(
                     id=id
                     name=id
                     type=move || if visible.get() { "text" } else { "password" }
-                    autocomplete="new-password"
+                    autocomplete=if current { "current-password" } else { "new-password" }
                     spellcheck="false"
                     autocapitalize="off"
                     aria-describedby=describe

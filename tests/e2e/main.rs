@@ -12,4 +12,5 @@ mod enumeration;
 mod harness;
 mod localization;
 mod reset_journeys;
+mod security_info;
 mod steps;

@@ -1,0 +1,204 @@
+//! The signed-in page: the person's methods (kind, masked detail, default, last use), how
+//! ready they are to reset their password themselves, and sign out.
+
+use super::SecurityInfo;
+use crate::api::{self, ApiError};
+use crate::components::text;
+use crate::components::{ApiErrorMessage, is_one, message};
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use sspr_api::MethodKind;
+use sspr_api::session::{MethodList, RegisteredMethod};
+
+/// A kind of method as the list names it.
+pub fn kind_name(locale: Locale, kind: MethodKind) -> String {
+    match kind {
+        MethodKind::Email => td_string!(locale, security_info.methods.email),
+        MethodKind::AppCode => td_string!(locale, security_info.methods.app_code),
+        MethodKind::SecurityQuestions => {
+            td_string!(locale, security_info.methods.security_questions)
+        }
+        MethodKind::MobilePhone => td_string!(locale, security_info.methods.mobile_phone),
+        MethodKind::OfficePhone => td_string!(locale, security_info.methods.office_phone),
+        MethodKind::AppNotification => td_string!(locale, security_info.methods.app_notification),
+    }
+    .to_owned()
+}
+
+/// A Unix time as a date in the browser's own time zone, `2026-12-01`.
+fn date(unix: u64) -> String {
+    let when = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
+    format!(
+        "{:04}-{:02}-{:02}",
+        when.get_full_year(),
+        when.get_month() + 1,
+        when.get_date()
+    )
+}
+
+/// "You can reset your password yourself: 2 of the 2 methods…" or what is missing.
+fn readiness(locale: Locale, list: &MethodList) -> String {
+    let have = list
+        .methods
+        .iter()
+        .map(|m| m.kind)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let need = usize::from(list.methods_required);
+    if list.can_reset {
+        td_string!(
+            locale,
+            security_info.methods.ready,
+            have = have.min(need),
+            need = need
+        )
+        .to_string()
+    } else {
+        let missing = need.saturating_sub(have).max(1);
+        if is_one(locale, missing as u64) {
+            td_string!(locale, security_info.methods.add_single).to_owned()
+        } else {
+            td_string!(locale, security_info.methods.add_several, count = missing).to_string()
+        }
+    }
+}
+
+#[component]
+fn MethodRow(method: RegisteredMethod) -> impl IntoView {
+    let i18n = use_i18n();
+    let kind = method.kind;
+    let detail = method.detail.clone();
+    let registered = date(method.registered_at);
+    let last_used = method.last_used_at.map(date);
+    view! {
+        <div class="summary-list__row" data-kind=kind.as_str()>
+            <dt class="summary-list__key">
+                {move || kind_name(i18n.get_locale(), kind)}
+                {method.is_default.then(|| view! {
+                    " " <strong class="tag">{text(|l| td_string!(l, security_info.methods.default))}</strong>
+                })}
+            </dt>
+            <dd class="summary-list__value">
+                {detail.map(|d| view! { <span class="summary-list__detail">{d}</span> })}
+                <span class="hint">
+                    {move || {
+                        let locale = i18n.get_locale();
+                        let added = td_string!(locale, security_info.methods.added, date = registered.clone()).to_string();
+                        match &last_used {
+                            Some(used) => format!("{added} · {}", td_string!(locale, security_info.methods.last_used, date = used.clone())),
+                            None => format!("{added} · {}", td_string!(locale, security_info.methods.never_used)),
+                        }
+                    }}
+                </span>
+            </dd>
+        </div>
+    }
+}
+
+#[component]
+pub fn Methods() -> impl IntoView {
+    let i18n = use_i18n();
+    let page = expect_context::<SecurityInfo>();
+    let list = RwSignal::new(None::<Result<MethodList, ApiError>>);
+    spawn_local(async move {
+        let result = api::methods().await;
+        if let Err(error) = &result
+            && page.ended_by(error)
+        {
+            return;
+        }
+        list.try_set(Some(result));
+    });
+    let name = move || {
+        page.session
+            .get()
+            .map(|s| s.display_name)
+            .unwrap_or_default()
+    };
+    let sign_out = move |_| {
+        spawn_local(async move {
+            let _ = api::sign_out().await;
+            page.signed_out(Some(message(|l| {
+                td_string!(l, security_info.signed_out).to_owned()
+            })));
+        });
+    };
+    view! {
+        <h1 class="heading-xl">{text(|l| td_string!(l, security_info.title))}</h1>
+        <p class="body-lead">
+            {move || td_string!(i18n.get_locale(), security_info.methods.signed_in_as, name = name()).to_string()}
+        </p>
+        <p class="body">{text(|l| td_string!(l, security_info.intro))}</p>
+        {move || match list.get() {
+            None => view! {
+                <p class="status" role="status"><span class="spinner" aria-hidden="true"></span>
+                    {text(|l| td_string!(l, security_info.methods.loading))}</p>
+            }.into_any(),
+            Some(Err(error)) => view! {
+                <div class="notification notification--error" role="alert"><p><ApiErrorMessage error /></p></div>
+            }.into_any(),
+            Some(Ok(methods)) => {
+                let ready = methods.can_reset;
+                let summary = methods.clone();
+                view! {
+                    <div class="notification" class:notification--warning=!ready id="readiness" role="status">
+                        <p class="body">{move || readiness(i18n.get_locale(), &summary)}</p>
+                    </div>
+                    <h2 class="heading-m">{text(|l| td_string!(l, security_info.methods.heading))}</h2>
+                    {if methods.methods.is_empty() {
+                        view! { <p class="body">{text(|l| td_string!(l, security_info.methods.none))}</p> }.into_any()
+                    } else {
+                        view! {
+                            <dl class="summary-list" id="methods">
+                                {methods.methods.into_iter().map(|method| view! { <MethodRow method /> }).collect_view()}
+                            </dl>
+                        }.into_any()
+                    }}
+                }.into_any()
+            }
+        }}
+        <p class="body">
+            <button type="button" class="button button--secondary" id="sign-out" on:click=sign_out>
+                {text(|l| td_string!(l, security_info.sign_out))}
+            </button>
+        </p>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(kinds: &[MethodKind], required: u8, can_reset: bool) -> MethodList {
+        MethodList {
+            methods: kinds
+                .iter()
+                .enumerate()
+                .map(|(index, &kind)| RegisteredMethod {
+                    id: index.to_string(),
+                    kind,
+                    detail: None,
+                    is_default: index == 0,
+                    registered_at: 0,
+                    last_used_at: None,
+                })
+                .collect(),
+            methods_required: required,
+            can_reset,
+        }
+    }
+
+    #[test]
+    fn readiness_says_how_many_methods_there_are_and_what_is_missing() {
+        let ready = list(&[MethodKind::Email, MethodKind::AppCode], 2, true);
+        assert_eq!(
+            readiness(Locale::en, &ready),
+            "You can reset your password yourself: you have 2 of the 2 methods your organisation asks for."
+        );
+        let one_short = list(&[MethodKind::AppCode], 2, false);
+        assert!(readiness(Locale::en, &one_short).starts_with("Add one more method"));
+        let none = list(&[], 2, false);
+        assert!(readiness(Locale::fr, &none).starts_with("Ajoutez 2 autres méthodes"));
+    }
+}
