@@ -7,10 +7,11 @@ use serde::de::DeserializeOwned;
 use sspr_api::captcha::{CaptchaChallenge, CaptchaSolution};
 use sspr_api::problem::PROBLEM_CONTENT_TYPE;
 use sspr_api::reset::{
-    Challenge, FLOW_SECRET_HEADER, NewPassword, Proof, ResetDone, ResetFlow, StartReset,
+    Answer, Challenge, FLOW_SECRET_HEADER, NewPassword, Proof, ResetDone, ResetFlow, StartReset,
 };
 use sspr_api::session::{
-    ConfirmCode, MethodList, OneTimePass, PendingMethod, SessionInfo, SessionProof, SignIn,
+    ConfirmCode, MethodList, NewMethod, OneTimePass, PendingMethod, QuestionChoice,
+    SecurityAnswers, SessionInfo, SessionProof, SignIn,
 };
 use sspr_api::{ErrorCode, Problem, PublicConfig, paths};
 
@@ -168,6 +169,30 @@ pub async fn prove_with_contact(registration: &str, code: String) -> Result<Sess
 /// `GET /api/v1/session/methods`.
 pub async fn methods() -> Result<MethodList, ApiError> {
     get(paths::SESSION_METHODS).await
+}
+
+/// `POST /api/v1/session/registrations`: start adding (or changing) a method.
+pub async fn start_registration(method: &NewMethod) -> Result<PendingMethod, ApiError> {
+    post(paths::SESSION_REGISTRATIONS, None, method).await
+}
+
+/// `POST /api/v1/session/registrations/{id}/confirm`: the code that makes it count.
+pub async fn confirm_registration(
+    registration: &str,
+    code: String,
+) -> Result<MethodList, ApiError> {
+    let path = paths::session_registration_confirm(registration);
+    post(&path, None, &ConfirmCode { code }).await
+}
+
+/// `GET /api/v1/session/security-questions`.
+pub async fn question_choice() -> Result<QuestionChoice, ApiError> {
+    get(paths::SESSION_QUESTIONS).await
+}
+
+/// `POST /api/v1/session/security-questions`.
+pub async fn set_answers(answers: Vec<Answer>) -> Result<MethodList, ApiError> {
+    post(paths::SESSION_QUESTIONS, None, &SecurityAnswers { answers }).await
 }
 
 /// The list of common passwords (sorted, one per line), fetched when the password page

@@ -90,6 +90,9 @@ pub struct MethodList {
     pub methods_required: u8,
     /// Whether the methods they have let them reset today.
     pub can_reset: bool,
+    /// The kinds the policy lets this person add (of a kind they have: change to).
+    #[serde(default)]
+    pub may_add: Vec<crate::MethodKind>,
 }
 
 /// `POST /api/v1/session/password`: the current password and the new one.

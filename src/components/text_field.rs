@@ -26,6 +26,11 @@ impl InputKind {
         inputmode: Some("numeric"),
         class: "input--code",
     };
+    pub const EMAIL: InputKind = InputKind {
+        autocomplete: "email",
+        inputmode: Some("email"),
+        class: "",
+    };
     pub const ANSWER: InputKind = InputKind {
         autocomplete: "off",
         inputmode: None,

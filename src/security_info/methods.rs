@@ -2,6 +2,9 @@
 //! ready they are to reset their password themselves, and sign out.
 
 use super::SecurityInfo;
+use super::add_app::AddApp;
+use super::add_email::AddEmail;
+use super::add_questions::AddQuestions;
 use crate::api::{self, ApiError};
 use crate::components::text;
 use crate::components::{ApiErrorMessage, is_one, message};
@@ -96,11 +99,35 @@ fn MethodRow(method: RegisteredMethod) -> impl IntoView {
     }
 }
 
+/// The label of the button that adds (or, of a kind they have, changes) a method.
+fn add_label(locale: Locale, kind: MethodKind, has: bool) -> String {
+    match (kind, has) {
+        (MethodKind::AppCode, false) => td_string!(locale, security_info.add.add_app),
+        (MethodKind::AppCode, true) => td_string!(locale, security_info.add.change_app),
+        (MethodKind::Email, false) => td_string!(locale, security_info.add.add_email),
+        (MethodKind::Email, true) => td_string!(locale, security_info.add.change_email),
+        (MethodKind::SecurityQuestions, false) => {
+            td_string!(locale, security_info.add.add_questions)
+        }
+        (MethodKind::SecurityQuestions, true) => {
+            td_string!(locale, security_info.add.change_questions)
+        }
+        // Not registrable in this version (the phone and push issue).
+        (MethodKind::MobilePhone | MethodKind::OfficePhone | MethodKind::AppNotification, _) => {
+            return kind_name(locale, kind);
+        }
+    }
+    .to_owned()
+}
+
 #[component]
 pub fn Methods() -> impl IntoView {
     let i18n = use_i18n();
     let page = expect_context::<SecurityInfo>();
     let list = RwSignal::new(None::<Result<MethodList, ApiError>>);
+    // The kind being added or changed, if any.
+    let adding = RwSignal::new(None::<MethodKind>);
+    let saved = RwSignal::new(false);
     spawn_local(async move {
         let result = api::methods().await;
         if let Err(error) = &result
@@ -110,6 +137,12 @@ pub fn Methods() -> impl IntoView {
         }
         list.try_set(Some(result));
     });
+    let done = Callback::new(move |updated: MethodList| {
+        list.set(Some(Ok(updated)));
+        saved.set(true);
+        adding.set(None);
+    });
+    let cancel = Callback::new(move |()| adding.set(None));
     let name = move || {
         page.session
             .get()
@@ -124,45 +157,75 @@ pub fn Methods() -> impl IntoView {
             })));
         });
     };
-    view! {
-        <h1 class="heading-xl">{text(|l| td_string!(l, security_info.title))}</h1>
-        <p class="body-lead">
-            {move || td_string!(i18n.get_locale(), security_info.methods.signed_in_as, name = name()).to_string()}
-        </p>
-        <p class="body">{text(|l| td_string!(l, security_info.intro))}</p>
-        {move || match list.get() {
-            None => view! {
-                <p class="status" role="status"><span class="spinner" aria-hidden="true"></span>
-                    {text(|l| td_string!(l, security_info.methods.loading))}</p>
-            }.into_any(),
-            Some(Err(error)) => view! {
-                <div class="notification notification--error" role="alert"><p><ApiErrorMessage error /></p></div>
-            }.into_any(),
-            Some(Ok(methods)) => {
-                let ready = methods.can_reset;
-                let summary = methods.clone();
-                view! {
-                    <div class="notification" class:notification--warning=!ready id="readiness" role="status">
-                        <p class="body">{move || readiness(i18n.get_locale(), &summary)}</p>
-                    </div>
-                    <h2 class="heading-m">{text(|l| td_string!(l, security_info.methods.heading))}</h2>
-                    {if methods.methods.is_empty() {
-                        view! { <p class="body">{text(|l| td_string!(l, security_info.methods.none))}</p> }.into_any()
-                    } else {
-                        view! {
-                            <dl class="summary-list" id="methods">
-                                {methods.methods.into_iter().map(|method| view! { <MethodRow method /> }).collect_view()}
-                            </dl>
-                        }.into_any()
-                    }}
-                }.into_any()
-            }
-        }}
-        <p class="body">
-            <button type="button" class="button button--secondary" id="sign-out" on:click=sign_out>
-                {text(|l| td_string!(l, security_info.sign_out))}
-            </button>
-        </p>
+    let overview = move || {
+        view! {
+            <h1 class="heading-xl">{text(|l| td_string!(l, security_info.title))}</h1>
+            {move || saved.get().then(|| view! {
+                <div class="notification" role="status" id="saved">
+                    <p>{text(|l| td_string!(l, security_info.add.saved))}</p>
+                </div>
+            })}
+            <p class="body-lead">
+                {move || td_string!(i18n.get_locale(), security_info.methods.signed_in_as, name = name()).to_string()}
+            </p>
+            <p class="body">{text(|l| td_string!(l, security_info.intro))}</p>
+            {move || match list.get() {
+                None => view! {
+                    <p class="status" role="status"><span class="spinner" aria-hidden="true"></span>
+                        {text(|l| td_string!(l, security_info.methods.loading))}</p>
+                }.into_any(),
+                Some(Err(error)) => view! {
+                    <div class="notification notification--error" role="alert"><p><ApiErrorMessage error /></p></div>
+                }.into_any(),
+                Some(Ok(methods)) => {
+                    let ready = methods.can_reset;
+                    let summary = methods.clone();
+                    let have: Vec<MethodKind> = methods.methods.iter().map(|m| m.kind).collect();
+                    let may_add = methods.may_add.clone();
+                    view! {
+                        <div class="notification" class:notification--warning=!ready id="readiness" role="status">
+                            <p class="body">{move || readiness(i18n.get_locale(), &summary)}</p>
+                        </div>
+                        <h2 class="heading-m">{text(|l| td_string!(l, security_info.methods.heading))}</h2>
+                        {if methods.methods.is_empty() {
+                            view! { <p class="body">{text(|l| td_string!(l, security_info.methods.none))}</p> }.into_any()
+                        } else {
+                            view! {
+                                <dl class="summary-list" id="methods">
+                                    {methods.methods.into_iter().map(|method| view! { <MethodRow method /> }).collect_view()}
+                                </dl>
+                            }.into_any()
+                        }}
+                        {(!may_add.is_empty()).then(|| view! {
+                            <h2 class="heading-m">{text(|l| td_string!(l, security_info.add.heading))}</h2>
+                            <div class="button-group" id="add-methods">
+                                {may_add.into_iter().map(|kind| {
+                                    let has = have.contains(&kind);
+                                    view! {
+                                        <button type="button" class="button button--secondary" data-kind=kind.as_str()
+                                            on:click=move |_| { saved.set(false); adding.set(Some(kind)); }>
+                                            {move || add_label(i18n.get_locale(), kind, has)}
+                                        </button>
+                                    }
+                                }).collect_view()}
+                            </div>
+                        })}
+                    }.into_any()
+                }
+            }}
+            <p class="body">
+                <button type="button" class="button button--secondary" id="sign-out" on:click=sign_out>
+                    {text(|l| td_string!(l, security_info.sign_out))}
+                </button>
+            </p>
+        }
+    };
+    move || match adding.get() {
+        Some(MethodKind::AppCode) => view! { <AddApp done cancel /> }.into_any(),
+        Some(MethodKind::Email) => view! { <AddEmail done cancel /> }.into_any(),
+        Some(MethodKind::SecurityQuestions) => view! { <AddQuestions done cancel /> }.into_any(),
+        Some(MethodKind::MobilePhone | MethodKind::OfficePhone | MethodKind::AppNotification)
+        | None => overview().into_any(),
     }
 }
 
@@ -186,6 +249,7 @@ mod tests {
                 .collect(),
             methods_required: required,
             can_reset,
+            may_add: Vec::new(),
         }
     }
 

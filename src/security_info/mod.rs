@@ -4,6 +4,9 @@
 //! administrator's one-time pass ([`first_proof`]), then the methods ([`methods`]). This
 //! module holds what the stages share ([`SecurityInfo`]) and shows the current one.
 
+pub mod add_app;
+pub mod add_email;
+pub mod add_questions;
 pub mod first_proof;
 pub mod methods;
 pub mod prove;
@@ -57,6 +60,26 @@ impl SecurityInfo {
         self.session.set(None);
         self.notice.set(notice);
         self.stage.set(Stage::SignIn);
+    }
+
+    /// A change asked for a recent proof (`proof_needed`): prove a method again, then
+    /// back to the methods. True when it did.
+    pub fn reproves(&self, error: &ApiError) -> bool {
+        if error.code() != Some(ErrorCode::ProofNeeded) {
+            return false;
+        }
+        let page = *self;
+        spawn_local(async move {
+            match api::new_proof().await {
+                Ok(flow) => page.stage.set(Stage::Prove(flow)),
+                Err(error) => {
+                    if !page.ended_by(&error) {
+                        page.signed_out(Some(message(move |l| error_text(l, &error))));
+                    }
+                }
+            }
+        });
+        true
     }
 
     /// An error that ended the session (timed out, signed out elsewhere, a reset): back to

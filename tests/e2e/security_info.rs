@@ -4,9 +4,12 @@
 //! second proof. Screenshots at 360 px and desktop.
 
 use crate::harness::{Browser, Product, locale_text};
-use crate::steps::{ADELE, demo_secret, now};
-use sspr_server::crypto::totp;
-use sspr_server::demo::DEMO_PASSWORD;
+use crate::steps::{
+    ADELE, answer_questions, choose, demo_email, demo_secret, enter_code, identify, now,
+    server_accepts, set_new_password,
+};
+use sspr_server::crypto::totp::{self, TotpSecret};
+use sspr_server::demo::{DEMO_ANSWERS, DEMO_PASSWORD};
 
 async fn sign_in(browser: &Browser, product: &Product, user_id: &str, password: &str) {
     browser.open(product, "/security-info").await;
@@ -98,5 +101,162 @@ async fn a_person_with_no_method_is_asked_for_a_second_proof() {
         .await;
     browser.wait_for("#pass").await;
     browser.screenshot("security-info-first-proof-360").await;
+    browser.quit().await;
+}
+
+const ALEX: &str = "alex.wilber@contoso.example";
+
+/// Signs Alex in (e-mail and questions, no app) and proves his e-mail address.
+async fn alex_signed_in(browser: &Browser, product: &Product) {
+    sign_in(browser, product, ALEX, DEMO_PASSWORD).await;
+    browser
+        .wait_for_text("h1", &locale_text("en", "security_info.prove.title"))
+        .await;
+    browser.click("input[type=radio][data-kind='email']").await;
+    browser.click("#send-code").await;
+    browser.wait_for("#proof").await;
+    let code = product.last_code_to(demo_email(ALEX));
+    browser.fill("#proof", &code).await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_for("#methods").await;
+}
+
+/// The must-show journey: add an app (its code computed from the secret on the page),
+/// change the e-mail address (code from the dev outbox), set up security questions, then
+/// reset the password in the portal with the address and the questions set up here.
+#[tokio::test]
+async fn methods_added_on_the_page_reset_the_password_in_the_portal() {
+    let product = Product::start();
+    let browser = Browser::start_phone("en").await;
+    alex_signed_in(&browser, &product).await;
+
+    // A new authenticator app: the QR code and the key, confirmed with the app's code.
+    browser
+        .click("#add-methods button[data-kind='app_code']")
+        .await;
+    browser.wait_for("svg.qr-code").await;
+    let key = browser.text_of("#app-secret").await.replace(' ', "");
+    let secret = TotpSecret::from_base32(&key).expect("a base32 key on the page");
+    browser.screenshot("security-info-add-app-360").await;
+    browser
+        .fill("#app-code", &totp::code_at(&secret, now()))
+        .await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_for("#saved").await;
+
+    // A new e-mail address, used once its code is typed.
+    browser
+        .click("#add-methods button[data-kind='email']")
+        .await;
+    browser
+        .fill("#email-address", "alex.new@elsewhere.example")
+        .await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_for("#email-code").await;
+    let code = product.last_code_to("alex.new@elsewhere.example");
+    browser.fill("#email-code", &code).await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_for("#saved").await;
+    browser
+        .wait_for_text_containing("#methods", "•••@elsewhere.example")
+        .await;
+
+    // Security questions, set up anew: three different ones, answered.
+    browser
+        .click("#add-methods button[data-kind='security_questions']")
+        .await;
+    browser.wait_for("#question-3").await;
+    // The same question twice is refused before anything is sent.
+    for index in 1..=2 {
+        browser
+            .wait_for(&format!("#question-{index}"))
+            .await
+            .select_by_value("birth_city")
+            .await
+            .unwrap();
+        browser.fill(&format!("#answer-{index}"), "Lisbon").await;
+    }
+    browser.click("form button[type=submit]").await;
+    browser
+        .wait_for_text_containing(
+            ".error-summary",
+            &locale_text("en", "security_info.add_questions.different"),
+        )
+        .await;
+    browser
+        .screenshot("security-info-questions-error-360")
+        .await;
+    for (index, (question, answer)) in DEMO_ANSWERS.iter().enumerate() {
+        browser
+            .wait_for(&format!("#question-{}", index + 1))
+            .await
+            .select_by_value(question)
+            .await
+            .unwrap();
+        browser
+            .fill(&format!("#answer-{}", index + 1), answer)
+            .await;
+    }
+    browser.click("form button[type=submit]").await;
+    browser.wait_for("#saved").await;
+    let rows = browser
+        .client
+        .find_all(fantoccini::Locator::Css("#methods .summary-list__row"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 3, "e-mail, app and questions");
+    browser.screenshot("security-info-all-methods-360").await;
+    browser.click("#sign-out").await;
+    browser.quit().await;
+
+    // The portal: the new address and the questions reset the password.
+    let browser = Browser::start_phone("en").await;
+    identify(&browser, &product, ALEX).await;
+    choose(&browser, "email").await;
+    browser
+        .wait_for_text("h1", &locale_text("en", "reset.code.email_heading"))
+        .await;
+    let code = product.last_code_to("alex.new@elsewhere.example");
+    enter_code(&browser, &code).await;
+    choose(&browser, "security_questions").await;
+    answer_questions(&browser, "en").await;
+    set_new_password(&browser, "en", "a brand new passphrase").await;
+    browser.quit().await;
+    assert!(server_accepts(&product, ALEX, "a brand new passphrase").await);
+}
+
+/// An administrator never gets security questions to set up (the policy), whatever the
+/// organisation enables for others.
+#[tokio::test]
+async fn an_administrator_is_not_offered_security_questions() {
+    let product = Product::start();
+    let browser = Browser::start("en").await;
+    // Megan Bowen is an administrator with e-mail and an app.
+    sign_in(
+        &browser,
+        &product,
+        "megan.bowen@contoso.example",
+        DEMO_PASSWORD,
+    )
+    .await;
+    browser
+        .click("input[type=radio][data-kind='app_code']")
+        .await;
+    let secret = TotpSecret::from_bytes(
+        sspr_server::demo::DEMO_METHODS[2]
+            .totp_secret
+            .expect("Megan's app"),
+    );
+    browser.fill("#proof", &totp::code_at(&secret, now())).await;
+    browser.click("form button[type=submit]").await;
+    browser
+        .wait_for("#add-methods button[data-kind='email']")
+        .await;
+    assert!(
+        !browser
+            .has("#add-methods button[data-kind='security_questions']")
+            .await
+    );
+    browser.screenshot("security-info-admin-desktop").await;
     browser.quit().await;
 }

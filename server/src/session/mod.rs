@@ -382,6 +382,13 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
                 .collect(),
             methods_required,
             can_reset,
+            may_add: self
+                .policy
+                .methods
+                .iter()
+                .copied()
+                .filter(|&kind| self.may_register(account, kind).is_ok())
+                .collect(),
         }
     }
 

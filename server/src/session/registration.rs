@@ -65,7 +65,11 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
     }
 
     /// Whether the policy lets this person register `kind`.
-    fn may_register(&self, account: &Account, kind: MethodKind) -> Result<(), SessionError> {
+    pub(crate) fn may_register(
+        &self,
+        account: &Account,
+        kind: MethodKind,
+    ) -> Result<(), SessionError> {
         if !self.policy.methods.contains(&kind) || !crate::methods::can_prove(kind) {
             return Err(SessionError::MethodDisabled);
         }

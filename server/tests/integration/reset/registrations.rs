@@ -320,6 +320,7 @@ methods = ["app_code", "security_questions"]
     let (status, list) = session_post(&h, &cookie, questions, three).await;
     assert_eq!(status, StatusCode::OK, "{list}");
     assert_eq!(kinds(&list), ["app_code", "security_questions"]);
+    assert_eq!(list["may_add"], json!(["app_code", "security_questions"]));
     // The answers are never stored in the clear.
     assert!(!String::from_utf8_lossy(&h.database_bytes()).contains("Riverside"));
 
@@ -335,6 +336,8 @@ methods = ["app_code", "security_questions"]
         .await
         .unwrap();
     let admin = proven_session(&h, "root@contoso.example", &admin_secret).await;
+    let (_, list) = session_get(&h, &admin, "/api/v1/session/methods").await;
+    assert_eq!(list["may_add"], json!(["app_code"]), "{list}");
     let (status, json) = session_get(&h, &admin, questions).await;
     assert_eq!(
         (status, &json["code"]),
