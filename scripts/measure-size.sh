@@ -10,7 +10,7 @@ dist=${1:-$ROOT/dist}
 [ -f "$dist/index.html" ] || { echo "no build in $dist: build the app first (build_app in scripts/common.sh, or ./sspr.sh start)" >&2; exit 1; }
 SHARED="boot.js favicon.svg main.css"
 PORTAL="index.html sspr-app.js sspr-app_bg.wasm $SHARED"
-SECURITY_INFO="security-info.html sspr-security-info.js sspr-security-info_bg.wasm $SHARED"
+SECURITY_INFO="security-info.html sspr-security-info.js sspr-security-info_bg.wasm security-info.css $SHARED"
 LATER="common-passwords.txt"
 
 sizes() {  # raw gzip brotli of a file
@@ -18,7 +18,7 @@ sizes() {  # raw gzip brotli of a file
 }
 
 printf '%-28s %10s %10s %10s\n' file raw gzip brotli
-for name in $PORTAL sspr-security-info.js sspr-security-info_bg.wasm security-info.html; do
+for name in $PORTAL sspr-security-info.js sspr-security-info_bg.wasm security-info.css security-info.html; do
     f="$dist/$name"
     [ -f "$f" ] || { echo "missing $name in $dist" >&2; exit 1; }
     read -r raw gz br < <(sizes "$f")
