@@ -10,8 +10,8 @@ use sspr_api::reset::{
     Answer, Challenge, FLOW_SECRET_HEADER, NewPassword, Proof, ResetDone, ResetFlow, StartReset,
 };
 use sspr_api::session::{
-    ConfirmCode, MethodList, NewMethod, OneTimePass, PendingMethod, QuestionChoice,
-    SecurityAnswers, SessionInfo, SessionProof, SignIn,
+    ChangePassword, ConfirmCode, MethodList, NewMethod, OneTimePass, PasswordChanged,
+    PendingMethod, QuestionChoice, SecurityAnswers, SessionInfo, SessionProof, SignIn,
 };
 use sspr_api::{ErrorCode, Problem, PublicConfig, paths};
 
@@ -193,6 +193,29 @@ pub async fn question_choice() -> Result<QuestionChoice, ApiError> {
 /// `POST /api/v1/session/security-questions`.
 pub async fn set_answers(answers: Vec<Answer>) -> Result<MethodList, ApiError> {
     post(paths::SESSION_QUESTIONS, None, &SecurityAnswers { answers }).await
+}
+
+/// `DELETE /api/v1/session/methods/{id}`: remove one of the person's methods.
+pub async fn delete_method(method: &str) -> Result<MethodList, ApiError> {
+    send(Request::delete(&paths::session_method(method))).await
+}
+
+/// `POST /api/v1/session/methods/{id}/default`.
+pub async fn set_default(method: &str) -> Result<MethodList, ApiError> {
+    let path = format!("{}/default", paths::session_method(method));
+    post(&path, None, &Empty {}).await
+}
+
+/// `POST /api/v1/session/password`: change the password while signed in.
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<PasswordChanged, ApiError> {
+    let body = ChangePassword {
+        current_password,
+        new_password,
+    };
+    post(paths::SESSION_PASSWORD, None, &body).await
 }
 
 /// The list of common passwords (sorted, one per line), fetched when the password page

@@ -15,8 +15,8 @@ use leptos::task::spawn_local;
 use sspr_api::ErrorCode;
 use sspr_api::password::{self, PasswordProblem};
 
-const NEW: &str = "new-password";
-const CONFIRM: &str = "confirm-password";
+pub const NEW: &str = "new-password";
+pub const CONFIRM: &str = "confirm-password";
 const RULES: &str = "password-rules";
 
 /// The sentence for a rule a password breaks.

@@ -5,6 +5,8 @@ use super::SecurityInfo;
 use super::add_app::AddApp;
 use super::add_email::AddEmail;
 use super::add_questions::AddQuestions;
+use super::change_password::ChangePassword;
+use super::method_row::MethodRow;
 use crate::api::{self, ApiError};
 use crate::components::text;
 use crate::components::{ApiErrorMessage, is_one, message};
@@ -12,7 +14,9 @@ use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sspr_api::MethodKind;
-use sspr_api::session::{MethodList, RegisteredMethod};
+use sspr_api::session::MethodList;
+#[cfg(test)]
+use sspr_api::session::RegisteredMethod;
 
 /// A kind of method as the list names it.
 pub fn kind_name(locale: Locale, kind: MethodKind) -> String {
@@ -30,7 +34,7 @@ pub fn kind_name(locale: Locale, kind: MethodKind) -> String {
 }
 
 /// A Unix time as a date in the browser's own time zone, `2026-12-01`.
-fn date(unix: u64) -> String {
+pub fn date(unix: u64) -> String {
     let when = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
     format!(
         "{:04}-{:02}-{:02}",
@@ -67,38 +71,6 @@ fn readiness(locale: Locale, list: &MethodList) -> String {
     }
 }
 
-#[component]
-fn MethodRow(method: RegisteredMethod) -> impl IntoView {
-    let i18n = use_i18n();
-    let kind = method.kind;
-    let detail = method.detail.clone();
-    let registered = date(method.registered_at);
-    let last_used = method.last_used_at.map(date);
-    view! {
-        <div class="summary-list__row" data-kind=kind.as_str()>
-            <dt class="summary-list__key">
-                {move || kind_name(i18n.get_locale(), kind)}
-                {method.is_default.then(|| view! {
-                    " " <strong class="tag">{text(|l| td_string!(l, security_info.methods.default))}</strong>
-                })}
-            </dt>
-            <dd class="summary-list__value">
-                {detail.map(|d| view! { <span class="summary-list__detail">{d}</span> })}
-                <span class="hint">
-                    {move || {
-                        let locale = i18n.get_locale();
-                        let added = td_string!(locale, security_info.methods.added, date = registered.clone()).to_string();
-                        match &last_used {
-                            Some(used) => format!("{added} · {}", td_string!(locale, security_info.methods.last_used, date = used.clone())),
-                            None => format!("{added} · {}", td_string!(locale, security_info.methods.never_used)),
-                        }
-                    }}
-                </span>
-            </dd>
-        </div>
-    }
-}
-
 /// The label of the button that adds (or, of a kind they have, changes) a method.
 fn add_label(locale: Locale, kind: MethodKind, has: bool) -> String {
     match (kind, has) {
@@ -128,6 +100,8 @@ pub fn Methods() -> impl IntoView {
     // The kind being added or changed, if any.
     let adding = RwSignal::new(None::<MethodKind>);
     let saved = RwSignal::new(false);
+    let changing_password = RwSignal::new(false);
+    let password_changed = RwSignal::new(false);
     spawn_local(async move {
         let result = api::methods().await;
         if let Err(error) = &result
@@ -142,7 +116,20 @@ pub fn Methods() -> impl IntoView {
         saved.set(true);
         adding.set(None);
     });
-    let cancel = Callback::new(move |()| adding.set(None));
+    let cancel = Callback::new(move |()| {
+        adding.set(None);
+        changing_password.set(false);
+    });
+    let password_done = Callback::new(move |()| {
+        changing_password.set(false);
+        saved.set(false);
+        password_changed.set(true);
+    });
+    // A row's change (removed, made the default): the list as it is now.
+    let done_quietly = Callback::new(move |updated: MethodList| {
+        list.set(Some(Ok(updated)));
+        saved.set(true);
+    });
     let name = move || {
         page.session
             .get()
@@ -163,6 +150,11 @@ pub fn Methods() -> impl IntoView {
             {move || saved.get().then(|| view! {
                 <div class="notification" role="status" id="saved">
                     <p>{text(|l| td_string!(l, security_info.add.saved))}</p>
+                </div>
+            })}
+            {move || password_changed.get().then(|| view! {
+                <div class="notification" role="status" id="password-changed">
+                    <p>{text(|l| td_string!(l, security_info.password.changed))}</p>
                 </div>
             })}
             <p class="body-lead">
@@ -192,7 +184,7 @@ pub fn Methods() -> impl IntoView {
                         } else {
                             view! {
                                 <dl class="summary-list" id="methods">
-                                    {methods.methods.into_iter().map(|method| view! { <MethodRow method /> }).collect_view()}
+                                    {methods.methods.into_iter().map(|method| view! { <MethodRow method changed=done_quietly /> }).collect_view()}
                                 </dl>
                             }.into_any()
                         }}
@@ -213,6 +205,13 @@ pub fn Methods() -> impl IntoView {
                     }.into_any()
                 }
             }}
+            <h2 class="heading-m">{text(|l| td_string!(l, security_info.password.heading))}</h2>
+            <p class="body">
+                <button type="button" class="button button--secondary" id="change-password"
+                    on:click=move |_| { password_changed.set(false); changing_password.set(true); }>
+                    {text(|l| td_string!(l, security_info.password.change))}
+                </button>
+            </p>
             <p class="body">
                 <button type="button" class="button button--secondary" id="sign-out" on:click=sign_out>
                     {text(|l| td_string!(l, security_info.sign_out))}
@@ -221,6 +220,9 @@ pub fn Methods() -> impl IntoView {
         }
     };
     move || match adding.get() {
+        _ if changing_password.get() => {
+            view! { <ChangePassword done=password_done cancel /> }.into_any()
+        }
         Some(MethodKind::AppCode) => view! { <AddApp done cancel /> }.into_any(),
         Some(MethodKind::Email) => view! { <AddEmail done cancel /> }.into_any(),
         Some(MethodKind::SecurityQuestions) => view! { <AddQuestions done cancel /> }.into_any(),

@@ -7,7 +7,9 @@
 pub mod add_app;
 pub mod add_email;
 pub mod add_questions;
+pub mod change_password;
 pub mod first_proof;
+pub mod method_row;
 pub mod methods;
 pub mod prove;
 pub mod sign_in;

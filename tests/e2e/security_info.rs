@@ -260,3 +260,101 @@ async fn an_administrator_is_not_offered_security_questions() {
     browser.screenshot("security-info-admin-desktop").await;
     browser.quit().await;
 }
+
+/// Adele signed in with her app (e-mail, app and questions; two needed to reset).
+async fn adele_signed_in(browser: &Browser, product: &Product) {
+    sign_in(browser, product, ADELE, DEMO_PASSWORD).await;
+    browser
+        .click("input[type=radio][data-kind='app_code']")
+        .await;
+    browser
+        .fill("#proof", &totp::code_at(&demo_secret(ADELE), now()))
+        .await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_for("#methods").await;
+}
+
+async fn rows(browser: &Browser) -> usize {
+    browser
+        .client
+        .find_all(fantoccini::Locator::Css("#methods .summary-list__row"))
+        .await
+        .unwrap()
+        .len()
+}
+
+#[tokio::test]
+async fn methods_are_removed_behind_a_confirmation_unless_the_reset_needs_them() {
+    let product = Product::start();
+    let browser = Browser::start_phone("en").await;
+    adele_signed_in(&browser, &product).await;
+    assert_eq!(rows(&browser).await, 3);
+    // The questions can go: e-mail and the app are still two.
+    browser
+        .click(".summary-list__row[data-kind='security_questions'] button.remove")
+        .await;
+    browser.wait_for("button.remove-confirm").await;
+    browser.screenshot("security-info-remove-confirm-360").await;
+    browser.click("button.remove-confirm").await;
+    browser.wait_for("#saved").await;
+    assert_eq!(rows(&browser).await, 2);
+    // The e-mail cannot: the reset needs it now, and the row says why.
+    browser
+        .click(".summary-list__row[data-kind='email'] button.remove")
+        .await;
+    browser.click("button.remove-confirm").await;
+    browser
+        .wait_for_text_containing(
+            ".summary-list__row[data-kind='email'] .method-problem",
+            &locale_text("en", "errors.method_needed"),
+        )
+        .await;
+    browser.screenshot("security-info-remove-refused-360").await;
+    assert_eq!(rows(&browser).await, 2);
+    // The app becomes the default.
+    browser
+        .click(".summary-list__row[data-kind='app_code'] button.make-default")
+        .await;
+    browser
+        .wait_for(".summary-list__row[data-kind='app_code'] .tag")
+        .await;
+    assert!(
+        !browser
+            .has(".summary-list__row[data-kind='email'] .tag")
+            .await
+    );
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn the_password_is_changed_under_the_reset_rules() {
+    let product = Product::start();
+    let browser = Browser::start("en").await;
+    adele_signed_in(&browser, &product).await;
+    browser
+        .screenshot("security-info-methods-before-password-desktop")
+        .await;
+    browser.click("#change-password").await;
+    browser.fill("#current-password", "not it").await;
+    browser
+        .fill("#new-password", "a brand new passphrase")
+        .await;
+    browser
+        .fill("#confirm-password", "a brand new passphrase")
+        .await;
+    browser.click("form button[type=submit]").await;
+    browser
+        .wait_for_text_containing(
+            ".error-summary",
+            &locale_text("en", "errors.password_incorrect"),
+        )
+        .await;
+    browser.fill("#current-password", DEMO_PASSWORD).await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_for("#password-changed").await;
+    browser
+        .screenshot("security-info-password-changed-desktop")
+        .await;
+    browser.quit().await;
+    assert!(server_accepts(&product, ADELE, "a brand new passphrase").await);
+}
