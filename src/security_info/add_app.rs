@@ -3,6 +3,7 @@
 //! who has an app, the new one replaces it once confirmed.
 
 use super::SecurityInfo;
+use super::form_buttons::FormButtons;
 use crate::api::{self, ApiError};
 use crate::components::error_summary::message_for;
 use crate::components::text;
@@ -88,14 +89,7 @@ pub fn AddApp(done: Callback<MethodList>, cancel: Callback<()>) -> impl IntoView
                         error=field_error
                         kind=InputKind::ONE_TIME_CODE
                     />
-                    <div class="button-group">
-                        <button type="submit" class="button" aria-disabled=move || busy.get().then_some("true")>
-                            {text(|l| td_string!(l, security_info.add.confirm))}
-                        </button>
-                        <button type="button" class="link-button" on:click=move |_| cancel.run(())>
-                            {text(|l| td_string!(l, security_info.add.cancel))}
-                        </button>
-                    </div>
+                    <FormButtons label=|l| td_string!(l, security_info.add.confirm) busy cancel />
                 </form>
             }
         })}

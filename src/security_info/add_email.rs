@@ -2,6 +2,7 @@
 //! to it. A changed address is used only once its code is typed.
 
 use super::SecurityInfo;
+use super::form_buttons::FormButtons;
 use crate::api::{self, ApiError};
 use crate::components::error_summary::message_for;
 use crate::components::text;
@@ -84,18 +85,6 @@ pub fn AddEmail(done: Callback<MethodList>, cancel: Callback<()>) -> impl IntoVi
             }
         });
     };
-    let buttons = move |label: fn(Locale) -> &'static str| {
-        view! {
-            <div class="button-group">
-                <button type="submit" class="button" aria-disabled=move || busy.get().then_some("true")>
-                    {move || label(i18n.get_locale())}
-                </button>
-                <button type="button" class="link-button" on:click=move |_| cancel.run(())>
-                    {text(|l| td_string!(l, security_info.add.cancel))}
-                </button>
-            </div>
-        }
-    };
     view! {
         <ErrorSummary errors />
         <h1 class="heading-xl">{text(|l| td_string!(l, security_info.add_email.title))}</h1>
@@ -109,7 +98,7 @@ pub fn AddEmail(done: Callback<MethodList>, cancel: Callback<()>) -> impl IntoVi
                         error=error_of(ADDRESS)
                         kind=InputKind::EMAIL
                     />
-                    {buttons(|l| td_string!(l, security_info.add_email.send))}
+                    <FormButtons label=|l| td_string!(l, security_info.add_email.send) busy cancel />
                 </form>
             }.into_any(),
             Some(started) => {
@@ -123,7 +112,7 @@ pub fn AddEmail(done: Callback<MethodList>, cancel: Callback<()>) -> impl IntoVi
                             error=error_of(CODE)
                             kind=InputKind::ONE_TIME_CODE
                         />
-                        {buttons(|l| td_string!(l, security_info.add.confirm))}
+                        <FormButtons label=|l| td_string!(l, security_info.add.confirm) busy cancel />
                     </form>
                 }.into_any()
             }

@@ -2,6 +2,7 @@
 //! (built-in, and the organisation's own) and answer each. New answers replace any before.
 
 use super::SecurityInfo;
+use super::form_buttons::FormButtons;
 use crate::api::{self, ApiError};
 use crate::components::error_summary::message_for;
 use crate::components::text;
@@ -171,14 +172,7 @@ pub fn AddQuestions(done: Callback<MethodList>, cancel: Callback<()>) -> impl In
                             />
                         }
                     }).collect_view()}
-                    <div class="button-group">
-                        <button type="submit" class="button" aria-disabled=move || busy.get().then_some("true")>
-                            {text(|l| td_string!(l, security_info.add_questions.save))}
-                        </button>
-                        <button type="button" class="link-button" on:click=move |_| cancel.run(())>
-                            {text(|l| td_string!(l, security_info.add.cancel))}
-                        </button>
-                    </div>
+                    <FormButtons label=|l| td_string!(l, security_info.add_questions.save) busy cancel />
                 </form>
             }
         })}

@@ -3,6 +3,7 @@
 //! signed out and the person is told at their addresses.
 
 use super::SecurityInfo;
+use super::form_buttons::FormButtons;
 use crate::api::{self, ApiError};
 use crate::components::error_summary::message_for;
 use crate::components::text;
@@ -84,14 +85,7 @@ pub fn ChangePassword(done: Callback<()>, cancel: Callback<()>) -> impl IntoView
             <PasswordInput id=CONFIRM
                 label=Signal::derive(move || td_string!(i18n.get_locale(), reset.password.confirm_label).to_owned())
                 value=confirm error=error_of(CONFIRM) />
-            <div class="button-group">
-                <button type="submit" class="button" aria-disabled=move || busy.get().then_some("true")>
-                    {text(|l| td_string!(l, security_info.password.submit))}
-                </button>
-                <button type="button" class="link-button" on:click=move |_| cancel.run(())>
-                    {text(|l| td_string!(l, security_info.add.cancel))}
-                </button>
-            </div>
+            <FormButtons label=|l| td_string!(l, security_info.password.submit) busy cancel />
         </form>
     }
 }

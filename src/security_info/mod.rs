@@ -9,6 +9,7 @@ pub mod add_email;
 pub mod add_questions;
 pub mod change_password;
 pub mod first_proof;
+pub mod form_buttons;
 pub mod method_row;
 pub mod methods;
 pub mod prove;
