@@ -166,6 +166,11 @@ pub async fn prove_with_contact(registration: &str, code: String) -> Result<Sess
     post(&path, None, &ConfirmCode { code }).await
 }
 
+/// `POST /api/v1/session/reconfirm`: the methods are still right.
+pub async fn reconfirm() -> Result<SessionInfo, ApiError> {
+    post(paths::SESSION_RECONFIRM, None, &Empty {}).await
+}
+
 /// `GET /api/v1/session/methods`.
 pub async fn methods() -> Result<MethodList, ApiError> {
     get(paths::SESSION_METHODS).await

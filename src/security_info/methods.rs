@@ -92,8 +92,17 @@ fn add_label(locale: Locale, kind: MethodKind, has: bool) -> String {
     .to_owned()
 }
 
+/// Why the methods are shown: to manage them, because the policy needs more first (the
+/// registration interrupt), or to confirm they are still right (reconfirmation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Manage,
+    Interrupt,
+    Reconfirm,
+}
+
 #[component]
-pub fn Methods() -> impl IntoView {
+pub fn Methods(mode: Mode) -> impl IntoView {
     let i18n = use_i18n();
     let page = expect_context::<SecurityInfo>();
     let list = RwSignal::new(None::<Result<MethodList, ApiError>>);
@@ -144,9 +153,51 @@ pub fn Methods() -> impl IntoView {
             })));
         });
     };
+    let reconfirm = move |_| {
+        spawn_local(async move {
+            match api::reconfirm().await {
+                Ok(session) => page.signed_in(session),
+                Err(error) => {
+                    if !page.ended_by(&error) && !page.reproves(&error) {
+                        list.try_set(Some(Err(error)));
+                    }
+                }
+            }
+        });
+    };
+    let can_go_on = move || list.with(|l| matches!(l, Some(Ok(list)) if list.can_reset));
     let overview = move || {
         view! {
-            <h1 class="heading-xl">{text(|l| td_string!(l, security_info.title))}</h1>
+            {match mode {
+                Mode::Manage => view! {
+                    <h1 class="heading-xl">{text(|l| td_string!(l, security_info.title))}</h1>
+                }.into_any(),
+                Mode::Interrupt => view! {
+                    <h1 class="heading-xl" id="interrupt">{text(|l| td_string!(l, security_info.interrupt.title))}</h1>
+                    <p class="body-lead">{text(|l| td_string!(l, security_info.interrupt.lead))}</p>
+                    {move || can_go_on().then(|| view! {
+                        <p class="body">
+                            <button type="button" class="button" id="interrupt-done"
+                                on:click=move |_| page.stage.set(super::Stage::Methods)>
+                                {text(|l| td_string!(l, security_info.interrupt.done))}
+                            </button>
+                        </p>
+                    })}
+                }.into_any(),
+                Mode::Reconfirm => view! {
+                    <h1 class="heading-xl" id="reconfirm">{text(|l| td_string!(l, security_info.reconfirm.title))}</h1>
+                    <p class="body-lead">{text(|l| td_string!(l, security_info.reconfirm.lead))}</p>
+                    <div class="button-group">
+                        <button type="button" class="button" id="reconfirm-yes" on:click=reconfirm>
+                            {text(|l| td_string!(l, security_info.reconfirm.yes))}
+                        </button>
+                        <button type="button" class="button button--secondary" id="reconfirm-change"
+                            on:click=move |_| page.stage.set(super::Stage::Methods)>
+                            {text(|l| td_string!(l, security_info.reconfirm.change))}
+                        </button>
+                    </div>
+                }.into_any(),
+            }}
             {move || saved.get().then(|| view! {
                 <div class="notification" role="status" id="saved">
                     <p>{text(|l| td_string!(l, security_info.add.saved))}</p>

@@ -35,6 +35,11 @@ pub enum Stage {
     FirstProof,
     /// Signed in and proven: their methods.
     Methods,
+    /// Signed in and proven, and the policy asks for more methods first ("Your
+    /// organization needs more information..."): their methods, to add to.
+    Interrupt,
+    /// Signed in and proven, and it is time to confirm the methods are still theirs.
+    Reconfirm,
 }
 
 /// What every stage can reach.
@@ -49,7 +54,10 @@ pub struct SecurityInfo {
 impl SecurityInfo {
     /// After a sign-in or a proof: the next stage the session calls for.
     pub fn signed_in(&self, mut session: SessionInfo) {
+        let registration = &session.registration;
         let stage = match (session.method_proven, session.proof.take()) {
+            (true, _) if registration.registration_required => Stage::Interrupt,
+            (true, _) if registration.reconfirm_due => Stage::Reconfirm,
             (true, _) => Stage::Methods,
             (false, Some(flow)) => Stage::Prove(flow),
             (false, None) => Stage::FirstProof,
@@ -141,6 +149,8 @@ pub fn SecurityInfoPage() -> impl IntoView {
         Stage::SignIn => view! { <sign_in::SignIn /> }.into_any(),
         Stage::Prove(flow) => view! { <prove::Prove flow /> }.into_any(),
         Stage::FirstProof => view! { <first_proof::FirstProof /> }.into_any(),
-        Stage::Methods => view! { <methods::Methods /> }.into_any(),
+        Stage::Methods => view! { <methods::Methods mode=methods::Mode::Manage /> }.into_any(),
+        Stage::Interrupt => view! { <methods::Methods mode=methods::Mode::Interrupt /> }.into_any(),
+        Stage::Reconfirm => view! { <methods::Methods mode=methods::Mode::Reconfirm /> }.into_any(),
     }
 }

@@ -35,6 +35,19 @@ pub struct Product {
     data: tempfile::TempDir,
 }
 
+/// The server binary the tests run: `$SSPR_SERVER_BIN`, or the debug build.
+fn server_binary() -> PathBuf {
+    std::env::var_os("SSPR_SERVER_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            // <target>/tmp is CARGO_TARGET_TMPDIR; the debug binary is beside it.
+            Path::new(env!("CARGO_TARGET_TMPDIR"))
+                .parent()
+                .expect("target dir")
+                .join("debug/sspr-server")
+        })
+}
+
 impl Product {
     /// With the default configuration.
     pub fn start() -> Product {
@@ -43,15 +56,7 @@ impl Product {
 
     /// With `config_toml` as the server's configuration file.
     pub fn start_with_config(config_toml: &str) -> Product {
-        let server = std::env::var_os("SSPR_SERVER_BIN")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                // <target>/tmp is CARGO_TARGET_TMPDIR; the debug binary is beside it.
-                Path::new(env!("CARGO_TARGET_TMPDIR"))
-                    .parent()
-                    .expect("target dir")
-                    .join("debug/sspr-server")
-            });
+        let server = server_binary();
         assert!(
             server.exists(),
             "server binary {} is missing: run scripts/test.sh (or cargo build -p sspr-server)",
@@ -98,6 +103,23 @@ impl Product {
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || lines.for_each(drop));
         Product { child, url, data }
+    }
+
+    /// Runs an administrative command of the server binary on this product's database
+    /// (e.g. `["user", "issue-pass", id]`); what it printed.
+    pub fn admin(&self, args: &[&str]) -> String {
+        let output = Command::new(server_binary())
+            .arg("--database")
+            .arg(self.database())
+            .args(args)
+            .output()
+            .expect("run the server binary");
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("UTF-8")
     }
 
     /// The server's SQLite database (tests read it beside the running server).

@@ -263,6 +263,11 @@ async fn an_administrator_is_not_offered_security_questions() {
 
 /// Adele signed in with her app (e-mail, app and questions; two needed to reset).
 async fn adele_signed_in(browser: &Browser, product: &Product) {
+    adele_signed_in_to(browser, product, "#methods").await;
+}
+
+/// Adele signed in with her app, until `landing` shows.
+async fn adele_signed_in_to(browser: &Browser, product: &Product, landing: &str) {
     sign_in(browser, product, ADELE, DEMO_PASSWORD).await;
     browser
         .click("input[type=radio][data-kind='app_code']")
@@ -271,7 +276,7 @@ async fn adele_signed_in(browser: &Browser, product: &Product) {
         .fill("#proof", &totp::code_at(&demo_secret(ADELE), now()))
         .await;
     browser.click("form button[type=submit]").await;
-    browser.wait_for("#methods").await;
+    browser.wait_for(landing).await;
 }
 
 async fn rows(browser: &Browser) -> usize {
@@ -357,4 +362,102 @@ async fn the_password_is_changed_under_the_reset_rules() {
         .await;
     browser.quit().await;
     assert!(server_accepts(&product, ADELE, "a brand new passphrase").await);
+}
+
+/// Everyone may reset, and the policy asks people to register at sign-in (the default).
+const EVERYONE: &str = r#"
+[policy]
+scope = "all"
+methods_required = 2
+methods = ["email", "app_code", "security_questions"]
+"#;
+
+/// A person with no method, under a policy that requires registration: a one-time pass
+/// from the help desk, then the interrupt until enough methods are registered.
+#[tokio::test]
+async fn the_registration_interrupt_holds_until_enough_methods_are_registered() {
+    let product = Product::start_with_config(EVERYONE);
+    let printed = product.admin(&["user", "issue-pass", "lee.gu@contoso.example"]);
+    let pass = printed.lines().last().expect("the pass").trim().to_owned();
+    let browser = Browser::start_phone("en").await;
+    sign_in(&browser, &product, "lee.gu@contoso.example", DEMO_PASSWORD).await;
+    browser.wait_for("#pass").await;
+    browser.fill("#pass", &pass).await;
+    browser.click("form:last-of-type button[type=submit]").await;
+    browser
+        .wait_for_text(
+            "#interrupt",
+            &locale_text("en", "security_info.interrupt.title"),
+        )
+        .await;
+    browser.screenshot("security-info-interrupt-360").await;
+    assert!(!browser.has("#interrupt-done").await);
+    // An app...
+    browser
+        .click("#add-methods button[data-kind='app_code']")
+        .await;
+    let key = browser.text_of("#app-secret").await.replace(' ', "");
+    let secret = TotpSecret::from_base32(&key).unwrap();
+    browser
+        .fill("#app-code", &totp::code_at(&secret, now()))
+        .await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_for("#saved").await;
+    assert!(
+        !browser.has("#interrupt-done").await,
+        "one method is not enough"
+    );
+    // ...and an address: enough to reset, so the person may go on.
+    browser
+        .click("#add-methods button[data-kind='email']")
+        .await;
+    browser.fill("#email-address", "lee@home.example").await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_for("#email-code").await;
+    browser
+        .fill("#email-code", &product.last_code_to("lee@home.example"))
+        .await;
+    browser.click("form button[type=submit]").await;
+    browser.click("#interrupt-done").await;
+    browser
+        .wait_for_text("h1", &locale_text("en", "security_info.title"))
+        .await;
+    browser.quit().await;
+}
+
+/// Methods registered longer ago than `reconfirm_days` (180 in the demo): sign-in asks
+/// whether they are still right; confirming goes on to the page.
+#[tokio::test]
+async fn old_methods_are_to_be_reconfirmed_at_sign_in() {
+    let product = Product::start();
+    let db = rusqlite::Connection::open(product.database()).unwrap();
+    db.execute(
+        "UPDATE methods SET created_at = created_at - 200 * 86400
+         WHERE user_id = (SELECT id FROM users WHERE user_id = ?1)",
+        [ADELE],
+    )
+    .unwrap();
+    let browser = Browser::start("en").await;
+    adele_signed_in_to(&browser, &product, "#reconfirm").await;
+    browser
+        .wait_for_text(
+            "#reconfirm",
+            &locale_text("en", "security_info.reconfirm.title"),
+        )
+        .await;
+    browser.wait_for("#methods").await;
+    browser.screenshot("security-info-reconfirm-desktop").await;
+    browser.click("#reconfirm-yes").await;
+    browser
+        .wait_for_text("h1", &locale_text("en", "security_info.title"))
+        .await;
+    browser.quit().await;
+    let confirmed: Option<i64> = db
+        .query_row(
+            "SELECT methods_confirmed_at FROM users WHERE user_id = ?1",
+            [ADELE],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert!(confirmed.is_some());
 }
