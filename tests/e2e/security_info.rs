@@ -461,3 +461,32 @@ async fn old_methods_are_to_be_reconfirmed_at_sign_in() {
         .unwrap();
     assert!(confirmed.is_some());
 }
+
+/// A session that ended on the server (timed out, signed out elsewhere, a reset) is met
+/// on the next action with a clear message and the sign-in form; signing in again comes
+/// back to the methods.
+#[tokio::test]
+async fn an_ended_session_says_so_and_signing_in_again_comes_back() {
+    let product = Product::start();
+    let browser = Browser::start_phone("en").await;
+    adele_signed_in(&browser, &product).await;
+    let db = rusqlite::Connection::open(product.database()).unwrap();
+    db.execute("DELETE FROM sessions", []).unwrap();
+    browser
+        .click(".summary-list__row[data-kind='app_code'] button.make-default")
+        .await;
+    browser
+        .wait_for_text_containing(".notification", &locale_text("en", "errors.not_signed_in"))
+        .await;
+    browser.wait_for("#password").await;
+    browser.screenshot("security-info-session-ended-360").await;
+    browser.fill("#user-id", ADELE).await;
+    browser.fill("#password", DEMO_PASSWORD).await;
+    browser.click("form button[type=submit]").await;
+    browser
+        .click("input[type=radio][data-kind='security_questions']")
+        .await;
+    answer_questions(&browser, "en").await;
+    browser.wait_for("#methods").await;
+    browser.quit().await;
+}
