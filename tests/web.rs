@@ -467,3 +467,110 @@ async fn wrong_answers_are_one_error_for_the_whole_group_not_the_first_question(
     assert!(wrapper.query_selector("#answers-error").unwrap().is_none());
     assert!(wrapper.query_selector("#answer-2-error").unwrap().is_some());
 }
+
+const OTPAUTH: &str = "otpauth://totp/Contoso:adele.vance%40contoso.example?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Contoso&algorithm=SHA1&digits=6&period=30";
+
+/// The QR code as the browser drew it (its SVG's viewBox and path, read from the DOM)
+/// decodes to the URI: rasterised at 4 px a module and read by a QR decoder.
+#[wasm_bindgen_test]
+fn the_qr_code_in_the_page_decodes_to_the_uri() {
+    use sspr_app::components::QrCode;
+    let (wrapper, _handle) = mount_in_english(|| {
+        view! { <QrCode text=OTPAUTH.to_owned() label=Signal::stored("QR code".to_owned()) /> }
+    });
+    let svg = wrapper.query_selector("svg.qr-code").unwrap().unwrap();
+    assert_eq!(svg.get_attribute("role").as_deref(), Some("img"));
+    assert_eq!(svg.get_attribute("aria-label").as_deref(), Some("QR code"));
+    let size: i32 = svg
+        .get_attribute("viewBox")
+        .unwrap()
+        .split(' ')
+        .nth(2)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let path = svg
+        .query_selector("path")
+        .unwrap()
+        .unwrap()
+        .get_attribute("d")
+        .unwrap();
+    let dark: std::collections::HashSet<(i32, i32)> = path
+        .split('M')
+        .filter(|square| !square.is_empty())
+        .map(|square| {
+            let (x, rest) = square.split_once(',').unwrap();
+            (
+                x.parse().unwrap(),
+                rest.split_once('h').unwrap().0.parse().unwrap(),
+            )
+        })
+        .collect();
+    let scale = 4;
+    let pixels = (size * scale) as usize;
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(pixels, pixels, |x, y| {
+        if dark.contains(&(x as i32 / scale, y as i32 / scale)) {
+            0
+        } else {
+            255
+        }
+    });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1);
+    assert_eq!(grids[0].decode().unwrap().1, OTPAUTH);
+}
+
+/// A method's row: its kind, masked detail, the default tag, and Remove behind a
+/// confirmation (nothing is sent until the person confirms).
+#[wasm_bindgen_test]
+async fn a_method_row_shows_the_method_and_asks_before_removing() {
+    use sspr_api::MethodKind;
+    use sspr_api::session::{MethodList, RegisteredMethod};
+    use sspr_app::security_info::method_row::MethodRow;
+    use sspr_app::security_info::{SecurityInfo, Stage};
+    let (wrapper, _handle) = mount_in_english(|| {
+        provide_context(SecurityInfo {
+            stage: RwSignal::new(Stage::Methods),
+            session: RwSignal::new(None),
+            notice: RwSignal::new(None),
+        });
+        let method = RegisteredMethod {
+            id: "7".into(),
+            kind: MethodKind::Email,
+            detail: Some("•••@home.example".into()),
+            is_default: true,
+            registered_at: 1_796_083_200,
+            last_used_at: None,
+        };
+        view! { <dl><MethodRow method changed=Callback::new(|_: MethodList| {}) /></dl> }
+    });
+    let row = find(&wrapper, ".summary-list__row[data-kind='email']");
+    let text = row.text_content().unwrap_or_default();
+    assert!(text.contains("Email"), "{text}");
+    assert!(text.contains("•••@home.example"), "{text}");
+    assert!(text.contains("Default"), "{text}");
+    assert!(text.contains("not used yet"), "{text}");
+    // The default has no "Make default".
+    assert!(
+        wrapper
+            .query_selector("button.make-default")
+            .unwrap()
+            .is_none()
+    );
+    find(&wrapper, "button.remove").click();
+    tick().await;
+    assert!(
+        wrapper
+            .query_selector("button.remove-confirm")
+            .unwrap()
+            .is_some()
+    );
+    find(&wrapper, ".summary-list__actions .link-button").click();
+    tick().await;
+    assert!(
+        wrapper
+            .query_selector("button.remove-confirm")
+            .unwrap()
+            .is_none()
+    );
+}
