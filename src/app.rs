@@ -80,7 +80,7 @@ pub fn Shell(page: Page, content: fn(Page) -> AnyView) -> impl IntoView {
 
     view! {
         <a class="skip-link" href="#main">{text(|l| td_string!(l, app.skip_to_content))}</a>
-        <SiteHeader config=public_config />
+        <SiteHeader config=public_config page />
         <main id="main" class="page" tabindex="-1">
             {move || config_error().map(|error| view! { <ConfigError error retry=load_config /> })}
             {content(page)}

@@ -61,6 +61,10 @@ pub struct RegistrationStatus {
     /// That time has come: sign-in asks them to confirm their methods or change them
     /// (`POST /api/v1/session/reconfirm`).
     pub reconfirm_due: bool,
+    /// They have no method and the directory holds an address for them: a code to it can
+    /// prove the session (`POST /api/v1/session/proof/contact`).
+    #[serde(default)]
+    pub contact_proof: bool,
 }
 
 /// One of the signed-in person's registered methods, as their page lists it.

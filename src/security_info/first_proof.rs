@@ -24,6 +24,11 @@ pub fn FirstProof() -> impl IntoView {
     let pending = RwSignal::new(None::<PendingMethod>);
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let busy = RwSignal::new(false);
+    // Only when the directory holds an address for them (the server says).
+    let contact = page
+        .session
+        .get_untracked()
+        .is_some_and(|s| s.registration.contact_proof);
     let error_of = move |field| {
         Signal::derive(move || errors.with(|e| message_for(e, field, i18n.get_locale())))
     };
@@ -90,32 +95,34 @@ pub fn FirstProof() -> impl IntoView {
         <ErrorSummary errors />
         <h1 class="heading-xl">{text(|l| td_string!(l, security_info.first_proof.title))}</h1>
         <p class="body-lead">{text(|l| td_string!(l, security_info.first_proof.lead))}</p>
+        {move || contact.then(|| view! {
         <h2 class="heading-m">{text(|l| td_string!(l, security_info.first_proof.code_heading))}</h2>
-        {move || match pending.get() {
-            None => view! {
-                <p class="body">{text(|l| td_string!(l, security_info.first_proof.code_body))}</p>
-                <p class="body">
-                    <button type="button" class="button button--secondary" id="send-contact-code" on:click=send_code>
-                        {text(|l| td_string!(l, security_info.first_proof.send))}
-                    </button>
-                </p>
-            }.into_any(),
-            Some(sent) => {
-                let to = sent.sent_to.unwrap_or_default();
-                view! {
-                    <form novalidate on:submit=submit_code>
-                        <TextField id=CODE
-                            label=Signal::derive(move || td_string!(i18n.get_locale(), security_info.prove.code).to_owned())
-                            hint=Signal::derive(move || td_string!(i18n.get_locale(), security_info.first_proof.sent_to, to = to.clone()).to_string())
-                            value=code
-                            error=error_of(CODE)
-                            kind=InputKind::ONE_TIME_CODE
-                        />
-                        <button type="submit" class="button">{text(|l| td_string!(l, security_info.prove.submit))}</button>
-                    </form>
-                }.into_any()
-            }
-        }}
+            {move || match pending.get() {
+                None => view! {
+                    <p class="body">{text(|l| td_string!(l, security_info.first_proof.code_body))}</p>
+                    <p class="body">
+                        <button type="button" class="button button--secondary" id="send-contact-code" on:click=send_code>
+                            {text(|l| td_string!(l, security_info.first_proof.send))}
+                        </button>
+                    </p>
+                }.into_any(),
+                Some(sent) => {
+                    let to = sent.sent_to.unwrap_or_default();
+                    view! {
+                        <form novalidate on:submit=submit_code>
+                            <TextField id=CODE
+                                label=Signal::derive(move || td_string!(i18n.get_locale(), security_info.prove.code).to_owned())
+                                hint=Signal::derive(move || td_string!(i18n.get_locale(), security_info.first_proof.sent_to, to = to.clone()).to_string())
+                                value=code
+                                error=error_of(CODE)
+                                kind=InputKind::ONE_TIME_CODE
+                            />
+                            <button type="submit" class="button">{text(|l| td_string!(l, security_info.prove.submit))}</button>
+                        </form>
+                    }.into_any()
+                }
+            }}
+        })}
         <h2 class="heading-m">{text(|l| td_string!(l, security_info.first_proof.pass_heading))}</h2>
         <form novalidate on:submit=submit_pass>
             <TextField id=PASS

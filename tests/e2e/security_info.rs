@@ -100,6 +100,8 @@ async fn a_person_with_no_method_is_asked_for_a_second_proof() {
         .wait_for_text("h1", &locale_text("en", "security_info.first_proof.title"))
         .await;
     browser.wait_for("#pass").await;
+    // The directory holds no address for Lee: no code to offer.
+    assert!(!browser.has("#send-contact-code").await);
     browser.screenshot("security-info-first-proof-360").await;
     browser.quit().await;
 }
@@ -488,5 +490,39 @@ async fn an_ended_session_says_so_and_signing_in_again_comes_back() {
         .await;
     answer_questions(&browser, "en").await;
     browser.wait_for("#methods").await;
+    browser.quit().await;
+}
+
+/// A removal with a proof older than `recent_proof_minutes` asks to prove a method again,
+/// then comes back to the methods.
+#[tokio::test]
+async fn a_stale_proof_is_proven_again_before_a_removal() {
+    let product = Product::start();
+    let browser = Browser::start_phone("en").await;
+    adele_signed_in(&browser, &product).await;
+    let db = rusqlite::Connection::open(product.database()).unwrap();
+    db.execute("UPDATE sessions SET proven_at = proven_at - 3600", [])
+        .unwrap();
+    browser
+        .click(".summary-list__row[data-kind='security_questions'] button.remove")
+        .await;
+    browser.click("button.remove-confirm").await;
+    browser
+        .wait_for_text("h1", &locale_text("en", "security_info.prove.title"))
+        .await;
+    browser.click("input[type=radio][data-kind='email']").await;
+    browser.click("#send-code").await;
+    browser.wait_for("#proof").await;
+    browser
+        .fill("#proof", &product.last_code_to(demo_email(ADELE)))
+        .await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_for("#methods").await;
+    browser
+        .click(".summary-list__row[data-kind='security_questions'] button.remove")
+        .await;
+    browser.click("button.remove-confirm").await;
+    browser.wait_for("#saved").await;
+    assert_eq!(rows(&browser).await, 2);
     browser.quit().await;
 }

@@ -42,6 +42,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
             registration_required: in_scope && registration.require_at_sign_in && !can_reset,
             reconfirm_at,
             reconfirm_due: in_scope && reconfirm_at.is_some_and(|at| self.clock.now() >= at),
+            contact_proof: account.methods.is_empty() && account.email.is_some(),
         }
     }
 

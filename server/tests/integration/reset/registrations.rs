@@ -453,6 +453,8 @@ async fn a_password_alone_plants_no_method_and_a_one_time_pass_works_once_until_
     let h = Harness::new(POLICY).await;
     no_methods(&h, "ida@contoso.example", None).await;
     let cookie = sign_in(&h, "ida@contoso.example", None).await;
+    let (_, json) = session_status(&h, &cookie).await;
+    assert_eq!(json["registration"]["contact_proof"], false, "{json}");
     for (path, body) in [
         (REGISTRATIONS, json!({"kind": "app_code"})),
         (
@@ -531,6 +533,8 @@ async fn a_code_to_the_directorys_address_proves_a_person_with_no_methods() {
     let h = Harness::new(POLICY).await;
     no_methods(&h, "kim@contoso.example", Some("kim.private@home.example")).await;
     let cookie = sign_in(&h, "kim@contoso.example", None).await;
+    let (_, json) = session_status(&h, &cookie).await;
+    assert_eq!(json["registration"]["contact_proof"], true, "{json}");
     let contact = "/api/v1/session/proof/contact";
     let (status, pending) = session_post(&h, &cookie, contact, json!({})).await;
     assert_eq!(status, StatusCode::CREATED, "{pending}");
