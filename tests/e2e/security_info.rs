@@ -108,6 +108,40 @@ async fn a_person_with_no_method_is_asked_for_a_second_proof() {
 
 const ALEX: &str = "alex.wilber@contoso.example";
 
+/// Adds an authenticator app: its key read from the page, confirmed with the code it
+/// gives now; a screenshot of the QR code page under `shot`, if given.
+async fn add_app(browser: &Browser, shot: Option<&str>) {
+    browser
+        .click("#add-methods button[data-kind='app_code']")
+        .await;
+    browser.wait_for("svg.qr-code").await;
+    let key = browser.text_of("#app-secret").await.replace(' ', "");
+    let secret = TotpSecret::from_base32(&key).expect("a base32 key on the page");
+    if let Some(name) = shot {
+        browser.screenshot(name).await;
+    }
+    browser
+        .fill("#app-code", &totp::code_at(&secret, now()))
+        .await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_for("#saved").await;
+}
+
+/// Adds (or changes to) `address`, with the code from the dev outbox.
+async fn add_email(browser: &Browser, product: &Product, address: &str) {
+    browser
+        .click("#add-methods button[data-kind='email']")
+        .await;
+    browser.fill("#email-address", address).await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_for("#email-code").await;
+    browser
+        .fill("#email-code", &product.last_code_to(address))
+        .await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_for("#saved").await;
+}
+
 /// Signs Alex in (e-mail and questions, no app) and proves his e-mail address.
 async fn alex_signed_in(browser: &Browser, product: &Product) {
     sign_in(browser, product, ALEX, DEMO_PASSWORD).await;
@@ -133,32 +167,9 @@ async fn methods_added_on_the_page_reset_the_password_in_the_portal() {
     alex_signed_in(&browser, &product).await;
 
     // A new authenticator app: the QR code and the key, confirmed with the app's code.
-    browser
-        .click("#add-methods button[data-kind='app_code']")
-        .await;
-    browser.wait_for("svg.qr-code").await;
-    let key = browser.text_of("#app-secret").await.replace(' ', "");
-    let secret = TotpSecret::from_base32(&key).expect("a base32 key on the page");
-    browser.screenshot("security-info-add-app-360").await;
-    browser
-        .fill("#app-code", &totp::code_at(&secret, now()))
-        .await;
-    browser.click("form button[type=submit]").await;
-    browser.wait_for("#saved").await;
-
+    add_app(&browser, Some("security-info-add-app-360")).await;
     // A new e-mail address, used once its code is typed.
-    browser
-        .click("#add-methods button[data-kind='email']")
-        .await;
-    browser
-        .fill("#email-address", "alex.new@elsewhere.example")
-        .await;
-    browser.click("form button[type=submit]").await;
-    browser.wait_for("#email-code").await;
-    let code = product.last_code_to("alex.new@elsewhere.example");
-    browser.fill("#email-code", &code).await;
-    browser.click("form button[type=submit]").await;
-    browser.wait_for("#saved").await;
+    add_email(&browser, &product, "alex.new@elsewhere.example").await;
     browser
         .wait_for_text_containing("#methods", "•••@elsewhere.example")
         .await;
@@ -395,31 +406,13 @@ async fn the_registration_interrupt_holds_until_enough_methods_are_registered() 
     browser.screenshot("security-info-interrupt-360").await;
     assert!(!browser.has("#interrupt-done").await);
     // An app...
-    browser
-        .click("#add-methods button[data-kind='app_code']")
-        .await;
-    let key = browser.text_of("#app-secret").await.replace(' ', "");
-    let secret = TotpSecret::from_base32(&key).unwrap();
-    browser
-        .fill("#app-code", &totp::code_at(&secret, now()))
-        .await;
-    browser.click("form button[type=submit]").await;
-    browser.wait_for("#saved").await;
+    add_app(&browser, None).await;
     assert!(
         !browser.has("#interrupt-done").await,
         "one method is not enough"
     );
     // ...and an address: enough to reset, so the person may go on.
-    browser
-        .click("#add-methods button[data-kind='email']")
-        .await;
-    browser.fill("#email-address", "lee@home.example").await;
-    browser.click("form button[type=submit]").await;
-    browser.wait_for("#email-code").await;
-    browser
-        .fill("#email-code", &product.last_code_to("lee@home.example"))
-        .await;
-    browser.click("form button[type=submit]").await;
+    add_email(&browser, &product, "lee@home.example").await;
     browser.click("#interrupt-done").await;
     browser
         .wait_for_text("h1", &locale_text("en", "security_info.title"))
