@@ -41,6 +41,13 @@ impl MethodKind {
             MethodKind::SecurityQuestions => "security_questions",
         }
     }
+
+    /// The kind a wire name names; `None` for a name this version does not know.
+    pub fn parse(name: &str) -> Option<MethodKind> {
+        MethodKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
+    }
 }
 
 #[cfg(test)]
@@ -51,6 +58,8 @@ mod tests {
     fn wire_names_match_serde() {
         for kind in MethodKind::ALL {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+            assert_eq!(MethodKind::parse(kind.as_str()), Some(kind));
         }
+        assert_eq!(MethodKind::parse("carrier_pigeon"), None);
     }
 }

@@ -542,3 +542,9 @@ pub fn parse_change(text: &str) -> Option<sspr_api::session::ReportedChange> {
     .into_iter()
     .find(|&change| change_name(change) == text)
 }
+
+/// The kind a stored row names; a name this version does not know is a corrupt row.
+pub fn stored_kind(name: &str) -> Result<MethodKind, super::StoreError> {
+    MethodKind::parse(name)
+        .ok_or_else(|| super::StoreError::Corrupt(format!("method kind {name:?}")))
+}

@@ -8,7 +8,9 @@ use super::reset_store::send_allowed;
 use super::{GenericClient, PgStore, StoreError, audit_at, exec, one, opt, outbox_store};
 use crate::limits::{Limits, SendCheck};
 use crate::store::interface::{RegistrationCheck, RegistrationChecker};
-use crate::store::records::{ChangeNotice, ReportOutcome, ReportRecord, change_name, parse_change};
+use crate::store::records::{
+    ChangeNotice, ReportOutcome, ReportRecord, change_name, parse_change, stored_kind,
+};
 use crate::store::records::{
     NewRegistration, RegistrationAttempt, RegistrationInput, RegistrationOutcome,
     RegistrationPurpose, RegistrationStart,
@@ -286,7 +288,7 @@ impl PgStore {
                             &[&method, &contact, &secret, &step, &now],
                         )
                         .await?;
-                        let notice = notice(parse_kind(&kind)?, replaced, contact.as_deref());
+                        let notice = notice(stored_kind(&kind)?, replaced, contact.as_deref());
                         queue_notice(&tx, attempt.user, &notice, Some(method), attempt.now).await?;
                         let event = if replaced {
                             "method_changed"
@@ -331,11 +333,7 @@ impl PgStore {
             Ok(Some(ReportRecord {
                 user: row.try_get(0)?,
                 change,
-                method_kind: kind.and_then(|kind| {
-                    sspr_api::MethodKind::ALL
-                        .into_iter()
-                        .find(|k| k.as_str() == kind)
-                }),
+                method_kind: kind.as_deref().and_then(sspr_api::MethodKind::parse),
                 created_at: row.try_get::<_, i64>(3)? as u64,
                 reported_at: row.try_get::<_, Option<i64>>(4)?.map(|at| at as u64),
                 locale: row.try_get(5)?,
@@ -521,12 +519,4 @@ impl PgStore {
         })
         .await
     }
-}
-
-/// The kind a registration row names.
-fn parse_kind(text: &str) -> Result<sspr_api::MethodKind, StoreError> {
-    sspr_api::MethodKind::ALL
-        .into_iter()
-        .find(|kind| kind.as_str() == text)
-        .ok_or_else(|| StoreError::Corrupt(format!("registration kind {text:?}")))
 }

@@ -70,10 +70,6 @@ pub(super) async fn send_allowed<C: GenericClient>(
 /// A stored challenge: code hash, code expiry, wrong tries, questions asked.
 type ChallengeRow = (Option<Vec<u8>>, Option<i64>, i64, Option<String>);
 
-fn parse_kind(text: &str) -> Option<MethodKind> {
-    MethodKind::ALL.into_iter().find(|k| k.as_str() == text)
-}
-
 /// Whether a flow is read to be changed (its row locked until the transaction ends).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Intent {
@@ -261,7 +257,7 @@ async fn load_account<C: GenericClient>(
     for row in &methods {
         let kind: String = row.try_get(1)?;
         // A kind this server does not know (written by a newer one) is skipped.
-        if let Some(kind) = parse_kind(&kind) {
+        if let Some(kind) = MethodKind::parse(&kind) {
             account.methods.push(MethodRecord {
                 id: row.try_get(0)?,
                 kind,

@@ -8,7 +8,9 @@ use super::{SqliteStore, audit_at, outbox};
 use crate::limits::{Limits, SendCheck};
 use crate::store::StoreError;
 use crate::store::interface::{RegistrationCheck, RegistrationChecker};
-use crate::store::records::{ChangeNotice, ReportOutcome, ReportRecord, change_name, parse_change};
+use crate::store::records::{
+    ChangeNotice, ReportOutcome, ReportRecord, change_name, parse_change, stored_kind,
+};
 use crate::store::records::{
     NewRegistration, RegistrationAttempt, RegistrationInput, RegistrationOutcome,
     RegistrationPurpose, RegistrationStart,
@@ -283,7 +285,7 @@ impl SqliteStore {
                             now
                         ],
                     )?;
-                    let notice = notice(parse_kind(&kind)?, replaced, contact.as_deref());
+                    let notice = notice(stored_kind(&kind)?, replaced, contact.as_deref());
                     queue_notice(&tx, attempt.user, &notice, Some(method), attempt.now)?;
                     let event = if replaced {
                         "method_changed"
@@ -334,11 +336,7 @@ impl SqliteStore {
             Ok(Some(ReportRecord {
                 user,
                 change,
-                method_kind: kind.and_then(|kind| {
-                    sspr_api::MethodKind::ALL
-                        .into_iter()
-                        .find(|k| k.as_str() == kind)
-                }),
+                method_kind: kind.as_deref().and_then(sspr_api::MethodKind::parse),
                 created_at: created_at as u64,
                 reported_at: reported_at.map(|at| at as u64),
                 locale,
@@ -491,12 +489,4 @@ impl SqliteStore {
         })
         .await
     }
-}
-
-/// The kind a registration row names.
-fn parse_kind(text: &str) -> Result<sspr_api::MethodKind, StoreError> {
-    sspr_api::MethodKind::ALL
-        .into_iter()
-        .find(|kind| kind.as_str() == text)
-        .ok_or_else(|| StoreError::Corrupt(format!("registration kind {text:?}")))
 }

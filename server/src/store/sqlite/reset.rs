@@ -14,10 +14,6 @@ use crate::store::records::*;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use sspr_api::MethodKind;
 
-fn parse_kind(text: &str) -> Option<MethodKind> {
-    MethodKind::ALL.into_iter().find(|k| k.as_str() == text)
-}
-
 fn load_flow(conn: &Connection, id: &str) -> Result<Option<FlowRecord>, StoreError> {
     let row = conn
         .query_row(
@@ -187,7 +183,7 @@ fn load_account(
         .filter_map(
             |(kind, (id, contact, is_default, created_at, last_used_at))| {
                 // A kind this server does not know (written by a newer one) is skipped.
-                parse_kind(&kind).map(|kind| MethodRecord {
+                MethodKind::parse(&kind).map(|kind| MethodRecord {
                     id,
                     kind,
                     contact,
