@@ -50,6 +50,16 @@ impl MethodKind {
     }
 }
 
+/// An e-mail address a code can be sent to, trimmed; `None` when it is not one. The app
+/// checks a typed address with it before sending; the server checks it again.
+pub fn email_address(address: &str) -> Option<&str> {
+    let address = address.trim();
+    let valid = address
+        .split_once('@')
+        .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
+    (valid && !address.chars().any(char::is_whitespace)).then_some(address)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,5 +71,16 @@ mod tests {
             assert_eq!(MethodKind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(MethodKind::parse("carrier_pigeon"), None);
+    }
+
+    #[test]
+    fn an_address_needs_a_local_part_and_a_domain() {
+        assert_eq!(
+            email_address(" adele@home.example "),
+            Some("adele@home.example")
+        );
+        assert_eq!(email_address("adele@home"), None);
+        assert_eq!(email_address("@home.example"), None);
+        assert_eq!(email_address("adele @home.example"), None);
     }
 }

@@ -21,14 +21,8 @@ pub struct NewCode {
     pub lifetime: u64,
 }
 
-/// An e-mail address a code can be sent to, trimmed; `None` when it is not one.
-pub fn email_address(address: &str) -> Option<&str> {
-    let address = address.trim();
-    let valid = address
-        .split_once('@')
-        .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
-    (valid && !address.chars().any(char::is_whitespace)).then_some(address)
-}
+/// An e-mail address a code can be sent to (the contract crate's rule, the app's too).
+pub use sspr_api::method::email_address;
 
 /// What a code is bound to.
 fn binding(flow_id: &str, method_id: &str) -> String {
