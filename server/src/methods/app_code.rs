@@ -17,14 +17,30 @@ pub fn context(method: i64) -> String {
     format!("totp:{method}")
 }
 
+/// The sealing context of the secret of a method registration (until it is confirmed
+/// into a method row).
+pub fn registration_context(registration: &str) -> String {
+    format!("totp-registration:{registration}")
+}
+
 /// `secret` sealed at rest for method row `method`.
 pub fn seal(keys: &ServerKeys, method: i64, secret: &TotpSecret) -> Vec<u8> {
-    sealed::seal(&keys.totp_secrets, &context(method), secret.as_bytes())
+    seal_in(keys, &context(method), secret)
 }
 
 /// The secret sealed for method row `method`, if it opens.
 pub fn open(keys: &ServerKeys, method: i64, sealed_secret: &[u8]) -> Option<TotpSecret> {
-    let bytes = sealed::open(&keys.totp_secrets, &context(method), sealed_secret).ok()?;
+    open_in(keys, &context(method), sealed_secret)
+}
+
+/// `secret` sealed at rest under `context` (a method row's or a registration's).
+pub fn seal_in(keys: &ServerKeys, context: &str, secret: &TotpSecret) -> Vec<u8> {
+    sealed::seal(&keys.totp_secrets, context, secret.as_bytes())
+}
+
+/// The secret sealed under `context`, if it opens.
+pub fn open_in(keys: &ServerKeys, context: &str, sealed_secret: &[u8]) -> Option<TotpSecret> {
+    let bytes = sealed::open(&keys.totp_secrets, context, sealed_secret).ok()?;
     let bytes: [u8; totp::SECRET_BYTES] = bytes.try_into().ok()?;
     Some(TotpSecret::from_bytes(bytes))
 }

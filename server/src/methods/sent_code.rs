@@ -29,6 +29,11 @@ fn binding(flow_id: &str, method_id: &str) -> String {
     format!("reset/{flow_id}/{method_id}")
 }
 
+/// What the code of a method registration (security-info page) is bound to.
+pub fn registration_binding(registration: &str) -> String {
+    format!("registration/{registration}")
+}
+
 /// Draws a code for `method_id` of `flow_id` at `now`, under the policy's length and
 /// lifetime.
 pub fn draw(
@@ -38,9 +43,14 @@ pub fn draw(
     method_id: &str,
     now: u64,
 ) -> NewCode {
+    draw_bound(keys, policy, &binding(flow_id, method_id), now)
+}
+
+/// Draws a code bound to `binding` at `now`, under the policy's length and lifetime.
+pub fn draw_bound(keys: &ServerKeys, policy: &CodePolicy, binding: &str, now: u64) -> NewCode {
     let code = codes::generate(policy.length);
     let lifetime = u64::from(policy.lifetime_minutes) * 60;
-    let hash = codes::hash(&keys.codes, &binding(flow_id, method_id), &code).to_vec();
+    let hash = codes::hash(&keys.codes, binding, &code).to_vec();
     NewCode {
         code,
         hash,

@@ -14,7 +14,6 @@
 
 use super::{Session, SessionError, SessionService, cookie, pass};
 use crate::crypto::codes;
-use crate::crypto::sealed;
 use crate::crypto::totp::{self, TotpSecret};
 use crate::directory::{Directory, DirectoryError};
 use crate::methods::{app_code, sent_code};
@@ -33,16 +32,6 @@ use std::sync::Arc;
 /// Seconds an authenticator app's registration waits for its first code (installing an
 /// app takes longer than reading an e-mail).
 pub const APP_REGISTRATION_SECONDS: u64 = 15 * 60;
-
-/// What a registration's code is bound to.
-fn binding(registration: &str) -> String {
-    format!("registration/{registration}")
-}
-
-/// The sealing context of a registration's app secret (a method's is its row's).
-fn secret_context(registration: &str) -> String {
-    format!("totp-registration:{registration}")
-}
 
 impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
     fn directory(&self) -> Directory<S> {
@@ -124,17 +113,17 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
         let now = self.clock.now();
         let registration = crate::seeded::hex(&crate::crypto::random_bytes::<16>());
         let policy = &self.policy.codes;
-        let code = codes::generate(policy.length);
-        let lifetime = u64::from(policy.lifetime_minutes) * 60;
+        let binding = sent_code::registration_binding(&registration);
+        let code = sent_code::draw_bound(&self.keys, policy, &binding, now);
         let message = messages::registration_code(
             &self.keys.outbox,
             self.reset.organisation(),
             format!("registration:{registration}"),
             address,
             messages::SentCode {
-                code: &code,
+                code: &code.code,
                 lifetime_minutes: policy.lifetime_minutes,
-                expires_at: now + lifetime,
+                expires_at: code.expires_at,
             },
             purpose == RegistrationPurpose::Contact,
         );
@@ -142,13 +131,11 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
             .store
             .begin_registration(
                 NewRegistration {
-                    code_hash: Some(
-                        codes::hash(&self.keys.codes, &binding(&registration), &code).to_vec(),
-                    ),
+                    code_hash: Some(code.hash),
                     sealed_secret: None,
                     contact: Some(address.to_owned()),
                     message: Some(message),
-                    expires_at: now + lifetime,
+                    expires_at: code.expires_at,
                     kind: MethodKind::Email,
                     ..self.registration(id, account, &registration, purpose, now)
                 },
@@ -170,7 +157,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
             sent_to: Some(address.to_owned()),
             secret: None,
             otpauth_uri: None,
-            expires_in_seconds: lifetime,
+            expires_in_seconds: code.lifetime,
             replaces: None,
         })
     }
@@ -183,10 +170,10 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
         let uri = secret
             .provisioning_uri(self.reset.organisation(), &account.user_id)
             .map_err(|_| SessionError::InvalidAddress)?;
-        let sealed_secret = sealed::seal(
-            &self.keys.totp_secrets,
-            &secret_context(&registration),
-            secret.as_bytes(),
+        let sealed_secret = app_code::seal_in(
+            &self.keys,
+            &app_code::registration_context(&registration),
+            &secret,
         );
         let started = self
             .store
@@ -252,14 +239,8 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
         let typed = code.trim().to_owned();
         Box::new(move |input: &RegistrationInput| {
             if let Some(sealed_secret) = &input.sealed_secret {
-                let secret = sealed::open(
-                    &keys.totp_secrets,
-                    &secret_context(&registration),
-                    sealed_secret,
-                )
-                .ok()
-                .and_then(|bytes| <[u8; totp::SECRET_BYTES]>::try_from(bytes).ok())
-                .map(TotpSecret::from_bytes);
+                let context = app_code::registration_context(&registration);
+                let secret = app_code::open_in(&keys, &context, sealed_secret);
                 let Some(secret) = secret else {
                     return RegistrationCheck::Wrong;
                 };
@@ -272,7 +253,12 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
                 };
             }
             let right = input.code_hash.as_deref().is_some_and(|hash| {
-                codes::verify(&keys.codes, &binding(&registration), &typed, hash)
+                codes::verify(
+                    &keys.codes,
+                    &sent_code::registration_binding(&registration),
+                    &typed,
+                    hash,
+                )
             });
             if right {
                 RegistrationCheck::Right {
