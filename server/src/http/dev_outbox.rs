@@ -5,6 +5,7 @@
 
 use super::AppState;
 use super::client_ip::is_loopback;
+use super::html::escape;
 use super::problem::ApiError;
 use crate::crypto::sealed;
 use crate::store::UpkeepStore;
@@ -85,30 +86,4 @@ pub async fn page(State(state): State<AppState>) -> Result<Html<String>, ApiErro
     }
     html.push_str("</main></body></html>");
     Ok(Html(html))
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn markup_is_escaped() {
-        assert_eq!(
-            super::escape("<script>\"a\" & 'b'</script>"),
-            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;"
-        );
-    }
 }

@@ -7,6 +7,7 @@ mod client_ip;
 mod dev_outbox;
 mod error_responses;
 pub mod host_guard;
+mod html;
 mod ip_limit;
 mod json;
 mod openapi;

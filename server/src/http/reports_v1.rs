@@ -8,6 +8,7 @@ use super::AppState;
 use super::error_responses::{
     ForbiddenOrigin, RateLimited, ServiceUnavailable, UnsupportedMediaType,
 };
+use super::html::escape;
 use super::json::JsonBody;
 use super::problem::ApiError;
 use crate::session::SessionError;
@@ -240,13 +241,6 @@ pub async fn page_filed(State(state): State<AppState>, Path(token): Path<String>
         w.reset
     );
     Html(html_page(language, &organisation, w.done_title, &content)).into_response()
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
