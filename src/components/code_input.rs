@@ -7,13 +7,17 @@ use leptos::prelude::*;
 /// Digits a sent code may have when its length is not known (the policy allows 6..=10).
 const ANY_LENGTH: std::ops::RangeInclusive<usize> = 6..=10;
 
+/// What was typed or pasted without the spaces and dashes people put in codes.
+pub fn without_separators(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect()
+}
+
 /// The digits of what was typed or pasted, with spaces and dashes removed; `None` when
 /// anything else is in it or the length is wrong (`None` length: any of 6..=10).
 pub fn clean_code(raw: &str, length: Option<usize>) -> Option<String> {
-    let digits: String = raw
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect();
+    let digits = without_separators(raw);
     let length_ok = match length {
         Some(length) => digits.len() == length,
         None => ANY_LENGTH.contains(&digits.len()),

@@ -5,6 +5,7 @@
 use super::SecurityInfo;
 use super::form_buttons::FormButtons;
 use crate::api::{self, ApiError};
+use crate::components::code_input::without_separators;
 use crate::components::error_summary::message_for;
 use crate::components::text;
 use crate::components::{ErrorSummary, FieldError, InputKind, QrCode, TextField, error_text};
@@ -56,7 +57,7 @@ pub fn AddApp(done: Callback<MethodList>, cancel: Callback<()>) -> impl IntoView
         if busy.get_untracked() {
             return;
         }
-        let typed = code.get_untracked().replace([' ', '-'], "");
+        let typed = without_separators(&code.get_untracked());
         busy.set(true);
         spawn_local(async move {
             let result = api::confirm_registration(&started.registration_id, typed).await;

@@ -4,6 +4,7 @@
 
 use super::SecurityInfo;
 use crate::api::{self, ApiError};
+use crate::components::code_input::without_separators;
 use crate::components::error_summary::message_for;
 use crate::components::text;
 use crate::components::{ErrorSummary, FieldError, HelpdeskLink, InputKind, TextField, error_text};
@@ -60,7 +61,7 @@ pub fn FirstProof() -> impl IntoView {
         let Some(sent) = pending.get_untracked() else {
             return;
         };
-        let typed = code.get_untracked().replace([' ', '-'], "");
+        let typed = without_separators(&code.get_untracked());
         busy.set(true);
         spawn_local(async move {
             let result = api::prove_with_contact(&sent.registration_id, typed).await;

@@ -4,6 +4,7 @@
 
 use super::SecurityInfo;
 use crate::api::{self, ApiError, FlowKey};
+use crate::components::code_input::without_separators;
 use crate::components::error_summary::message_for;
 use crate::components::text;
 use crate::components::{ErrorSummary, FieldError, InputKind, TextField, error_text};
@@ -102,7 +103,7 @@ pub fn Prove(flow: ResetFlow) -> impl IntoView {
                         .collect(),
                 )
             } else {
-                Proof::Code(code.get_untracked().replace([' ', '-'], ""))
+                Proof::Code(without_separators(&code.get_untracked()))
             };
             let key = key.clone();
             busy.set(true);
