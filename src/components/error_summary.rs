@@ -52,6 +52,17 @@ pub fn message_for(errors: &[FieldError], field: &str, locale: Locale) -> Option
         .map(|e| e.message(locale))
 }
 
+/// The inline error of `field` among `errors`, in the current language, as a field's
+/// `error` prop takes it.
+pub fn field_error(
+    errors: impl Into<Signal<Vec<FieldError>>>,
+    field: &'static str,
+) -> Signal<Option<String>> {
+    let errors = errors.into();
+    let i18n = use_i18n();
+    Signal::derive(move || errors.with(|e| message_for(e, field, i18n.get_locale())))
+}
+
 /// Whether the page shows errors: the app shell prefixes the title with "Error:".
 #[derive(Debug, Clone, Copy)]
 pub struct PageHasErrors(pub RwSignal<bool>);

@@ -6,6 +6,7 @@
 use super::Portal;
 use super::step_heading::{StepHeading, fixed};
 use super::wizard::Step;
+use crate::components::error_summary::field_error;
 use crate::components::text;
 use crate::components::{DurationText, ErrorSummary, FieldError, InlineError};
 use crate::i18n::*;
@@ -51,9 +52,7 @@ pub fn ChooseMethod() -> impl IntoView {
     let portal = expect_context::<Portal>();
     let chosen = RwSignal::new(None::<String>);
     let errors = RwSignal::new(Vec::<FieldError>::new());
-    let field_error = Signal::derive(move || {
-        errors.with(|e| crate::components::error_summary::message_for(e, FIELD, i18n.get_locale()))
-    });
+    let field_error = field_error(errors, FIELD);
     // Every method offered, in the server's order: proven ones ticked, the rest to choose.
     let methods = move || {
         portal.wizard.with(|w| {

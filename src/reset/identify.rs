@@ -5,6 +5,7 @@ use super::Portal;
 use super::step_heading::{StepHeading, fixed};
 use super::wizard::Step;
 use crate::api::{self, ApiError};
+use crate::components::error_summary::field_error;
 use crate::components::text;
 use crate::components::{
     ErrorSummary, FieldError, InputKind, TextField, is_one, organisation_config,
@@ -58,9 +59,7 @@ pub fn Identify() -> impl IntoView {
     let portal = expect_context::<Portal>();
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let busy = RwSignal::new(false);
-    let field_error = Signal::derive(move || {
-        errors.with(|e| crate::components::error_summary::message_for(e, FIELD, i18n.get_locale()))
-    });
+    let field_error = field_error(errors, FIELD);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -5,7 +5,7 @@ use super::Portal;
 use super::step_heading::{StepHeading, fixed};
 use super::wizard::Step;
 use crate::api;
-use crate::components::error_summary::message_for;
+use crate::components::error_summary::field_error;
 use crate::components::password_feedback::{RuleStates, lowercase, nfc};
 use crate::components::text;
 use crate::components::{ErrorSummary, FieldError, PasswordFeedback, PasswordInput};
@@ -139,7 +139,7 @@ pub fn NewPassword() -> impl IntoView {
                 id=NEW
                 label=Signal::derive(move || td_string!(i18n.get_locale(), reset.password.new_label).to_owned())
                 value=new
-                error=Signal::derive(move || errors.with(|e| message_for(e, NEW, i18n.get_locale())))
+                error=field_error(errors, NEW)
                 described_by_extra=RULES
             />
             <PasswordFeedback id=RULES states />
@@ -147,7 +147,7 @@ pub fn NewPassword() -> impl IntoView {
                 id=CONFIRM
                 label=Signal::derive(move || td_string!(i18n.get_locale(), reset.password.confirm_label).to_owned())
                 value=confirm
-                error=Signal::derive(move || errors.with(|e| message_for(e, CONFIRM, i18n.get_locale())))
+                error=field_error(errors, CONFIRM)
             />
             <p class="status" role="status" aria-live="polite">
                 {move || saving.get().then(|| view! {

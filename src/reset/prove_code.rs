@@ -10,6 +10,7 @@ use super::{OtherMethodLink, Portal};
 use crate::api::{self, ApiError};
 use crate::components::code_input::clean_code;
 use crate::components::countdown::run_countdown;
+use crate::components::error_summary::field_error;
 use crate::components::text;
 use crate::components::{
     CodeInput, DurationText, ErrorSummary, FieldError, HelpdeskLink, duration_text,
@@ -216,9 +217,7 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
             None => td_string!(locale, reset.code.hint_newest).to_owned(),
         }
     });
-    let field_error = Signal::derive(move || {
-        errors.with(|e| crate::components::error_summary::message_for(e, FIELD, i18n.get_locale()))
-    });
+    let field_error = field_error(errors, FIELD);
     let send_again = send.clone();
 
     let is_paused = Memo::new(move |_| paused.with(Option::is_some));

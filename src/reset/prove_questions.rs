@@ -6,7 +6,8 @@ use super::step_heading::{StepHeading, fixed};
 use super::wizard::Step;
 use super::{OtherMethodLink, Portal};
 use crate::api::{self, ApiError};
-use crate::components::error_summary::{described_by, message_for};
+use crate::components::error_summary::described_by;
+use crate::components::error_summary::field_error;
 use crate::components::text;
 use crate::components::{ErrorSummary, FieldError, InlineError, InputKind, TextField};
 use crate::i18n::*;
@@ -56,8 +57,7 @@ pub fn AnswersGroup(
     #[prop(into)] errors: Signal<Vec<FieldError>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let group_error =
-        Signal::derive(move || errors.with(|e| message_for(e, GROUP, i18n.get_locale())));
+    let group_error = field_error(errors, GROUP);
     let invalid = move || group_error.with(Option::is_some);
     view! {
         <div class="form-group" class:form-group--error=invalid>
@@ -79,7 +79,7 @@ pub fn AnswersGroup(
                         .map(|(index, question)| {
                             let field = FIELDS[index];
                             let value = answers[index];
-                            let error = Signal::derive(move || errors.with(|e| message_for(e, field, i18n.get_locale())));
+                            let error = field_error(errors, field);
                             view! {
                                 <TextField
                                     id=field

@@ -6,7 +6,7 @@ use super::SecurityInfo;
 use super::form_buttons::FormButtons;
 use crate::api::{self, ApiError};
 use crate::components::code_input::without_separators;
-use crate::components::error_summary::message_for;
+use crate::components::error_summary::field_error;
 use crate::components::text;
 use crate::components::{ErrorSummary, FieldError, InputKind, QrCode, TextField, error_text};
 use crate::i18n::*;
@@ -34,8 +34,7 @@ pub fn AddApp(done: Callback<MethodList>, cancel: Callback<()>) -> impl IntoView
     let code = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let busy = RwSignal::new(false);
-    let field_error =
-        Signal::derive(move || errors.with(|e| message_for(e, FIELD, i18n.get_locale())));
+    let field_error = field_error(errors, FIELD);
     let fail = move |error: ApiError| {
         if !page.ended_by(&error) && !page.reproves(&error) {
             errors.try_set(vec![FieldError::new(FIELD, move |l| error_text(l, &error))]);

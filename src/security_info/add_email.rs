@@ -5,7 +5,7 @@ use super::SecurityInfo;
 use super::form_buttons::FormButtons;
 use crate::api::{self, ApiError};
 use crate::components::code_input::without_separators;
-use crate::components::error_summary::message_for;
+use crate::components::error_summary::field_error;
 use crate::components::text;
 use crate::components::{ErrorSummary, FieldError, InputKind, TextField, error_text};
 use crate::i18n::*;
@@ -25,9 +25,6 @@ pub fn AddEmail(done: Callback<MethodList>, cancel: Callback<()>) -> impl IntoVi
     let pending = RwSignal::new(None::<PendingMethod>);
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let busy = RwSignal::new(false);
-    let error_of = move |field| {
-        Signal::derive(move || errors.with(|e| message_for(e, field, i18n.get_locale())))
-    };
     let fail = move |field: &'static str, error: ApiError| {
         if !page.ended_by(&error) && !page.reproves(&error) {
             errors.try_set(vec![FieldError::new(field, move |l| error_text(l, &error))]);
@@ -87,7 +84,7 @@ pub fn AddEmail(done: Callback<MethodList>, cancel: Callback<()>) -> impl IntoVi
                         label=Signal::derive(move || td_string!(i18n.get_locale(), security_info.add_email.address).to_owned())
                         hint=Signal::derive(move || td_string!(i18n.get_locale(), security_info.add_email.hint).to_owned())
                         value=address
-                        error=error_of(ADDRESS)
+                        error=field_error(errors, ADDRESS)
                         kind=InputKind::EMAIL
                     />
                     <FormButtons label=|l| td_string!(l, security_info.add_email.send) busy cancel />
@@ -101,7 +98,7 @@ pub fn AddEmail(done: Callback<MethodList>, cancel: Callback<()>) -> impl IntoVi
                             label=Signal::derive(move || td_string!(i18n.get_locale(), security_info.prove.code).to_owned())
                             hint=Signal::derive(move || td_string!(i18n.get_locale(), security_info.first_proof.sent_to, to = to.clone()).to_string())
                             value=code
-                            error=error_of(CODE)
+                            error=field_error(errors, CODE)
                             kind=InputKind::ONE_TIME_CODE
                         />
                         <FormButtons label=|l| td_string!(l, security_info.add.confirm) busy cancel />

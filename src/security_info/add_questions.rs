@@ -4,7 +4,7 @@
 use super::SecurityInfo;
 use super::form_buttons::FormButtons;
 use crate::api::{self, ApiError};
-use crate::components::error_summary::message_for;
+use crate::components::error_summary::field_error;
 use crate::components::text;
 use crate::components::{ErrorSummary, FieldError, InlineError, InputKind, TextField, error_text};
 use crate::i18n::*;
@@ -140,8 +140,8 @@ pub fn AddQuestions(done: Callback<MethodList>, cancel: Callback<()>) -> impl In
                     {rows.get().into_iter().enumerate().map(|(index, (question, answer))| {
                         let select_id = QUESTIONS[index];
                         let ids = ids.clone();
-                        let select_error = Signal::derive(move || errors.with(|e| message_for(e, select_id, i18n.get_locale())));
-                        let answer_error = Signal::derive(move || errors.with(|e| message_for(e, ANSWERS[index], i18n.get_locale())));
+                        let select_error = field_error(errors, select_id);
+                        let answer_error = field_error(errors, ANSWERS[index]);
                         view! {
                             <div class="form-group" class:form-group--error=move || select_error.with(Option::is_some)>
                                 <label class="label" for=select_id>

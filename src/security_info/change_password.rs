@@ -5,7 +5,7 @@
 use super::SecurityInfo;
 use super::form_buttons::FormButtons;
 use crate::api::{self, ApiError};
-use crate::components::error_summary::message_for;
+use crate::components::error_summary::field_error;
 use crate::components::text;
 use crate::components::{ErrorSummary, FieldError, PasswordInput, error_text};
 use crate::i18n::*;
@@ -25,9 +25,6 @@ pub fn ChangePassword(done: Callback<()>, cancel: Callback<()>) -> impl IntoView
     let confirm = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let busy = RwSignal::new(false);
-    let error_of = move |field| {
-        Signal::derive(move || errors.with(|e| message_for(e, field, i18n.get_locale())))
-    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -78,13 +75,13 @@ pub fn ChangePassword(done: Callback<()>, cancel: Callback<()>) -> impl IntoView
         <form novalidate on:submit=submit>
             <PasswordInput id=CURRENT
                 label=Signal::derive(move || td_string!(i18n.get_locale(), security_info.password.current).to_owned())
-                value=current error=error_of(CURRENT) current=true />
+                value=current error=field_error(errors, CURRENT) current=true />
             <PasswordInput id=NEW
                 label=Signal::derive(move || td_string!(i18n.get_locale(), security_info.password.new_password).to_owned())
-                value=new error=error_of(NEW) />
+                value=new error=field_error(errors, NEW) />
             <PasswordInput id=CONFIRM
                 label=Signal::derive(move || td_string!(i18n.get_locale(), reset.password.confirm_label).to_owned())
-                value=confirm error=error_of(CONFIRM) />
+                value=confirm error=field_error(errors, CONFIRM) />
             <FormButtons label=|l| td_string!(l, security_info.password.submit) busy cancel />
         </form>
     }

@@ -5,7 +5,7 @@
 use super::SecurityInfo;
 use crate::api::{self, ApiError};
 use crate::components::code_input::without_separators;
-use crate::components::error_summary::message_for;
+use crate::components::error_summary::field_error;
 use crate::components::text;
 use crate::components::{ErrorSummary, FieldError, HelpdeskLink, InputKind, TextField, error_text};
 use crate::i18n::*;
@@ -30,9 +30,6 @@ pub fn FirstProof() -> impl IntoView {
         .session
         .get_untracked()
         .is_some_and(|s| s.registration.contact_proof);
-    let error_of = move |field| {
-        Signal::derive(move || errors.with(|e| message_for(e, field, i18n.get_locale())))
-    };
     let fail = move |field: &'static str, error: ApiError| {
         if !page.ended_by(&error) {
             errors.try_set(vec![FieldError::new(field, move |l| error_text(l, &error))]);
@@ -115,7 +112,7 @@ pub fn FirstProof() -> impl IntoView {
                                 label=Signal::derive(move || td_string!(i18n.get_locale(), security_info.prove.code).to_owned())
                                 hint=Signal::derive(move || td_string!(i18n.get_locale(), security_info.first_proof.sent_to, to = to.clone()).to_string())
                                 value=code
-                                error=error_of(CODE)
+                                error=field_error(errors, CODE)
                                 kind=InputKind::ONE_TIME_CODE
                             />
                             <button type="submit" class="button">{text(|l| td_string!(l, security_info.prove.submit))}</button>
@@ -130,7 +127,7 @@ pub fn FirstProof() -> impl IntoView {
                 label=Signal::derive(move || td_string!(i18n.get_locale(), security_info.first_proof.pass).to_owned())
                 hint=Signal::derive(move || td_string!(i18n.get_locale(), security_info.first_proof.pass_hint).to_owned())
                 value=pass
-                error=error_of(PASS)
+                error=field_error(errors, PASS)
                 kind=InputKind::ANSWER
             />
             <button type="submit" class="button">{text(|l| td_string!(l, security_info.prove.submit))}</button>

@@ -3,7 +3,7 @@
 
 use super::SecurityInfo;
 use crate::api;
-use crate::components::error_summary::message_for;
+use crate::components::error_summary::field_error;
 use crate::components::text;
 use crate::components::{
     ErrorSummary, FieldError, InputKind, PasswordInput, TextField, error_text,
@@ -24,9 +24,6 @@ pub fn SignIn() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let busy = RwSignal::new(false);
-    let error_of = move |field| {
-        Signal::derive(move || errors.with(|e| message_for(e, field, i18n.get_locale())))
-    };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -82,14 +79,14 @@ pub fn SignIn() -> impl IntoView {
                 id=USER
                 label=Signal::derive(move || td_string!(i18n.get_locale(), reset.identify.label).to_owned())
                 value=user_id
-                error=error_of(USER)
+                error=field_error(errors, USER)
                 kind=InputKind::USERNAME
             />
             <PasswordInput
                 id=PASSWORD
                 label=Signal::derive(move || td_string!(i18n.get_locale(), security_info.sign_in.password).to_owned())
                 value=password
-                error=error_of(PASSWORD)
+                error=field_error(errors, PASSWORD)
                 current=true
             />
             <button type="submit" class="button" aria-disabled=move || busy.get().then_some("true")>
