@@ -2,6 +2,8 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${SSPR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sspr}
 export PATH="$CACHE/bin:$HOME/.cargo/bin:$PATH"
+# Python packages the tests use (scripts/setup.sh --for-tests installs them there).
+export SSPR_PY_DIR=${SSPR_PY_DIR:-$CACHE/py}
 # CI starts from a fresh clone each time: keep its build artefacts in the cache so that
 # unchanged crates are not compiled again. Developers keep the usual ./target.
 if [ -n "${CI:-}" ] && [ -z "${CARGO_TARGET_DIR:-}" ]; then

@@ -15,6 +15,8 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132
+TWILIO_PY_VERSION=9.13.0
+HTTP_ECE_VERSION=1.2.1
 FOR_TESTS=false
 [ "${1:-}" = "--for-tests" ] && FOR_TESTS=true
 
@@ -135,6 +137,38 @@ else
     npm install --prefix "$CACHE/npm" --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION"
     ln -sf "$CACHE/npm/node_modules/.bin/wasm-opt" "$CACHE/bin/wasm-opt"
     ok "$(wasm-opt --version)"
+fi
+
+# --- http_ece, for the Web Push tests ---------------------------------------------------
+# server/tests/integration/push.rs has node decrypt the server's push messages with this
+# independent implementation of RFC 8291 (found through NODE_PATH in $CACHE/npm).
+if $FOR_TESTS; then
+    step "http_ece (npm) for the Web Push tests"
+    http_ece=$(node -p 'require(process.argv[1]).version' \
+        "$CACHE/npm/node_modules/http_ece/package.json" 2>/dev/null || true)
+    if [ "${http_ece%.*}" != "${HTTP_ECE_VERSION%.*}" ]; then
+        { have node && have npm; } || apt_install nodejs npm
+        mkdir -p "$CACHE/npm"
+        npm install --prefix "$CACHE/npm" --no-audit --no-fund --silent --save-exact \
+            "http_ece@$HTTP_ECE_VERSION"
+        http_ece=$HTTP_ECE_VERSION
+    fi
+    ok "http_ece $http_ece"
+fi
+
+# --- twilio (PyPI), for the Twilio provider tests -------------------------------------
+# server/tests/integration/phone/twilio.rs signs callbacks with this package's own
+# RequestValidator, found through SSPR_PY_DIR (scripts/common.sh). Without its
+# dependencies: the validator needs only Python's standard library.
+if $FOR_TESTS; then
+    step "twilio (PyPI) for the Twilio callback tests"
+    if [ ! -d "$SSPR_PY_DIR/twilio-$TWILIO_PY_VERSION.dist-info" ]; then
+        have python3 || apt_install python3
+        python3 -m pip --version >/dev/null 2>&1 || apt_install python3-pip
+        PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --disable-pip-version-check \
+            --no-deps --upgrade --target "$SSPR_PY_DIR" "twilio==$TWILIO_PY_VERSION"
+    fi
+    ok "twilio $TWILIO_PY_VERSION in $SSPR_PY_DIR"
 fi
 
 # --- browser for tests ------------------------------------------------------------------

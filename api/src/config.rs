@@ -27,6 +27,10 @@ pub struct PublicConfig {
     /// The organisation's own security questions (`custom_1`, ...), with their text.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_questions: Vec<crate::questions::CustomQuestion>,
+    /// How a mobile phone may get its code, in the order to offer (the person chooses
+    /// when there is more than one); empty when mobile phones are not enabled.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phone_channels: Vec<crate::method::PhoneChannel>,
 }
 
 #[cfg(test)]
@@ -45,6 +49,7 @@ mod tests {
                 id: "custom_1".into(),
                 text: "Name of your first team?".into(),
             }],
+            phone_channels: vec![crate::method::PhoneChannel::Sms],
         };
         let json = serde_json::to_string(&config).unwrap();
         let back: PublicConfig = serde_json::from_str(&json).unwrap();

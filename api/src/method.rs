@@ -50,6 +50,36 @@ impl MethodKind {
     }
 }
 
+/// How a mobile phone gets its code: the person chooses where the policy offers more than
+/// one (`[phone] mobile_channels`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PhoneChannel {
+    /// A text message.
+    Sms,
+    /// A WhatsApp message.
+    Whatsapp,
+    /// A voice call that reads the code out.
+    Voice,
+}
+
+impl PhoneChannel {
+    pub const ALL: [PhoneChannel; 3] = [
+        PhoneChannel::Sms,
+        PhoneChannel::Whatsapp,
+        PhoneChannel::Voice,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PhoneChannel::Sms => "sms",
+            PhoneChannel::Whatsapp => "whatsapp",
+            PhoneChannel::Voice => "voice",
+        }
+    }
+}
+
 /// An e-mail address a code can be sent to, trimmed; `None` when it is not one. The app
 /// checks a typed address with it before sending; the server checks it again.
 pub fn email_address(address: &str) -> Option<&str> {

@@ -86,6 +86,9 @@ pub enum ErrorCode {
     /// The person reported a change as not theirs: their methods are blocked on the
     /// security-info page until a password reset, or an administrator, restores them.
     AccountBlocked,
+    /// The phone number given is not a valid number (read in the organisation's default
+    /// region when it has no country code).
+    InvalidPhoneNumber,
     /// A code this client does not know yet (sent by a newer server).
     #[serde(other)]
     Unknown,
@@ -118,6 +121,7 @@ impl ErrorCode {
             ErrorCode::MethodNeeded => 409,
             ErrorCode::MethodDisabled | ErrorCode::MethodNotForAdmins => 403,
             ErrorCode::RegistrationNotFound => 404,
+            ErrorCode::InvalidPhoneNumber => 400,
             ErrorCode::PassInvalid => 400,
             ErrorCode::ReportNotFound => 404,
             ErrorCode::AccountBlocked => 403,
@@ -160,6 +164,7 @@ impl ErrorCode {
             ErrorCode::PassInvalid => "One-time pass not accepted",
             ErrorCode::ReportNotFound => "Report link not found or expired",
             ErrorCode::AccountBlocked => "Methods blocked after a report",
+            ErrorCode::InvalidPhoneNumber => "Not a phone number",
         }
     }
 
@@ -199,6 +204,7 @@ impl ErrorCode {
             ErrorCode::PassInvalid => "pass_invalid",
             ErrorCode::ReportNotFound => "report_not_found",
             ErrorCode::AccountBlocked => "account_blocked",
+            ErrorCode::InvalidPhoneNumber => "invalid_phone_number",
         }
     }
 }
@@ -252,7 +258,7 @@ impl Problem {
 mod tests {
     use super::*;
 
-    const ALL: [ErrorCode; 32] = [
+    const ALL: [ErrorCode; 33] = [
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::InvalidRequest,
@@ -285,6 +291,7 @@ mod tests {
         ErrorCode::PassInvalid,
         ErrorCode::ReportNotFound,
         ErrorCode::AccountBlocked,
+        ErrorCode::InvalidPhoneNumber,
     ];
 
     #[test]

@@ -78,6 +78,15 @@ pub struct OfferedMethod {
     pub locked_for_seconds: Option<u64>,
 }
 
+/// Body of `POST .../methods/{method}/challenge`: `{}`, or for a mobile phone the channel
+/// chosen among the policy's (`PublicConfig.phone_channels`; the first when absent).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChallengeRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<crate::method::PhoneChannel>,
+}
+
 /// Answer of `POST .../methods/{method}/challenge`: a code was sent, or the questions to
 /// answer, or (app codes) nothing to send.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,6 +104,15 @@ pub struct Challenge {
     /// Ids of the security questions to answer (see [`crate::questions`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub questions: Vec<String>,
+    /// How a mobile phone's code was sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<crate::method::PhoneChannel>,
+    /// Office phone: the call is on its way; it waits this many seconds for the person to
+    /// answer and press #. The method shows as verified in the flow (`GET` the flow) once
+    /// they did; nothing else about the call is told (an unknown account's flow "calls"
+    /// the same way), so when the time is up without it, offer to call again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_seconds: Option<u64>,
 }
 
 /// Body of `POST .../methods/{method}/verify`.

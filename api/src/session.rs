@@ -139,6 +139,17 @@ pub enum NewMethod {
     /// An authenticator app: scan the secret (or its `otpauth://` URI as a QR code), then
     /// type the app's current code.
     AppCode,
+    /// A mobile phone: a code goes to the number on `channel` (one of
+    /// `PublicConfig.phone_channels`; the first when absent), and the method counts once
+    /// it is typed. A number without `+` is read in the organisation's region.
+    MobilePhone {
+        number: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        channel: Option<crate::method::PhoneChannel>,
+    },
+    /// An office phone: a voice call reads a code out, and the method counts once it is
+    /// typed (at reset the call is answered with # instead).
+    OfficePhone { number: String },
 }
 
 /// A method registration waiting for its code (`POST .../registrations/{id}/confirm`).
@@ -147,7 +158,8 @@ pub enum NewMethod {
 pub struct PendingMethod {
     pub registration_id: String,
     pub kind: crate::MethodKind,
-    /// Where the code went, as the person typed it (e-mail).
+    /// Where the code went: the address as the person typed it, or the number in
+    /// international form (`+447700900123`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent_to: Option<String>,
     /// The authenticator app's secret in base32, shown this once.

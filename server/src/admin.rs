@@ -5,7 +5,7 @@
 use crate::directory::{Directory, DirectoryError};
 use crate::store::{AdminStore, DirectoryStore, NewUser};
 use clap::Subcommand;
-use sspr_api::questions;
+use sspr_api::{MethodKind, questions};
 use std::io::BufRead;
 
 #[derive(Debug, Subcommand)]
@@ -48,6 +48,15 @@ pub enum UserCommand {
     Methods { user_id: String },
     /// Register an e-mail address for codes.
     AddEmail { user_id: String, address: String },
+    /// Register a mobile phone (codes by text, WhatsApp or voice) or, with --office, an
+    /// office phone (a call answered with #). A number without a country code is read in
+    /// `[phone] default_region`.
+    AddPhone {
+        user_id: String,
+        number: String,
+        #[arg(long)]
+        office: bool,
+    },
     /// Register an authenticator app; prints the new secret and its otpauth:// URI once.
     AddApp {
         user_id: String,
@@ -198,6 +207,21 @@ pub async fn run_user(
             let id = directory.add_email(&user_id, &address).await?;
             writeln!(out, "e-mail method {id} added for {user_id}")?;
         }
+        UserCommand::AddPhone {
+            user_id,
+            number,
+            office,
+        } => {
+            let kind = if office {
+                MethodKind::OfficePhone
+            } else {
+                MethodKind::MobilePhone
+            };
+            let id = directory
+                .add_phone(&user_id, kind, &number, directory.phone_region)
+                .await?;
+            writeln!(out, "{} method {id} added for {user_id}", kind.as_str())?;
+        }
         UserCommand::AddApp { user_id, issuer } => {
             let secret = directory.add_totp(&user_id, None).await?;
             let uri = secret
@@ -291,6 +315,7 @@ mod tests {
             hasher: PasswordHasher::new(1).unwrap(),
             clock: Clock::system(),
             custom_questions: 0,
+            phone_region: phonenumber::country::Id::GB,
         };
         Fixture {
             _dir: dir,

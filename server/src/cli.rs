@@ -120,6 +120,8 @@ pub enum CliError {
         "the policy offers e-mail codes but no SMTP relay is configured: set [smtp] host (or run with --demo to read codes at /dev/outbox)"
     )]
     NoRelay,
+    #[error(transparent)]
+    Phone(#[from] crate::phone::setup::PhoneSetupError),
     #[error("cannot write: {0}")]
     Output(std::io::Error),
     #[error(
@@ -197,6 +199,8 @@ fn directory(config: &Config, store: Store, clock: Clock) -> Result<Directory, C
     let keys = Arc::new(ServerKeys::load_or_create(&config.key_file())?);
     Ok(Directory {
         custom_questions: config.policy.security_questions.custom.len(),
+        phone_region: crate::phone::number::region(&config.phone.default_region)
+            .unwrap_or(phonenumber::country::Id::US),
         ..Services::new(store, keys, clock)?.directory()
     })
 }
@@ -226,6 +230,11 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
         // Every dead end of the portal links to the help desk: the demo shows one.
         config.organisation.helpdesk_url = Some(demo::HELPDESK_URL.to_owned());
     }
+    if args.demo && config.phone.provider == crate::phone::ProviderChoice::None {
+        // Texts and calls land on the phone simulator (/dev/phone).
+        config.phone.provider = crate::phone::ProviderChoice::Demo;
+        config.phone.default_region = demo::PHONE_REGION.to_owned();
+    }
     if args.demo && config.policy.scope == Scope::Disabled {
         config.policy = demo::policy();
         tracing::info!(
@@ -241,12 +250,15 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
         }
         tracing::warn!("no [smtp] host: e-mail stays in the outbox (demo: see /dev/outbox)");
     }
+    let phone = crate::phone::setup::provider(&config, args.demo, Clock::system())?;
     let store = open_store(&config).await?;
     // One bundle for the whole process: one hasher, so its bound on concurrent hashes
     // holds for the directory and the reset flow together.
     let keys = Arc::new(ServerKeys::load_or_create(&config.key_file())?);
     let mut services = Services::new(store.clone(), keys, Clock::system())?;
     services.demo = args.demo;
+    services.phone = phone.telephony;
+    services.demo_phone = phone.demo;
     if args.demo {
         check_demo_database(&config, &args, &store).await?;
         let added = demo::seed(&services.directory()).await?;
@@ -279,12 +291,13 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
     // Tests and scripts wait for this exact line.
     println!("SSPR listening on {url}");
     tracing::info!(%url, database = %config.server.database, "serving");
-    if let Some(mailer) = mailer {
+    if mailer.is_some() || services.phone.is_some() {
         let worker = OutboxWorker {
             store: services.store.clone(),
             keys: Arc::clone(&services.keys),
             clock: services.clock.clone(),
             mailer,
+            phone: services.phone.clone(),
             max_attempts: config.smtp.max_attempts,
         };
         tokio::spawn(worker.run(Arc::clone(&services.outbox)));

@@ -16,6 +16,7 @@ pub struct Config {
     pub captcha: CaptchaConfig,
     pub policy: crate::policy::Policy,
     pub smtp: SmtpConfig,
+    pub phone: crate::phone::PhoneConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

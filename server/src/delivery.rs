@@ -1,5 +1,6 @@
-//! Delivery of the outbox over SMTP (docs/SECURITY.md R10): messages are queued in the same
-//! transaction as the change they report, and this worker sends them afterwards. A relay
+//! Delivery of the outbox (docs/SECURITY.md R10): e-mail over SMTP, phone messages and
+//! calls through the telephony provider. Messages are queued in the same transaction as
+//! the change they report, and this worker sends them afterwards. A relay or provider
 //! that is down never fails or delays a reset: the message waits in the outbox and is
 //! retried with growing waits until it is sent, expires or runs out of tries.
 //!
@@ -11,8 +12,9 @@ use crate::clock::Clock;
 use crate::config::{SmtpConfig, SmtpSecurity};
 use crate::crypto::keys::ServerKeys;
 use crate::crypto::sealed;
+use crate::phone::{OutboundChannel, Telephony};
 use crate::store::interface::OutboxStore;
-use crate::store::records::QueuedMessage;
+use crate::store::records::{MessageChannel, QueuedMessage};
 use crate::store::{Store, StoreError};
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message};
@@ -155,22 +157,65 @@ pub struct Pass {
     pub given_up: usize,
 }
 
-/// Takes due messages from the outbox and hands them to the relay.
+/// Takes due messages from the outbox and hands them to the relay or the telephony
+/// provider. A channel with neither is left alone (its messages wait: demo mode shows
+/// them in the dev outbox).
 #[derive(Clone)]
 pub struct OutboxWorker<S: OutboxStore = Store> {
     pub store: S,
     pub keys: Arc<ServerKeys>,
     pub clock: Clock,
-    pub mailer: Mailer,
+    pub mailer: Option<Mailer>,
+    pub phone: Option<Arc<dyn Telephony>>,
     pub max_attempts: u32,
 }
 
 impl<S: OutboxStore> OutboxWorker<S> {
+    /// The channels this worker can deliver.
+    fn channels(&self) -> Vec<MessageChannel> {
+        let mut channels = Vec::new();
+        if self.mailer.is_some() {
+            channels.push(MessageChannel::Email);
+        }
+        if self.phone.is_some() {
+            channels.extend(OutboundChannel::ALL.map(MessageChannel::Phone));
+        }
+        channels
+    }
+
+    /// One try at one message.
+    async fn send(&self, message: &QueuedMessage) -> Result<(), SendFailure> {
+        let unopened =
+            || SendFailure::Permanent("the body cannot be opened with this server's key".into());
+        match (message.channel, &self.mailer, &self.phone) {
+            (MessageChannel::Email, Some(mailer), _) => {
+                let body =
+                    sealed::open(&self.keys.outbox, &message.dedupe_key, &message.sealed_body)
+                        .ok()
+                        .and_then(|bytes| String::from_utf8(bytes).ok())
+                        .ok_or_else(unopened)?;
+                mailer.send(message, body).await
+            }
+            (MessageChannel::Phone(_), _, Some(phone)) => {
+                let outbound = crate::phone::messages::outbound(&self.keys.outbox, message)
+                    .ok_or_else(unopened)?;
+                phone.send(&outbound).await
+            }
+            _ => Err(SendFailure::Transient(
+                "no way to deliver this channel".into(),
+            )),
+        }
+    }
+
     /// Tries every message that is due now once.
     pub async fn deliver_due(&self) -> Result<Pass, StoreError> {
         let now = self.clock.now();
         let mut pass = Pass::default();
-        for message in self.store.due_messages(now, BATCH).await? {
+        let channels = self.channels();
+        if channels.is_empty() {
+            return Ok(pass);
+        }
+        for message in self.store.due_messages(now, BATCH, channels).await? {
             if !self
                 .store
                 .claim_message(message.id, now, now + LEASE_SECONDS)
@@ -178,15 +223,7 @@ impl<S: OutboxStore> OutboxWorker<S> {
             {
                 continue;
             }
-            let body = sealed::open(&self.keys.outbox, &message.dedupe_key, &message.sealed_body)
-                .ok()
-                .and_then(|bytes| String::from_utf8(bytes).ok());
-            let outcome = match body {
-                Some(body) => self.mailer.send(&message, body).await,
-                None => Err(SendFailure::Permanent(
-                    "the body cannot be opened with this server's key".into(),
-                )),
-            };
+            let outcome = self.send(&message).await;
             let tries = message.attempts + 1;
             match outcome {
                 Ok(()) => {
@@ -219,7 +256,7 @@ impl<S: OutboxStore> OutboxWorker<S> {
     pub async fn run(self, doorbell: Arc<Notify>) {
         loop {
             let wait = match self.deliver_due().await {
-                Ok(_) => match self.store.next_message_due().await {
+                Ok(_) => match self.store.next_message_due(self.channels()).await {
                     Ok(Some(due)) => due.saturating_sub(self.clock.now()).clamp(1, 60),
                     Ok(None) => 60,
                     Err(err) => {

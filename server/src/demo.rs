@@ -6,6 +6,7 @@ use crate::directory::{Directory, DirectoryError};
 use crate::policy::{Policy, Scope};
 use crate::store::{AdminStore, NewUser, UserSummary};
 use sspr_api::MethodKind;
+use sspr_api::method::PhoneChannel;
 
 /// The group that self-service password reset is enabled for in the demo policy.
 pub const DEMO_GROUP: &str = "sspr-users";
@@ -62,7 +63,14 @@ pub struct DemoMethods {
     pub email: Option<&'static str>,
     pub totp_secret: Option<[u8; 20]>,
     pub answers: bool,
+    /// A mobile phone (codes by text, WhatsApp or voice) and an office phone (a call
+    /// answered with #); made-up numbers.
+    pub mobile: Option<&'static str>,
+    pub office: Option<&'static str>,
 }
+
+/// The region the demo's phone numbers are read in.
+pub const PHONE_REGION: &str = "GB";
 
 pub const DEMO_METHODS: &[DemoMethods] = &[
     DemoMethods {
@@ -70,18 +78,24 @@ pub const DEMO_METHODS: &[DemoMethods] = &[
         email: Some("adele.vance@home.example"),
         totp_secret: Some(*b"sspr-demo-adele-2026"),
         answers: true,
+        mobile: None,
+        office: None,
     },
     DemoMethods {
         user_id: "alex.wilber@contoso.example",
         email: Some("alex.wilber@home.example"),
         totp_secret: None,
         answers: true,
+        mobile: Some("+44 7400 123456"),
+        office: None,
     },
     DemoMethods {
         user_id: "megan.bowen@contoso.example",
         email: Some("megan.bowen@home.example"),
         totp_secret: Some(*b"sspr-demo-megan-2026"),
         answers: false,
+        mobile: None,
+        office: Some("+44 20 7946 0012"),
     },
 ];
 
@@ -95,8 +109,14 @@ pub fn policy() -> Policy {
         methods: vec![
             MethodKind::Email,
             MethodKind::AppCode,
+            MethodKind::MobilePhone,
+            MethodKind::OfficePhone,
             MethodKind::SecurityQuestions,
         ],
+        phone: crate::policy::PhonePolicy {
+            mobile_channels: PhoneChannel::ALL.to_vec(),
+            ..crate::policy::PhonePolicy::default()
+        },
         ..Policy::default()
     }
 }
@@ -121,6 +141,18 @@ pub async fn seed(directory: &Directory) -> Result<usize, DirectoryError> {
             directory
                 .add_totp(user.user_id, Some(TotpSecret::from_bytes(secret)))
                 .await?;
+        }
+        let region =
+            crate::phone::number::region(PHONE_REGION).unwrap_or(phonenumber::country::Id::GB);
+        for (kind, number) in [
+            (MethodKind::MobilePhone, methods.mobile),
+            (MethodKind::OfficePhone, methods.office),
+        ] {
+            if let Some(number) = number {
+                directory
+                    .add_phone(user.user_id, kind, number, region)
+                    .await?;
+            }
         }
         if methods.answers {
             let answers: Vec<(String, String)> = DEMO_ANSWERS
@@ -178,6 +210,9 @@ pub fn banner(url: &str, users: &[UserSummary]) -> String {
     out.push_str(&format!(
         "E-mailed codes:  {url}/dev/outbox (nothing leaves this machine without [smtp])\n"
     ));
+    out.push_str(&format!(
+        "Texts and calls: {url}/dev/phone (the phone simulator)\n"
+    ));
     out.push_str(&format!("\nReset portal:  {url}/\n"));
     out.push_str(&format!("Security info: {url}/security-info\n"));
     out
@@ -193,6 +228,12 @@ fn describe_methods(methods: &DemoMethods) -> String {
             "app code (secret {})",
             TotpSecret::from_bytes(secret).base32()
         ));
+    }
+    if let Some(number) = methods.mobile {
+        parts.push(format!("mobile {number}"));
+    }
+    if let Some(number) = methods.office {
+        parts.push(format!("office phone {number}"));
     }
     if methods.answers {
         parts.push("security questions".to_owned());
@@ -219,6 +260,7 @@ mod tests {
             hasher: PasswordHasher::new(2).unwrap(),
             clock: Clock::system(),
             custom_questions: 0,
+            phone_region: phonenumber::country::Id::GB,
         }
     }
 

@@ -26,6 +26,10 @@ pub enum DirectoryError {
     Password(Vec<PasswordProblem>),
     #[error("{0:?} is not an e-mail address")]
     BadEmail(String),
+    #[error(
+        "{0:?} is not a valid phone number (give it with its country code, e.g. +44 7700 900123)"
+    )]
+    BadPhone(String),
     #[error(transparent)]
     Answers(#[from] AnswersProblem),
 }
@@ -52,6 +56,8 @@ pub struct Directory<S: DirectoryStore = Store> {
     pub clock: Clock,
     /// How many custom security questions the policy lists (`custom_1`...).
     pub custom_questions: usize,
+    /// The region a phone number without a country code is read in (`[phone]`).
+    pub phone_region: phonenumber::country::Id,
 }
 
 impl<S: DirectoryStore> Directory<S> {
@@ -108,6 +114,23 @@ impl<S: DirectoryStore> Directory<S> {
                 self.clock.now(),
                 |_| None,
             )
+            .await?)
+    }
+
+    /// Registers a mobile or office phone number, read in `region` when it has no country
+    /// code and kept in E.164.
+    pub async fn add_phone(
+        &self,
+        user_id: &str,
+        kind: MethodKind,
+        number: &str,
+        region: phonenumber::country::Id,
+    ) -> Result<i64, DirectoryError> {
+        let number = crate::phone::number::e164(number, region)
+            .ok_or_else(|| DirectoryError::BadPhone(number.trim().to_owned()))?;
+        Ok(self
+            .store
+            .add_method(user_id, kind, Some(number), self.clock.now(), |_| None)
             .await?)
     }
 

@@ -123,8 +123,10 @@ pub struct Limits {
     pub method: Limit,
     /// Wrong tries per code.
     pub code_attempts: i64,
-    /// Codes sent per account and channel per hour.
-    pub sends_per_hour: i64,
+    /// Codes (or calls, or notifications) sent per account and channel per `send_window`.
+    pub sends_per_window: i64,
+    /// Seconds the send allowance counts over (an hour for codes).
+    pub send_window: i64,
     /// Seconds between two codes for the same challenge.
     pub resend_interval: i64,
 }
@@ -201,10 +203,12 @@ pub fn may_send(last_sent: Option<i64>, window: SendWindow, limits: Limits, now:
             return SendCheck::ResendWait(wait as u64);
         }
     }
-    if window.count >= limits.sends_per_hour {
+    if window.count >= limits.sends_per_window {
         let retry_after = window
             .oldest
-            .map_or(HOUR, |oldest| oldest + HOUR - now)
+            .map_or(limits.send_window, |oldest| {
+                oldest + limits.send_window - now
+            })
             .max(1);
         return SendCheck::HourUsedUp(retry_after as u64);
     }
@@ -319,7 +323,8 @@ mod tests {
         account: ACCOUNT,
         method: METHOD,
         code_attempts: 5,
-        sends_per_hour: 5,
+        sends_per_window: 5,
+        send_window: HOUR,
         resend_interval: 30,
     };
 

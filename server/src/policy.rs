@@ -34,6 +34,7 @@ pub struct Policy {
     pub codes: CodePolicy,
     pub lockout: LockoutPolicy,
     pub sessions: SessionPolicy,
+    pub phone: PhonePolicy,
     /// Seconds a person has from start to new password (130..=3600). Two minutes before
     /// the end the portal offers to extend it by as much again, up to an hour in all.
     pub flow_lifetime_seconds: u32,
@@ -73,6 +74,29 @@ impl QuestionsPolicy {
             .map(|&id| id.to_owned())
             .chain((0..self.custom.len()).map(sspr_api::questions::custom_id))
             .collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PhonePolicy {
+    /// The ways a mobile phone may get its code, in the order offered (the person chooses
+    /// when there is more than one).
+    pub mobile_channels: Vec<sspr_api::method::PhoneChannel>,
+    /// Calls (office phone) and app notifications per account and channel in 15 minutes
+    /// (anti push-bombing, 1..=20).
+    pub prompts_per_15_minutes: u32,
+}
+
+impl Default for PhonePolicy {
+    fn default() -> Self {
+        PhonePolicy {
+            mobile_channels: vec![
+                sspr_api::method::PhoneChannel::Sms,
+                sspr_api::method::PhoneChannel::Voice,
+            ],
+            prompts_per_15_minutes: 5,
+        }
     }
 }
 
@@ -167,6 +191,7 @@ impl Default for Policy {
             codes: CodePolicy::default(),
             lockout: LockoutPolicy::default(),
             sessions: SessionPolicy::default(),
+            phone: PhonePolicy::default(),
             flow_lifetime_seconds: 20 * 60,
         }
     }
@@ -289,10 +314,24 @@ impl Policy {
             return invalid(
                 "methods",
                 format!(
-                    "{} is not available in this version yet; enable app_code, email or security_questions",
+                    "{} is not available in this version yet; enable app_code, email, mobile_phone, office_phone or security_questions",
                     kind.as_str()
                 ),
             );
+        }
+        let channels = &self.phone.mobile_channels;
+        if enabled.contains(&MethodKind::MobilePhone) && channels.is_empty() {
+            return invalid(
+                "phone.mobile_channels",
+                "list at least one of \"sms\", \"whatsapp\", \"voice\" or disable mobile_phone",
+            );
+        }
+        if channels
+            .iter()
+            .enumerate()
+            .any(|(index, channel)| channels[..index].contains(channel))
+        {
+            return invalid("phone.mobile_channels", "name each channel once");
         }
         if enabled.len() < usize::from(self.methods_required) {
             return invalid(
@@ -358,6 +397,12 @@ impl Policy {
             1440,
         )?;
         in_range("lockout.sends_per_hour", self.lockout.sends_per_hour, 1, 20)?;
+        in_range(
+            "phone.prompts_per_15_minutes",
+            self.phone.prompts_per_15_minutes,
+            1,
+            20,
+        )?;
         in_range("sessions.idle_minutes", self.sessions.idle_minutes, 5, 120)?;
         in_range(
             "sessions.absolute_hours",
@@ -475,7 +520,19 @@ mod tests {
             ("methods_required = 2\nmethods = [\"email\"]", "methods"),
             ("methods = [\"security_questions\"]", "methods"),
             ("methods = [\"email\", \"security_questions\"]", "methods"),
-            ("methods = [\"email\", \"mobile_phone\"]", "methods"),
+            ("methods = [\"email\", \"app_notification\"]", "methods"),
+            (
+                "methods = [\"mobile_phone\"]\n[phone]\nmobile_channels = []",
+                "phone.mobile_channels",
+            ),
+            (
+                "methods = [\"mobile_phone\"]\n[phone]\nmobile_channels = [\"sms\", \"sms\"]",
+                "phone.mobile_channels",
+            ),
+            (
+                "[phone]\nprompts_per_15_minutes = 21",
+                "phone.prompts_per_15_minutes",
+            ),
             (
                 "[security_questions]\nregister = 3\nask = 4",
                 "security_questions.ask",

@@ -7,6 +7,8 @@ use crate::clock::Clock;
 use crate::crypto::keys::ServerKeys;
 use crate::crypto::passwords::{HashError, PasswordHasher};
 use crate::directory::Directory;
+use crate::phone::Telephony;
+use crate::phone::demo::DemoPhone;
 use crate::policy::Policy;
 use crate::reset::ResetService;
 use crate::store::Store;
@@ -25,6 +27,10 @@ pub struct Services {
     pub outbox: Arc<Notify>,
     /// Demo mode: the dev outbox is served (to loopback peers only).
     pub demo: bool,
+    /// The telephony provider (`[phone]`), when phone methods are set up.
+    pub phone: Option<Arc<dyn Telephony>>,
+    /// Demo mode's phone simulator (the demo provider), for its pages.
+    pub demo_phone: Option<Arc<DemoPhone>>,
 }
 
 impl Services {
@@ -40,6 +46,8 @@ impl Services {
             hasher: PasswordHasher::for_this_machine()?,
             outbox: Arc::new(Notify::new()),
             demo: false,
+            phone: None,
+            demo_phone: None,
         })
     }
 
@@ -51,6 +59,7 @@ impl Services {
             hasher: self.hasher.clone(),
             clock: self.clock.clone(),
             custom_questions: 0,
+            phone_region: phonenumber::country::Id::US,
         }
     }
 
@@ -71,6 +80,7 @@ impl Services {
             hasher: self.hasher.clone(),
             policy,
             public_base: public_base.trim_end_matches('/').into(),
+            phone_region: phonenumber::country::Id::US,
         }
     }
 

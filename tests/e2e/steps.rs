@@ -51,6 +51,7 @@ pub async fn server_accepts(product: &Product, user_id: &str, password: &str) ->
         hasher: PasswordHasher::new(1).unwrap(),
         clock: Clock::system(),
         custom_questions: 0,
+        phone_region: sspr_server::phone::number::Region::GB,
     };
     directory.check_password(user_id, password).await.unwrap()
 }

@@ -59,6 +59,8 @@ pub struct ServerKeys {
     pub answers: Key,
     /// Encryption of queued messages (they may carry codes) at rest.
     pub outbox: Key,
+    /// Seed of the Web Push (VAPID) signing key, see `push::vapid`.
+    pub vapid: Key,
 }
 
 impl ServerKeys {
@@ -71,6 +73,7 @@ impl ServerKeys {
             totp_secrets: derive("sspr/v1/totp-secrets"),
             answers: derive("sspr/v1/answers"),
             outbox: derive("sspr/v1/outbox"),
+            vapid: derive("sspr/v1/vapid"),
         }
     }
 
@@ -173,7 +176,13 @@ mod tests {
     #[test]
     fn purposes_get_different_keys() {
         let keys = ServerKeys::derive(&[7; 32]);
-        let all = [&keys.codes, &keys.captcha, &keys.decoy, &keys.totp_secrets];
+        let all = [
+            &keys.codes,
+            &keys.captcha,
+            &keys.decoy,
+            &keys.totp_secrets,
+            &keys.vapid,
+        ];
         for (i, a) in all.iter().enumerate() {
             for b in &all[i + 1..] {
                 assert_ne!(a.bytes(), b.bytes());

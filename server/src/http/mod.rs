@@ -5,6 +5,7 @@ mod api_v1;
 pub mod app_files;
 mod client_ip;
 mod dev_outbox;
+mod dev_phone;
 mod error_responses;
 pub mod host_guard;
 mod html;
@@ -24,8 +25,8 @@ use crate::reset::ResetService;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
-use axum::routing::get;
-use sspr_api::PublicConfig;
+use axum::routing::{get, post};
+use sspr_api::{MethodKind, PublicConfig};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -58,7 +59,11 @@ pub fn router(config: &Config, services: Services) -> Router {
     let public_base = config
         .public_origin()
         .unwrap_or_else(|| format!("http://localhost:{}", config.server.listen.port()));
-    let sessions = services.sessions(policy, reset.clone(), &public_base);
+    let sessions = crate::session::SessionService {
+        phone_region: crate::phone::number::region(&config.phone.default_region)
+            .unwrap_or(phonenumber::country::Id::US),
+        ..services.sessions(policy, reset.clone(), &public_base)
+    };
     let demo = services.demo;
     let state = AppState {
         services,
@@ -71,6 +76,11 @@ pub fn router(config: &Config, services: Services) -> Router {
             sign_in_url: config.organisation.sign_in_url.clone(),
             methods_required: config.policy.methods_required,
             custom_questions: config.policy.security_questions.custom_questions(),
+            phone_channels: if config.policy.methods.contains(&MethodKind::MobilePhone) {
+                config.policy.phone.mobile_channels.clone()
+            } else {
+                Vec::new()
+            },
         }),
         captcha_max_number: config.captcha.max_number,
     };
@@ -110,11 +120,49 @@ pub fn router(config: &Config, services: Services) -> Router {
         pages = pages.route(
             "/dev/outbox",
             get(dev_outbox::page).layer(middleware::from_fn_with_state(
-                page_missing,
+                page_missing.clone(),
                 dev_outbox::loopback_only,
             )),
         );
+        if state.services.demo_phone.is_some() {
+            api = api.route(
+                "/v1/dev/phone",
+                get(dev_phone::json).layer(middleware::from_fn_with_state(
+                    Router::new().fallback(problem::api_not_found),
+                    dev_outbox::loopback_only,
+                )),
+            );
+            pages = pages
+                .route(
+                    "/dev/phone",
+                    get(dev_phone::page).layer(middleware::from_fn_with_state(
+                        page_missing.clone(),
+                        dev_outbox::loopback_only,
+                    )),
+                )
+                .route(
+                    "/dev/phone/calls/{id}/{action}",
+                    post(dev_phone::act).layer(middleware::from_fn_with_state(
+                        page_missing,
+                        dev_outbox::loopback_only,
+                    )),
+                );
+        }
     }
+    // The telephony provider's callbacks: server-to-server form posts, outside the
+    // browser guards (same origin, JSON, host), authenticated by the provider's signature.
+    let telephony = match &state.services.phone {
+        Some(phone) => {
+            let sink: Arc<dyn crate::phone::CallSink> = Arc::new(state.reset.clone());
+            match phone.callbacks(sink) {
+                Some(callbacks) => {
+                    Router::new().nest(&format!("/telephony/{}", phone.name()), callbacks)
+                }
+                None => Router::new(),
+            }
+        }
+        None => Router::new(),
+    };
     let api = api
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .fallback(problem::api_not_found)
@@ -123,7 +171,7 @@ pub fn router(config: &Config, services: Services) -> Router {
     let pages = pages.with_state(state);
     let host_policy = Arc::new(host_guard::HostPolicy::from_config(config));
     let headers = Arc::new(security_headers::SecurityHeaders::from_config(config));
-    Router::new()
+    let guarded = Router::new()
         .nest("/api", api)
         .merge(pages)
         .fallback_service(app_files::service(config.server.app_dir.clone()))
@@ -138,20 +186,20 @@ pub fn router(config: &Config, services: Services) -> Router {
         .layer(middleware::from_fn_with_state(
             headers,
             security_headers::add,
-        ))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(|request: &axum::extract::Request| {
-                    // The path without ids (flow ids are handles on a reset): never the
-                    // full URI, whose query could carry anything.
-                    tracing::info_span!(
-                        "request",
-                        method = %request.method(),
-                        path = %log_path(request.uri().path()),
-                    )
-                })
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
-        )
+        ));
+    telephony.merge(guarded).layer(
+        TraceLayer::new_for_http()
+            .make_span_with(|request: &axum::extract::Request| {
+                // The path without ids (flow ids are handles on a reset): never the
+                // full URI, whose query could carry anything.
+                tracing::info_span!(
+                    "request",
+                    method = %request.method(),
+                    path = %log_path(request.uri().path()),
+                )
+            })
+            .on_response(DefaultOnResponse::new().level(Level::INFO)),
+    )
 }
 
 /// A request path as it may be logged: every segment that looks like an id or a token (16
@@ -160,7 +208,12 @@ pub fn router(config: &Config, services: Services) -> Router {
 pub fn log_path(path: &str) -> String {
     path.split('/')
         .map(|segment| {
-            if segment.len() >= 16 && segment.bytes().all(|b| b.is_ascii_hexdigit()) {
+            // Ids, tokens, and a call's reference (`{flow}-{method}-{code}`).
+            let token_like = segment.bytes().filter(u8::is_ascii_hexdigit).count() >= 16
+                && segment
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            if segment.len() >= 16 && token_like {
                 "{id}"
             } else {
                 segment
@@ -182,6 +235,13 @@ mod tests {
             super::log_path("/api/v1/reset/flows/0123456789ABCDEF0123/methods/m1/verify"),
             "/api/v1/reset/flows/{id}/methods/m1/verify"
         );
+        assert_eq!(
+            super::log_path(
+                "/telephony/twilio/calls/0123456789abcdef0123456789abcdef-m2-12345678901234567890/gather"
+            ),
+            "/telephony/twilio/calls/{id}/gather"
+        );
+        assert_eq!(super::log_path("/security-info"), "/security-info");
         assert_eq!(super::log_path("/sspr-app_bg.wasm"), "/sspr-app_bg.wasm");
         assert_eq!(
             super::log_path("/common-passwords.txt"),

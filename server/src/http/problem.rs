@@ -55,6 +55,7 @@ impl ApiError {
                 SessionError::InvalidUserId
                 | SessionError::InvalidAddress
                 | SessionError::Answers(_) => ErrorCode::InvalidRequest,
+                SessionError::InvalidPhoneNumber => ErrorCode::InvalidPhoneNumber,
                 SessionError::MethodDisabled => ErrorCode::MethodDisabled,
                 SessionError::MethodNotForAdmins => ErrorCode::MethodNotForAdmins,
                 SessionError::RegistrationNotFound => ErrorCode::RegistrationNotFound,

@@ -14,7 +14,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use sspr_api::Problem;
 use sspr_api::reset::{
-    Challenge, FLOW_SECRET_HEADER, NewPassword, Proof, ResetDone, ResetFlow, StartReset,
+    Challenge, ChallengeRequest, FLOW_SECRET_HEADER, NewPassword, Proof, ResetDone, ResetFlow,
+    StartReset,
 };
 
 /// The reset flow's routes (under `/api`).
@@ -153,11 +154,11 @@ pub async fn extend(
         ("method" = String, Path, description = "A method id from `ResetFlow.methods[].id`"),
     ),
     request_body(
-        content = inline(Object),
-        description = "An empty JSON object `{}`: the body is not read, but it must be `application/json`"
+        content = ChallengeRequest,
+        description = "`{}`, or for a mobile phone the channel chosen (`{\"channel\": \"whatsapp\"}`, one of `PublicConfig.phone_channels`); it must be `application/json`"
     ),
     responses(
-        (status = 200, description = "A code was sent (its expiry and length), the questions to answer, or nothing to send (app codes)", body = Challenge),
+        (status = 200, description = "A code was sent (its expiry and length, and for a mobile phone the channel), an office-phone call is on its way (`call_seconds`), the questions to answer, or nothing to send (app codes)", body = Challenge),
         ForbiddenOrigin,
         (status = 404, description = "`flow_not_found`: no such flow, or it expired; `method_not_offered`: the flow does not offer this method",
             body = Problem, content_type = "application/problem+json"),
@@ -173,11 +174,18 @@ pub async fn challenge(
     State(state): State<AppState>,
     Path((flow, method)): Path<(String, String)>,
     headers: HeaderMap,
+    body: axum::body::Bytes,
 ) -> Result<Json<Challenge>, ApiError> {
+    // `{}` (or, as before, nothing at all) asks for the method's default channel.
+    let request: ChallengeRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        ChallengeRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|err| ApiError::InvalidRequest(err.to_string()))?
+    };
     Ok(Json(
         state
             .reset
-            .challenge(flow_key(&flow, &headers)?, &method)
+            .challenge(flow_key(&flow, &headers)?, &method, request)
             .await?,
     ))
 }

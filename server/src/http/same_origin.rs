@@ -30,7 +30,7 @@ pub async fn guard(
         return ApiError::ForbiddenOrigin.into_response();
     }
     let has_body = matches!(*method, Method::POST | Method::PUT | Method::PATCH);
-    if has_body && !is_json(request.headers()) && !is_report_form(&request) {
+    if has_body && !is_json(request.headers()) && !is_page_form(&request) {
         return ApiError::UnsupportedMediaType.into_response();
     }
     next.run(request).await
@@ -50,11 +50,15 @@ fn same_origin(policy: &HostPolicy, headers: &HeaderMap) -> bool {
         .is_ok_and(|origin| policy.allows_origin(origin))
 }
 
-/// The "this wasn't me" page's form (`/report/{token}`), the one state-changing request
-/// that is not JSON: it works without the app, from any mail client's browser. It still
-/// has to come from the portal's own origin.
-fn is_report_form(request: &Request) -> bool {
-    request.uri().path().starts_with("/report/")
+/// The pages the server renders itself post plain forms (they work without the app), and
+/// they alone may: the "this wasn't me" page (`/report/{token}`, from any mail client's
+/// browser) and demo mode's phone simulator (`/dev/phone/...`, loopback only). They still
+/// have to come from the portal's own origin.
+const FORM_PAGES: [&str; 2] = ["/report/", "/dev/phone/"];
+
+fn is_page_form(request: &Request) -> bool {
+    let path = request.uri().path();
+    FORM_PAGES.iter().any(|page| path.starts_with(page))
         && request
             .headers()
             .get(header::CONTENT_TYPE)

@@ -3,12 +3,16 @@
 //! here plus the arms the compiler then asks for in [`proving`] and [`hint`] (no `_ =>`
 //! arm over method kinds anywhere).
 //!
-//! - [`sent_code`]: a code the server sends (e-mail now; text and voice later);
+//! - [`sent_code`]: a code the server sends (e-mail, text, WhatsApp, voice);
+//! - [`mobile_phone`]: a code by text, WhatsApp or voice call, on the channel chosen;
+//! - [`office_phone`]: a call answered with #, no code to type;
 //! - [`app_code`]: a TOTP code from an authenticator app;
 //! - [`questions`]: security questions, answered together.
 
 pub mod app_code;
 pub mod mask;
+pub mod mobile_phone;
+pub mod office_phone;
 pub mod questions;
 pub mod sent_code;
 
@@ -21,11 +25,14 @@ pub use crate::store::records::ProofSource as Proving;
 /// How `kind` is proven, or `None` when this version cannot prove it yet.
 pub fn proving(kind: MethodKind) -> Option<Proving> {
     match kind {
-        MethodKind::Email => Some(Proving::SentCode),
+        // An office phone's key press proves the code its call carries.
+        MethodKind::Email | MethodKind::MobilePhone | MethodKind::OfficePhone => {
+            Some(Proving::SentCode)
+        }
         MethodKind::AppCode => Some(Proving::Totp),
         MethodKind::SecurityQuestions => Some(Proving::Questions),
-        // Delivery for these arrives with the phone and push issue.
-        MethodKind::MobilePhone | MethodKind::OfficePhone | MethodKind::AppNotification => None,
+        // Arrives with the authenticator page.
+        MethodKind::AppNotification => None,
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::crypto::keys::Key;
 use crate::crypto::sealed;
-use crate::store::records::NewMessage;
+use crate::store::records::{MessageChannel, NewMessage};
 
 fn message(
     key: &Key,
@@ -16,6 +16,7 @@ fn message(
     NewMessage {
         sealed_body: sealed::seal(key, &dedupe_key, body.as_bytes()),
         dedupe_key,
+        channel: MessageChannel::Email,
         recipient: recipient.to_owned(),
         subject: subject.to_owned(),
         discard_after,

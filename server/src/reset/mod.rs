@@ -16,7 +16,12 @@ use crate::crypto::keys::ServerKeys;
 use crate::crypto::passwords::PasswordHasher;
 use crate::crypto::random_bytes;
 use crate::limits::{Limit, Locked};
-use crate::methods::{self, Proving, app_code, proving, questions, sent_code};
+use crate::methods::{
+    self, Proving, app_code, mobile_phone, office_phone, proving, questions, sent_code,
+};
+use crate::phone::messages as phone_messages;
+use crate::phone::provider::BoxFuture;
+use crate::phone::{CallConfirmation, CallSink};
 use crate::policy::Policy;
 use crate::seeded::hex;
 use crate::store::interface::ProofChecker;
@@ -27,7 +32,8 @@ use crate::store::records::{
 use crate::store::{ResetStore, Store};
 use sha2::{Digest, Sha256};
 use sspr_api::reset::{
-    Challenge, MAX_FLOW_SECONDS, OfferedMethod, Proof, ResetDone, ResetFlow, StartReset,
+    Challenge, ChallengeRequest, MAX_FLOW_SECONDS, OfferedMethod, Proof, ResetDone, ResetFlow,
+    StartReset,
 };
 use sspr_api::{MethodKind, password};
 use std::sync::Arc;
@@ -100,7 +106,8 @@ impl<S: ResetStore> ResetService<S> {
                 growing: false,
             },
             code_attempts: i64::from(self.policy.codes.max_attempts),
-            sends_per_hour: i64::from(lockout.sends_per_hour),
+            sends_per_window: i64::from(lockout.sends_per_hour),
+            send_window: crate::limits::HOUR,
             resend_interval: RESEND_INTERVAL_SECONDS as i64,
         }
     }
@@ -421,21 +428,26 @@ impl<S: ResetStore> ResetService<S> {
         &self,
         key: FlowKey<'_>,
         method_id: &str,
+        request: ChallengeRequest,
     ) -> Result<Challenge, ResetError> {
         let (flow, method, proving) = self.live_method(key, method_id).await?;
         let now = self.clock.now();
         let codes_policy = &self.policy.codes;
+        let mut limits = self.limits();
         let mut answer = Challenge {
             code_expires_in_seconds: None,
             resend_in_seconds: None,
             code_length: None,
             questions: Vec::new(),
+            channel: None,
+            call_seconds: None,
         };
         let mut challenge = NewChallenge {
             flow_id: flow.id.clone(),
             method_id: method.id.clone(),
             subject: flow.subject.clone(),
             kind: method.kind,
+            send_channel: method.kind.as_str().to_owned(),
             now,
             code: None,
             questions: Vec::new(),
@@ -444,29 +456,78 @@ impl<S: ResetStore> ResetService<S> {
         };
         match proving {
             Proving::SentCode => {
-                let code = sent_code::draw(&self.keys, codes_policy, &flow.id, &method.id, now);
-                challenge.code = Some((code.hash, code.expires_at));
+                let mut code_policy = codes_policy.clone();
+                if method.kind == MethodKind::OfficePhone {
+                    code_policy.length = office_phone::REFERENCE_DIGITS;
+                    code_policy.lifetime_minutes = 2;
+                }
+                let code = sent_code::draw(&self.keys, &code_policy, &flow.id, &method.id, now);
+                challenge.code = Some((code.hash.clone(), code.expires_at));
                 // A decoy draws, hashes and seals a code like any flow, and the store
                 // writes it like any other, but it goes nowhere (docs/SECURITY.md, equal
                 // work). The address is read through the method's owner.
-                let address = self.store.method_contact(flow.user, method.record).await?;
-                challenge.deliver = address.is_some();
-                challenge.message = Some(messages::code(
-                    &self.keys.outbox,
-                    &self.organisation,
-                    format!(
-                        "code:{}:{}:{}",
-                        flow.id,
-                        method.id,
-                        hex(&random_bytes::<8>())
-                    ),
-                    address.as_deref().unwrap_or(DECOY_RECIPIENT),
-                    &code.code,
-                    codes_policy.lifetime_minutes,
-                    code.expires_at,
-                ));
-                answer.code_expires_in_seconds = Some(code.lifetime);
-                answer.code_length = Some(codes_policy.length);
+                let contact = self.store.method_contact(flow.user, method.record).await?;
+                challenge.deliver = contact.is_some();
+                let dedupe_key = format!(
+                    "code:{}:{}:{}",
+                    flow.id,
+                    method.id,
+                    hex(&random_bytes::<8>())
+                );
+                let outbox = &self.keys.outbox;
+                let organisation = &*self.organisation;
+                challenge.message = Some(match method.kind {
+                    MethodKind::MobilePhone => {
+                        let channel = mobile_phone::channel(
+                            &self.policy.phone.mobile_channels,
+                            request.channel,
+                        )
+                        .ok_or(ResetError::InvalidProof("this channel is not offered"))?;
+                        challenge.send_channel = mobile_phone::send_channel(channel);
+                        answer.channel = Some(channel);
+                        answer.code_expires_in_seconds = Some(code.lifetime);
+                        answer.code_length = Some(codes_policy.length);
+                        phone_messages::code(
+                            outbox,
+                            mobile_phone::outbound(channel),
+                            organisation,
+                            dedupe_key,
+                            contact.as_deref().unwrap_or(mobile_phone::DECOY_NUMBER),
+                            &code.code,
+                            code.expires_at,
+                        )
+                    }
+                    MethodKind::OfficePhone => {
+                        challenge.send_channel = office_phone::SEND_CHANNEL.to_owned();
+                        // A call at a time, and the prompts' own allowance (anti-bombing).
+                        limits.resend_interval = office_phone::CALL_SECONDS as i64;
+                        limits.sends_per_window =
+                            i64::from(self.policy.phone.prompts_per_15_minutes);
+                        limits.send_window = 15 * 60;
+                        answer.call_seconds = Some(office_phone::CALL_SECONDS);
+                        phone_messages::confirm_call(
+                            outbox,
+                            organisation,
+                            dedupe_key,
+                            contact.as_deref().unwrap_or(mobile_phone::DECOY_NUMBER),
+                            office_phone::reference(&flow.id, &method.id, &code.code),
+                            code.expires_at,
+                        )
+                    }
+                    _ => {
+                        answer.code_expires_in_seconds = Some(code.lifetime);
+                        answer.code_length = Some(codes_policy.length);
+                        messages::code(
+                            outbox,
+                            organisation,
+                            dedupe_key,
+                            contact.as_deref().unwrap_or(DECOY_RECIPIENT),
+                            &code.code,
+                            codes_policy.lifetime_minutes,
+                            code.expires_at,
+                        )
+                    }
+                });
             }
             Proving::Totp => answer.code_length = Some(app_code::DIGITS),
             Proving::Questions => {
@@ -481,7 +542,7 @@ impl<S: ResetStore> ResetService<S> {
             }
         }
         let queued = challenge.deliver;
-        match self.store.begin_challenge(challenge, self.limits()).await? {
+        match self.store.begin_challenge(challenge, limits).await? {
             ChallengeOutcome::Ready { resend_in } => {
                 if queued {
                     self.outbox.notify_one();
@@ -512,6 +573,11 @@ impl<S: ResetStore> ResetService<S> {
         let keys = Arc::clone(&self.keys);
         let decoy = flow.user.is_none();
         let user = flow.user.unwrap_or(0);
+        if method.kind == MethodKind::OfficePhone {
+            return Err(ResetError::InvalidProof(
+                "an office phone is confirmed by pressing # on the call",
+            ));
+        }
         let check: ProofChecker = match (proving, proof) {
             (Proving::SentCode, Proof::Code(code)) => {
                 sent_code::checker(keys, &flow.id, &method.id, code, decoy)
@@ -587,6 +653,52 @@ impl<S: ResetStore> ResetService<S> {
             ProofOutcome::CodeExpired => Err(ResetError::CodeExpired),
             ProofOutcome::FlowGone => Err(ResetError::FlowNotFound),
         }
+    }
+
+    /// A telephony provider's report that the person on an office-phone call pressed #
+    /// (its callback was verified by the provider's signature). The reference names the
+    /// flow, the method and the call's code; the method is proven only when that is the
+    /// live code of that flow's call. A decoy's call was never placed, so nothing can
+    /// name it.
+    pub async fn confirm_call(&self, reference: &str) -> Result<CallConfirmation, ResetError> {
+        let Some((flow_id, method_id, code)) = office_phone::parse_reference(reference) else {
+            return Ok(CallConfirmation::Unknown);
+        };
+        let now = self.clock.now();
+        let Some(flow) = self.store.flow(flow_id).await? else {
+            return Ok(CallConfirmation::Unknown);
+        };
+        let live = flow.completed_at.is_none() && flow.expires_at > now;
+        let Some(method) = flow.method(method_id).filter(|_| live) else {
+            return Ok(CallConfirmation::Unknown);
+        };
+        if method.kind != MethodKind::OfficePhone || flow.user.is_none() {
+            return Ok(CallConfirmation::Unknown);
+        }
+        if flow.verified.iter().any(|id| id == method_id) {
+            return Ok(CallConfirmation::AlreadyUsed);
+        }
+        let check = sent_code::checker(
+            Arc::clone(&self.keys),
+            flow_id,
+            method_id,
+            code.to_owned(),
+            false,
+        );
+        let attempt = ProofAttempt {
+            flow_id: flow.id.clone(),
+            method_id: method.id.clone(),
+            source: Proving::SentCode,
+            now,
+        };
+        let outcome = self
+            .store
+            .attempt_proof(attempt, self.limits(), check, Vec::new())
+            .await?;
+        Ok(match outcome {
+            ProofOutcome::Verified => CallConfirmation::Confirmed,
+            _ => CallConfirmation::Unknown,
+        })
     }
 
     /// `POST .../password`. Safe to repeat: a flow completes once; a repeat with the same
@@ -848,6 +960,23 @@ fn locked(account: bool, lock: Locked) -> ResetError {
 pub struct PasswordSet {
     pub done: ResetDone,
     pub device_cookie: String,
+}
+
+impl CallSink for ResetService<Store> {
+    fn confirmed<'a>(&'a self, reference: &'a str) -> BoxFuture<'a, CallConfirmation> {
+        Box::pin(async move {
+            match self.confirm_call(reference).await {
+                Ok(confirmation) => {
+                    tracing::info!(?confirmation, "office-phone call reported confirmed");
+                    confirmation
+                }
+                Err(error) => {
+                    tracing::error!(%error, "cannot record an office-phone confirmation");
+                    CallConfirmation::Unknown
+                }
+            }
+        })
+    }
 }
 
 /// Which flow a request is about: its id (from the URL) and its secret (from the

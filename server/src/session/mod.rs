@@ -78,6 +78,8 @@ pub enum SessionError {
     RegistrationNotFound,
     #[error("not an e-mail address")]
     InvalidAddress,
+    #[error("not a valid phone number")]
+    InvalidPhoneNumber,
     #[error(transparent)]
     Answers(#[from] crate::methods::questions::AnswersProblem),
     /// The one-time pass is wrong, used or expired.
@@ -126,6 +128,8 @@ pub struct SessionService<S: ResetStore = Store> {
     pub policy: Arc<Policy>,
     /// The portal's origin, for the links in notices (`https://sspr.contoso.com`).
     pub public_base: Arc<str>,
+    /// The region a phone number typed without a country code is read in (`[phone]`).
+    pub phone_region: phonenumber::country::Id,
 }
 
 impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {

@@ -7,7 +7,7 @@
 
 use super::SessionService;
 use crate::crypto::sealed;
-use crate::store::records::{Account, ChangeNotice, NewMessage, NewReport};
+use crate::store::records::{Account, ChangeNotice, MessageChannel, NewMessage, NewReport};
 use crate::store::{DirectoryStore, ResetStore, SessionStore};
 use sha2::{Digest, Sha256};
 use sspr_api::MethodKind;
@@ -173,6 +173,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
                 NewMessage {
                     sealed_body: sealed::seal(&self.keys.outbox, &dedupe_key, text.as_bytes()),
                     dedupe_key,
+                    channel: MessageChannel::Email,
                     recipient: recipient.clone(),
                     subject: subject.clone(),
                     discard_after: None,

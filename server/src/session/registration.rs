@@ -16,7 +16,11 @@ use super::{Session, SessionError, SessionService, cookie, pass};
 use crate::crypto::codes;
 use crate::crypto::totp::{self, TotpSecret};
 use crate::directory::{Directory, DirectoryError};
+use crate::methods::mobile_phone;
 use crate::methods::{app_code, sent_code};
+use crate::phone::OutboundChannel;
+use crate::phone::messages as phone_messages;
+use crate::phone::number as phone_number;
 use crate::reset::{ResetError, decoy, messages};
 use crate::store::interface::{RegistrationCheck, RegistrationChecker};
 use crate::store::records::{
@@ -28,6 +32,18 @@ use crate::store::{DirectoryStore, ResetStore, SessionStore};
 use sspr_api::MethodKind;
 use sspr_api::session::{MethodList, NewMethod, PendingMethod, QuestionChoice, ReportedChange};
 use std::sync::Arc;
+
+/// Where a registration's code goes.
+#[derive(Clone, Copy)]
+enum Destination<'a> {
+    Email(&'a str),
+    /// A number in E.164, on a phone channel, for a phone method of `kind`.
+    Phone {
+        kind: MethodKind,
+        number: &'a str,
+        channel: OutboundChannel,
+    },
+}
 
 /// Seconds an authenticator app's registration waits for its first code (installing an
 /// app takes longer than reading an e-mail).
@@ -41,6 +57,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
             hasher: self.hasher.clone(),
             clock: self.clock.clone(),
             custom_questions: self.policy.security_questions.custom.len(),
+            phone_region: self.phone_region,
         }
     }
 
@@ -79,6 +96,8 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
         let kind = match &method {
             NewMethod::Email { .. } => MethodKind::Email,
             NewMethod::AppCode => MethodKind::AppCode,
+            NewMethod::MobilePhone { .. } => MethodKind::MobilePhone,
+            NewMethod::OfficePhone { .. } => MethodKind::OfficePhone,
         };
         self.may_register(&account, kind)?;
         let replaces = account
@@ -91,10 +110,39 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
                 let address = sent_code::email_address(&address)
                     .ok_or(SessionError::InvalidAddress)?
                     .to_owned();
-                self.send_code(id, &account, &address, RegistrationPurpose::Method)
-                    .await?
+                self.send_code(
+                    id,
+                    &account,
+                    Destination::Email(&address),
+                    RegistrationPurpose::Method,
+                )
+                .await?
             }
             NewMethod::AppCode => self.new_app(id, &account).await?,
+            NewMethod::MobilePhone { number, channel } => {
+                let channel = mobile_phone::channel(&self.policy.phone.mobile_channels, channel)
+                    .ok_or(ResetError::InvalidProof("this channel is not offered"))?;
+                let number = phone_number::e164(&number, self.phone_region)
+                    .ok_or(SessionError::InvalidPhoneNumber)?;
+                let to = Destination::Phone {
+                    kind,
+                    number: &number,
+                    channel: mobile_phone::outbound(channel),
+                };
+                self.send_code(id, &account, to, RegistrationPurpose::Method)
+                    .await?
+            }
+            NewMethod::OfficePhone { number } => {
+                let number = phone_number::e164(&number, self.phone_region)
+                    .ok_or(SessionError::InvalidPhoneNumber)?;
+                let to = Destination::Phone {
+                    kind,
+                    number: &number,
+                    channel: OutboundChannel::Voice,
+                };
+                self.send_code(id, &account, to, RegistrationPurpose::Method)
+                    .await?
+            }
         };
         Ok(PendingMethod {
             replaces,
@@ -102,31 +150,49 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
         })
     }
 
-    /// A registration of a code sent to `address`, within the send limits.
+    /// A registration of a code sent to an address or number, within the send limits.
     async fn send_code(
         &self,
         id: &str,
         account: &Account,
-        address: &str,
+        to: Destination<'_>,
         purpose: RegistrationPurpose,
     ) -> Result<PendingMethod, SessionError> {
+        let (kind, address) = match to {
+            Destination::Email(address) => (MethodKind::Email, address),
+            Destination::Phone { kind, number, .. } => (kind, number),
+        };
         let now = self.clock.now();
         let registration = crate::seeded::hex(&crate::crypto::random_bytes::<16>());
         let policy = &self.policy.codes;
         let binding = sent_code::registration_binding(&registration);
         let code = sent_code::draw_bound(&self.keys, policy, &binding, now);
-        let message = messages::registration_code(
-            &self.keys.outbox,
-            self.reset.organisation(),
-            format!("registration:{registration}"),
-            address,
-            messages::SentCode {
-                code: &code.code,
-                lifetime_minutes: policy.lifetime_minutes,
-                expires_at: code.expires_at,
-            },
-            purpose == RegistrationPurpose::Contact,
-        );
+        let dedupe_key = format!("registration:{registration}");
+        let message = match to {
+            Destination::Email(address) => messages::registration_code(
+                &self.keys.outbox,
+                self.reset.organisation(),
+                dedupe_key,
+                address,
+                messages::SentCode {
+                    code: &code.code,
+                    lifetime_minutes: policy.lifetime_minutes,
+                    expires_at: code.expires_at,
+                },
+                purpose == RegistrationPurpose::Contact,
+            ),
+            Destination::Phone {
+                number, channel, ..
+            } => phone_messages::code(
+                &self.keys.outbox,
+                channel,
+                self.reset.organisation(),
+                dedupe_key,
+                number,
+                &code.code,
+                code.expires_at,
+            ),
+        };
         let started = self
             .store
             .begin_registration(
@@ -136,7 +202,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
                     contact: Some(address.to_owned()),
                     message: Some(message),
                     expires_at: code.expires_at,
-                    kind: MethodKind::Email,
+                    kind,
                     ..self.registration(id, account, &registration, purpose, now)
                 },
                 self.reset.limits(),
@@ -153,7 +219,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
         }
         Ok(PendingMethod {
             registration_id: registration,
-            kind: MethodKind::Email,
+            kind,
             sent_to: Some(address.to_owned()),
             secret: None,
             otpauth_uri: None,
@@ -404,7 +470,12 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
             _ => return Err(ResetError::MethodNotOffered.into()),
         };
         let pending = self
-            .send_code(id, &account, &address, RegistrationPurpose::Contact)
+            .send_code(
+                id,
+                &account,
+                Destination::Email(&address),
+                RegistrationPurpose::Contact,
+            )
             .await?;
         Ok(PendingMethod {
             // They did not type it: show it masked, as a reset would.

@@ -12,7 +12,7 @@ use super::records::{
     ProofAttempt, ProofCheck, ProofInput, ProofOutcome,
 };
 use super::records::{ChangeNotice, ReportOutcome, ReportRecord};
-use super::records::{MethodListing, NewMessage, PurgeReport, QueuedMessage};
+use super::records::{MessageChannel, MethodListing, NewMessage, PurgeReport, QueuedMessage};
 use super::records::{
     NewRegistration, RegistrationAttempt, RegistrationInput, RegistrationOutcome, RegistrationStart,
 };
@@ -154,9 +154,13 @@ pub trait OutboxStore: Clone + Send + Sync + 'static {
         &self,
         now: u64,
         limit: u32,
+        channels: Vec<MessageChannel>,
     ) -> impl Future<Output = Result<Vec<QueuedMessage>, StoreError>> + Send;
-    /// When the next message is due, if any is waiting.
-    fn next_message_due(&self) -> impl Future<Output = Result<Option<u64>, StoreError>> + Send;
+    /// When the next message on `channels` is due, if any is waiting.
+    fn next_message_due(
+        &self,
+        channels: Vec<MessageChannel>,
+    ) -> impl Future<Output = Result<Option<u64>, StoreError>> + Send;
     /// Takes message `id` until `lease_until`; false when another worker holds it.
     fn claim_message(
         &self,
@@ -530,11 +534,15 @@ macro_rules! implement_store_traits {
                 &self,
                 now: u64,
                 limit: u32,
+                channels: Vec<$crate::store::records::MessageChannel>,
             ) -> Result<Vec<$crate::store::records::QueuedMessage>, $crate::store::StoreError> {
-                $call!(self, OutboxStore::due_messages(now, limit))
+                $call!(self, OutboxStore::due_messages(now, limit, channels))
             }
-            async fn next_message_due(&self) -> Result<Option<u64>, $crate::store::StoreError> {
-                $call!(self, OutboxStore::next_message_due())
+            async fn next_message_due(
+                &self,
+                channels: Vec<$crate::store::records::MessageChannel>,
+            ) -> Result<Option<u64>, $crate::store::StoreError> {
+                $call!(self, OutboxStore::next_message_due(channels))
             }
             async fn claim_message(
                 &self,

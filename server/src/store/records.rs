@@ -119,6 +119,8 @@ pub struct NewChallenge {
     pub method_id: String,
     pub subject: String,
     pub kind: MethodKind,
+    /// What the send limits count this send under (`email`, `mobile_phone:sms`, ...).
+    pub send_channel: String,
     pub now: u64,
     /// Keyed hash of the code and when it expires; `None` for methods without codes.
     pub code: Option<(Vec<u8>, u64)>,
@@ -231,10 +233,36 @@ pub struct ProofAttempt {
     pub now: u64,
 }
 
+/// How a queued message leaves: by e-mail (the SMTP relay), or to a phone through the
+/// telephony provider (then the recipient is a number in E.164).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MessageChannel {
+    Email,
+    Phone(crate::phone::OutboundChannel),
+}
+
+impl MessageChannel {
+    /// The outbox's name for the channel.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageChannel::Email => "email",
+            MessageChannel::Phone(channel) => channel.as_str(),
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<MessageChannel> {
+        match name {
+            "email" => Some(MessageChannel::Email),
+            other => crate::phone::OutboundChannel::parse(other).map(MessageChannel::Phone),
+        }
+    }
+}
+
 /// A message to queue. `body` is sealed by the caller with the `dedupe_key` as context.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewMessage {
     pub dedupe_key: String,
+    pub channel: MessageChannel,
     pub recipient: String,
     pub subject: String,
     pub sealed_body: Vec<u8>,
@@ -247,6 +275,7 @@ pub struct NewMessage {
 pub struct QueuedMessage {
     pub id: i64,
     pub dedupe_key: String,
+    pub channel: MessageChannel,
     pub recipient: String,
     pub subject: String,
     pub sealed_body: Vec<u8>,

@@ -82,6 +82,12 @@ impl Harness {
         )
         .unwrap();
         services.demo = demo;
+        // `[phone] provider = "demo"`: texts and calls land on the simulator, which the
+        // tests read and press # on (demo mode or not).
+        let phone =
+            sspr_server::phone::setup::provider(&config, true, services.clock.clone()).unwrap();
+        services.phone = phone.telephony;
+        services.demo_phone = phone.demo;
         let directory = services.directory();
         Harness {
             app: router(&config, services.clone()),
@@ -226,6 +232,16 @@ impl Harness {
         flow: &Flow,
         kind: &str,
     ) -> (StatusCode, HeaderMap, Value) {
+        self.challenge_with(flow, kind, json!({})).await
+    }
+
+    /// A challenge with a body (a mobile phone's `{"channel": ...}`).
+    pub(crate) async fn challenge_with(
+        &self,
+        flow: &Flow,
+        kind: &str,
+        body: Value,
+    ) -> (StatusCode, HeaderMap, Value) {
         self.flow_post(
             flow,
             &format!(
@@ -233,7 +249,7 @@ impl Harness {
                 flow.id(),
                 flow.method(kind)
             ),
-            json!({}),
+            body,
         )
         .await
     }
@@ -383,8 +399,52 @@ impl Harness {
             store: self.services.store.clone(),
             keys: Arc::clone(&self.services.keys),
             clock: self.services.clock.clone(),
-            mailer: Mailer::from_config(&smtp).unwrap().unwrap(),
+            mailer: Some(Mailer::from_config(&smtp).unwrap().unwrap()),
+            phone: None,
             max_attempts: smtp.max_attempts,
+        }
+    }
+
+    /// Delivers the outbox's phone messages to the simulator; what it then holds, newest
+    /// first.
+    pub(crate) async fn phone(&self) -> Vec<sspr_api::dev::DevPhoneItem> {
+        self.deliver_phone().await;
+        self.services.demo_phone.as_ref().unwrap().items()
+    }
+
+    /// Hands the outbox's due phone messages to the configured provider once.
+    pub(crate) async fn deliver_phone(&self) -> sspr_server::delivery::Pass {
+        let worker = OutboxWorker {
+            store: self.services.store.clone(),
+            keys: Arc::clone(&self.services.keys),
+            clock: self.services.clock.clone(),
+            mailer: None,
+            phone: self.services.phone.clone(),
+            max_attempts: 3,
+        };
+        worker.deliver_due().await.unwrap()
+    }
+
+    /// The last code the simulated phone received on `channel` (digits only).
+    pub(crate) async fn last_phone_code(&self, channel: &str) -> String {
+        let items = self.phone().await;
+        let item = items
+            .iter()
+            .find(|item| item.channel == channel)
+            .unwrap_or_else(|| panic!("nothing on {channel}: {items:?}"));
+        let digits: String = item
+            .text
+            .split(['.', ' '])
+            .map(|word| word.trim_end_matches(','))
+            .filter(|word| word.len() == 1 || word.len() >= 6)
+            .filter(|word| word.bytes().all(|b| b.is_ascii_digit()))
+            .collect::<Vec<_>>()
+            .concat();
+        // A voice call says the code twice.
+        if channel == "voice" {
+            digits[..digits.len() / 2].to_owned()
+        } else {
+            digits
         }
     }
 

@@ -65,6 +65,7 @@ impl Pair {
             hasher: PasswordHasher::new(1).unwrap(),
             clock: Clock::system(),
             custom_questions: 0,
+            phone_region: phonenumber::country::Id::US,
         };
         let mut secrets = Vec::new();
         for user_id in user_ids {

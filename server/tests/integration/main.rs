@@ -20,7 +20,9 @@ mod harness;
 mod http;
 mod instances;
 mod openapi;
+mod phone;
 #[path = "../../src/store/postgres/throwaway.rs"]
 mod postgres;
+mod push;
 mod reset;
 mod store_interface;

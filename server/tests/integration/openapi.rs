@@ -577,6 +577,10 @@ fn samples() -> Vec<Sample> {
             })
             .into_iter()
             .collect(),
+        phone_channels: helpdesk_url
+            .map(|_| sspr_api::method::PhoneChannel::Whatsapp)
+            .into_iter()
+            .collect(),
     };
     let health = Health {
         status: HealthStatus::Ok,
@@ -630,12 +634,16 @@ fn samples() -> Vec<Sample> {
                 resend_in_seconds: Some(60),
                 code_length: Some(6),
                 questions: vec!["first_pet".into()],
+                channel: Some(sspr_api::method::PhoneChannel::Voice),
+                call_seconds: Some(60),
             },
             Challenge {
                 code_expires_in_seconds: None,
                 resend_in_seconds: None,
                 code_length: None,
                 questions: vec![],
+                channel: None,
+                call_seconds: None,
             },
         ),
         sample("Answer", answer.clone(), answer),

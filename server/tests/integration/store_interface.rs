@@ -259,6 +259,7 @@ async fn fixture_with(policy: &str) -> Fixture {
         hasher: hasher.clone(),
         clock: clock.clone(),
         custom_questions: 0,
+        phone_region: phonenumber::country::Id::US,
     };
     sqlite
         .create_user_if_missing(&NewUser {
@@ -424,7 +425,10 @@ async fn real_and_unknown_accounts_make_the_same_store_calls_at_every_step() {
         let flow = f.start_as(user_id).await.unwrap();
         let mut steps = vec![("start".to_owned(), f.store.take_calls())];
         for method in &flow.methods {
-            f.service.challenge(key(&flow), &method.id).await.unwrap();
+            f.service
+                .challenge(key(&flow), &method.id, Default::default())
+                .await
+                .unwrap();
             steps.push((format!("send {:?}", method.kind), f.store.take_calls()));
             let wrong = f
                 .service

@@ -208,6 +208,11 @@ const MIGRATIONS: &[&str] = &[
         reported_at BIGINT
     );
     "#,
+    // 7: phone methods. How each queued message leaves (e-mail, or a phone channel of
+    // the telephony provider).
+    r#"
+    ALTER TABLE outbox ADD COLUMN channel TEXT COLLATE "C" NOT NULL DEFAULT 'email';
+    "#,
 ];
 
 /// The schema version this server writes.

@@ -5,7 +5,7 @@
 //! every try. Bodies are sealed (they may carry codes).
 
 use super::{GenericClient, PgStore, StoreError, all, exec, narrow, one};
-use crate::store::records::{DeliveryStatus, NewMessage, QueuedMessage};
+use crate::store::records::{DeliveryStatus, MessageChannel, NewMessage, QueuedMessage};
 use tokio_postgres::Row;
 
 /// Queues a message in the caller's transaction; returns false when the key was queued
@@ -18,8 +18,8 @@ pub(super) async fn insert<C: GenericClient>(
     let inserted = exec(
         conn,
         "INSERT INTO outbox (dedupe_key, recipient, subject, body, created_at, discard_after,
-                             next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $5) ON CONFLICT (dedupe_key) DO NOTHING",
+                             next_attempt_at, channel)
+         VALUES ($1, $2, $3, $4, $5, $6, $5, $7) ON CONFLICT (dedupe_key) DO NOTHING",
         &[
             &message.dedupe_key,
             &message.recipient,
@@ -27,6 +27,7 @@ pub(super) async fn insert<C: GenericClient>(
             &message.sealed_body,
             &(now as i64),
             &message.discard_after.map(|t| t as i64),
+            &message.channel.as_str(),
         ],
     )
     .await?;
@@ -37,9 +38,12 @@ fn from_row(row: &Row) -> Result<QueuedMessage, StoreError> {
     let sent_at: Option<i64> = row.try_get(7)?;
     let failed_at: Option<i64> = row.try_get(8)?;
     let last_error: Option<String> = row.try_get(9)?;
+    let channel: String = row.try_get(10)?;
     Ok(QueuedMessage {
         id: row.try_get(0)?,
         dedupe_key: row.try_get(1)?,
+        channel: MessageChannel::parse(&channel)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown outbox channel {channel:?}")))?,
         recipient: row.try_get(2)?,
         subject: row.try_get(3)?,
         sealed_body: row.try_get(4)?,
@@ -69,7 +73,9 @@ impl PgStore {
         &self,
         now: u64,
         limit: u32,
+        channels: Vec<MessageChannel>,
     ) -> Result<Vec<QueuedMessage>, StoreError> {
+        let channels: Vec<&'static str> = channels.iter().map(|c| c.as_str()).collect();
         self.run(move |store| async move {
             let mut client = store.client().await?;
             let tx = client.transaction().await?;
@@ -86,11 +92,12 @@ impl PgStore {
             let rows = all(
                 &tx,
                 "SELECT id, dedupe_key, recipient, subject, body, created_at, attempts, sent_at,
-                        failed_at, last_error
+                        failed_at, last_error, channel
                  FROM outbox
                  WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
+                   AND channel = ANY($3)
                  ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED",
-                &[&now, &i64::from(limit)],
+                &[&now, &i64::from(limit), &channels],
             )
             .await?;
             let messages = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
@@ -101,13 +108,18 @@ impl PgStore {
     }
 
     /// When the next pending message is due, if any.
-    pub async fn next_message_due(&self) -> Result<Option<u64>, StoreError> {
-        self.run(|store| async move {
+    pub async fn next_message_due(
+        &self,
+        channels: Vec<MessageChannel>,
+    ) -> Result<Option<u64>, StoreError> {
+        let channels: Vec<&'static str> = channels.iter().map(|c| c.as_str()).collect();
+        self.run(move |store| async move {
             let client = store.client().await?;
             let next: Option<i64> = one(
                 &client,
-                "SELECT min(next_attempt_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL",
-                &[],
+                "SELECT min(next_attempt_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL
+                   AND channel = ANY($1)",
+                &[&channels],
             )
             .await?
             .try_get(0)?;
@@ -198,7 +210,7 @@ impl PgStore {
             let rows = all(
                 &client,
                 "SELECT id, dedupe_key, recipient, subject, body, created_at, attempts, sent_at,
-                        failed_at, last_error
+                        failed_at, last_error, channel
                  FROM outbox ORDER BY id DESC LIMIT $1",
                 &[&i64::from(limit)],
             )

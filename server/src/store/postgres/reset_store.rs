@@ -36,12 +36,14 @@ pub(super) async fn send_allowed<C: GenericClient>(
     limits: Limits,
     now: i64,
 ) -> Result<SendCheck, StoreError> {
-    let window_start = now - limits::HOUR;
+    let window_start = now - limits.send_window;
+    // Sends older than the longest window count for nobody.
+    let stale = now - limits::HOUR.max(limits.send_window);
     exec(
         tx,
         "DELETE FROM sends WHERE ctid = ANY(ARRAY(
            SELECT ctid FROM sends WHERE at <= $1 FOR UPDATE SKIP LOCKED))",
-        &[&window_start],
+        &[&stale],
     )
     .await?;
     let row = one(
@@ -535,7 +537,7 @@ impl PgStore {
             }
             let mut resend_in = None;
             if let Some((hash, expires_at)) = &challenge.code {
-                let channel = challenge.kind.as_str();
+                let channel = challenge.send_channel.as_str();
                 let last_sent = existing.and_then(|(sent_at, _)| sent_at);
                 match send_allowed(&tx, &challenge.subject, channel, last_sent, limits, now).await?
                 {

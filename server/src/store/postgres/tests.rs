@@ -13,8 +13,8 @@ use crate::store::interface::{
 };
 use crate::store::records::{
     ChallengeOutcome, Completion, CompletionOutcome, DeliveryStatus, FlowMethod, FlowPurpose,
-    FlowRecord, NewChallenge, NewMessage, ProofAttempt, ProofCheck, ProofInput, ProofOutcome,
-    ProofSource, PurgeReport,
+    FlowRecord, MessageChannel, NewChallenge, NewMessage, ProofAttempt, ProofCheck, ProofInput,
+    ProofOutcome, ProofSource, PurgeReport,
 };
 use crate::store::{NewUser, SqliteStore};
 use sspr_api::MethodKind;
@@ -35,7 +35,8 @@ const LIMITS: Limits = Limits {
         growing: false,
     },
     code_attempts: 3,
-    sends_per_hour: 3,
+    sends_per_window: 3,
+    send_window: crate::limits::HOUR,
     resend_interval: 30,
 };
 
@@ -179,6 +180,7 @@ fn flow(id: &str, subject: &str, user: Option<i64>, method: Option<i64>) -> Flow
 fn message(key: &str) -> NewMessage {
     NewMessage {
         dedupe_key: key.into(),
+        channel: MessageChannel::Email,
         recipient: "someone@home.example".into(),
         subject: "Your code".into(),
         sealed_body: vec![7; 16],
@@ -193,6 +195,7 @@ fn code(flow: &str, subject: &str, now: u64) -> NewChallenge {
         method_id: "m1".into(),
         subject: subject.into(),
         kind: MethodKind::Email,
+        send_channel: "email".into(),
         now,
         code: Some((b"right".to_vec(), now + 600)),
         questions: Vec::new(),
@@ -759,7 +762,8 @@ async fn concurrent_wrong_proofs_all_count_and_none_slips_past_a_pause() {
     let db = test_db!();
     let (user, method) = user_with_email(&db.store, "m@example.org", "m@home.example").await;
     let limits = Limits {
-        sends_per_hour: 100,
+        sends_per_window: 100,
+        send_window: crate::limits::HOUR,
         ..LIMITS
     };
     for i in 0..8 {
@@ -913,7 +917,10 @@ async fn two_workers_claiming_one_message_get_one_lease() {
         !store.queue_message(message("m0"), START).await.unwrap(),
         "one message per key"
     );
-    let due = store.due_messages(START, 100).await.unwrap();
+    let due = store
+        .due_messages(START, 100, vec![MessageChannel::Email])
+        .await
+        .unwrap();
     assert_eq!(due.len(), 20);
     let claims: Vec<_> = due
         .iter()
@@ -936,14 +943,23 @@ async fn two_workers_claiming_one_message_get_one_lease() {
     assert!(won.values().all(|&n| n == 1), "{won:?}");
     assert!(
         store
-            .due_messages(START + 299, 100)
+            .due_messages(START + 299, 100, vec![MessageChannel::Email])
             .await
             .unwrap()
             .is_empty()
     );
-    assert_eq!(store.next_message_due().await.unwrap(), Some(START + 300));
+    assert_eq!(
+        store
+            .next_message_due(vec![MessageChannel::Email])
+            .await
+            .unwrap(),
+        Some(START + 300)
+    );
     // The lease over (a worker died mid-send): due again, with the same key.
-    let again = store.due_messages(START + 300, 100).await.unwrap();
+    let again = store
+        .due_messages(START + 300, 100, vec![MessageChannel::Email])
+        .await
+        .unwrap();
     assert_eq!(again.len(), 20);
     assert_eq!(again[0].dedupe_key, due[0].dedupe_key);
     store.mark_sent(again[0].id, START + 301).await.unwrap();
@@ -968,7 +984,10 @@ async fn two_workers_claiming_one_message_get_one_lease() {
     let mut expiring = message("expiring");
     expiring.discard_after = Some(START + 500);
     store.queue_message(expiring, START + 301).await.unwrap();
-    store.due_messages(START + 500, 100).await.unwrap();
+    store
+        .due_messages(START + 500, 100, vec![MessageChannel::Email])
+        .await
+        .unwrap();
     let recent = store.recent_messages(1).await.unwrap();
     assert_eq!(
         recent[0].status,
@@ -1167,7 +1186,8 @@ async fn every_operation_on_one_account_at_once_ends_without_a_deadlock() {
     let db = test_db!();
     let (user, method) = user_with_email(&db.store, "e@example.org", "e@home.example").await;
     let limits = Limits {
-        sends_per_hour: 1000,
+        sends_per_window: 1000,
+        send_window: crate::limits::HOUR,
         ..LIMITS
     };
     for i in 0..6 {
@@ -1557,6 +1577,7 @@ where
         method_id: "m2".into(),
         subject: "sa".into(),
         kind: MethodKind::AppCode,
+        send_channel: "app_code".into(),
         now: t,
         code: None,
         questions: vec!["q".into()],
@@ -1752,7 +1773,10 @@ where
             })
             .collect::<Vec<_>>()
     };
-    let due = store.due_messages(later + 10, 100).await.unwrap();
+    let due = store
+        .due_messages(later + 10, 100, vec![MessageChannel::Email])
+        .await
+        .unwrap();
     let ids: Vec<i64> = due.iter().map(|m| m.id).collect();
     note(&mut log, "due", shown_messages(due));
     note(
@@ -1774,7 +1798,11 @@ where
         .mark_failed_attempt(ids[2], later + 11, "refused".into(), None)
         .await
         .unwrap();
-    note(&mut log, "next due", store.next_message_due().await);
+    note(
+        &mut log,
+        "next due",
+        store.next_message_due(vec![MessageChannel::Email]).await,
+    );
     note(
         &mut log,
         "recent",

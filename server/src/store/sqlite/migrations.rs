@@ -204,6 +204,11 @@ const MIGRATIONS: &[&str] = &[
         reported_at INTEGER
     );
     "#,
+    // 12: phone methods. How each queued message leaves (e-mail, or a phone channel of
+    // the telephony provider).
+    r#"
+    ALTER TABLE outbox ADD COLUMN channel TEXT NOT NULL DEFAULT 'email';
+    "#,
 ];
 
 /// The schema version this server writes.

@@ -6,22 +6,23 @@ use super::SqliteStore;
 use crate::store::StoreError;
 use rusqlite::{Connection, params};
 
-use crate::store::records::{DeliveryStatus, NewMessage, QueuedMessage};
+use crate::store::records::{DeliveryStatus, MessageChannel, NewMessage, QueuedMessage};
 
 /// Queues a message in the caller's transaction; returns false when the key was queued
 /// before.
 pub fn insert(conn: &Connection, message: &NewMessage, now: u64) -> Result<bool, StoreError> {
     let inserted = conn.execute(
         "INSERT INTO outbox (dedupe_key, recipient, subject, body, created_at, discard_after,
-                             next_attempt_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5) ON CONFLICT (dedupe_key) DO NOTHING",
+                             next_attempt_at, channel)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5, ?7) ON CONFLICT (dedupe_key) DO NOTHING",
         params![
             message.dedupe_key,
             message.recipient,
             message.subject,
             message.sealed_body,
             now as i64,
-            message.discard_after.map(|t| t as i64)
+            message.discard_after.map(|t| t as i64),
+            message.channel.as_str()
         ],
     )?;
     Ok(inserted == 1)
@@ -31,9 +32,17 @@ fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<QueuedMessage> {
     let sent_at: Option<i64> = row.get(7)?;
     let failed_at: Option<i64> = row.get(8)?;
     let last_error: Option<String> = row.get(9)?;
+    let channel: String = row.get(10)?;
     Ok(QueuedMessage {
         id: row.get(0)?,
         dedupe_key: row.get(1)?,
+        channel: MessageChannel::parse(&channel).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                10,
+                rusqlite::types::Type::Text,
+                format!("unknown outbox channel {channel:?}").into(),
+            )
+        })?,
         recipient: row.get(2)?,
         subject: row.get(3)?,
         sealed_body: row.get(4)?,
@@ -48,7 +57,17 @@ fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<QueuedMessage> {
 }
 
 const COLUMNS: &str = "id, dedupe_key, recipient, subject, body, created_at, attempts, sent_at,
-                       failed_at, last_error";
+                       failed_at, last_error, channel";
+
+/// `,email,sms,`: the channels as one parameter, matched with `instr`.
+fn channel_list(channels: &[MessageChannel]) -> String {
+    let mut list = String::from(",");
+    for channel in channels {
+        list.push_str(channel.as_str());
+        list.push(',');
+    }
+    list
+}
 
 impl SqliteStore {
     /// Queues a message on its own (outside another change).
@@ -56,12 +75,15 @@ impl SqliteStore {
         self.call(move |conn| insert(conn, &message, now)).await
     }
 
-    /// Messages due for delivery, oldest first. Expired ones are marked failed on the way.
+    /// Messages due for delivery on `channels` (those this server can deliver), oldest
+    /// first. Expired ones are marked failed on the way.
     pub async fn due_messages(
         &self,
         now: u64,
         limit: u32,
+        channels: Vec<MessageChannel>,
     ) -> Result<Vec<QueuedMessage>, StoreError> {
+        let channels = channel_list(&channels);
         self.call(move |conn| {
             conn.execute(
                 "UPDATE outbox SET failed_at = ?1, last_error = 'expired before delivery'
@@ -71,20 +93,26 @@ impl SqliteStore {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM outbox
                  WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?1
+                   AND instr(?3, ',' || channel || ',') > 0
                  ORDER BY id LIMIT ?2"
             ))?;
-            let rows = stmt.query_map(params![now as i64, limit], from_row)?;
+            let rows = stmt.query_map(params![now as i64, limit, channels], from_row)?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
         .await
     }
 
-    /// When the next pending message is due, if any.
-    pub async fn next_message_due(&self) -> Result<Option<u64>, StoreError> {
-        self.call(|conn| {
+    /// When the next pending message on `channels` is due, if any.
+    pub async fn next_message_due(
+        &self,
+        channels: Vec<MessageChannel>,
+    ) -> Result<Option<u64>, StoreError> {
+        let channels = channel_list(&channels);
+        self.call(move |conn| {
             let next: Option<i64> = conn.query_row(
-                "SELECT min(next_attempt_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL",
-                [],
+                "SELECT min(next_attempt_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL
+                   AND instr(?1, ',' || channel || ',') > 0",
+                [channels],
                 |row| row.get(0),
             )?;
             Ok(next.map(|t| t.max(0) as u64))

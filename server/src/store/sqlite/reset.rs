@@ -217,8 +217,12 @@ pub(super) fn send_allowed(
     limits: Limits,
     now: i64,
 ) -> Result<SendCheck, StoreError> {
-    let window_start = now - limits::HOUR;
-    tx.execute("DELETE FROM sends WHERE at <= ?1", [window_start])?;
+    let window_start = now - limits.send_window;
+    // Sends older than the longest window count for nobody.
+    tx.execute(
+        "DELETE FROM sends WHERE at <= ?1",
+        [now - limits::HOUR.max(limits.send_window)],
+    )?;
     let window = tx.query_row(
         "SELECT count(*), min(at) FROM sends
          WHERE subject = ?1 AND channel = ?2 AND at > ?3",
@@ -436,7 +440,7 @@ impl SqliteStore {
             }
             let mut resend_in = None;
             if let Some((hash, expires_at)) = &challenge.code {
-                let channel = challenge.kind.as_str();
+                let channel = challenge.send_channel.as_str();
                 let last_sent = existing.and_then(|(sent_at, _)| sent_at);
                 match send_allowed(&tx, &challenge.subject, channel, last_sent, limits, now)? {
                     SendCheck::Allowed => {}

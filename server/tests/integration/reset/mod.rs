@@ -117,6 +117,7 @@ mod dev_outbox;
 mod enumeration;
 mod password;
 mod pauses;
+mod phones;
 mod policy;
 mod questions;
 mod redelivery;

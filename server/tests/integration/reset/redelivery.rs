@@ -29,7 +29,14 @@ async fn a_message_held_by_a_dead_worker_waits_for_its_lease_and_keeps_its_messa
     let flow = h.start("rui@contoso.example").await;
     assert_eq!(h.challenge(&flow, "email").await.0, StatusCode::OK);
     let store = &h.services.store;
-    let queued = store.due_messages(START, 10).await.unwrap();
+    let queued = store
+        .due_messages(
+            START,
+            10,
+            vec![sspr_server::store::records::MessageChannel::Email],
+        )
+        .await
+        .unwrap();
     assert_eq!(queued.len(), 1);
     let message = &queued[0];
 

@@ -1,0 +1,123 @@
+//! What goes to a phone: the texts of codes and calls, and how they are sealed in the
+//! outbox (a small JSON body, so a call's reference travels sealed with its script).
+
+use crate::crypto::keys::Key;
+use crate::crypto::sealed;
+use crate::phone::{Outbound, OutboundChannel};
+use crate::store::records::{MessageChannel, NewMessage, QueuedMessage};
+use serde::{Deserialize, Serialize};
+
+/// A phone message's sealed body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Body {
+    text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    call: Option<String>,
+}
+
+/// A code by text, WhatsApp or voice. A voice call reads the digits one by one.
+pub fn code(
+    key: &Key,
+    channel: OutboundChannel,
+    organisation: &str,
+    dedupe_key: String,
+    number: &str,
+    code: &str,
+    expires_at: u64,
+) -> NewMessage {
+    let text = match channel {
+        OutboundChannel::Voice => {
+            let digits = spaced(code);
+            format!(
+                "This is {organisation}. Your verification code is {digits}. \
+                 Again, your code is {digits}."
+            )
+        }
+        _ => {
+            format!("{code} is your {organisation} verification code. Do not share it with anyone.")
+        }
+    };
+    seal(
+        key,
+        channel,
+        dedupe_key,
+        number,
+        text,
+        None,
+        Some(expires_at),
+    )
+}
+
+/// An office-phone call: the person answers and presses # to confirm it is them.
+/// `reference` comes back with the key press.
+pub fn confirm_call(
+    key: &Key,
+    organisation: &str,
+    dedupe_key: String,
+    number: &str,
+    reference: String,
+    expires_at: u64,
+) -> NewMessage {
+    let text = format!(
+        "This is {organisation}. Someone is resetting your password. \
+         If this is you, press the hash key. If not, hang up."
+    );
+    seal(
+        key,
+        OutboundChannel::Call,
+        dedupe_key,
+        number,
+        text,
+        Some(reference),
+        Some(expires_at),
+    )
+}
+
+fn spaced(code: &str) -> String {
+    code.chars()
+        .map(String::from)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn seal(
+    key: &Key,
+    channel: OutboundChannel,
+    dedupe_key: String,
+    number: &str,
+    text: String,
+    call: Option<String>,
+    discard_after: Option<u64>,
+) -> NewMessage {
+    let body = serde_json::to_vec(&Body { text, call }).unwrap_or_default();
+    NewMessage {
+        sealed_body: sealed::seal(key, &dedupe_key, &body),
+        dedupe_key,
+        channel: MessageChannel::Phone(channel),
+        recipient: number.to_owned(),
+        subject: String::new(),
+        discard_after,
+    }
+}
+
+/// The queued message as the provider is handed it; `None` when its body cannot be opened
+/// with this server's key or it is not a phone message.
+pub fn outbound(key: &Key, message: &QueuedMessage) -> Option<Outbound> {
+    let MessageChannel::Phone(channel) = message.channel else {
+        return None;
+    };
+    let bytes = sealed::open(key, &message.dedupe_key, &message.sealed_body).ok()?;
+    let body: Body = serde_json::from_slice(&bytes).ok()?;
+    Some(Outbound {
+        channel,
+        to: message.recipient.clone(),
+        text: body.text,
+        key: message.dedupe_key.clone(),
+        call: body.call,
+    })
+}
+
+/// The text of a sealed phone message (the dev outbox and the phone simulator show it).
+pub fn text(key: &Key, message: &QueuedMessage) -> Option<String> {
+    outbound(key, message).map(|outbound| outbound.text)
+}
