@@ -5,9 +5,11 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sspr_api::captcha::{CaptchaChallenge, CaptchaSolution};
+use sspr_api::method::PhoneChannel;
 use sspr_api::problem::PROBLEM_CONTENT_TYPE;
 use sspr_api::reset::{
-    Answer, Challenge, FLOW_SECRET_HEADER, NewPassword, Proof, ResetDone, ResetFlow, StartReset,
+    Answer, Challenge, ChallengeRequest, FLOW_SECRET_HEADER, NewPassword, Proof, ResetDone,
+    ResetFlow, StartReset,
 };
 use sspr_api::session::{
     ChangePassword, ConfirmCode, MethodList, NewMethod, OneTimePass, PasswordChanged,
@@ -79,10 +81,15 @@ pub async fn reset_flow(flow: &FlowKey) -> Result<ResetFlow, ApiError> {
 #[derive(Serialize)]
 struct Empty {}
 
-/// `POST .../methods/{method}/challenge`: send a code, or get the questions.
-pub async fn send_challenge(flow: &FlowKey, method_id: &str) -> Result<Challenge, ApiError> {
+/// `POST .../methods/{method}/challenge`: send a code (a mobile phone's on `channel`),
+/// place a call, or get the questions.
+pub async fn send_challenge(
+    flow: &FlowKey,
+    method_id: &str,
+    channel: Option<PhoneChannel>,
+) -> Result<Challenge, ApiError> {
     let path = paths::reset_challenge(&flow.id, method_id);
-    post(&path, Some(flow), &Empty {}).await
+    post(&path, Some(flow), &ChallengeRequest { channel }).await
 }
 
 /// `POST .../extend`: more time, what was proven kept.

@@ -27,7 +27,7 @@ pub enum DirectoryError {
     #[error("{0:?} is not an e-mail address")]
     BadEmail(String),
     #[error(
-        "{0:?} is not a valid phone number (give it with its country code, e.g. +44 7700 900123)"
+        "{0:?} is not a valid phone number (give it with its country code, e.g. +44 7400 123456)"
     )]
     BadPhone(String),
     #[error(transparent)]

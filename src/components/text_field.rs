@@ -31,6 +31,11 @@ impl InputKind {
         inputmode: Some("email"),
         class: "",
     };
+    pub const TELEPHONE: InputKind = InputKind {
+        autocomplete: "tel",
+        inputmode: Some("tel"),
+        class: "",
+    };
     pub const ANSWER: InputKind = InputKind {
         autocomplete: "off",
         inputmode: None,

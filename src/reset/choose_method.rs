@@ -7,11 +7,13 @@ use super::Portal;
 use super::step_heading::{StepHeading, fixed};
 use super::wizard::Step;
 use crate::components::error_summary::field_error;
+use crate::components::helpdesk_link::organisation_config;
 use crate::components::text;
 use crate::components::{DurationText, ErrorSummary, FieldError, InlineError};
 use crate::i18n::*;
 use leptos::prelude::*;
 use sspr_api::MethodKind;
+use sspr_api::method::PhoneChannel;
 use sspr_api::reset::OfferedMethod;
 
 const FIELD: &str = "method";
@@ -24,25 +26,52 @@ pub fn verified_label(locale: Locale, kind: MethodKind) -> String {
         MethodKind::SecurityQuestions => {
             td_string!(locale, reset.choose.questions_verified).to_owned()
         }
-        MethodKind::MobilePhone | MethodKind::OfficePhone | MethodKind::AppNotification => {
-            kind.as_str().to_owned()
+        MethodKind::MobilePhone => td_string!(locale, reset.choose.mobile_verified).to_owned(),
+        MethodKind::OfficePhone => td_string!(locale, reset.choose.office_verified).to_owned(),
+        MethodKind::AppNotification => {
+            td_string!(locale, reset.choose.notification_verified).to_owned()
         }
     }
 }
 
-/// The label of a method in the list.
-pub fn method_label(locale: Locale, method: &OfferedMethod) -> String {
+/// The label of a method in the list; a mobile phone's names the channel (`None`: the
+/// policy's first, said without naming it).
+pub fn method_label(
+    locale: Locale,
+    method: &OfferedMethod,
+    channel: Option<PhoneChannel>,
+) -> String {
     let hint = method.hint.clone().unwrap_or_default();
-    match method.kind {
-        MethodKind::Email => td_string!(locale, reset.choose.email, hint).to_string(),
-        MethodKind::AppCode => td_string!(locale, reset.choose.app_code).to_owned(),
-        MethodKind::SecurityQuestions => {
+    match (method.kind, channel) {
+        (MethodKind::Email, _) => td_string!(locale, reset.choose.email, hint).to_string(),
+        (MethodKind::AppCode, _) => td_string!(locale, reset.choose.app_code).to_owned(),
+        (MethodKind::SecurityQuestions, _) => {
             td_string!(locale, reset.choose.security_questions).to_owned()
         }
-        // Not offered by this version's server (see the phone and push issue).
-        MethodKind::MobilePhone | MethodKind::OfficePhone | MethodKind::AppNotification => {
-            method.kind.as_str().to_owned()
+        (MethodKind::MobilePhone, Some(PhoneChannel::Whatsapp)) => {
+            td_string!(locale, reset.choose.whatsapp, hint).to_string()
         }
+        (MethodKind::MobilePhone, Some(PhoneChannel::Voice)) => {
+            td_string!(locale, reset.choose.voice, hint).to_string()
+        }
+        (MethodKind::MobilePhone, _) => td_string!(locale, reset.choose.sms, hint).to_string(),
+        (MethodKind::OfficePhone, _) => td_string!(locale, reset.choose.office, hint).to_string(),
+        (MethodKind::AppNotification, _) => {
+            td_string!(locale, reset.choose.notification).to_owned()
+        }
+    }
+}
+
+/// The ways a mobile phone's code can go, as the policy offers them (the first when the
+/// configuration is not known).
+fn channels_offered() -> Vec<Option<PhoneChannel>> {
+    let channels = organisation_config()
+        .map(|c| c.phone_channels)
+        .unwrap_or_default();
+    if channels.len() > 1 {
+        channels.into_iter().map(Some).collect()
+    } else {
+        vec![None]
     }
 }
 
@@ -50,22 +79,31 @@ pub fn method_label(locale: Locale, method: &OfferedMethod) -> String {
 pub fn ChooseMethod() -> impl IntoView {
     let i18n = use_i18n();
     let portal = expect_context::<Portal>();
-    let chosen = RwSignal::new(None::<String>);
+    let chosen = RwSignal::new(None::<(String, Option<PhoneChannel>)>);
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let field_error = field_error(errors, FIELD);
-    // Every method offered, in the server's order: proven ones ticked, the rest to choose.
+    // Every method offered, in the server's order: proven ones ticked, the rest to
+    // choose; a mobile phone once per channel the policy offers.
     let methods = move || {
+        let channels = channels_offered();
         portal.wizard.with(|w| {
             w.flow.as_ref().map_or_else(Vec::new, |flow| {
                 // All proven (reached by Back): only the ticks, and Continue.
                 let ready = flow.ready_for_password();
-                flow.methods
-                    .iter()
-                    .filter(|m| {
-                        flow.verified.contains(&m.id) || (!ready && !w.kind_verified(m.kind))
-                    })
-                    .map(|m| (m.clone(), flow.verified.contains(&m.id)))
-                    .collect::<Vec<_>>()
+                let mut choices = Vec::new();
+                for m in flow.methods.iter().filter(|m| {
+                    flow.verified.contains(&m.id) || (!ready && !w.kind_verified(m.kind))
+                }) {
+                    let verified = flow.verified.contains(&m.id);
+                    if m.kind == MethodKind::MobilePhone && !verified {
+                        for channel in &channels {
+                            choices.push((m.clone(), false, *channel));
+                        }
+                    } else {
+                        choices.push((m.clone(), verified, None));
+                    }
+                }
+                choices
             })
         })
     };
@@ -87,7 +125,7 @@ pub fn ChooseMethod() -> impl IntoView {
             return;
         }
         let now = portal.now.get_untracked();
-        let usable = chosen.get_untracked().filter(|id| {
+        let usable = chosen.get_untracked().filter(|(id, _)| {
             portal.wizard.with_untracked(|w| {
                 w.remaining()
                     .iter()
@@ -95,7 +133,10 @@ pub fn ChooseMethod() -> impl IntoView {
             })
         });
         match usable {
-            Some(id) => portal.go(Step::Prove(id)),
+            Some((id, channel)) => {
+                portal.phone_channel.set(channel);
+                portal.go(Step::Prove(id));
+            }
             None => errors.set(vec![FieldError::new(FIELD, |l| {
                 td_string!(l, reset.choose.empty).to_owned()
             })]),
@@ -143,11 +184,11 @@ pub fn ChooseMethod() -> impl IntoView {
                     <div class="radios">
                         {move || {
                             let methods = methods();
-                            let first_radio = methods.iter().position(|(_, verified)| !verified);
+                            let first_radio = methods.iter().position(|(_, verified, _)| !verified);
                             methods
                                 .into_iter()
                                 .enumerate()
-                                .map(|(index, (method, verified))| {
+                                .map(|(index, (method, verified, channel))| {
                                     if verified {
                                         let kind = method.kind;
                                         return view! {
@@ -163,7 +204,10 @@ pub fn ChooseMethod() -> impl IntoView {
                                     let input_id = if Some(index) == first_radio {
                                         FIELD.to_owned()
                                     } else {
-                                        format!("{FIELD}-{}", method.id)
+                                        match channel {
+                                            Some(channel) => format!("{FIELD}-{}-{}", method.id, channel.as_str()),
+                                            None => format!("{FIELD}-{}", method.id),
+                                        }
                                     };
                                     let hint_id = format!("{input_id}-paused");
                                     let id = method.id.clone();
@@ -180,18 +224,19 @@ pub fn ChooseMethod() -> impl IntoView {
                                                 id=input_id.clone()
                                                 value=method.id.clone()
                                                 data-kind=method.kind.as_str()
+                                                data-channel=channel.map(PhoneChannel::as_str)
                                                 disabled=is_paused
                                                 aria-describedby={
                                                     let hint_id = hint_id.clone();
                                                     move || is_paused.get().then(|| hint_id.clone())
                                                 }
                                                 prop:checked=move || {
-                                                    chosen.with(|c| c.as_deref() == Some(checked_id.as_str()))
+                                                    chosen.with(|c| c.as_ref() == Some(&(checked_id.clone(), channel)))
                                                 }
-                                                on:change=move |_| chosen.set(Some(id.clone()))
+                                                on:change=move |_| chosen.set(Some((id.clone(), channel)))
                                             />
                                             <label class="label radios__label" for=input_id.clone()>
-                                                {move || method_label(i18n.get_locale(), &method)}
+                                                {move || method_label(i18n.get_locale(), &method, channel)}
                                             </label>
                                             {move || is_paused.get().then(|| {
                                                 let seconds = Signal::derive(move || paused.get().unwrap_or(0));

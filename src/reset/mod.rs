@@ -7,6 +7,7 @@ pub mod done;
 pub mod identify;
 pub mod new_password;
 pub mod paused;
+pub mod prove_call;
 pub mod prove_code;
 pub mod prove_questions;
 pub mod step_frame;
@@ -19,6 +20,7 @@ use crate::components::text;
 use crate::components::{FieldError, Message, error_text, message};
 use crate::i18n::*;
 use leptos::prelude::*;
+use sspr_api::method::PhoneChannel;
 use sspr_api::reset::{Challenge, ResetDone, ResetFlow};
 use sspr_api::{ErrorCode, MethodKind};
 use wizard::{Step, Wizard};
@@ -53,6 +55,9 @@ pub struct Portal {
     /// History entries this page pushed: the Back link goes back through them, and
     /// only when there are none does it replace the entry instead.
     pub pushed: RwSignal<u32>,
+    /// How the person chose to get a mobile phone's code (text, WhatsApp, voice); `None`
+    /// for the policy's first.
+    pub phone_channel: RwSignal<Option<PhoneChannel>>,
 }
 
 /// The browser's clock in whole seconds.
@@ -259,6 +264,7 @@ pub fn ResetPortal() -> impl IntoView {
         resuming: RwSignal::new(false),
         now: RwSignal::new(clock_now()),
         pushed: RwSignal::new(0),
+        phone_channel: RwSignal::new(None),
     };
     provide_context(portal);
     resume(portal);
@@ -312,6 +318,9 @@ pub fn ResetPortal() -> impl IntoView {
             match kind {
                 Some(MethodKind::SecurityQuestions) => {
                     view! { <prove_questions::ProveQuestions method_id=id /> }.into_any()
+                }
+                Some(MethodKind::OfficePhone) => {
+                    view! { <prove_call::ProveCall method_id=id /> }.into_any()
                 }
                 Some(kind) => view! { <prove_code::ProveCode method_id=id kind /> }.into_any(),
                 None => view! { <identify::Identify /> }.into_any(),

@@ -1,4 +1,5 @@
-//! Step 3 for code methods: a code sent by e-mail, or a code from an authenticator app.
+//! Step 3 for code methods: a code sent by e-mail, by text, WhatsApp or voice call to a
+//! mobile phone (on the channel chosen), or a code from an authenticator app.
 //! The code is asked for on arrival; a new one can be sent after a countdown; a wrong
 //! code keeps what was typed and says how many tries are left. Out of codes for the
 //! hour, or paused after too many wrong tries, the page says so once, plainly, with the
@@ -19,6 +20,7 @@ use crate::i18n::*;
 use crate::page_title::LocalText;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use sspr_api::method::PhoneChannel;
 use sspr_api::reset::Proof;
 use sspr_api::{ErrorCode, MethodKind};
 
@@ -47,6 +49,11 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
     let hint = method.and_then(|m| m.hint).unwrap_or_default();
     let flow_key = portal.flow_key().unwrap_or_default();
     let is_email = kind == MethodKind::Email;
+    // Sent codes (e-mail, mobile phone) can be sent again; an app's cannot.
+    let is_sent = is_email || kind == MethodKind::MobilePhone;
+    let channel = (kind == MethodKind::MobilePhone)
+        .then(|| portal.phone_channel.get_untracked())
+        .flatten();
 
     let code = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());
@@ -109,7 +116,7 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
             let method_id = method_id.clone();
             let here = here.clone();
             spawn_local(async move {
-                let result = api::send_challenge(&flow_key, &method_id).await;
+                let result = api::send_challenge(&flow_key, &method_id, channel).await;
                 if !portal.still_on(&here) {
                     return;
                 }
@@ -141,7 +148,7 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
         challenge
             .with(|c| c.as_ref().and_then(|c| c.code_length))
             .map(|n| n as usize)
-            .or((!is_email).then_some(APP_CODE_DIGITS))
+            .or((!is_sent).then_some(APP_CODE_DIGITS))
     };
     let submit = {
         let flow_key = flow_key.clone();
@@ -187,13 +194,15 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
             |l| td_string!(l, reset.code.too_many_heading)
         } else if is_email {
             |l| td_string!(l, reset.code.email_heading)
+        } else if is_sent {
+            |l| td_string!(l, reset.code.phone_heading)
         } else {
             |l| td_string!(l, reset.code.app_heading)
         }
     });
     let lead = move || {
         let locale = i18n.get_locale();
-        if !is_email {
+        if !is_sent {
             return Some(
                 td_string!(locale, reset.code.app_hint, length = APP_CODE_DIGITS).to_string(),
             );
@@ -202,10 +211,22 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
         match challenge.get() {
             Some(sent) => {
                 let wait = duration_text(locale, sent.code_expires_in_seconds.unwrap_or(600));
-                Some(td_string!(locale, reset.code.email_sent, hint, wait).to_string())
+                Some(match (is_email, sent.channel) {
+                    (true, _) => td_string!(locale, reset.code.email_sent, hint, wait).to_string(),
+                    (false, Some(PhoneChannel::Whatsapp)) => {
+                        td_string!(locale, reset.code.whatsapp_sent, hint, wait).to_string()
+                    }
+                    (false, Some(PhoneChannel::Voice)) => {
+                        td_string!(locale, reset.code.voice_sent, hint, wait).to_string()
+                    }
+                    (false, _) => td_string!(locale, reset.code.sms_sent, hint, wait).to_string(),
+                })
+            }
+            None if sent_earlier.get() && is_email => {
+                Some(td_string!(locale, reset.code.email_sent_earlier, hint).to_string())
             }
             None if sent_earlier.get() => {
-                Some(td_string!(locale, reset.code.email_sent_earlier, hint).to_string())
+                Some(td_string!(locale, reset.code.phone_sent_earlier, hint).to_string())
             }
             None => None,
         }
@@ -294,7 +315,7 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
                     {text(|l| td_string!(l, reset.next))}
                 </button>
             </form>
-            {is_email.then(|| {
+            {is_sent.then(|| {
                 let send_again = send_again.clone();
                 view! {
                     // The button stays in place while the wait runs, so keyboard focus is

@@ -113,7 +113,7 @@ pub fn ProveQuestions(method_id: String) -> impl IntoView {
         let flow_key = flow_key.clone();
         let method_id = method_id.clone();
         spawn_local(async move {
-            let result = api::send_challenge(&flow_key, &method_id).await;
+            let result = api::send_challenge(&flow_key, &method_id, None).await;
             if !portal.still_on(&Step::Prove(method_id)) {
                 return;
             }

@@ -4,6 +4,7 @@
 use super::SecurityInfo;
 use super::add_app::AddApp;
 use super::add_email::AddEmail;
+use super::add_phone::AddPhone;
 use super::add_questions::AddQuestions;
 use super::change_password::ChangePassword;
 use super::method_row::MethodRow;
@@ -84,8 +85,12 @@ fn add_label(locale: Locale, kind: MethodKind, has: bool) -> String {
         (MethodKind::SecurityQuestions, true) => {
             td_string!(locale, security_info.add.change_questions)
         }
-        // Not registrable in this version (the phone and push issue).
-        (MethodKind::MobilePhone | MethodKind::OfficePhone | MethodKind::AppNotification, _) => {
+        (MethodKind::MobilePhone, false) => td_string!(locale, security_info.add.add_mobile),
+        (MethodKind::MobilePhone, true) => td_string!(locale, security_info.add.change_mobile),
+        (MethodKind::OfficePhone, false) => td_string!(locale, security_info.add.add_office),
+        (MethodKind::OfficePhone, true) => td_string!(locale, security_info.add.change_office),
+        // Registered from the authenticator page (arrives with it).
+        (MethodKind::AppNotification, _) => {
             return kind_name(locale, kind);
         }
     }
@@ -277,8 +282,10 @@ pub fn Methods(mode: Mode) -> impl IntoView {
         Some(MethodKind::AppCode) => view! { <AddApp done cancel /> }.into_any(),
         Some(MethodKind::Email) => view! { <AddEmail done cancel /> }.into_any(),
         Some(MethodKind::SecurityQuestions) => view! { <AddQuestions done cancel /> }.into_any(),
-        Some(MethodKind::MobilePhone | MethodKind::OfficePhone | MethodKind::AppNotification)
-        | None => overview().into_any(),
+        Some(kind @ (MethodKind::MobilePhone | MethodKind::OfficePhone)) => {
+            view! { <AddPhone kind done cancel /> }.into_any()
+        }
+        Some(MethodKind::AppNotification) | None => overview().into_any(),
     }
 }
 

@@ -56,7 +56,7 @@ pub fn Prove(flow: ResetFlow) -> impl IntoView {
             let key = key.clone();
             busy.set(true);
             spawn_local(async move {
-                let result = api::send_challenge(&key, &method.id).await;
+                let result = api::send_challenge(&key, &method.id, None).await;
                 busy.try_set(false);
                 match result {
                     Ok(challenge) => {
@@ -153,7 +153,7 @@ pub fn Prove(flow: ResetFlow) -> impl IntoView {
                                         }
                                     />
                                     <label class="label radios__label" for=input_id>
-                                        {move || method_label(i18n.get_locale(), &label_method)}
+                                        {move || method_label(i18n.get_locale(), &label_method, None)}
                                     </label>
                                 </div>
                             }
@@ -170,7 +170,7 @@ pub fn Prove(flow: ResetFlow) -> impl IntoView {
                 let label = method.clone();
                 let send = move |_| challenge(method.clone());
                 return Some(view! {
-                    <p class="body">{move || method_label(i18n.get_locale(), &label)}</p>
+                    <p class="body">{move || method_label(i18n.get_locale(), &label, None)}</p>
                     <button type="button" class="button" id="send-code" on:click=send
                         aria-disabled=move || busy.get().then_some("true")>
                         {text(|l| td_string!(l, security_info.prove.send))}

@@ -285,15 +285,18 @@ impl Browser {
         let chromedriver =
             std::env::var_os("CHROMEDRIVER").unwrap_or_else(|| "chromedriver".into());
         let port = free_port();
+        let profile = tempfile::tempdir().expect("profile dir");
+        // Chromium's own scratch directories (about 100 MB each) go inside the profile,
+        // so they are removed with it instead of piling up in /tmp.
         let driver = Command::new(&chromedriver)
             .arg(format!("--port={port}"))
+            .env("TMPDIR", profile.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| {
                 panic!("start {chromedriver:?}: {e} (run scripts/setup.sh --for-tests)")
             });
-        let profile = tempfile::tempdir().expect("profile dir");
         let mut options = serde_json::json!({
             "args": [
                 "--headless=new",

@@ -5,8 +5,8 @@
 
 use crate::harness::{Browser, Product, locale_text};
 use crate::steps::{
-    ADELE, answer_questions, choose, demo_email, demo_secret, enter_code, identify, now,
-    server_accepts, set_new_password,
+    ADELE, answer_questions, choose, demo_email, demo_secret, enter_code, identify,
+    last_phone_code, now, server_accepts, set_new_password,
 };
 use sspr_server::crypto::totp::{self, TotpSecret};
 use sspr_server::demo::{DEMO_ANSWERS, DEMO_PASSWORD};
@@ -54,7 +54,7 @@ async fn a_person_signs_in_proves_their_app_sees_their_methods_and_signs_out() {
             .find_all(fantoccini::Locator::Css("#methods .summary-list__row"))
             .await
             .unwrap();
-        assert_eq!(rows.len(), 3, "e-mail, app and questions");
+        assert_eq!(rows.len(), 4, "e-mail, app, mobile phone and questions");
         browser
             .wait_for_text_containing("#readiness", "You can reset your password yourself")
             .await;
@@ -217,7 +217,7 @@ async fn methods_added_on_the_page_reset_the_password_in_the_portal() {
         .find_all(fantoccini::Locator::Css("#methods .summary-list__row"))
         .await
         .unwrap();
-    assert_eq!(rows.len(), 3, "e-mail, app and questions");
+    assert_eq!(rows.len(), 4, "e-mail, app, mobile phone and questions");
     browser.screenshot("security-info-all-methods-360").await;
     browser.click("#sign-out").await;
     browser.quit().await;
@@ -236,6 +236,58 @@ async fn methods_added_on_the_page_reset_the_password_in_the_portal() {
     set_new_password(&browser, "en", "a brand new passphrase").await;
     browser.quit().await;
     assert!(server_accepts(&product, ALEX, "a brand new passphrase").await);
+}
+
+/// A mobile phone added on the page (a number that is none refused first, then the code
+/// texted to the real one) resets the password in the portal by text.
+#[tokio::test]
+async fn a_mobile_phone_added_on_the_page_resets_the_password_by_text() {
+    let product = Product::start();
+    let browser = Browser::start_phone("en").await;
+    adele_signed_in(&browser, &product).await;
+    browser
+        .click("#add-methods button[data-kind='mobile_phone']")
+        .await;
+    browser.fill("#phone-number", "12").await;
+    browser.click("form button[type=submit]").await;
+    browser
+        .wait_for_text_containing(
+            ".error-summary",
+            &locale_text("en", "errors.invalid_phone_number"),
+        )
+        .await;
+    browser.screenshot("security-info-phone-error-360").await;
+    // As people type it: the organisation's region gives the country code.
+    browser.fill("#phone-number", "07400 765432").await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_for("#phone-code").await;
+    browser
+        .wait_for_text_containing(".hint", "+447400765432")
+        .await;
+    browser
+        .fill("#phone-code", &last_phone_code(&product, "sms"))
+        .await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_for("#saved").await;
+    browser
+        .wait_for_text_containing("#methods", "•••• 32")
+        .await;
+    browser.screenshot("security-info-phone-added-360").await;
+    browser.click("#sign-out").await;
+    browser.quit().await;
+
+    let browser = Browser::start("en").await;
+    identify(&browser, &product, ADELE).await;
+    choose(&browser, "mobile_phone").await;
+    browser
+        .wait_for_text("h1", &locale_text("en", "reset.code.phone_heading"))
+        .await;
+    enter_code(&browser, &last_phone_code(&product, "sms")).await;
+    choose(&browser, "app_code").await;
+    enter_code(&browser, &totp::code_at(&demo_secret(ADELE), now())).await;
+    set_new_password(&browser, "en", "a brand new passphrase").await;
+    browser.quit().await;
+    assert!(server_accepts(&product, ADELE, "a brand new passphrase").await);
 }
 
 /// An administrator never gets security questions to set up (the policy), whatever the

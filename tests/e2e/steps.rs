@@ -162,3 +162,25 @@ pub async fn enter_wrong_code(browser: &Browser, left: u32) {
         .wait_for_text(".error-summary__list", &wrong_code_text(left))
         .await;
 }
+
+/// The newest code the simulated phone received on `channel` (a voice call says it twice).
+pub fn last_phone_code(product: &Product, channel: &str) -> String {
+    let items = product.get_json("/api/v1/dev/phone");
+    let item = items
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|item| item["channel"] == channel)
+        .unwrap_or_else(|| panic!("nothing on {channel}: {items}"));
+    let digits: String = item["text"]
+        .as_str()
+        .expect("text")
+        .split(['.', ' ', ','])
+        .filter(|word| !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    if channel == "voice" {
+        digits[..digits.len() / 2].to_owned()
+    } else {
+        digits
+    }
+}

@@ -1,0 +1,102 @@
+//! Phone methods in the browser against the real server in demo mode, whose demo provider
+//! puts every text, WhatsApp message and call on the phone simulator (`/dev/phone`): a
+//! reset with a code by text, by WhatsApp and by voice call (read from the simulator), and
+//! one with an office-phone call that a second browser answers by pressing # on the
+//! simulator page.
+
+use crate::harness::{Browser, Product, locale_text};
+use crate::steps::*;
+use sspr_server::demo::DEMO_PASSWORD;
+
+/// One method: e-mail, or a mobile phone on any of the three channels, or an office phone.
+const PHONES: &str = r#"
+[policy]
+scope = "selected"
+group = "sspr-users"
+methods_required = 1
+methods = ["email", "mobile_phone", "office_phone"]
+
+[policy.phone]
+mobile_channels = ["sms", "whatsapp", "voice"]
+"#;
+
+#[tokio::test]
+async fn resets_with_a_code_by_text_by_whatsapp_and_by_voice_call() {
+    let product = Product::start_with_config(PHONES);
+    for (channel, sent_key, password) in [
+        ("sms", "reset.choose.sms", "marble kettle sunrise"),
+        (
+            "whatsapp",
+            "reset.choose.whatsapp",
+            "violet harbour crossing",
+        ),
+        ("voice", "reset.choose.voice", "copper lantern meadow"),
+    ] {
+        let browser = Browser::start("en-US").await;
+        identify(&browser, &product, ALEX).await;
+        // One choice per channel, each naming the masked number.
+        let radio =
+            format!("input[type=radio][data-kind='mobile_phone'][data-channel='{channel}']");
+        browser.wait_for(&radio).await;
+        let label = locale_text("en", sent_key).replace("{{ hint }}", "•••• 56");
+        browser.wait_for_text_containing(".radios", &label).await;
+        browser.click(&radio).await;
+        browser.click("form button[type=submit]").await;
+        browser
+            .wait_for_text("h1", &locale_text("en", "reset.code.phone_heading"))
+            .await;
+        browser.wait_for_text_containing(".body", "•••• 56").await;
+        if channel == "sms" {
+            browser.screenshot("phone-code-sms").await;
+        }
+        let code = last_phone_code(&product, channel);
+        enter_code(&browser, &code).await;
+        set_new_password(&browser, "en", password).await;
+        assert!(server_accepts(&product, ALEX, password).await, "{channel}");
+        browser.quit().await;
+    }
+    assert!(!server_accepts(&product, ALEX, DEMO_PASSWORD).await);
+}
+
+#[tokio::test]
+async fn a_reset_with_an_office_phone_call_answered_on_the_simulator() {
+    let product = Product::start_with_config(PHONES);
+    let added = product.admin(&["user", "add-phone", ALEX, "+44 20 7946 0013", "--office"]);
+    assert!(added.contains("office_phone method"), "{added}");
+    let browser = Browser::start_phone("en-US").await;
+    identify(&browser, &product, ALEX).await;
+    choose(&browser, "office_phone").await;
+    browser
+        .wait_for_text("h1", &locale_text("en", "reset.call.heading"))
+        .await;
+    browser.wait_for_text_containing(".body", "•••• 13").await;
+    browser
+        .wait_for_text(".call-status", &locale_text("en", "reset.call.calling"))
+        .await;
+    browser.screenshot("phone-call-ringing-360").await;
+
+    // The phone rings on the simulator: a second browser answers and presses #.
+    let phone = Browser::start("en-US").await;
+    phone.open(&product, "/dev/phone").await;
+    phone
+        .wait_for("article[data-channel='call'] .call-state")
+        .await;
+    phone
+        .click("article[data-channel='call'] button[data-action='answer']")
+        .await;
+    phone
+        .wait_for("article[data-channel='call'] .call-state[data-state='Answered']")
+        .await;
+    phone
+        .click("article[data-channel='call'] button[data-action='press-hash']")
+        .await;
+    phone
+        .wait_for("article[data-channel='call'] .call-state[data-state='Confirmed']")
+        .await;
+    phone.quit().await;
+
+    // The portal sees the method proven and moves on to the new password.
+    set_new_password(&browser, "en", "marble kettle sunrise").await;
+    assert!(server_accepts(&product, ALEX, "marble kettle sunrise").await);
+    browser.quit().await;
+}
