@@ -33,6 +33,7 @@ async fn resets_with_a_code_by_text_by_whatsapp_and_by_voice_call() {
         ("voice", "reset.choose.voice", "copper lantern meadow"),
     ] {
         let browser = Browser::start("en-US").await;
+        let seen = phone_count(&product);
         identify(&browser, &product, ALEX).await;
         // One choice per channel, each naming the masked number.
         let radio =
@@ -49,7 +50,7 @@ async fn resets_with_a_code_by_text_by_whatsapp_and_by_voice_call() {
         if channel == "sms" {
             browser.screenshot("phone-code-sms").await;
         }
-        let code = last_phone_code(&product, channel);
+        let code = next_phone_code(&product, channel, seen).await;
         enter_code(&browser, &code).await;
         set_new_password(&browser, "en", password).await;
         assert!(server_accepts(&product, ALEX, password).await, "{channel}");

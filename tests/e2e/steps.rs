@@ -163,15 +163,32 @@ pub async fn enter_wrong_code(browser: &Browser, left: u32) {
         .await;
 }
 
-/// The newest code the simulated phone received on `channel` (a voice call says it twice).
-pub fn last_phone_code(product: &Product, channel: &str) -> String {
-    let items = product.get_json("/api/v1/dev/phone");
-    let item = items
+/// How many texts and calls the phone simulator has received.
+pub fn phone_count(product: &Product) -> usize {
+    product
+        .get_json("/api/v1/dev/phone")
         .as_array()
-        .expect("items")
-        .iter()
-        .find(|item| item["channel"] == channel)
-        .unwrap_or_else(|| panic!("nothing on {channel}: {items}"));
+        .map_or(0, Vec::len)
+}
+
+/// The code of the first text or call on `channel` after the first `after` the simulator
+/// received (waiting for the outbox to deliver it); a voice call says the code twice.
+pub async fn next_phone_code(product: &Product, channel: &str, after: usize) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let item = loop {
+        let items = product.get_json("/api/v1/dev/phone");
+        let items = items.as_array().expect("items").clone();
+        // Newest first: the new ones are the first `len - after`.
+        let new = items.len().saturating_sub(after);
+        if let Some(item) = items[..new].iter().find(|item| item["channel"] == channel) {
+            break item.clone();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "nothing new on {channel}: {items:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
     let digits: String = item["text"]
         .as_str()
         .expect("text")

@@ -54,11 +54,15 @@ fn same_origin(policy: &HostPolicy, headers: &HeaderMap) -> bool {
 /// they alone may: the "this wasn't me" page (`/report/{token}`, from any mail client's
 /// browser) and demo mode's phone simulator (`/dev/phone/...`, loopback only). They still
 /// have to come from the portal's own origin.
-const FORM_PAGES: [&str; 2] = ["/report/", "/dev/phone/"];
+const FORM_PAGES: [&str; 2] = ["/report/", "/dev/phone"];
+
+/// Whether `path` is one of the pages that post plain forms (their own, back to them).
+pub fn is_form_page(path: &str) -> bool {
+    FORM_PAGES.iter().any(|page| path.starts_with(page))
+}
 
 fn is_page_form(request: &Request) -> bool {
-    let path = request.uri().path();
-    FORM_PAGES.iter().any(|page| path.starts_with(page))
+    is_form_page(request.uri().path())
         && request
             .headers()
             .get(header::CONTENT_TYPE)

@@ -60,6 +60,7 @@ pub async fn add(
     let is_api = path.starts_with("/api/");
     let top_level = top_level_only(path);
     let path_is_report = path.starts_with("/report/");
+    let form_page = super::same_origin::is_form_page(path);
     let personal = is_api || path_is_report;
     let mut response = next.run(request).await;
     let h = response.headers_mut();
@@ -76,10 +77,11 @@ pub async fn add(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    // The report page's form posts back to itself: under `no-referrer` browsers send
-    // `Origin: null` with it, which the same-origin guard refuses. `same-origin` sends
-    // the real origin (and a referrer only to this server).
-    let referrer = if path_is_report {
+    // The pages with forms (the report page, the demo's phone simulator) post back to
+    // themselves: under `no-referrer` browsers send `Origin: null` with them, which the
+    // same-origin guard refuses. `same-origin` sends the real origin (and a referrer only
+    // to this server).
+    let referrer = if form_page {
         "same-origin"
     } else {
         "no-referrer"
