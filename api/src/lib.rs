@@ -8,6 +8,7 @@
 //! every type also derives `utoipa::ToSchema`, from which the server builds the OpenAPI
 //! document it serves at `/api/v1/openapi.json`.
 
+pub mod authenticator;
 pub mod captcha;
 pub mod config;
 pub mod dev;
@@ -122,4 +123,30 @@ pub mod paths {
     pub fn reset_password(flow_id: &str) -> String {
         format!("{RESET_FLOWS}/{flow_id}/password")
     }
+
+    /// `GET`: waits (up to 25 s, or `?wait=` seconds) for the person to answer an app
+    /// notification ([`crate::authenticator::ApprovalStatus`]).
+    pub fn reset_approval(flow_id: &str, method_id: &str) -> String {
+        format!("{RESET_FLOWS}/{flow_id}/methods/{method_id}/approval")
+    }
+
+    /// `GET`: the authenticator page's configuration
+    /// ([`crate::authenticator::AuthenticatorConfig`]).
+    pub const AUTHENTICATOR_CONFIG: &str = "/api/v1/authenticator/config";
+    /// `POST`: enrol the page's key with the enrol link's token
+    /// ([`crate::authenticator::Enrol`] -> [`crate::authenticator::Enrolled`]).
+    pub const AUTHENTICATOR_ENROL: &str = "/api/v1/authenticator/enrol";
+    /// `GET` (device-signed): the requests waiting for this device
+    /// ([`crate::authenticator::ApprovalRequests`]).
+    pub const AUTHENTICATOR_REQUESTS: &str = "/api/v1/authenticator/requests";
+
+    /// `POST` (device-signed) a [`crate::authenticator::DecideRequest`]: approve, deny or
+    /// report a request.
+    pub fn authenticator_request(request_id: &str) -> String {
+        format!("{AUTHENTICATOR_REQUESTS}/{request_id}")
+    }
+
+    /// The page the enrol link opens; the token travels in the fragment, which never
+    /// reaches a server's log.
+    pub const AUTHENTICATOR_PAGE: &str = "/authenticator";
 }

@@ -89,6 +89,12 @@ pub enum ErrorCode {
     /// The phone number given is not a valid number (read in the organisation's default
     /// region when it has no country code).
     InvalidPhoneNumber,
+    /// The authenticator page's request is not signed by an enrolled device, or was signed
+    /// more than 120 s away from the server's clock: enrol again, or set the clock.
+    DeviceNotRecognised,
+    /// No such open approval request of this device: it was answered already, timed out,
+    /// or is another device's.
+    ApprovalNotFound,
     /// A code this client does not know yet (sent by a newer server).
     #[serde(other)]
     Unknown,
@@ -125,6 +131,8 @@ impl ErrorCode {
             ErrorCode::PassInvalid => 400,
             ErrorCode::ReportNotFound => 404,
             ErrorCode::AccountBlocked => 403,
+            ErrorCode::DeviceNotRecognised => 401,
+            ErrorCode::ApprovalNotFound => 404,
         }
     }
 
@@ -165,6 +173,8 @@ impl ErrorCode {
             ErrorCode::ReportNotFound => "Report link not found or expired",
             ErrorCode::AccountBlocked => "Methods blocked after a report",
             ErrorCode::InvalidPhoneNumber => "Not a phone number",
+            ErrorCode::DeviceNotRecognised => "Device not recognised",
+            ErrorCode::ApprovalNotFound => "Approval request not found or answered",
         }
     }
 
@@ -205,6 +215,8 @@ impl ErrorCode {
             ErrorCode::ReportNotFound => "report_not_found",
             ErrorCode::AccountBlocked => "account_blocked",
             ErrorCode::InvalidPhoneNumber => "invalid_phone_number",
+            ErrorCode::DeviceNotRecognised => "device_not_recognised",
+            ErrorCode::ApprovalNotFound => "approval_not_found",
         }
     }
 }
@@ -258,7 +270,7 @@ impl Problem {
 mod tests {
     use super::*;
 
-    const ALL: [ErrorCode; 33] = [
+    const ALL: [ErrorCode; 35] = [
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::InvalidRequest,
@@ -292,6 +304,8 @@ mod tests {
         ErrorCode::ReportNotFound,
         ErrorCode::AccountBlocked,
         ErrorCode::InvalidPhoneNumber,
+        ErrorCode::DeviceNotRecognised,
+        ErrorCode::ApprovalNotFound,
     ];
 
     #[test]

@@ -113,6 +113,14 @@ pub struct Challenge {
     /// the same way), so when the time is up without it, offer to call again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_seconds: Option<u64>,
+    /// App notification: show "Open your authenticator and choose {number_to_choose}"; the
+    /// phone offers it among three numbers. Then wait for the answer with
+    /// `GET .../methods/{method}/approval`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number_to_choose: Option<u8>,
+    /// App notification: seconds the request waits for the person's answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_seconds: Option<u64>,
 }
 
 /// Body of `POST .../methods/{method}/verify`.

@@ -74,7 +74,8 @@ pub struct RegisteredMethod {
     /// Its id in `/api/v1/session/methods/{method}`.
     pub id: String,
     pub kind: crate::MethodKind,
-    /// The contact, masked (`•••@home.example`); none for apps and questions.
+    /// The contact, masked (`•••@home.example`); an app notification's phone by the name
+    /// it was enrolled with; none for app codes and questions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     pub is_default: bool,
@@ -83,6 +84,10 @@ pub struct RegisteredMethod {
     /// When it was last proven in a reset or a sign-in, in Unix seconds; absent: never.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used_at: Option<u64>,
+    /// App notification: the phone was not seen for 30 days, or its push service said the
+    /// subscription is gone; ask the person to enrol it again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stale: bool,
 }
 
 /// `GET /api/v1/session/methods`: the person's methods and whether they can reset.
@@ -150,6 +155,11 @@ pub enum NewMethod {
     /// An office phone: a voice call reads a code out, and the method counts once it is
     /// typed (at reset the call is answered with # instead).
     OfficePhone { number: String },
+    /// The authenticator page on the person's phone (app notifications): open the answer's
+    /// `enrol_url` on the phone (a QR code); the method counts once the page enrolled, which
+    /// `GET /api/v1/session/methods` shows (an `app_notification` method, new or with a
+    /// new `registered_at`).
+    AppNotification,
 }
 
 /// A method registration waiting for its code (`POST .../registrations/{id}/confirm`).
@@ -173,6 +183,10 @@ pub struct PendingMethod {
     /// The id of the person's method of this kind that confirming replaces, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replaces: Option<String>,
+    /// App notification: the link to open on the phone (`{origin}/authenticator#enrol=...`,
+    /// one-time, for `expires_in_seconds`), for a QR code. Never send it anywhere else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enrol_url: Option<String>,
 }
 
 /// `POST .../registrations/{id}/confirm` and `POST .../proof/contact/{id}`: the code.

@@ -9,7 +9,7 @@ use crate::directory::{Directory, DirectoryError};
 use crate::policy::Scope;
 use crate::services::Services;
 use crate::store::{AdminStore, DatabaseLocation, Store, StoreError, UpkeepStore};
-use crate::{demo, http};
+use crate::{demo, http, tls};
 use clap::{Parser, Subcommand, ValueEnum};
 use sspr_api::MethodKind;
 use std::io::IsTerminal;
@@ -76,6 +76,11 @@ pub struct ServeArgs {
     /// other people. Never on a real directory.
     #[arg(long, env = "SSPR_DEMO_UNSAFE_ANYWHERE")]
     pub demo_unsafe_anywhere: bool,
+    /// With --demo on an address beyond loopback: serve HTTPS with a certificate made at
+    /// start for this machine's names, its authority written beside the database for a
+    /// phone to trust (the phone authenticator needs a secure context).
+    #[arg(long, env = "SSPR_DEMO_SELF_SIGNED_TLS", requires = "demo")]
+    pub demo_self_signed_tls: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -122,6 +127,8 @@ pub enum CliError {
     NoRelay,
     #[error(transparent)]
     Phone(#[from] crate::phone::setup::PhoneSetupError),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
     #[error("cannot write: {0}")]
     Output(std::io::Error),
     #[error(
@@ -226,6 +233,7 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
     } else if config.server.public_url.is_none() && config.server.allowed_hosts.is_empty() {
         return Err(CliError::NoAllowedHosts);
     }
+    let tls = serve_tls(&config, &args)?;
     if args.demo && config.organisation.helpdesk_url.is_none() {
         // Every dead end of the portal links to the help desk: the demo shows one.
         config.organisation.helpdesk_url = Some(demo::HELPDESK_URL.to_owned());
@@ -284,20 +292,28 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
     let local = listener.local_addr().map_err(CliError::Serve)?;
     // The bound port (the configured one may be 0) names the loopback hosts in demo mode.
     config.server.listen = local;
-    let url = format!("http://{local}");
+    let url = match &tls {
+        Some(_) => format!("https://{local}"),
+        None => format!("http://{local}"),
+    };
+    if let Some(ServeTls::Demo(demo)) = &tls {
+        demo_tls_notice(&mut config, demo, local.port())?;
+    }
     if args.demo {
         println!("{}", demo::banner(&url, &store.list_users().await?));
     }
     // Tests and scripts wait for this exact line.
     println!("SSPR listening on {url}");
     tracing::info!(%url, database = %config.server.database, "serving");
-    if mailer.is_some() || services.phone.is_some() {
+    let push = crate::push::config::sender(&config, &services.keys);
+    if mailer.is_some() || services.phone.is_some() || push.is_some() {
         let worker = OutboxWorker {
             store: services.store.clone(),
             keys: Arc::clone(&services.keys),
             clock: services.clock.clone(),
             mailer,
             phone: services.phone.clone(),
+            push,
             max_attempts: config.smtp.max_attempts,
         };
         tokio::spawn(worker.run(Arc::clone(&services.outbox)));
@@ -307,14 +323,105 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
         services.clock.clone(),
         config.audit_retention(),
     ));
-    let app = http::router(&config, services);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    let app = http::router(&config, services).into_make_service_with_connect_info::<SocketAddr>();
+    match tls {
+        Some(tls) => {
+            let listener = tls::listener(listener, tls.server()).map_err(CliError::Serve)?;
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown_signal())
+                .await
+        }
+        None => {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown_signal())
+                .await
+        }
+    }
     .map_err(CliError::Serve)
+}
+
+/// What the server serves HTTPS with.
+enum ServeTls {
+    /// `[server] tls_cert_file` and `tls_key_file`.
+    Files(Arc<rustls::ServerConfig>),
+    /// `--demo-self-signed-tls`: certificates made at start.
+    Demo(tls::DemoCertificate),
+}
+
+impl ServeTls {
+    fn server(self) -> Arc<rustls::ServerConfig> {
+        match self {
+            ServeTls::Files(server) => server,
+            ServeTls::Demo(demo) => demo.server,
+        }
+    }
+}
+
+/// The configured certificate, checked now; or, asked for in demo mode beyond loopback,
+/// one made now. Without either, plain HTTP.
+fn serve_tls(config: &Config, args: &ServeArgs) -> Result<Option<ServeTls>, CliError> {
+    if let (Some(cert), Some(key)) = (&config.server.tls_cert_file, &config.server.tls_key_file) {
+        if args.demo_self_signed_tls {
+            tracing::warn!(
+                "--demo-self-signed-tls: server.tls_cert_file is set; serving with that certificate"
+            );
+        }
+        return Ok(Some(ServeTls::Files(tls::load(cert, key)?)));
+    }
+    if !args.demo_self_signed_tls {
+        return Ok(None);
+    }
+    let ip = config.server.listen.ip();
+    if ip.is_loopback() {
+        tracing::info!(
+            "--demo-self-signed-tls: {ip} is a loopback address, which browsers count as secure over plain HTTP; no certificate made"
+        );
+        return Ok(None);
+    }
+    let demo = tls::demo_certificate(tls::demo_names(ip), std::time::SystemTime::now())?;
+    Ok(Some(ServeTls::Demo(demo)))
+}
+
+/// Writes the demo's certificate authority beside the database and says how to trust it;
+/// lets requests name the certificate's hosts (unless hosts are configured).
+fn demo_tls_notice(
+    config: &mut Config,
+    demo: &tls::DemoCertificate,
+    port: u16,
+) -> Result<(), CliError> {
+    let path = tls::write_demo_authority(&config.server.database.local_folder(), demo)?;
+    if config.server.public_url.is_none() && config.server.allowed_hosts.is_empty() {
+        config.server.allowed_hosts = demo
+            .names
+            .iter()
+            .map(|name| tls::host_with_port(name, port))
+            .collect();
+    }
+    let urls: Vec<String> = demo
+        .names
+        .iter()
+        .filter(|name| {
+            name.parse::<std::net::IpAddr>()
+                .map_or(*name != "localhost", |ip| !ip.is_loopback())
+        })
+        .map(|name| format!("https://{}", tls::host_with_port(name, port)))
+        .collect();
+    tracing::info!(path = %path.display(), fingerprint = %demo.authority_fingerprint, "demo TLS certificate made");
+    println!(
+        "\nDemo TLS (--demo-self-signed-tls): a certificate made now for {names}.\n\
+         Its authority, to install and trust on a phone (made anew at every start):\n  \
+         {path}\n  SHA-256 {fingerprint}\n\
+         Then open {urls}",
+        names = demo.names.join(", "),
+        path = path.display(),
+        fingerprint = demo.authority_fingerprint,
+        urls = if urls.is_empty() {
+            "the server by one of these names".to_owned()
+        } else {
+            urls.join(" or ")
+        },
+    );
+    Ok(())
 }
 
 /// Demo mode on a loopback address only, unless the operator insists (loudly).

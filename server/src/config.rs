@@ -17,6 +17,7 @@ pub struct Config {
     pub policy: crate::policy::Policy,
     pub smtp: SmtpConfig,
     pub phone: crate::phone::PhoneConfig,
+    pub push: crate::push::config::PushConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,6 +56,13 @@ pub struct ServerConfig {
     pub requests_per_ip_per_minute: u32,
     /// Days the audit log is kept; older events are purged hourly (1..=3650).
     pub audit_retention_days: u32,
+    /// Serve HTTPS with this PEM certificate chain (the server's certificate first), e.g.
+    /// `/etc/sspr/tls/fullchain.pem`; set `tls_key_file` with it. Without both, plain HTTP
+    /// (behind a proxy that terminates TLS). Read at start; HSTS is then sent.
+    pub tls_cert_file: Option<PathBuf>,
+    /// The certificate's private key, PEM (PKCS#8, RSA or SEC1), e.g.
+    /// `/etc/sspr/tls/privkey.pem`.
+    pub tls_key_file: Option<PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -70,6 +78,8 @@ impl Default for ServerConfig {
             trusted_proxies: Vec::new(),
             requests_per_ip_per_minute: 120,
             audit_retention_days: 400,
+            tls_cert_file: None,
+            tls_key_file: None,
         }
     }
 }
@@ -259,6 +269,7 @@ impl Config {
         }
         self.policy.validate()?;
         self.validate_smtp()?;
+        crate::push::config::validate(self)?;
         if let Some(bad) = self
             .server
             .trusted_proxies
@@ -300,6 +311,23 @@ impl Config {
                     "{bad:?} must be a host name with an optional port, such as \"sspr.contoso.com\" or \"sspr.intranet:8080\" (no scheme, no path)"
                 ),
             });
+        }
+        match (&self.server.tls_cert_file, &self.server.tls_key_file) {
+            (Some(_), None) => {
+                return Err(ConfigError::Invalid {
+                    key: "server.tls_key_file",
+                    message: "set it too when server.tls_cert_file is set (the certificate's private key, PEM)".into(),
+                });
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError::Invalid {
+                    key: "server.tls_cert_file",
+                    message:
+                        "set it too when server.tls_key_file is set (the certificate chain, PEM)"
+                            .into(),
+                });
+            }
+            _ => {}
         }
         if let Some(url) = &self.server.public_url
             && origin_of(url).is_none()
@@ -383,10 +411,13 @@ impl Config {
         std::time::Duration::from_secs(u64::from(self.server.audit_retention_days) * 86_400)
     }
 
-    /// True when people reach the server over TLS (HSTS is then sent).
+    /// True when people reach the server over TLS, through a proxy (`public_url` is https)
+    /// or the server's own (`tls_cert_file`); HSTS is then sent.
     pub fn behind_tls(&self) -> bool {
-        self.public_origin()
-            .is_some_and(|origin| origin.starts_with("https://"))
+        self.server.tls_cert_file.is_some()
+            || self
+                .public_origin()
+                .is_some_and(|origin| origin.starts_with("https://"))
     }
 }
 
@@ -526,6 +557,14 @@ mod tests {
                 "[server]\nallowed_hosts = [\"sspr.contoso.com/reset\"]",
                 "server.allowed_hosts",
             ),
+            (
+                "[server]\ntls_cert_file = \"/etc/sspr/cert.pem\"",
+                "server.tls_key_file",
+            ),
+            (
+                "[server]\ntls_key_file = \"/etc/sspr/key.pem\"",
+                "server.tls_cert_file",
+            ),
         ] {
             let err = Config::parse(text).unwrap_err();
             assert!(err.to_string().contains(key), "{text}: {err}");
@@ -548,6 +587,11 @@ mod tests {
             Some("https://sspr.contoso.com")
         );
         assert!(config.behind_tls());
+        let config = Config::parse(
+            "[server]\ntls_cert_file = \"/etc/sspr/cert.pem\"\ntls_key_file = \"/etc/sspr/key.pem\"",
+        )
+        .unwrap();
+        assert!(config.behind_tls(), "the server's own TLS");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Delivery of the outbox (docs/SECURITY.md R10): e-mail over SMTP, phone messages and
-//! calls through the telephony provider. Messages are queued in the same transaction as
+//! calls through the telephony provider, Web Push wake-ups of authenticator pages. Messages are queued in the same transaction as
 //! the change they report, and this worker sends them afterwards. A relay or provider
 //! that is down never fails or delays a reset: the message waits in the outbox and is
 //! retried with growing waits until it is sent, expires or runs out of tries.
@@ -12,7 +12,9 @@ use crate::clock::Clock;
 use crate::config::{SmtpConfig, SmtpSecurity};
 use crate::crypto::keys::ServerKeys;
 use crate::crypto::sealed;
-use crate::phone::{OutboundChannel, Telephony};
+use crate::phone::{OutboundChannel, Telephony, http_client};
+use crate::push::config::PushSender;
+use crate::push::{PushMessage, Subscription, push_request};
 use crate::store::interface::OutboxStore;
 use crate::store::records::{MessageChannel, QueuedMessage};
 use crate::store::{Store, StoreError};
@@ -167,6 +169,8 @@ pub struct OutboxWorker<S: OutboxStore = Store> {
     pub clock: Clock,
     pub mailer: Option<Mailer>,
     pub phone: Option<Arc<dyn Telephony>>,
+    /// Web Push (`[push]`), when app notifications are enabled.
+    pub push: Option<PushSender>,
     pub max_attempts: u32,
 }
 
@@ -180,7 +184,66 @@ impl<S: OutboxStore> OutboxWorker<S> {
         if self.phone.is_some() {
             channels.extend(OutboundChannel::ALL.map(MessageChannel::Phone));
         }
+        if self.push.is_some() {
+            channels.push(MessageChannel::Push);
+        }
         channels
+    }
+
+    /// One try at waking an authenticator page: its subscription as it is now (it may
+    /// have enrolled again since), the push request built and posted. The push service's
+    /// 404 or 410 means the subscription is gone: the phone is marked stale and the
+    /// message given up; 429 and 5xx are tried again later.
+    async fn send_push(
+        &self,
+        push: &PushSender,
+        message: &QueuedMessage,
+    ) -> Result<(), SendFailure> {
+        let payload = sealed::open(&self.keys.outbox, &message.dedupe_key, &message.sealed_body)
+            .map_err(|_| {
+                SendFailure::Permanent("the body cannot be opened with this server's key".into())
+            })?;
+        let device: i64 = message
+            .recipient
+            .parse()
+            .map_err(|_| SendFailure::Permanent("the recipient is not a phone".into()))?;
+        let subscription = self
+            .store
+            .push_subscription(device)
+            .await
+            .map_err(|err| SendFailure::Transient(err.to_string()))?
+            .ok_or_else(|| SendFailure::Permanent("the phone has no push subscription".into()))?;
+        let subscription: Subscription = serde_json::from_str(&subscription)
+            .map_err(|_| SendFailure::Permanent("the stored subscription is unreadable".into()))?;
+        let now = self.clock.now();
+        let wake_up = PushMessage {
+            payload: &payload,
+            ttl_seconds: crate::methods::app_notification::WAIT_SECONDS as u32,
+            // A newer request replaces an older one still queued for an offline phone.
+            topic: Some("approval"),
+        };
+        let request = push_request(&subscription, &wake_up, &push.vapid, &push.subject, now)
+            .map_err(|err| SendFailure::Permanent(err.to_string()))?;
+        let answer = http_client::post(
+            &request.endpoint,
+            &request.headers,
+            request.body,
+            push.timeout,
+        )
+        .await;
+        if let Ok(answer) = &answer
+            && matches!(answer.status, 404 | 410)
+        {
+            self.store
+                .push_subscription_gone(device, now)
+                .await
+                .map_err(|err| SendFailure::Transient(err.to_string()))?;
+            return Err(SendFailure::Permanent(format!(
+                "the push service answered {}: the subscription is gone",
+                answer.status
+            )));
+        }
+        http_client::delivery_outcome("push service", answer).map(|_| ())
     }
 
     /// One try at one message.
@@ -201,6 +264,12 @@ impl<S: OutboxStore> OutboxWorker<S> {
                     .ok_or_else(unopened)?;
                 phone.send(&outbound).await
             }
+            (MessageChannel::Push, _, _) => match &self.push {
+                Some(push) => self.send_push(push, message).await,
+                None => Err(SendFailure::Transient(
+                    "no way to deliver this channel".into(),
+                )),
+            },
             _ => Err(SendFailure::Transient(
                 "no way to deliver this channel".into(),
             )),

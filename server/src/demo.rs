@@ -100,13 +100,16 @@ pub const DEMO_METHODS: &[DemoMethods] = &[
 ];
 
 /// The reset policy of the demo when the configuration leaves reset disabled: members of
-/// the demo group prove two of e-mail code, authenticator app code and security questions.
+/// the demo group prove two of e-mail code, authenticator app code, phones, app
+/// notifications (a phone enrolled on the security-info page: no demo person has one) and
+/// security questions.
 pub fn policy() -> Policy {
     Policy {
         scope: Scope::Selected,
         group: Some(DEMO_GROUP.to_owned()),
         methods_required: 2,
         methods: vec![
+            MethodKind::AppNotification,
             MethodKind::Email,
             MethodKind::AppCode,
             MethodKind::MobilePhone,

@@ -23,3 +23,4 @@ pub mod seeded;
 pub mod services;
 pub mod session;
 pub mod store;
+pub mod tls;

@@ -28,6 +28,10 @@ pub const DAY: i64 = 86_400;
 /// Failures that count in one window; the last one pauses the scope until it ends.
 pub const DAILY_FAILURES: i64 = 100;
 
+/// `locked_until` of a pause that lasts until a password reset or an administrator lifts
+/// it (a reported app notification), never by itself.
+pub const UNTIL_LIFTED: i64 = i64::MAX;
+
 /// A pause in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Locked {
@@ -63,8 +67,14 @@ impl Counter {
     /// The pause in force at `now`, if any.
     pub fn lock(&self, now: i64) -> Option<Locked> {
         (self.locked_until > now).then(|| Locked {
-            retry_after: Some((self.locked_until - now) as u64),
+            retry_after: (self.locked_until != UNTIL_LIFTED)
+                .then(|| (self.locked_until - now) as u64),
         })
+    }
+
+    /// Pauses the scope until a reset or an administrator lifts it.
+    pub fn lock_until_lifted(&mut self) {
+        self.locked_until = UNTIL_LIFTED;
     }
 
     /// One more failure at `now`; returns the pause it causes, if any.
@@ -76,7 +86,9 @@ impl Counter {
         self.failures += 1;
         self.window_failures += 1;
         let threshold = limit.threshold.max(1);
-        if self.window_failures >= DAILY_FAILURES {
+        if self.locked_until == UNTIL_LIFTED {
+            // Stays until lifted, whatever else happens.
+        } else if self.window_failures >= DAILY_FAILURES {
             self.locked_until = self.locked_until.max(self.window_start + DAY);
         } else if self.failures % threshold == 0 {
             let pause = if limit.growing {

@@ -314,7 +314,7 @@ impl Policy {
             return invalid(
                 "methods",
                 format!(
-                    "{} is not available in this version yet; enable app_code, email, mobile_phone, office_phone or security_questions",
+                    "{} is not available in this version yet; enable app_code, app_notification, email, mobile_phone, office_phone or security_questions",
                     kind.as_str()
                 ),
             );
@@ -438,12 +438,20 @@ impl Policy {
     }
 
     /// What one person must prove. Administrators always need two methods and never
-    /// use security questions, whatever the rest of the policy says.
+    /// use security questions, whatever the rest of the policy says. App notifications
+    /// only where the policy enables them: a phone is enrolled on the security-info page
+    /// only then (no command registers one), so an administrator's decoy must not offer
+    /// them otherwise.
     pub fn requirement(&self, is_admin: bool) -> Requirement {
         if is_admin {
             Requirement {
                 methods_required: 2,
-                allowed: ADMIN_METHODS.into_iter().collect(),
+                allowed: ADMIN_METHODS
+                    .into_iter()
+                    .filter(|kind| {
+                        *kind != MethodKind::AppNotification || self.methods.contains(kind)
+                    })
+                    .collect(),
             }
         } else {
             Requirement {
@@ -520,7 +528,6 @@ mod tests {
             ("methods_required = 2\nmethods = [\"email\"]", "methods"),
             ("methods = [\"security_questions\"]", "methods"),
             ("methods = [\"email\", \"security_questions\"]", "methods"),
-            ("methods = [\"email\", \"app_notification\"]", "methods"),
             (
                 "methods = [\"mobile_phone\"]\n[phone]\nmobile_channels = []",
                 "phone.mobile_channels",
@@ -606,7 +613,18 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("Users prove 1 of: email"), "{text}");
-        assert!(text.contains("Administrators prove 2 of: app_notification, app_code, email"));
+        // App notifications only where the policy enables them (no command enrols a phone).
+        assert!(
+            text.contains("Administrators prove 2 of: app_code, email, mobile_phone"),
+            "{text}"
+        );
+        let with_phones = describe(&parse(
+            "scope = \"all\"\nmethods = [\"email\", \"app_notification\"]",
+        ));
+        assert!(
+            with_phones.contains("Administrators prove 2 of: app_notification, app_code, email"),
+            "{with_phones}"
+        );
     }
 
     #[test]

@@ -79,6 +79,8 @@ pub fn area_page(path: &str) -> &'static str {
     let path = path.trim_end_matches('/').to_ascii_lowercase();
     if path == "/security-info" || path.starts_with("/security-info/") {
         "security-info.html"
+    } else if path == "/authenticator" || path.starts_with("/authenticator/") {
+        "authenticator.html"
     } else {
         "index.html"
     }

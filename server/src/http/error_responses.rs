@@ -45,6 +45,10 @@ problem_response!(
     NotSignedIn, 401, "`not_signed_in`: no session, or it ended"
 );
 problem_response!(
+    /// 401 `device_not_recognised`, for the authenticator page's signed requests.
+    DeviceNotRecognised, 401, "`device_not_recognised`: no valid signature of an enrolled device (`x-device-id`, `x-device-time` within 120 s of the server's clock, `x-device-signature`)"
+);
+problem_response!(
     /// 404 `method_not_found`, for the signed-in person's methods.
     MethodNotFound, 404, "`method_not_found`: the person has no method with this id"
 );

@@ -53,13 +53,24 @@ impl IpLimiter {
     }
 }
 
+/// The client's address as the limit saw it (through trusted proxies only), for handlers
+/// that show it (an app notification tells the phone where a reset was asked from);
+/// absent for in-process callers without a peer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub IpAddr);
+
 pub async fn guard(
     State(limiter): State<Arc<IpLimiter>>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     // In-process callers (tests) have no peer; they share one allowance.
-    let peer = super::client_ip::peer_ip(&request).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let known = super::client_ip::peer_ip(&request);
+    let peer = known.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    if known.is_some() {
+        let client = client_ip(peer, request.headers(), &limiter.trusted);
+        request.extensions_mut().insert(ClientAddress(client));
+    }
     match limiter.check(peer, request.headers()) {
         Ok(()) => next.run(request).await,
         Err(retry_after) => {

@@ -3,6 +3,7 @@
 
 mod api_v1;
 pub mod app_files;
+mod authenticator_v1;
 mod client_ip;
 mod dev_outbox;
 mod dev_phone;
@@ -101,6 +102,7 @@ pub fn router(config: &Config, services: Services) -> Router {
         .merge(session_v1::routes())
         .merge(registration_v1::routes())
         .merge(reports_v1::routes())
+        .merge(authenticator_v1::routes())
         .route_layer(middleware::from_fn_with_state(limiter, ip_limit::guard));
     let mut api = api_v1::routes()
         .route("/v1/openapi.json", get(openapi::document))

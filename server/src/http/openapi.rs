@@ -3,7 +3,7 @@
 //! annotations, so it cannot drift from what the server serialises.
 
 use super::error_responses::ServiceUnavailable;
-use super::{api_v1, registration_v1, reports_v1, reset_v1, session_v1};
+use super::{api_v1, authenticator_v1, registration_v1, reports_v1, reset_v1, session_v1};
 use axum::Json;
 use sspr_api::dev::DevMessage;
 use sspr_api::{ErrorCode, Problem};
@@ -53,6 +53,11 @@ use utoipa::openapi::OpenApi as Document;
         reset_v1::verify,
         reset_v1::password,
         reset_v1::extend,
+        reset_v1::approval,
+        authenticator_v1::config,
+        authenticator_v1::enrol,
+        authenticator_v1::requests,
+        authenticator_v1::decide,
         dev_outbox,
     ),
     // Everything the paths reference is collected on its own; `ErrorCode` is listed so the
@@ -62,6 +67,7 @@ use utoipa::openapi::OpenApi as Document;
         (name = "public", description = "What the app may read before anyone signs in"),
         (name = "reset", description = "The reset flow: start, prove methods, set the password"),
         (name = "security-info", description = "The security-info page: sign in, the session, methods, registration, sign out"),
+        (name = "authenticator", description = "The authenticator page on a person's phone: enrolment, then requests signed with its key (app notifications)"),
         (name = "demo", description = "Demo mode only; answers 404 `not_found` otherwise"),
     )
 )]

@@ -54,7 +54,9 @@ impl ApiError {
                 SessionError::MethodNeeded => ErrorCode::MethodNeeded,
                 SessionError::InvalidUserId
                 | SessionError::InvalidAddress
+                | SessionError::InvalidDevice(_)
                 | SessionError::Answers(_) => ErrorCode::InvalidRequest,
+                SessionError::DeviceNotRecognised => ErrorCode::DeviceNotRecognised,
                 SessionError::InvalidPhoneNumber => ErrorCode::InvalidPhoneNumber,
                 SessionError::MethodDisabled => ErrorCode::MethodDisabled,
                 SessionError::MethodNotForAdmins => ErrorCode::MethodNotForAdmins,
@@ -96,9 +98,11 @@ impl IntoResponse for ApiError {
                 problem
             }
             // Says which answer or address is wrong; it holds nothing secret.
-            ApiError::Session(err @ (SessionError::Answers(_) | SessionError::InvalidAddress)) => {
-                Problem::new(self.code()).with_detail(err.to_string())
-            }
+            ApiError::Session(
+                err @ (SessionError::Answers(_)
+                | SessionError::InvalidAddress
+                | SessionError::InvalidDevice(_)),
+            ) => Problem::new(self.code()).with_detail(err.to_string()),
             // Serde's message names the field that is wrong; it holds no internals.
             ApiError::InvalidRequest(why) => Problem::new(self.code()).with_detail(why.clone()),
             ApiError::RateLimited { retry_after } => {

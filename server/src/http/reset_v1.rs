@@ -5,14 +5,16 @@ use super::error_responses::{
     FlowCompleted, FlowNotFound, ForbiddenOrigin, RateLimited, ServiceUnavailable,
     UnsupportedMediaType,
 };
+use super::ip_limit::ClientAddress;
 use super::json::JsonBody;
 use super::problem::ApiError;
-use crate::reset::{FlowKey, device};
+use crate::reset::{FlowKey, Requester, device};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderName, StatusCode, header};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use sspr_api::Problem;
+use sspr_api::authenticator::ApprovalStatus;
 use sspr_api::reset::{
     Challenge, ChallengeRequest, FLOW_SECRET_HEADER, NewPassword, Proof, ResetDone, ResetFlow,
     StartReset,
@@ -31,6 +33,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/v1/reset/flows/{flow}/methods/{method}/verify",
             post(verify),
+        )
+        .route(
+            "/v1/reset/flows/{flow}/methods/{method}/approval",
+            get(approval),
         )
         .route("/v1/reset/flows/{flow}/password", post(password))
 }
@@ -173,9 +179,18 @@ pub async fn extend(
 pub async fn challenge(
     State(state): State<AppState>,
     Path((flow, method)): Path<(String, String)>,
+    client: Option<axum::Extension<ClientAddress>>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<Challenge>, ApiError> {
+    // Shown on the phone an app notification goes to.
+    let from = Requester {
+        ip: client.map(|axum::Extension(ClientAddress(ip))| ip.to_string()),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
+    };
     // `{}` (or, as before, nothing at all) asks for the method's default channel.
     let request: ChallengeRequest = if body.iter().all(u8::is_ascii_whitespace) {
         ChallengeRequest::default()
@@ -185,7 +200,53 @@ pub async fn challenge(
     Ok(Json(
         state
             .reset
-            .challenge(flow_key(&flow, &headers)?, &method, request)
+            .challenge_from(flow_key(&flow, &headers)?, &method, request, &from)
+            .await?,
+    ))
+}
+
+/// `?wait=`: how long the approval's answer may be held.
+#[derive(Debug, serde::Deserialize)]
+pub struct ApprovalWait {
+    wait: Option<u64>,
+}
+
+/// `GET /api/v1/reset/flows/{flow}/methods/{method}/approval`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/reset/flows/{flow}/methods/{method}/approval",
+    tag = "reset",
+    summary = "Wait for the person's answer to an app notification",
+    description = "A long poll: answers as soon as the method's newest request is no longer         waiting, or after `wait` seconds (at most and by default 25) with `waiting` and the         seconds left; then ask again. `approved`: the method is proven (it shows in the         flow's `verified`). `not_approved` says nothing more (denied, a wrong number, no         answer in time): offer to send another once `resend_in_seconds` has passed. An         unknown account's flow answers the same way and never `approved`.",
+    params(
+        ("flow" = String, Path, description = "The flow id from `ResetFlow.flow_id` (32 lowercase hex digits)"),
+        ("x-flow-secret" = String, Header, description = "The flow's secret from `ResetFlow.flow_secret` (in the answer that started it); without it the flow is not found"),
+        ("method" = String, Path, description = "A method id from `ResetFlow.methods[].id`, of kind `app_notification`"),
+        ("wait" = Option<u64>, Query, description = "Seconds to hold the answer at most (0 to 25, default 25)"),
+    ),
+    responses(
+        (status = 200, description = "`waiting` (with `seconds_left`), `approved` or `not_approved`", body = ApprovalStatus),
+        (status = 400, description = "`invalid_request`: the method is not an app notification",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`flow_not_found`: no such flow, or it expired; `method_not_offered`: the flow does not offer this method",
+            body = Problem, content_type = "application/problem+json"),
+        FlowCompleted,
+        RateLimited,
+        ServiceUnavailable,
+    )
+)]
+pub async fn approval(
+    State(state): State<AppState>,
+    Path((flow, method)): Path<(String, String)>,
+    axum::extract::Query(wait): axum::extract::Query<ApprovalWait>,
+    headers: HeaderMap,
+) -> Result<Json<ApprovalStatus>, ApiError> {
+    let longest = crate::methods::app_notification::LONGEST_WAIT_SECONDS;
+    let wait = std::time::Duration::from_secs(wait.wait.unwrap_or(longest).min(longest));
+    Ok(Json(
+        state
+            .reset
+            .approval_status(flow_key(&flow, &headers)?, &method, wait)
             .await?,
     ))
 }

@@ -18,10 +18,15 @@ pub struct SecurityHeaders {
 }
 
 /// Pages that are top-level only, whatever `embedding_origins` allows the portal: the
-/// security-info page (a framed sign-in could be clickjacked into changing methods) and
-/// the "this wasn't me" page.
+/// security-info page (a framed sign-in could be clickjacked into changing methods), the
+/// authenticator page (a framed approval could be clickjacked) and the "this wasn't me"
+/// page.
 pub fn top_level_only(path: &str) -> bool {
-    path == "/security-info" || path.starts_with("/security-info/") || path.starts_with("/report/")
+    path == "/security-info"
+        || path.starts_with("/security-info/")
+        || path.starts_with("/report/")
+        || path == "/authenticator"
+        || path.starts_with("/authenticator/")
 }
 
 impl SecurityHeaders {

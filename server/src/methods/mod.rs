@@ -7,9 +7,11 @@
 //! - [`mobile_phone`]: a code by text, WhatsApp or voice call, on the channel chosen;
 //! - [`office_phone`]: a call answered with #, no code to type;
 //! - [`app_code`]: a TOTP code from an authenticator app;
+//! - [`app_notification`]: the authenticator page approves, choosing the portal's number;
 //! - [`questions`]: security questions, answered together.
 
 pub mod app_code;
+pub mod app_notification;
 pub mod mask;
 pub mod mobile_phone;
 pub mod office_phone;
@@ -31,8 +33,7 @@ pub fn proving(kind: MethodKind) -> Option<Proving> {
         }
         MethodKind::AppCode => Some(Proving::Totp),
         MethodKind::SecurityQuestions => Some(Proving::Questions),
-        // Arrives with the authenticator page.
-        MethodKind::AppNotification => None,
+        MethodKind::AppNotification => Some(Proving::Approval),
     }
 }
 

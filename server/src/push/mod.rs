@@ -12,9 +12,12 @@
 //! - [`request`]: a subscription as the browser hands it over, validated, and the complete
 //!   HTTP request (URL, headers, body) to POST to its endpoint.
 //!
-//! Nothing here sends: the request is plain data, so that its bytes can be checked against
+//! - [`config`]: `[push]`, the contact push services may use about this server.
+//!
+//! Nothing here sends (the outbox worker does, `delivery.rs`): the request is plain data, so that its bytes can be checked against
 //! the RFCs' example and an independent implementation (`tests/integration/push.rs`).
 
+pub mod config;
 pub mod encryption;
 pub mod request;
 pub mod vapid;

@@ -37,6 +37,10 @@ pub enum ResetError {
     NotVerified,
     #[error("the password breaks the rules: {0:?}")]
     PasswordRejected(Vec<PasswordProblem>),
+    /// No such open approval request of this device: decided already, timed out, or
+    /// another device's.
+    #[error("no such approval request")]
+    ApprovalNotFound,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -81,6 +85,7 @@ impl ResetError {
             ResetError::TooManyCodes { .. } => ErrorCode::TooManyCodes,
             ResetError::NotVerified => ErrorCode::NotVerified,
             ResetError::PasswordRejected(_) => ErrorCode::PasswordRejected,
+            ResetError::ApprovalNotFound => ErrorCode::ApprovalNotFound,
             ResetError::Store(_) => ErrorCode::ServiceUnavailable,
             ResetError::Hash(_) => ErrorCode::Internal,
         }

@@ -144,6 +144,34 @@ pub fn under_attack(
     )
 }
 
+/// "You said you did not ask for this", to the person's own addresses, when they report
+/// an app notification from their authenticator: what happened, that the prompts to their
+/// phone stop, and what to do.
+pub fn approval_reported(
+    key: &Key,
+    organisation: &str,
+    request: &str,
+    recipient: &str,
+    user_id: &str,
+) -> NewMessage {
+    let body = format!(
+        "You reported an approval request on your authenticator that you did not ask for: \
+         someone tried to reset the password of your {organisation} account {user_id}. It \
+         was not approved, nothing has changed, and your password still works.\n\n\
+         Further requests to your phone are stopped until your password is reset or your \
+         help desk lifts the stop. If someone may know your password, change it now, and \
+         tell your help desk.\n"
+    );
+    message(
+        key,
+        format!("approval-reported:{request}:{}", recipient.to_lowercase()),
+        recipient,
+        &format!("Someone tried to reset your {organisation} password"),
+        body,
+        None,
+    )
+}
+
 /// "An administrator's password was reset", to the other administrators.
 pub fn admin_reset(
     key: &Key,

@@ -3,6 +3,7 @@
 //! unknown, disabled, out-of-scope or method-less account gets a decoy flow that behaves
 //! like a real one, down to its failure counters.
 
+mod approvals;
 pub mod decoy;
 pub mod device;
 mod error;
@@ -17,7 +18,8 @@ use crate::crypto::passwords::PasswordHasher;
 use crate::crypto::random_bytes;
 use crate::limits::{Limit, Locked};
 use crate::methods::{
-    self, Proving, app_code, mobile_phone, office_phone, proving, questions, sent_code,
+    self, Proving, app_code, app_notification, mobile_phone, office_phone, proving, questions,
+    sent_code,
 };
 use crate::phone::messages as phone_messages;
 use crate::phone::provider::BoxFuture;
@@ -27,7 +29,7 @@ use crate::seeded::hex;
 use crate::store::interface::ProofChecker;
 use crate::store::records::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FlowMethod, FlowPurpose, FlowRecord,
-    Limits, NewChallenge, PasswordChange, ProofAttempt, ProofOutcome,
+    Limits, NewApproval, NewChallenge, NewMessage, PasswordChange, ProofAttempt, ProofOutcome,
 };
 use crate::store::{ResetStore, Store};
 use sha2::{Digest, Sha256};
@@ -423,12 +425,25 @@ impl<S: ResetStore> ResetService<S> {
         self.view(&flow, now).await
     }
 
-    /// `POST .../methods/{method}/challenge`.
+    /// `POST .../methods/{method}/challenge`, from nobody in particular.
     pub async fn challenge(
         &self,
         key: FlowKey<'_>,
         method_id: &str,
         request: ChallengeRequest,
+    ) -> Result<Challenge, ResetError> {
+        self.challenge_from(key, method_id, request, &Requester::default())
+            .await
+    }
+
+    /// `POST .../methods/{method}/challenge` from `from` (an app notification shows the
+    /// phone where the reset is asked from).
+    pub async fn challenge_from(
+        &self,
+        key: FlowKey<'_>,
+        method_id: &str,
+        request: ChallengeRequest,
+        from: &Requester,
     ) -> Result<Challenge, ResetError> {
         let (flow, method, proving) = self.live_method(key, method_id).await?;
         let now = self.clock.now();
@@ -441,6 +456,8 @@ impl<S: ResetStore> ResetService<S> {
             questions: Vec::new(),
             channel: None,
             call_seconds: None,
+            number_to_choose: None,
+            wait_seconds: None,
         };
         let mut challenge = NewChallenge {
             flow_id: flow.id.clone(),
@@ -453,6 +470,7 @@ impl<S: ResetStore> ResetService<S> {
             questions: Vec::new(),
             message: None,
             deliver: false,
+            approval: None,
         };
         match proving {
             Proving::SentCode => {
@@ -529,6 +547,49 @@ impl<S: ResetStore> ResetService<S> {
                     }
                 });
             }
+            Proving::Approval => {
+                // A request whose wait ended unanswered counts before the next one goes.
+                self.settle_overdue(&flow, &method, now).await?;
+                let numbers = app_notification::draw_numbers();
+                let id = app_notification::request_id();
+                let expires_at = now + app_notification::WAIT_SECONDS;
+                challenge.code = Some((
+                    app_notification::code_hash(&self.keys.codes, &flow.id, &method.id, &id),
+                    expires_at,
+                ));
+                // The phone, read through its owner; a decoy asks with `None`s (equal
+                // work), and its wake-up is written and taken back.
+                let device = self.store.method_contact(flow.user, method.record).await?;
+                challenge.deliver = device.is_some();
+                let device = method.record.filter(|_| challenge.deliver);
+                challenge.send_channel = app_notification::SEND_CHANNEL.to_owned();
+                // One request at a time, and the prompts' own allowance (anti-bombing).
+                limits.resend_interval = app_notification::WAIT_SECONDS as i64;
+                limits.sends_per_window = i64::from(self.policy.phone.prompts_per_15_minutes);
+                limits.send_window = 15 * 60;
+                challenge.message = Some(app_notification::wake_up(
+                    &self.keys.outbox,
+                    format!("approval:{id}"),
+                    device,
+                    &id,
+                    expires_at,
+                ));
+                challenge.approval = Some(NewApproval {
+                    id,
+                    user: flow.user,
+                    device,
+                    numbers: numbers.shown,
+                    number: numbers.number,
+                    client_ip: from.ip.clone(),
+                    browser: from
+                        .user_agent
+                        .as_deref()
+                        .and_then(app_notification::browser),
+                    expires_at,
+                });
+                answer.number_to_choose = Some(numbers.number);
+                answer.wait_seconds = Some(app_notification::WAIT_SECONDS);
+            }
             Proving::Totp => answer.code_length = Some(app_code::DIGITS),
             Proving::Questions => {
                 let asked = questions::asked(
@@ -578,6 +639,11 @@ impl<S: ResetStore> ResetService<S> {
                 "an office phone is confirmed by pressing # on the call",
             ));
         }
+        if proving == Proving::Approval {
+            return Err(ResetError::InvalidProof(
+                "an app notification is approved on the phone; wait with .../approval",
+            ));
+        }
         let check: ProofChecker = match (proving, proof) {
             (Proving::SentCode, Proof::Code(code)) => {
                 sent_code::checker(keys, &flow.id, &method.id, code, decoy)
@@ -602,28 +668,16 @@ impl<S: ResetStore> ResetService<S> {
             (Proving::Questions, Proof::Code(_)) => {
                 return Err(ResetError::InvalidProof("security questions need answers"));
             }
+            (Proving::Approval, _) => {
+                return Err(ResetError::InvalidProof(
+                    "an app notification takes no code",
+                ));
+            }
             (_, Proof::Answers(_)) => {
                 return Err(ResetError::InvalidProof("this method needs a code"));
             }
         };
-        // What to tell the owner if this failure starts pausing the account. A decoy asks
-        // for an account too (none), the same call.
-        let account = self.store.account_by_id(flow.user.unwrap_or(-1)).await?;
-        let notice = match &account {
-            Some(account) => addresses(account)
-                .iter()
-                .map(|address| {
-                    messages::under_attack(
-                        &self.keys.outbox,
-                        &self.organisation,
-                        address,
-                        &account.user_id,
-                        now / 86_400,
-                    )
-                })
-                .collect(),
-            None => Vec::new(),
-        };
+        let notice = self.owner_notice(&flow, now).await?;
         let outcome = self
             .store
             .attempt_proof(
@@ -653,6 +707,31 @@ impl<S: ResetStore> ResetService<S> {
             ProofOutcome::CodeExpired => Err(ResetError::CodeExpired),
             ProofOutcome::FlowGone => Err(ResetError::FlowNotFound),
         }
+    }
+
+    /// What to tell the owner if a failure in `flow` starts pausing the account. A decoy
+    /// asks for an account too (none), the same call.
+    async fn owner_notice(
+        &self,
+        flow: &FlowRecord,
+        now: u64,
+    ) -> Result<Vec<NewMessage>, ResetError> {
+        let account = self.store.account_by_id(flow.user.unwrap_or(-1)).await?;
+        Ok(match &account {
+            Some(account) => addresses(account)
+                .iter()
+                .map(|address| {
+                    messages::under_attack(
+                        &self.keys.outbox,
+                        &self.organisation,
+                        address,
+                        &account.user_id,
+                        now / 86_400,
+                    )
+                })
+                .collect(),
+            None => Vec::new(),
+        })
     }
 
     /// A telephony provider's report that the person on an office-phone call pressed #
@@ -977,6 +1056,15 @@ impl CallSink for ResetService<Store> {
             }
         })
     }
+}
+
+/// Who asks for a challenge, as the server saw them: shown on the phone an app notification
+/// goes to.
+#[derive(Debug, Clone, Default)]
+pub struct Requester {
+    /// The client's address (through trusted proxies only).
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
 }
 
 /// Which flow a request is about: its id (from the URL) and its secret (from the

@@ -15,6 +15,7 @@
 //! will ask for a recent one.
 
 pub mod cookie;
+pub mod devices;
 pub mod notices;
 pub mod pass;
 pub mod registration;
@@ -29,6 +30,7 @@ use crate::reset::{FlowKey, ResetService, decoy};
 use crate::store::records::{Account, ChangeNotice};
 use crate::store::records::{NewSession, SessionRecord};
 use crate::store::{DirectoryStore, ResetStore, SessionStore, Store, StoreError};
+use sspr_api::MethodKind;
 use sspr_api::reset::ResetFlow;
 use sspr_api::session::ReportedChange;
 use sspr_api::session::{MethodList, RegisteredMethod};
@@ -80,6 +82,13 @@ pub enum SessionError {
     InvalidAddress,
     #[error("not a valid phone number")]
     InvalidPhoneNumber,
+    /// An enrolment's key, name or push subscription cannot be used (the reason).
+    #[error("{0}")]
+    InvalidDevice(String),
+    /// A device request without a valid signature of an enrolled device, or signed too far
+    /// from the server's time.
+    #[error("the device is not recognised")]
+    DeviceNotRecognised,
     #[error(transparent)]
     Answers(#[from] crate::methods::questions::AnswersProblem),
     /// The one-time pass is wrong, used or expired.
@@ -366,6 +375,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
 
     pub(crate) fn list(&self, account: &Account) -> MethodList {
         let (can_reset, methods_required) = self.reset.reset_readiness(account);
+        let now = self.clock.now();
         // The default first, then in the order they were registered.
         let mut methods: Vec<_> = account.methods.iter().collect();
         methods.sort_by_key(|m| (!m.is_default, m.id));
@@ -375,13 +385,16 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
                 .map(|method| RegisteredMethod {
                     id: method.id.to_string(),
                     kind: method.kind,
-                    detail: crate::methods::hint(
-                        method.kind,
-                        method.contact.as_deref().unwrap_or(""),
-                    ),
+                    detail: match method.kind {
+                        // The name the person gave their phone.
+                        MethodKind::AppNotification => method.contact.clone(),
+                        kind => crate::methods::hint(kind, method.contact.as_deref().unwrap_or("")),
+                    },
                     is_default: method.is_default,
                     registered_at: method.registered_at,
                     last_used_at: method.last_used_at,
+                    stale: method.kind == MethodKind::AppNotification
+                        && crate::methods::app_notification::is_stale(method, now),
                 })
                 .collect(),
             methods_required,

@@ -98,6 +98,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
             NewMethod::AppCode => MethodKind::AppCode,
             NewMethod::MobilePhone { .. } => MethodKind::MobilePhone,
             NewMethod::OfficePhone { .. } => MethodKind::OfficePhone,
+            NewMethod::AppNotification => MethodKind::AppNotification,
         };
         self.may_register(&account, kind)?;
         let replaces = account
@@ -119,6 +120,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
                 .await?
             }
             NewMethod::AppCode => self.new_app(id, &account).await?,
+            NewMethod::AppNotification => self.new_device(id, &account).await?,
             NewMethod::MobilePhone { number, channel } => {
                 let channel = mobile_phone::channel(&self.policy.phone.mobile_channels, channel)
                     .ok_or(ResetError::InvalidProof("this channel is not offered"))?;
@@ -225,6 +227,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
             otpauth_uri: None,
             expires_in_seconds: code.lifetime,
             replaces: None,
+            enrol_url: None,
         })
     }
 
@@ -268,11 +271,12 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
             otpauth_uri: Some(uri),
             expires_in_seconds: APP_REGISTRATION_SECONDS,
             replaces: None,
+            enrol_url: None,
         })
     }
 
     /// The parts of a new registration every kind shares.
-    fn registration(
+    pub(super) fn registration(
         &self,
         id: &str,
         account: &Account,

@@ -11,6 +11,7 @@ use super::records::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FlowRecord, NewChallenge,
     ProofAttempt, ProofCheck, ProofInput, ProofOutcome,
 };
+use super::records::{ApprovalRecord, DeviceEnrolment, DeviceRecord, PromptsReported};
 use super::records::{ChangeNotice, ReportOutcome, ReportRecord};
 use super::records::{MessageChannel, MethodListing, NewMessage, PurgeReport, QueuedMessage};
 use super::records::{
@@ -144,6 +145,30 @@ pub trait ResetStore: Clone + Send + Sync + 'static {
         expires_at: u64,
         now: u64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// The newest approval request of a flow's method (app notifications), settled or not.
+    fn approval(
+        &self,
+        flow_id: &str,
+        method_id: &str,
+    ) -> impl Future<Output = Result<Option<ApprovalRecord>, StoreError>> + Send;
+    /// The approval request with this id, settled or not.
+    fn approval_by_id(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<ApprovalRecord>, StoreError>> + Send;
+    /// The open approval requests of the phone of method row `device` that have not timed
+    /// out at `now` and whose flow is live, newest first.
+    fn device_approvals(
+        &self,
+        device: i64,
+        now: u64,
+    ) -> impl Future<Output = Result<Vec<ApprovalRecord>, StoreError>> + Send;
+    /// Stops the reported prompts until a reset or an administrator lifts the pause, and
+    /// tells the owner, in one transaction.
+    fn report_prompts(
+        &self,
+        report: PromptsReported,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// The outbox, as the delivery worker needs it: the messages due, a claim with a lease
@@ -176,6 +201,19 @@ pub trait OutboxStore: Clone + Send + Sync + 'static {
         now: u64,
         error: String,
         retry_at: Option<u64>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The push subscription (JSON) of the authenticator page of method row `device`, if
+    /// it has one its push service has not given up.
+    fn push_subscription(
+        &self,
+        device: i64,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+    /// The push service said the subscription of `device` is gone: the phone shows as
+    /// stale until it enrols again.
+    fn push_subscription_gone(
+        &self,
+        device: i64,
+        now: u64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
@@ -367,6 +405,30 @@ pub trait SessionStore: Clone + Send + Sync + 'static {
         pass_hash: Vec<u8>,
         now: u64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// The person of the live app-notification registration whose one-time token has this
+    /// hash.
+    fn device_registration(
+        &self,
+        token_hash: Vec<u8>,
+        now: u64,
+    ) -> impl Future<Output = Result<Option<i64>, StoreError>> + Send;
+    /// Completes an app-notification registration with the device that holds its token
+    /// (once: the registration goes), replacing the person's phone, with its notices.
+    fn enrol_device(
+        &self,
+        enrolment: DeviceEnrolment,
+    ) -> impl Future<Output = Result<RegistrationOutcome, StoreError>> + Send;
+    /// The enrolled device with this id (its method not suspended).
+    fn device(
+        &self,
+        device_id: String,
+    ) -> impl Future<Output = Result<Option<DeviceRecord>, StoreError>> + Send;
+    /// Records a signed request of the device of method row `method` at `now`.
+    fn device_seen(
+        &self,
+        method: i64,
+        now: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Keeping the store healthy and looking into it: the health check, the hourly purge,
@@ -528,6 +590,35 @@ macro_rules! implement_store_traits {
             ) -> Result<bool, $crate::store::StoreError> {
                 $call!(self, ResetStore::spend_captcha(challenge, expires_at, now))
             }
+            async fn approval(
+                &self,
+                flow_id: &str,
+                method_id: &str,
+            ) -> Result<Option<$crate::store::records::ApprovalRecord>, $crate::store::StoreError>
+            {
+                $call!(self, ResetStore::approval(flow_id, method_id))
+            }
+            async fn approval_by_id(
+                &self,
+                id: &str,
+            ) -> Result<Option<$crate::store::records::ApprovalRecord>, $crate::store::StoreError>
+            {
+                $call!(self, ResetStore::approval_by_id(id))
+            }
+            async fn device_approvals(
+                &self,
+                device: i64,
+                now: u64,
+            ) -> Result<Vec<$crate::store::records::ApprovalRecord>, $crate::store::StoreError>
+            {
+                $call!(self, ResetStore::device_approvals(device, now))
+            }
+            async fn report_prompts(
+                &self,
+                report: $crate::store::records::PromptsReported,
+            ) -> Result<(), $crate::store::StoreError> {
+                $call!(self, ResetStore::report_prompts(report))
+            }
         }
         impl $crate::store::interface::OutboxStore for $ty {
             async fn due_messages(
@@ -566,6 +657,19 @@ macro_rules! implement_store_traits {
                     self,
                     OutboxStore::mark_failed_attempt(id, now, error, retry_at)
                 )
+            }
+            async fn push_subscription(
+                &self,
+                device: i64,
+            ) -> Result<Option<String>, $crate::store::StoreError> {
+                $call!(self, OutboxStore::push_subscription(device))
+            }
+            async fn push_subscription_gone(
+                &self,
+                device: i64,
+                now: u64,
+            ) -> Result<(), $crate::store::StoreError> {
+                $call!(self, OutboxStore::push_subscription_gone(device, now))
             }
         }
         impl $crate::store::interface::DirectoryStore for $ty {
@@ -789,6 +893,34 @@ macro_rules! implement_store_traits {
                     self,
                     SessionStore::prove_with_pass(id_hash, user, pass_hash, now)
                 )
+            }
+            async fn device_registration(
+                &self,
+                token_hash: Vec<u8>,
+                now: u64,
+            ) -> Result<Option<i64>, $crate::store::StoreError> {
+                $call!(self, SessionStore::device_registration(token_hash, now))
+            }
+            async fn enrol_device(
+                &self,
+                enrolment: $crate::store::records::DeviceEnrolment,
+            ) -> Result<$crate::store::records::RegistrationOutcome, $crate::store::StoreError>
+            {
+                $call!(self, SessionStore::enrol_device(enrolment))
+            }
+            async fn device(
+                &self,
+                device_id: String,
+            ) -> Result<Option<$crate::store::records::DeviceRecord>, $crate::store::StoreError>
+            {
+                $call!(self, SessionStore::device(device_id))
+            }
+            async fn device_seen(
+                &self,
+                method: i64,
+                now: u64,
+            ) -> Result<(), $crate::store::StoreError> {
+                $call!(self, SessionStore::device_seen(method, now))
             }
         }
         impl $crate::store::interface::UpkeepStore for $ty {

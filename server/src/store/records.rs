@@ -41,6 +41,11 @@ pub struct MethodRecord {
     pub registered_at: u64,
     /// When it was last proven in a reset or a sign-in; `None`: never.
     pub last_used_at: Option<u64>,
+    /// An app notification's phone: when it last made a signed request (its enrolment
+    /// counts); `None` for other kinds.
+    pub device_seen_at: Option<u64>,
+    /// An app notification's phone whose push service said its subscription is gone.
+    pub push_gone: bool,
 }
 
 /// A method as offered in a flow.
@@ -130,6 +135,98 @@ pub struct NewChallenge {
     /// Whether the message goes out; false in a decoy flow (or when the method's owner
     /// changed), where it is written and removed again.
     pub deliver: bool,
+    /// An app notification's approval request, recorded with the send (decoys' too).
+    pub approval: Option<NewApproval>,
+}
+
+/// An app notification's approval request: the number the portal shows among the three the
+/// phone offers, for the device of the flow's method. Its id's keyed hash stands as the
+/// challenge's code (its expiry, the send limits), as an office call's reference does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewApproval {
+    pub id: String,
+    /// The flow's account; `None` for a decoy.
+    pub user: Option<i64>,
+    /// The method row of the person's phone; `None` for a decoy.
+    pub device: Option<i64>,
+    /// In the order the phone shows them.
+    pub numbers: [u8; 3],
+    pub number: u8,
+    /// Where the reset was asked from, for the phone to show.
+    pub client_ip: Option<String>,
+    pub browser: Option<String>,
+    pub expires_at: u64,
+}
+
+/// An approval request as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApprovalRecord {
+    pub id: String,
+    pub flow_id: String,
+    pub method_id: String,
+    pub user: Option<i64>,
+    pub device: Option<i64>,
+    /// The user ID of the flow's account (read for the phone's list; `None` for decoys).
+    pub user_id: Option<String>,
+    pub numbers: Vec<u8>,
+    pub number: u8,
+    pub client_ip: Option<String>,
+    pub browser: Option<String>,
+    pub created_at: u64,
+    pub expires_at: u64,
+    /// When it was answered, or its timeout counted; `None`: still open.
+    pub settled_at: Option<u64>,
+    pub approved: bool,
+}
+
+/// An approval request as a proof checks it (the open one of the flow's method).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApprovalInput {
+    pub request: String,
+    pub device: Option<i64>,
+    pub number: u8,
+    pub expires_at: u64,
+}
+
+/// A "this wasn't me" on an approval request: `subject`'s prompts of `kind` stop until a
+/// password reset or an administrator lifts it, and the owner is told.
+#[derive(Debug, Clone)]
+pub struct PromptsReported {
+    pub subject: String,
+    pub kind: MethodKind,
+    /// The e-mails to the owner.
+    pub messages: Vec<NewMessage>,
+    /// For the audit.
+    pub user_id: String,
+    pub now: u64,
+}
+
+/// An authenticator page's device, as its signed requests are checked against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRecord {
+    /// The method row (kind `app_notification`) it is.
+    pub method: i64,
+    pub user: i64,
+    pub device_id: String,
+    /// The uncompressed P-256 public key (65 bytes).
+    pub public_key: Vec<u8>,
+}
+
+/// An authenticator page that enrolled with a registration's one-time token: it becomes
+/// the person's `app_notification` method (replacing theirs), with its notices.
+pub struct DeviceEnrolment {
+    /// The SHA-256 of the token.
+    pub token_hash: Vec<u8>,
+    /// The registration's person, as read before (it must still be theirs).
+    pub user: i64,
+    pub device_id: String,
+    pub public_key: Vec<u8>,
+    /// What the person called the phone: the method's contact.
+    pub name: String,
+    /// The push subscription, as JSON.
+    pub subscription: Option<String>,
+    pub now: u64,
+    pub notice: NoticeFor,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,13 +259,20 @@ pub struct ProofInput {
     /// The questions asked, and the stored answer hashes of this account.
     pub questions: Vec<String>,
     pub answers: Vec<(String, Vec<u8>)>,
+    /// The open approval request of the flow's method (app notifications).
+    pub approval: Option<ApprovalInput>,
 }
 
 /// The verdict of the method's check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProofCheck {
-    Right { totp_step: Option<u64> },
+    Right {
+        totp_step: Option<u64>,
+    },
     Wrong,
+    /// Not a try at all (an approval that is not the open one, or too late): nothing is
+    /// counted or changed, and the store answers [`ProofOutcome::CodeExpired`].
+    Refused,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -221,6 +325,8 @@ pub enum ProofSource {
     SentCode,
     Totp,
     Questions,
+    /// An app notification's open approval request: settled (approved or not) by the try.
+    Approval,
 }
 
 /// One proof to check and count: which method of which flow, what it is checked
@@ -239,6 +345,9 @@ pub struct ProofAttempt {
 pub enum MessageChannel {
     Email,
     Phone(crate::phone::OutboundChannel),
+    /// A Web Push wake-up of an authenticator page: the recipient is its method row's id,
+    /// whose subscription is read when it is sent.
+    Push,
 }
 
 impl MessageChannel {
@@ -247,12 +356,14 @@ impl MessageChannel {
         match self {
             MessageChannel::Email => "email",
             MessageChannel::Phone(channel) => channel.as_str(),
+            MessageChannel::Push => "push",
         }
     }
 
     pub fn parse(name: &str) -> Option<MessageChannel> {
         match name {
             "email" => Some(MessageChannel::Email),
+            "push" => Some(MessageChannel::Push),
             other => crate::phone::OutboundChannel::parse(other).map(MessageChannel::Phone),
         }
     }
@@ -331,6 +442,29 @@ impl PurgeReport {
 
 /// The scope of the per-account failure counter; per-method counters use the method kind.
 pub const ACCOUNT: &str = "account";
+
+/// The account's own subject of a flow's subject, which a recognised browser scopes as
+/// `subject:tag` (as `reset::device` makes it).
+pub fn account_scope(subject: &str) -> &str {
+    subject.split(':').next().unwrap_or(subject)
+}
+
+/// An approval's three numbers as stored: `47,12,83`.
+pub fn numbers_text(numbers: &[u8]) -> String {
+    numbers
+        .iter()
+        .map(u8::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The numbers of a stored `numbers_text`.
+pub fn parse_numbers(text: &str) -> Result<Vec<u8>, super::StoreError> {
+    text.split(',')
+        .map(|n| n.parse().ok())
+        .collect::<Option<Vec<u8>>>()
+        .ok_or_else(|| super::StoreError::Corrupt(format!("approval numbers {text:?}")))
+}
 
 /// The pauses in force on an account and on some of its method kinds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -401,6 +401,7 @@ impl Harness {
             clock: self.services.clock.clone(),
             mailer: Some(Mailer::from_config(&smtp).unwrap().unwrap()),
             phone: None,
+            push: None,
             max_attempts: smtp.max_attempts,
         }
     }
@@ -420,6 +421,7 @@ impl Harness {
             clock: self.services.clock.clone(),
             mailer: None,
             phone: self.services.phone.clone(),
+            push: None,
             max_attempts: 3,
         };
         worker.deliver_due().await.unwrap()

@@ -26,3 +26,4 @@ mod postgres;
 mod push;
 mod reset;
 mod store_interface;
+mod tls;

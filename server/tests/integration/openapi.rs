@@ -11,6 +11,10 @@ use axum::http::{Method, Request, Response, StatusCode, header};
 use http_body_util::BodyExt;
 use serde::Serialize;
 use serde_json::{Value, json};
+use sspr_api::authenticator::{
+    ApprovalRequest, ApprovalRequests, ApprovalState, ApprovalStatus, AuthenticatorConfig,
+    DecideRequest, Decided, Decision, Enrol, Enrolled, PushKeys, PushSubscription,
+};
 use sspr_api::captcha::{CaptchaChallenge, CaptchaSolution};
 use sspr_api::dev::{DevMessage, DevMessageStatus};
 use sspr_api::health::HealthStatus;
@@ -18,6 +22,7 @@ use sspr_api::password::PasswordProblem;
 use sspr_api::reset::{
     Answer, Challenge, NewPassword, OfferedMethod, Proof, ResetDone, ResetFlow, StartReset,
 };
+use sspr_api::session::{PendingMethod, RegisteredMethod};
 use sspr_api::{ErrorCode, Health, MethodKind, Problem, PublicConfig};
 use sspr_server::config::Config;
 use sspr_server::http::router;
@@ -27,7 +32,7 @@ use tower::ServiceExt;
 /// Every route the router serves under `/api/v1`, with its method. Keep in step with
 /// `sspr_server::http::router`: a route added there and not here (and in the document)
 /// is a review failure; one added here and not in the document fails the tests.
-const ROUTES: [(&str, &str); 30] = [
+const ROUTES: [(&str, &str); 35] = [
     ("get", "/api/v1/health"),
     ("get", "/api/v1/config"),
     ("get", "/api/v1/captcha"),
@@ -39,6 +44,10 @@ const ROUTES: [(&str, &str); 30] = [
         "/api/v1/reset/flows/{flow}/methods/{method}/challenge",
     ),
     ("post", "/api/v1/reset/flows/{flow}/methods/{method}/verify"),
+    (
+        "get",
+        "/api/v1/reset/flows/{flow}/methods/{method}/approval",
+    ),
     ("post", "/api/v1/reset/flows/{flow}/password"),
     ("post", "/api/v1/reset/flows/{flow}/extend"),
     ("post", "/api/v1/session"),
@@ -63,6 +72,10 @@ const ROUTES: [(&str, &str); 30] = [
     ("post", "/api/v1/session/proof/contact/{registration}"),
     ("get", "/api/v1/reports/{token}"),
     ("post", "/api/v1/reports/{token}"),
+    ("get", "/api/v1/authenticator/config"),
+    ("post", "/api/v1/authenticator/enrol"),
+    ("get", "/api/v1/authenticator/requests"),
+    ("post", "/api/v1/authenticator/requests/{request}"),
     // Demo mode only.
     ("get", "/api/v1/dev/outbox"),
 ];
@@ -598,6 +611,56 @@ fn samples() -> Vec<Sample> {
         question: "first_pet".into(),
         answer: "Rex".into(),
     };
+    let authenticator_config = AuthenticatorConfig {
+        organisation_name: "Contoso".into(),
+        vapid_public_key: "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcx".into(),
+    };
+    let subscription = PushSubscription {
+        endpoint: "https://push.example.net/wpush/v2/abc".into(),
+        keys: PushKeys {
+            p256dh: "BCVxsr7N".into(),
+            auth: "BTBZMqHH6r4Tts7J_aSIgg".into(),
+        },
+    };
+    let enrol = |full: bool| Enrol {
+        token: "0123456789abcdef0123456789abcdef0123456789abcdef".into(),
+        public_key: "BCVxsr7N".into(),
+        device_name: "Robin's Pixel".into(),
+        push_subscription: full.then(|| subscription.clone()),
+    };
+    let enrolled = Enrolled {
+        device_id: "00112233445566778899aabbccddeeff".into(),
+        organisation_name: "Contoso".into(),
+        account_hint: "Robin Quill".into(),
+    };
+    let request = |full: bool| ApprovalRequest {
+        request_id: "ffeeddccbbaa99887766554433221100".into(),
+        user_id: "robin.quill".into(),
+        client_ip: full.then(|| "203.0.113.9".into()),
+        browser: full.then(|| "Firefox on Windows".into()),
+        requested_at: 1_800_000_000,
+        numbers: vec![12, 47, 83],
+        seconds_left: 55,
+    };
+    let pending = |full: bool| PendingMethod {
+        registration_id: "0123456789abcdef0123456789abcdef".into(),
+        kind: MethodKind::AppNotification,
+        sent_to: full.then(|| "+447700900123".into()),
+        secret: full.then(|| "JBSWY3DPEHPK3PXP".into()),
+        otpauth_uri: full.then(|| "otpauth://totp/Contoso:robin?secret=JBSWY3DPEHPK3PXP".into()),
+        expires_in_seconds: 900,
+        replaces: full.then(|| "3".into()),
+        enrol_url: full.then(|| "https://sspr.contoso.example/authenticator#enrol=ab".into()),
+    };
+    let registered = |full: bool| RegisteredMethod {
+        id: "3".into(),
+        kind: MethodKind::AppNotification,
+        detail: full.then(|| "Robin's Pixel".into()),
+        is_default: true,
+        registered_at: 1_800_000_000,
+        last_used_at: full.then_some(1_800_000_100),
+        stale: full,
+    };
     vec![
         sample("Health", health.clone(), health),
         sample(
@@ -636,6 +699,8 @@ fn samples() -> Vec<Sample> {
                 questions: vec!["first_pet".into()],
                 channel: Some(sspr_api::method::PhoneChannel::Voice),
                 call_seconds: Some(60),
+                number_to_choose: Some(47),
+                wait_seconds: Some(60),
             },
             Challenge {
                 code_expires_in_seconds: None,
@@ -644,6 +709,8 @@ fn samples() -> Vec<Sample> {
                 questions: vec![],
                 channel: None,
                 call_seconds: None,
+                number_to_choose: None,
+                wait_seconds: None,
             },
         ),
         sample("Answer", answer.clone(), answer),
@@ -673,6 +740,55 @@ fn samples() -> Vec<Sample> {
             Problem::new(ErrorCode::FlowNotFound),
         ),
         sample("DevMessage", message.clone(), message),
+        sample(
+            "AuthenticatorConfig",
+            authenticator_config.clone(),
+            authenticator_config,
+        ),
+        sample("Enrol", enrol(true), enrol(false)),
+        sample("PushSubscription", subscription.clone(), subscription),
+        sample("Enrolled", enrolled.clone(), enrolled),
+        sample(
+            "ApprovalStatus",
+            ApprovalStatus {
+                state: ApprovalState::Waiting,
+                seconds_left: 42,
+            },
+            ApprovalStatus {
+                state: ApprovalState::NotApproved,
+                seconds_left: 0,
+            },
+        ),
+        sample("ApprovalRequest", request(true), request(false)),
+        sample(
+            "ApprovalRequests",
+            ApprovalRequests {
+                requests: vec![request(true)],
+            },
+            ApprovalRequests { requests: vec![] },
+        ),
+        sample(
+            "DecideRequest",
+            DecideRequest {
+                decision: Decision::Approve,
+                number: Some(47),
+            },
+            DecideRequest {
+                decision: Decision::Deny,
+                number: None,
+            },
+        ),
+        sample(
+            "Decided",
+            Decided {
+                state: ApprovalState::Approved,
+            },
+            Decided {
+                state: ApprovalState::NotApproved,
+            },
+        ),
+        sample("PendingMethod", pending(true), pending(false)),
+        sample("RegisteredMethod", registered(true), registered(false)),
     ]
 }
 
@@ -774,6 +890,18 @@ async fn enums_list_exactly_the_wire_names() {
     };
     assert_eq!(listed("MethodKind"), wire(&MethodKind::ALL));
     assert_eq!(listed("HealthStatus"), wire(&[HealthStatus::Ok]));
+    assert_eq!(
+        listed("ApprovalState"),
+        wire(&[
+            ApprovalState::Waiting,
+            ApprovalState::Approved,
+            ApprovalState::NotApproved
+        ])
+    );
+    assert_eq!(
+        listed("Decision"),
+        wire(&[Decision::Approve, Decision::Deny, Decision::Report])
+    );
     assert_eq!(
         listed("DevMessageStatus"),
         wire(&[

@@ -24,13 +24,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 const SUBJECT: &str = "mailto:admin@example.com";
 
 /// The phone's side of a subscription: its P-256 key pair and auth secret.
-struct Phone {
+pub(crate) struct Phone {
     secret: SecretKey,
     auth: [u8; 16],
 }
 
 impl Phone {
-    fn new() -> Phone {
+    pub(crate) fn new() -> Phone {
         Phone {
             secret: SecretKey::from_slice(&random_bytes::<32>()).expect("a valid scalar"),
             auth: random_bytes::<16>(),
@@ -38,7 +38,7 @@ impl Phone {
     }
 
     /// What the browser would hand over for `endpoint`.
-    fn subscription(&self, endpoint: &str) -> Subscription {
+    pub(crate) fn subscription(&self, endpoint: &str) -> Subscription {
         let public = self.secret.public_key().to_encoded_point(false);
         Subscription {
             endpoint: endpoint.to_owned(),
@@ -89,7 +89,7 @@ fn npm_modules() -> PathBuf {
 
 /// Runs `push_decrypt.cjs` on `body` and `authorization` as received by `phone`, checking
 /// the token against `audience` at `now`.
-fn check_in_node(
+pub(crate) fn check_in_node(
     phone: &Phone,
     body: &[u8],
     authorization: &str,
@@ -136,12 +136,12 @@ fn check_in_node(
     serde_json::from_slice(&output.stdout).expect("push_decrypt.cjs prints JSON")
 }
 
-fn plaintext(result: &Value) -> Option<Vec<u8>> {
+pub(crate) fn plaintext(result: &Value) -> Option<Vec<u8>> {
     let text = result["plaintext"].as_str()?;
     Some(URL_SAFE_NO_PAD.decode(text).expect("base64url plaintext"))
 }
 
-fn problems(result: &Value) -> Vec<String> {
+pub(crate) fn problems(result: &Value) -> Vec<String> {
     result["vapidProblems"]
         .as_array()
         .expect("a list of problems")

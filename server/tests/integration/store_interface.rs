@@ -23,6 +23,7 @@ use sspr_server::store::records::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FlowRecord, Limits, NewChallenge,
     ProofAttempt, ProofOutcome,
 };
+use sspr_server::store::records::{ApprovalRecord, PromptsReported};
 use sspr_server::store::{NewUser, ResetStore, SqliteStore, StoreError};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -225,6 +226,36 @@ impl ResetStore for Flaky {
         change: sspr_server::store::records::PasswordChange,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send {
         delegate!(self, "change_password", self.inner.change_password(change))
+    }
+    fn approval(
+        &self,
+        flow_id: &str,
+        method_id: &str,
+    ) -> impl Future<Output = Result<Option<ApprovalRecord>, StoreError>> + Send {
+        delegate!(self, "approval", self.inner.approval(flow_id, method_id))
+    }
+    fn approval_by_id(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<ApprovalRecord>, StoreError>> + Send {
+        delegate!(self, "approval_by_id", self.inner.approval_by_id(id))
+    }
+    fn device_approvals(
+        &self,
+        device: i64,
+        now: u64,
+    ) -> impl Future<Output = Result<Vec<ApprovalRecord>, StoreError>> + Send {
+        delegate!(
+            self,
+            "device_approvals",
+            self.inner.device_approvals(device, now)
+        )
+    }
+    fn report_prompts(
+        &self,
+        report: PromptsReported,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        delegate!(self, "report_prompts", self.inner.report_prompts(report))
     }
 }
 
@@ -452,5 +483,131 @@ async fn real_and_unknown_accounts_make_the_same_store_calls_at_every_step() {
         sequences.push(steps);
     }
     assert_eq!(sequences[0].len(), 7, "{:?}", sequences[0]);
+    assert_eq!(sequences[0], sequences[1]);
+}
+
+/// Equal work for app notifications: sending the prompt, waiting for it and its end (a
+/// real person who does not answer, a decoy whose "person" says no) make the same store
+/// calls for a real account and an unknown user ID, and the end fails for both.
+#[tokio::test]
+async fn real_and_unknown_accounts_wait_for_app_notifications_with_the_same_store_calls() {
+    use sspr_server::store::records::{
+        ChangeNotice, DeviceEnrolment, NewRegistration, NewSession, RegistrationPurpose,
+    };
+    let f = fixture_with(
+        "[policy]\nscope = \"all\"\nmethods_required = 1\nmethods = [\"app_notification\"]\n",
+    )
+    .await;
+    // Noor's phone, enrolled as the security-info page does it.
+    let sqlite = &f.store.inner;
+    let noor = sqlite
+        .account("noor@contoso.example")
+        .await
+        .unwrap()
+        .unwrap();
+    let session = vec![1; 32];
+    sqlite
+        .create_session(NewSession {
+            id_hash: session.clone(),
+            user: noor.id,
+            now: START,
+            expires_at: START + 3600,
+            proven_at: Some(START),
+            replaces: None,
+            user_id: noor.user_id.clone(),
+            locale: None,
+        })
+        .await
+        .unwrap();
+    let limit = Limit {
+        threshold: 10,
+        lock_seconds: 900,
+        growing: false,
+    };
+    let limits = Limits {
+        account: limit,
+        method: limit,
+        code_attempts: 5,
+        sends_per_window: 10,
+        send_window: 3600,
+        resend_interval: 0,
+    };
+    sqlite
+        .begin_registration(
+            NewRegistration {
+                id: "r1".into(),
+                session,
+                user: noor.id,
+                user_id: noor.user_id.clone(),
+                subject: "s".into(),
+                kind: MethodKind::AppNotification,
+                purpose: RegistrationPurpose::Method,
+                contact: None,
+                sealed_secret: None,
+                code_hash: Some(vec![9; 32]),
+                now: START,
+                expires_at: START + 900,
+                message: None,
+            },
+            limits,
+        )
+        .await
+        .unwrap();
+    sqlite
+        .enrol_device(DeviceEnrolment {
+            token_hash: vec![9; 32],
+            user: noor.id,
+            device_id: "d1".into(),
+            public_key: vec![4; 65],
+            name: "Pixel".into(),
+            subscription: None,
+            now: START,
+            notice: Box::new(|_, _, _| ChangeNotice::default()),
+        })
+        .await
+        .unwrap();
+
+    // An unknown user ID whose decoy is not an administrator's (who would need two).
+    let unknown = (0..)
+        .map(|n| format!("nobody.{n}@contoso.example"))
+        .find(|id| !sspr_server::reset::decoy::looks_like_admin(&f.keys.decoy, id))
+        .unwrap();
+    let mut sequences = Vec::new();
+    for user_id in ["noor@contoso.example", unknown.as_str()] {
+        f.store.take_calls();
+        let flow = f.start_as(user_id).await.unwrap();
+        assert_eq!(flow.methods.len(), 1, "{user_id}");
+        assert_eq!(flow.methods[0].kind, MethodKind::AppNotification);
+        let method = &flow.methods[0].id;
+        let mut steps = vec![("start", f.store.take_calls())];
+        let sent = f
+            .service
+            .challenge(key(&flow), method, Default::default())
+            .await
+            .unwrap();
+        assert_eq!(sent.wait_seconds, Some(60));
+        steps.push(("send", f.store.take_calls()));
+        let wait = std::time::Duration::ZERO;
+        let waiting = f.service.approval_status(key(&flow), method, wait).await;
+        assert_eq!(
+            waiting.unwrap().state,
+            sspr_api::authenticator::ApprovalState::Waiting
+        );
+        steps.push(("waiting", f.store.take_calls()));
+        f.clock.advance(60);
+        let ended = f.service.approval_status(key(&flow), method, wait).await;
+        assert_eq!(
+            ended.unwrap().state,
+            sspr_api::authenticator::ApprovalState::NotApproved,
+            "{user_id}"
+        );
+        steps.push(("ended", f.store.take_calls()));
+        sequences.push(steps);
+    }
+    assert!(
+        sequences[0][3].1.contains(&"attempt_proof"),
+        "{:?}",
+        sequences[0]
+    );
     assert_eq!(sequences[0], sequences[1]);
 }

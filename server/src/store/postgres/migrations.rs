@@ -213,6 +213,36 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE outbox ADD COLUMN channel TEXT COLLATE "C" NOT NULL DEFAULT 'email';
     "#,
+    // 8: app notifications (SQLite's 13). An authenticator page's method row holds its
+    // device: a public id, its P-256 public key, its push subscription (JSON), when it was
+    // last seen and when its push service said the subscription is gone. Approval requests,
+    // one per prompt, with the numbers shown, where the reset was asked from, and how it
+    // was settled.
+    r#"
+    ALTER TABLE methods ADD COLUMN device_id TEXT COLLATE "C";
+    ALTER TABLE methods ADD COLUMN device_key BYTEA;
+    ALTER TABLE methods ADD COLUMN push_subscription TEXT;
+    ALTER TABLE methods ADD COLUMN device_seen_at BIGINT;
+    ALTER TABLE methods ADD COLUMN push_gone_at BIGINT;
+    CREATE UNIQUE INDEX methods_by_device ON methods (device_id) WHERE device_id IS NOT NULL;
+    CREATE TABLE approval_requests (
+        id         TEXT COLLATE "C" PRIMARY KEY,
+        flow_id    TEXT COLLATE "C" NOT NULL REFERENCES reset_flows(id) ON DELETE CASCADE,
+        method     TEXT COLLATE "C" NOT NULL,
+        user_id    BIGINT REFERENCES users(id) ON DELETE CASCADE,
+        device     BIGINT REFERENCES methods(id) ON DELETE CASCADE,
+        numbers    TEXT NOT NULL,
+        number     BIGINT NOT NULL,
+        client_ip  TEXT,
+        browser    TEXT,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        settled_at BIGINT,
+        approved   BOOLEAN NOT NULL DEFAULT FALSE
+    );
+    CREATE INDEX approval_requests_by_flow ON approval_requests (flow_id, method);
+    CREATE INDEX approval_requests_by_device ON approval_requests (device) WHERE settled_at IS NULL;
+    "#,
 ];
 
 /// The schema version this server writes.

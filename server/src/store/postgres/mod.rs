@@ -20,6 +20,7 @@
 //! Driver types never leave this module: errors become [`StoreError::Database`].
 
 mod counters;
+mod devices;
 mod directory_store;
 mod migrations;
 mod outbox_store;

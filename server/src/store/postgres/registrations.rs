@@ -49,6 +49,48 @@ pub(super) async fn queue_notice<C: GenericClient>(
     Ok(())
 }
 
+/// The person's method of `kind` (their row locked first), made when they have none: one
+/// method per kind, so a registration of a kind the person has replaces that method's
+/// contact or secret, keeping its id. Whether it was there already.
+pub(super) async fn method_of_kind<C: GenericClient>(
+    tx: &C,
+    user: i64,
+    kind: &str,
+    now: i64,
+) -> Result<(i64, bool), StoreError> {
+    exec(
+        tx,
+        "SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE",
+        &[&user],
+    )
+    .await?;
+    let existing = opt(
+        tx,
+        "SELECT id FROM methods WHERE user_id = $1 AND kind = $2 ORDER BY id LIMIT 1",
+        &[&user, &kind],
+    )
+    .await?;
+    if let Some(row) = existing {
+        return Ok((row.try_get::<_, i64>(0)?, true));
+    }
+    let first: bool = one(
+        tx,
+        "SELECT count(*) = 0 FROM methods WHERE user_id = $1",
+        &[&user],
+    )
+    .await?
+    .try_get(0)?;
+    let id: i64 = one(
+        tx,
+        "INSERT INTO methods (user_id, kind, is_default, created_at)
+         VALUES ($1, $2, $3, $4) RETURNING id",
+        &[&user, &kind, &first, &now],
+    )
+    .await?
+    .try_get(0)?;
+    Ok((id, false))
+}
+
 impl PgStore {
     /// See [`crate::store::SessionStore::begin_registration`].
     pub async fn begin_registration(
@@ -242,42 +284,8 @@ impl PgStore {
                         RegistrationOutcome::SessionProven
                     }
                     RegistrationPurpose::Method => {
-                        exec(
-                            &tx,
-                            "SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE",
-                            &[&attempt.user],
-                        )
-                        .await?;
-                        // One method per kind: a registration of a kind the person has
-                        // replaces that method's contact or secret, keeping its id.
-                        let existing = opt(
-                            &tx,
-                            "SELECT id FROM methods WHERE user_id = $1 AND kind = $2
-                             ORDER BY id LIMIT 1",
-                            &[&attempt.user, &kind],
-                        )
-                        .await?;
-                        let (method, replaced) = match existing {
-                            Some(row) => (row.try_get::<_, i64>(0)?, true),
-                            None => {
-                                let first: bool = one(
-                                    &tx,
-                                    "SELECT count(*) = 0 FROM methods WHERE user_id = $1",
-                                    &[&attempt.user],
-                                )
-                                .await?
-                                .try_get(0)?;
-                                let id: i64 = one(
-                                    &tx,
-                                    "INSERT INTO methods (user_id, kind, is_default, created_at)
-                                     VALUES ($1, $2, $3, $4) RETURNING id",
-                                    &[&attempt.user, &kind, &first, &now],
-                                )
-                                .await?
-                                .try_get(0)?;
-                                (id, false)
-                            }
-                        };
+                        let (method, replaced) =
+                            method_of_kind(&tx, attempt.user, &kind, now).await?;
                         let secret = seal(method);
                         let step = totp_step.map(|step| step as i64);
                         exec(

@@ -18,11 +18,76 @@ use crate::store::records::{
     Limits, MethodRecord, NewChallenge, NewMessage, ProofAttempt, ProofCheck, ProofInput,
     ProofOutcome, ProofSource,
 };
+use crate::store::records::{ApprovalInput, NewApproval, account_scope, numbers_text};
 use sspr_api::MethodKind;
 
 /// The row id decoys read with: no row has it, so a decoy runs the same queries as a real
 /// account and finds nothing (docs/SECURITY.md, equal work).
 const NO_ROW: i64 = -1;
+
+/// Records an approval request (with its challenge's code), ending any other open one of
+/// the same method: one open request per flow method. The flow's row is locked.
+async fn insert_approval<C: GenericClient>(
+    tx: &C,
+    challenge: &NewChallenge,
+    approval: &NewApproval,
+) -> Result<(), StoreError> {
+    let now = challenge.now as i64;
+    exec(
+        tx,
+        "UPDATE approval_requests SET settled_at = $3
+         WHERE flow_id = $1 AND method = $2 AND settled_at IS NULL",
+        &[&challenge.flow_id, &challenge.method_id, &now],
+    )
+    .await?;
+    exec(
+        tx,
+        "INSERT INTO approval_requests
+         (id, flow_id, method, user_id, device, numbers, number, client_ip, browser,
+          created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        &[
+            &approval.id,
+            &challenge.flow_id,
+            &challenge.method_id,
+            &approval.user,
+            &approval.device,
+            &numbers_text(&approval.numbers),
+            &i64::from(approval.number),
+            &approval.client_ip,
+            &approval.browser,
+            &now,
+            &(approval.expires_at as i64),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The open approval request of a flow's method.
+async fn open_approval<C: GenericClient>(
+    tx: &C,
+    flow_id: &str,
+    method_id: &str,
+) -> Result<Option<ApprovalInput>, StoreError> {
+    let row = opt(
+        tx,
+        "SELECT id, device, number, expires_at FROM approval_requests
+         WHERE flow_id = $1 AND method = $2 AND settled_at IS NULL
+         ORDER BY created_at DESC LIMIT 1",
+        &[&flow_id, &method_id],
+    )
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    Ok(Some(ApprovalInput {
+        request: row.try_get(0)?,
+        device: row.try_get(1)?,
+        number: narrow(row.try_get(2)?, "approval_requests.number")?,
+        expires_at: row.try_get::<_, i64>(3)? as u64,
+    }))
+}
 
 /// Whether another code may go to `subject`'s `channel` now (the last one for this method
 /// went out at `last_sent`): the hour's sends are counted and, when allowed, this one is
@@ -251,7 +316,9 @@ async fn load_account<C: GenericClient>(
     .collect::<Result<_, _>>()?;
     let methods = all(
         conn,
-        "SELECT id, kind, contact, is_default, created_at, last_used_at FROM methods
+        "SELECT id, kind, contact, is_default, created_at, last_used_at, device_seen_at,
+                push_gone_at IS NOT NULL
+         FROM methods
          WHERE user_id = $1 AND suspended_at IS NULL ORDER BY is_default DESC, id",
         &[&account.id],
     )
@@ -267,6 +334,8 @@ async fn load_account<C: GenericClient>(
                 is_default: row.try_get(3)?,
                 registered_at: row.try_get::<_, i64>(4)? as u64,
                 last_used_at: row.try_get::<_, Option<i64>>(5)?.map(|at| at as u64),
+                device_seen_at: row.try_get::<_, Option<i64>>(6)?.map(|at| at as u64),
+                push_gone: row.try_get(7)?,
             });
         }
     }
@@ -577,6 +646,9 @@ impl PgStore {
                     ],
                 )
                 .await?;
+                if let Some(approval) = &challenge.approval {
+                    insert_approval(&tx, &challenge, approval).await?;
+                }
                 if let Some(message) = &challenge.message {
                     outbox_store::insert(&tx, message, challenge.now).await?;
                     // A decoy's message is written like any other and taken back in the
@@ -710,6 +782,14 @@ impl PgStore {
                     .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
                     .collect::<Result<_, StoreError>>()?;
                 }
+                ProofSource::Approval => {
+                    // The open request of the method: decided once, by this try (the flow's
+                    // row lock guards it, as it guards the challenge).
+                    let Some(open) = open_approval(&tx, &flow_id, &method_id).await? else {
+                        return Ok(ProofOutcome::CodeExpired);
+                    };
+                    input.approval = Some(open);
+                }
                 ProofSource::SentCode => {
                     let Some((Some(hash), Some(expires_at), attempts, _)) = challenge else {
                         return Ok(ProofOutcome::CodeExpired);
@@ -721,7 +801,21 @@ impl PgStore {
                     code_attempts = attempts;
                 }
             }
-            let outcome = match check(&input) {
+            let verdict = check(&input);
+            if let (Some(open), ProofCheck::Right { .. } | ProofCheck::Wrong) =
+                (&input.approval, verdict)
+            {
+                let approved = matches!(verdict, ProofCheck::Right { .. });
+                exec(
+                    &tx,
+                    "UPDATE approval_requests SET settled_at = $2, approved = $3 WHERE id = $1",
+                    &[&open.request, &now_i, &approved],
+                )
+                .await?;
+            }
+            let outcome = match verdict {
+                // Not a try: nothing written (the transaction is dropped).
+                ProofCheck::Refused => return Ok(ProofOutcome::CodeExpired),
                 ProofCheck::Right { totp_step } => {
                     exec(
                         &tx,
@@ -973,6 +1067,14 @@ impl PgStore {
             inject(fault, FaultPoint::AfterSessionsRevoked)?;
             lock_subject(&tx, &flow.subject).await?;
             counters::reset(&tx, &flow.subject, None).await?;
+            // A reported app notification's pause lifts with any reset of the account,
+            // from a recognised browser too.
+            counters::reset(
+                &tx,
+                account_scope(&flow.subject),
+                Some(MethodKind::AppNotification.as_str()),
+            )
+            .await?;
             for message in &completion.messages {
                 outbox_store::insert(&tx, message, completion.now).await?;
             }

@@ -201,6 +201,7 @@ fn code(flow: &str, subject: &str, now: u64) -> NewChallenge {
         questions: Vec::new(),
         message: Some(message(&format!("code:{flow}:{now}"))),
         deliver: true,
+        approval: None,
     }
 }
 
@@ -230,7 +231,7 @@ async fn migrations_apply_once_and_a_second_time_change_nothing() {
     assert_eq!(db.store.schema_version().await.unwrap(), migrations::LATEST);
     let tables = "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'";
     let before = db.count(tables).await;
-    assert_eq!(before, 18, "17 tables and schema_version");
+    assert_eq!(before, 19, "18 tables and schema_version");
     let mut client = db.store.pool.get().await.unwrap();
     let lock_timeout: String = client
         .query_one("SHOW lock_timeout", &[])
@@ -1583,6 +1584,7 @@ where
         questions: vec!["q".into()],
         message: None,
         deliver: true,
+        approval: None,
     };
     note(
         &mut log,

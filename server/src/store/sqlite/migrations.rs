@@ -209,6 +209,35 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE outbox ADD COLUMN channel TEXT NOT NULL DEFAULT 'email';
     "#,
+    // 13: app notifications. An authenticator page's method row holds its device: a public
+    // id, its P-256 public key, its push subscription (JSON), when it was last seen and when
+    // its push service said the subscription is gone. Approval requests, one per prompt,
+    // with the numbers shown, where the reset was asked from, and how it was settled.
+    r#"
+    ALTER TABLE methods ADD COLUMN device_id TEXT;
+    ALTER TABLE methods ADD COLUMN device_key BLOB;
+    ALTER TABLE methods ADD COLUMN push_subscription TEXT;
+    ALTER TABLE methods ADD COLUMN device_seen_at INTEGER;
+    ALTER TABLE methods ADD COLUMN push_gone_at INTEGER;
+    CREATE UNIQUE INDEX methods_by_device ON methods (device_id) WHERE device_id IS NOT NULL;
+    CREATE TABLE approval_requests (
+        id         TEXT PRIMARY KEY,
+        flow_id    TEXT NOT NULL REFERENCES reset_flows(id) ON DELETE CASCADE,
+        method     TEXT NOT NULL,      -- the flow's method id
+        user_id    INTEGER REFERENCES users(id) ON DELETE CASCADE,   -- NULL: a decoy's
+        device     INTEGER REFERENCES methods(id) ON DELETE CASCADE, -- NULL: a decoy's
+        numbers    TEXT NOT NULL,      -- the three shown on the phone, comma-separated
+        number     INTEGER NOT NULL,   -- the one the portal shows
+        client_ip  TEXT,
+        browser    TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        settled_at INTEGER,            -- answered, or its timeout counted
+        approved   INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX approval_requests_by_flow ON approval_requests (flow_id, method);
+    CREATE INDEX approval_requests_by_device ON approval_requests (device) WHERE settled_at IS NULL;
+    "#,
 ];
 
 /// The schema version this server writes.

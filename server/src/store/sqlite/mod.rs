@@ -1,6 +1,7 @@
 //! SQLite backend: one file, WAL journal, `synchronous=FULL`, foreign keys on.
 
 mod counters;
+mod devices;
 mod directory;
 mod migrations;
 mod outbox;

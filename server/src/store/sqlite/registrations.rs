@@ -61,6 +61,37 @@ pub(super) fn queue_notice(
     Ok(())
 }
 
+/// The person's method of `kind`, made when they have none: one method per kind, so a
+/// registration of a kind the person has replaces that method's contact or secret, keeping
+/// its id. Whether it was there already.
+pub(super) fn method_of_kind(
+    tx: &rusqlite::Connection,
+    user: i64,
+    kind: &str,
+    now: i64,
+) -> Result<(i64, bool), StoreError> {
+    let existing: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM methods WHERE user_id = ?1 AND kind = ?2 ORDER BY id LIMIT 1",
+            params![user, kind],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if let Some(id) = existing {
+        return Ok((id, true));
+    }
+    let first: bool = tx.query_row(
+        "SELECT count(*) = 0 FROM methods WHERE user_id = ?1",
+        [user],
+        |row| row.get(0),
+    )?;
+    tx.execute(
+        "INSERT INTO methods (user_id, kind, is_default, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![user, kind, first, now],
+    )?;
+    Ok((tx.last_insert_rowid(), false))
+}
+
 /// A report link as its page reads it: the person's row, the change, the method kind,
 /// when, when reported, the person's language.
 type ReportRow = (
@@ -247,32 +278,7 @@ impl SqliteStore {
                     RegistrationOutcome::SessionProven
                 }
                 RegistrationPurpose::Method => {
-                    // One method per kind: a registration of a kind the person has
-                    // replaces that method's contact or secret, keeping its id.
-                    let existing: Option<i64> = tx
-                        .query_row(
-                            "SELECT id FROM methods WHERE user_id = ?1 AND kind = ?2
-                             ORDER BY id LIMIT 1",
-                            params![attempt.user, kind],
-                            |row| row.get(0),
-                        )
-                        .optional()?;
-                    let (method, replaced) = match existing {
-                        Some(id) => (id, true),
-                        None => {
-                            let first: bool = tx.query_row(
-                                "SELECT count(*) = 0 FROM methods WHERE user_id = ?1",
-                                [attempt.user],
-                                |row| row.get(0),
-                            )?;
-                            tx.execute(
-                                "INSERT INTO methods (user_id, kind, is_default, created_at)
-                                 VALUES (?1, ?2, ?3, ?4)",
-                                params![attempt.user, kind, first, now],
-                            )?;
-                            (tx.last_insert_rowid(), false)
-                        }
-                    };
+                    let (method, replaced) = method_of_kind(&tx, attempt.user, &kind, now)?;
                     tx.execute(
                         "UPDATE methods SET contact = ?2, secret = ?3, last_used_step = ?4,
                            created_at = ?5, last_used_at = NULL

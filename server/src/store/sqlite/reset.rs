@@ -11,6 +11,7 @@ use crate::limits::{self, Failure, SendCheck, SendWindow};
 use crate::store::StoreError;
 use crate::store::records::ACCOUNT;
 use crate::store::records::*;
+use crate::store::records::{account_scope, numbers_text};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use sspr_api::MethodKind;
 
@@ -161,7 +162,9 @@ fn load_account(
         .query_map([account.id], |row| row.get(0))?
         .collect::<Result<_, _>>()?;
     let mut stmt = conn.prepare_cached(
-        "SELECT id, kind, contact, is_default, created_at, last_used_at FROM methods
+        "SELECT id, kind, contact, is_default, created_at, last_used_at, device_seen_at,
+                push_gone_at IS NOT NULL
+         FROM methods
          WHERE user_id = ?1 AND suspended_at IS NULL ORDER BY is_default DESC, id",
     )?;
     let methods = stmt
@@ -175,13 +178,14 @@ fn load_account(
                     row.get::<_, i64>(4)?,
                     row.get::<_, Option<i64>>(5)?,
                 ),
+                (row.get::<_, Option<i64>>(6)?, row.get::<_, bool>(7)?),
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     account.methods = methods
         .into_iter()
         .filter_map(
-            |(kind, (id, contact, is_default, created_at, last_used_at))| {
+            |(kind, (id, contact, is_default, created_at, last_used_at), (seen, gone))| {
                 // A kind this server does not know (written by a newer one) is skipped.
                 MethodKind::parse(&kind).map(|kind| MethodRecord {
                     id,
@@ -190,6 +194,8 @@ fn load_account(
                     is_default,
                     registered_at: created_at as u64,
                     last_used_at: last_used_at.map(|at| at as u64),
+                    device_seen_at: seen.map(|at| at as u64),
+                    push_gone: gone,
                 })
             },
         )
@@ -247,6 +253,68 @@ pub(super) fn send_allowed(
 /// The row id decoys read with: no row has it, so a decoy runs the same queries as a real
 /// account and finds nothing (docs/SECURITY.md, equal work).
 const NO_ROW: i64 = -1;
+
+/// Records an approval request (with its challenge's code), ending any other open one of
+/// the same method: one open request per flow method.
+fn insert_approval(
+    tx: &Connection,
+    challenge: &NewChallenge,
+    approval: &NewApproval,
+) -> Result<(), StoreError> {
+    let now = challenge.now as i64;
+    tx.execute(
+        "UPDATE approval_requests SET settled_at = ?3
+         WHERE flow_id = ?1 AND method = ?2 AND settled_at IS NULL",
+        params![challenge.flow_id, challenge.method_id, now],
+    )?;
+    tx.execute(
+        "INSERT INTO approval_requests
+         (id, flow_id, method, user_id, device, numbers, number, client_ip, browser,
+          created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            approval.id,
+            challenge.flow_id,
+            challenge.method_id,
+            approval.user,
+            approval.device,
+            numbers_text(&approval.numbers),
+            approval.number,
+            approval.client_ip,
+            approval.browser,
+            now,
+            approval.expires_at as i64
+        ],
+    )?;
+    Ok(())
+}
+
+/// The open approval request of a flow's method.
+fn open_approval(
+    tx: &Connection,
+    flow_id: &str,
+    method_id: &str,
+) -> Result<Option<ApprovalInput>, StoreError> {
+    let row: Option<(String, Option<i64>, i64, i64)> = tx
+        .query_row(
+            "SELECT id, device, number, expires_at FROM approval_requests
+             WHERE flow_id = ?1 AND method = ?2 AND settled_at IS NULL
+             ORDER BY created_at DESC LIMIT 1",
+            params![flow_id, method_id],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+        )
+        .optional()?;
+    row.map(|(request, device, number, expires_at)| {
+        Ok(ApprovalInput {
+            request,
+            device,
+            number: u8::try_from(number)
+                .map_err(|_| StoreError::Corrupt(format!("approval number {number}")))?,
+            expires_at: expires_at as u64,
+        })
+    })
+    .transpose()
+}
 
 /// A stored challenge: code hash, code expiry, wrong tries, questions asked.
 type ChallengeRow = (Option<Vec<u8>>, Option<i64>, i64, Option<String>);
@@ -476,6 +544,9 @@ impl SqliteStore {
                         now
                     ],
                 )?;
+                if let Some(approval) = &challenge.approval {
+                    insert_approval(&tx, &challenge, approval)?;
+                }
                 if let Some(message) = &challenge.message {
                     outbox::insert(&tx, message, challenge.now)?;
                     // A decoy's message is written like any other and taken back in the
@@ -586,6 +657,13 @@ impl SqliteStore {
                         })?
                         .collect::<Result<_, _>>()?;
                 }
+                ProofSource::Approval => {
+                    // The open request of the method: decided once, by this try.
+                    let Some(open) = open_approval(&tx, &flow_id, &method_id)? else {
+                        return Ok(ProofOutcome::CodeExpired);
+                    };
+                    input.approval = Some(open);
+                }
                 ProofSource::SentCode => {
                     let Some((Some(hash), Some(expires_at), attempts, _)) = challenge else {
                         return Ok(ProofOutcome::CodeExpired);
@@ -597,7 +675,22 @@ impl SqliteStore {
                     code_attempts = attempts;
                 }
             }
-            let outcome = match check(&input) {
+            let verdict = check(&input);
+            if let (Some(open), ProofCheck::Right { .. } | ProofCheck::Wrong) =
+                (&input.approval, verdict)
+            {
+                tx.execute(
+                    "UPDATE approval_requests SET settled_at = ?2, approved = ?3 WHERE id = ?1",
+                    params![
+                        open.request,
+                        now_i,
+                        matches!(verdict, ProofCheck::Right { .. })
+                    ],
+                )?;
+            }
+            let outcome = match verdict {
+                // Not a try: nothing written (the transaction is dropped).
+                ProofCheck::Refused => return Ok(ProofOutcome::CodeExpired),
                 ProofCheck::Right { totp_step } => {
                     tx.execute(
                         "INSERT INTO reset_challenges (flow_id, method, verified_at)
@@ -808,6 +901,13 @@ impl SqliteStore {
             )?;
             inject(fault, FaultPoint::AfterSessionsRevoked)?;
             counters::reset(&tx, &flow.subject, None)?;
+            // A reported app notification's pause lifts with any reset of the account,
+            // from a recognised browser too.
+            counters::reset(
+                &tx,
+                account_scope(&flow.subject),
+                Some(MethodKind::AppNotification.as_str()),
+            )?;
             for message in &completion.messages {
                 outbox::insert(&tx, message, completion.now)?;
             }

@@ -108,6 +108,7 @@ async fn start_from(
 }
 
 mod app_codes;
+mod app_notifications;
 mod attempts;
 mod audit;
 mod change_notices;
