@@ -24,7 +24,7 @@ wasm_env() {
     )
 }
 
-# The release build of the app's two areas into dist/. Smaller than trunk's
+# The release build of the app's three areas into dist/. Smaller than trunk's
 # default (measured in the README's budgets): the standard library is built from source
 # with panics that abort at once (no panic messages, locations or Debug text in the
 # wasm), and Leptos erases view types (`erase_components`), which folds its many
@@ -37,24 +37,24 @@ build_app() {
     local stage area
     mkdir -p "$TARGET_DIR"
     stage=$(mktemp -d "$TARGET_DIR/dist-stage.XXXXXX")
-    for area in index security-info; do
+    for area in index security-info authenticator; do
         (cd "$ROOT" && wasm_env env RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
             CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
             trunk build --release --dist "$stage/$area" --html-output "$area.html" "$area.html") ||
             { rm -rf "$stage"; return 1; }
     done
     local f other
-    for f in "$stage/security-info"/*; do
+    for f in "$stage/security-info"/* "$stage/authenticator"/*; do
         other="$stage/index/$(basename "$f")"
-        if [ -e "$other" ] && ! cmp -s "$f" "$other"; then
-            echo "the two areas' builds disagree on $(basename "$f")" >&2
+        if [ -e "$other" ] && ! diff -rq "$f" "$other" >/dev/null; then
+            echo "the areas' builds disagree on $(basename "$f")" >&2
             rm -rf "$stage"
             return 1
         fi
     done
     mkdir -p "$ROOT/dist"
     find "$ROOT/dist" -mindepth 1 -delete
-    cp -R "$stage/index/." "$stage/security-info/." "$ROOT/dist/"
+    cp -R "$stage/index/." "$stage/security-info/." "$stage/authenticator/." "$ROOT/dist/"
     rm -rf "$stage"
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reports what a first load of each area of the app transfers (the reset portal, the
-# security-info page): each file raw, gzip and brotli (quality 11), and each area's total.
+# security-info page, the authenticator page): each file raw, gzip and brotli (quality 11), and each area's total.
 # Reported, not asserted: budgets live in the README. Files fetched later (the
 # common-password list, loaded when the password page opens) are listed apart and not
 # counted in a first load.
@@ -11,6 +11,7 @@ dist=${1:-$ROOT/dist}
 SHARED="boot.js favicon.svg main.css"
 PORTAL="index.html sspr-app.js sspr-app_bg.wasm $SHARED"
 SECURITY_INFO="security-info.html sspr-security-info.js sspr-security-info_bg.wasm security-info.css $SHARED"
+AUTHENTICATOR="authenticator.html sspr-authenticator.js sspr-authenticator_bg.wasm authenticator.css authenticator.webmanifest $SHARED"
 LATER="common-passwords.txt"
 
 sizes() {  # raw gzip brotli of a file
@@ -18,7 +19,8 @@ sizes() {  # raw gzip brotli of a file
 }
 
 printf '%-28s %10s %10s %10s\n' file raw gzip brotli
-for name in $PORTAL sspr-security-info.js sspr-security-info_bg.wasm security-info.css security-info.html; do
+for name in $PORTAL sspr-security-info.js sspr-security-info_bg.wasm security-info.css security-info.html \
+    sspr-authenticator.js sspr-authenticator_bg.wasm authenticator.css authenticator.html; do
     f="$dist/$name"
     [ -f "$f" ] || { echo "missing $name in $dist" >&2; exit 1; }
     read -r raw gz br < <(sizes "$f")
@@ -37,6 +39,8 @@ area() {  # label, then the files of the area
 area "first load: portal" $PORTAL
 # shellcheck disable=SC2086
 area "first load: security info" $SECURITY_INFO
+# shellcheck disable=SC2086
+area "first load: authenticator" $AUTHENTICATOR
 for name in $LATER; do
     f="$dist/$name"
     [ -f "$f" ] || continue

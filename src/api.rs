@@ -4,6 +4,9 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use sspr_api::authenticator::{
+    ApprovalRequests, ApprovalStatus, AuthenticatorConfig, DecideRequest, Decided, Enrol, Enrolled,
+};
 use sspr_api::captcha::{CaptchaChallenge, CaptchaSolution};
 use sspr_api::method::PhoneChannel;
 use sspr_api::problem::PROBLEM_CONTENT_TYPE;
@@ -230,6 +233,71 @@ pub async fn change_password(
     post(paths::SESSION_PASSWORD, None, &body).await
 }
 
+/// `GET /api/v1/authenticator/config`: the organisation and the VAPID key.
+pub async fn authenticator_config() -> Result<AuthenticatorConfig, ApiError> {
+    get(paths::AUTHENTICATOR_CONFIG).await
+}
+
+/// `POST /api/v1/authenticator/enrol`: this phone becomes the person's device.
+pub async fn enrol(body: &Enrol) -> Result<Enrolled, ApiError> {
+    post(paths::AUTHENTICATOR_ENROL, None, body).await
+}
+
+/// `GET /api/v1/authenticator/requests`, signed by the device.
+pub async fn approval_requests() -> Result<ApprovalRequests, ApiError> {
+    let path = paths::AUTHENTICATOR_REQUESTS;
+    let mut request = Request::get(path);
+    for (name, value) in device_headers("GET", path, "").await? {
+        request = request.header(&name, &value);
+    }
+    send(request).await
+}
+
+/// `POST /api/v1/authenticator/requests/{id}`, signed by the device.
+pub async fn decide(request_id: &str, body: &DecideRequest) -> Result<Decided, ApiError> {
+    let path = paths::authenticator_request(request_id);
+    let json = to_json(body)?;
+    let mut request = Request::post(&path).header("content-type", "application/json");
+    for (name, value) in device_headers("POST", &path, &json).await? {
+        request = request.header(&name, &value);
+    }
+    let request = request
+        .body(json)
+        .map_err(|_| ApiError::Unexpected { status: 0 })?;
+    let response = request.send().await.map_err(|_| ApiError::Network)?;
+    read_json(response).await
+}
+
+/// `GET .../methods/{method}/approval`: the portal's wait for the phone (answers once the
+/// state changes, or after about 25 seconds).
+pub async fn approval(flow: &FlowKey, method_id: &str) -> Result<ApprovalStatus, ApiError> {
+    send(
+        Request::get(&paths::reset_approval(&flow.id, method_id))
+            .header(FLOW_SECRET_HEADER, &flow.secret),
+    )
+    .await
+}
+
+/// The device's signature of a request, as headers (a device that cannot sign sends
+/// nothing, and the server says who it does not recognise).
+async fn device_headers(
+    method: &str,
+    path: &str,
+    body: &str,
+) -> Result<Vec<(String, String)>, ApiError> {
+    crate::authenticator::device::signed_headers(method, path, body)
+        .await
+        .map_err(|_| ApiError::Unexpected { status: 0 })
+}
+
+fn to_json<B: Serialize>(body: &B) -> Result<String, ApiError> {
+    serde_wasm_bindgen::to_value(body)
+        .ok()
+        .and_then(|value| js_sys::JSON::stringify(&value).ok())
+        .and_then(|text| text.as_string())
+        .ok_or(ApiError::Unexpected { status: 0 })
+}
+
 /// The list of common passwords (sorted, one per line), fetched when the password page
 /// opens rather than in the first load.
 pub async fn common_passwords() -> Result<String, ApiError> {
@@ -257,11 +325,7 @@ async fn post<B: Serialize, T: DeserializeOwned>(
     flow: Option<&FlowKey>,
     body: &B,
 ) -> Result<T, ApiError> {
-    let json = serde_wasm_bindgen::to_value(body)
-        .ok()
-        .and_then(|value| js_sys::JSON::stringify(&value).ok())
-        .and_then(|text| text.as_string())
-        .ok_or(ApiError::Unexpected { status: 0 })?;
+    let json = to_json(body)?;
     let mut request = Request::post(path).header("content-type", "application/json");
     if let Some(flow) = flow {
         request = request.header(FLOW_SECRET_HEADER, &flow.secret);

@@ -60,6 +60,7 @@ pub fn Shell(page: Page, content: fn(Page) -> AnyView) -> impl IntoView {
             (Page::Reset, Some(step)) => step(locale),
             (Page::Reset, None) => td_string!(locale, reset.title),
             (Page::SecurityInfo, _) => td_string!(locale, security_info.title),
+            (Page::Authenticator, _) => td_string!(locale, authenticator.title),
             (Page::NotFound, _) => td_string!(locale, not_found.title),
         };
         let title = match public_config.get() {

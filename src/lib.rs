@@ -1,7 +1,8 @@
-//! SSPR web app: the reset portal, the security-info page and the embedded mode, one
-//! library of Leptos (client-side rendered) components with one entry point per area:
-//! `src/main.rs` (the portal, `index.html`) and `src/bin/security_info.rs` (the
-//! security-info page, `security-info.html`), each its own wasm bundle.
+//! SSPR web app: the reset portal, the security-info page, the authenticator page and the
+//! embedded mode, one library of Leptos (client-side rendered) components with one entry
+//! point per area: `src/main.rs` (the portal, `index.html`), `src/bin/security_info.rs`
+//! (the security-info page, `security-info.html`) and `src/bin/authenticator.rs` (the
+//! phone's authenticator, `authenticator.html`), each its own wasm bundle.
 //!
 //! Layout: [`app`] is the shell both areas share; [`reset`] holds the portal's wizard
 //! steps (one file per step); [`security_info`] the signed-in page; [`components`] the
@@ -10,6 +11,7 @@
 
 pub mod api;
 pub mod app;
+pub mod authenticator;
 pub mod captcha;
 pub mod components;
 pub mod locale;

@@ -7,6 +7,8 @@ pub enum Page {
     Reset,
     /// The signed-in security-info page, at `/security-info`.
     SecurityInfo,
+    /// The authenticator page on the person's phone, at `/authenticator`.
+    Authenticator,
     /// Any other path.
     NotFound,
 }
@@ -19,6 +21,8 @@ impl Page {
             Page::Reset
         } else if trimmed.eq_ignore_ascii_case("/security-info") {
             Page::SecurityInfo
+        } else if trimmed.eq_ignore_ascii_case("/authenticator") {
+            Page::Authenticator
         } else {
             Page::NotFound
         }
@@ -29,6 +33,7 @@ impl Page {
         match self {
             Page::Reset | Page::NotFound => "/",
             Page::SecurityInfo => "/security-info",
+            Page::Authenticator => "/authenticator",
         }
     }
 }

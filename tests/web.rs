@@ -541,6 +541,7 @@ async fn a_method_row_shows_the_method_and_asks_before_removing() {
             is_default: true,
             registered_at: 1_796_083_200,
             last_used_at: None,
+            stale: false,
         };
         view! { <dl><MethodRow method changed=Callback::new(|_: MethodList| {}) /></dl> }
     });

@@ -64,6 +64,10 @@ pub fn error_text(locale: Locale, error: &ApiError) -> String {
         ErrorCode::ReportNotFound => td_string!(locale, errors.report_not_found).to_owned(),
         ErrorCode::AccountBlocked => td_string!(locale, errors.account_blocked).to_owned(),
         ErrorCode::InvalidPhoneNumber => td_string!(locale, errors.invalid_phone_number).to_owned(),
+        ErrorCode::DeviceNotRecognised => {
+            td_string!(locale, errors.device_not_recognised).to_owned()
+        }
+        ErrorCode::ApprovalNotFound => td_string!(locale, errors.approval_not_found).to_owned(),
         ErrorCode::PasswordRejected => td_string!(locale, errors.password_rejected).to_owned(),
         ErrorCode::FlowCompleted => td_string!(locale, errors.flow_completed).to_owned(),
         ErrorCode::NotFound

@@ -29,6 +29,9 @@ pub fn SiteHeader(
                             crate::route::Page::SecurityInfo => {
                                 td_string!(i18n.get_locale(), security_info.title)
                             }
+                            crate::route::Page::Authenticator => {
+                                td_string!(i18n.get_locale(), authenticator.title)
+                            }
                             _ => td_string!(i18n.get_locale(), app.service_name),
                         }}
                     </span>

@@ -7,8 +7,8 @@ pub mod done;
 pub mod identify;
 pub mod new_password;
 pub mod paused;
-pub mod prove_call;
 pub mod prove_code;
+pub mod prove_elsewhere;
 pub mod prove_questions;
 pub mod step_frame;
 pub mod step_heading;
@@ -319,8 +319,8 @@ pub fn ResetPortal() -> impl IntoView {
                 Some(MethodKind::SecurityQuestions) => {
                     view! { <prove_questions::ProveQuestions method_id=id /> }.into_any()
                 }
-                Some(MethodKind::OfficePhone) => {
-                    view! { <prove_call::ProveCall method_id=id /> }.into_any()
+                Some(kind @ (MethodKind::OfficePhone | MethodKind::AppNotification)) => {
+                    view! { <prove_elsewhere::ProveElsewhere method_id=id kind /> }.into_any()
                 }
                 Some(kind) => view! { <prove_code::ProveCode method_id=id kind /> }.into_any(),
                 None => view! { <identify::Identify /> }.into_any(),

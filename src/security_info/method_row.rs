@@ -25,6 +25,9 @@ pub fn MethodRow(method: RegisteredMethod, changed: Callback<MethodList>) -> imp
     let page = expect_context::<SecurityInfo>();
     let kind = method.kind;
     let detail = method.detail.clone();
+    // A phone for notifications not seen for weeks (browsers drop the keys of web apps
+    // left unused) or whose push service let it go: set it up again.
+    let stale = method.stale;
     let registered = date(method.registered_at);
     let last_used = method.last_used_at.map(date);
     let confirming = RwSignal::new(false);
@@ -73,6 +76,9 @@ pub fn MethodRow(method: RegisteredMethod, changed: Callback<MethodList>) -> imp
                         }
                     }}
                 </span>
+                {stale.then(|| view! {
+                    <p class="body method-stale">{text(|l| td_string!(l, security_info.methods.stale))}</p>
+                })}
                 {move || problem.get().map(|error| view! {
                     <p class="error-message method-problem" role="alert">{move || error_text(i18n.get_locale(), &error)}</p>
                 })}

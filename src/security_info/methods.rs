@@ -4,6 +4,7 @@
 use super::SecurityInfo;
 use super::add_app::AddApp;
 use super::add_email::AddEmail;
+use super::add_notification::AddNotification;
 use super::add_phone::AddPhone;
 use super::add_questions::AddQuestions;
 use super::change_password::ChangePassword;
@@ -89,9 +90,11 @@ fn add_label(locale: Locale, kind: MethodKind, has: bool) -> String {
         (MethodKind::MobilePhone, true) => td_string!(locale, security_info.add.change_mobile),
         (MethodKind::OfficePhone, false) => td_string!(locale, security_info.add.add_office),
         (MethodKind::OfficePhone, true) => td_string!(locale, security_info.add.change_office),
-        // Registered from the authenticator page (arrives with it).
-        (MethodKind::AppNotification, _) => {
-            return kind_name(locale, kind);
+        (MethodKind::AppNotification, false) => {
+            td_string!(locale, security_info.add.add_notification)
+        }
+        (MethodKind::AppNotification, true) => {
+            td_string!(locale, security_info.add.change_notification)
         }
     }
     .to_owned()
@@ -285,7 +288,8 @@ pub fn Methods(mode: Mode) -> impl IntoView {
         Some(kind @ (MethodKind::MobilePhone | MethodKind::OfficePhone)) => {
             view! { <AddPhone kind done cancel /> }.into_any()
         }
-        Some(MethodKind::AppNotification) | None => overview().into_any(),
+        Some(MethodKind::AppNotification) => view! { <AddNotification done cancel /> }.into_any(),
+        None => overview().into_any(),
     }
 }
 
@@ -305,6 +309,7 @@ mod tests {
                     is_default: index == 0,
                     registered_at: 0,
                     last_used_at: None,
+                    stale: false,
                 })
                 .collect(),
             methods_required: required,

@@ -6,6 +6,7 @@
 
 pub mod add_app;
 pub mod add_email;
+pub mod add_notification;
 pub mod add_phone;
 pub mod add_questions;
 pub mod change_password;

@@ -298,6 +298,8 @@ impl Browser {
                 panic!("start {chromedriver:?}: {e} (run scripts/setup.sh --for-tests)")
             });
         let mut options = serde_json::json!({
+            // The authenticator page may show notifications (no prompt in headless mode).
+            "prefs": {"profile.default_content_setting_values.notifications": 1},
             "args": [
                 "--headless=new",
                 "--no-sandbox",

@@ -11,6 +11,7 @@ mod dead_ends;
 mod enumeration;
 mod harness;
 mod localization;
+mod notifications;
 mod phones;
 mod reset_journeys;
 mod security_info;

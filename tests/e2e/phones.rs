@@ -72,7 +72,7 @@ async fn a_reset_with_an_office_phone_call_answered_on_the_simulator() {
         .await;
     browser.wait_for_text_containing(".body", "•••• 13").await;
     browser
-        .wait_for_text(".call-status", &locale_text("en", "reset.call.calling"))
+        .wait_for_text(".prompt-status", &locale_text("en", "reset.call.calling"))
         .await;
     browser.screenshot("phone-call-ringing-360").await;
 

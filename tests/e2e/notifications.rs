@@ -1,0 +1,105 @@
+//! App notifications in the browser: Adele sets up her phone (a second browser with a
+//! phone's screen) from the QR code's link on the security-info page, then resets her
+//! password in the portal by choosing, on the phone, the number the portal shows; the
+//! phone's authenticator page signs the approval with its own WebCrypto key.
+
+use crate::harness::{Browser, Product, locale_text};
+use crate::steps::*;
+use sspr_server::crypto::totp;
+use sspr_server::demo::DEMO_PASSWORD;
+
+/// Adele signed in to the security-info page with her app, showing the enrol link.
+async fn enrol_link(product: &Product) -> String {
+    let browser = Browser::start("en").await;
+    browser.open(product, "/security-info").await;
+    browser.fill("#user-id", ADELE).await;
+    browser.fill("#password", DEMO_PASSWORD).await;
+    browser.click("form button[type=submit]").await;
+    browser
+        .click("input[type=radio][data-kind='app_code']")
+        .await;
+    browser
+        .fill("#proof", &totp::code_at(&demo_secret(ADELE), now()))
+        .await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_for("#methods").await;
+    browser
+        .click("#add-methods button[data-kind='app_notification']")
+        .await;
+    browser.wait_for("svg.qr-code").await;
+    let link = browser.text_of("#enrol-link").await;
+    browser.screenshot("security-info-add-notifications").await;
+    // The page waits for the phone: enrolment shows as the new method.
+    std::mem::forget(browser);
+    link
+}
+
+#[tokio::test]
+async fn a_reset_approved_on_the_phone_with_the_number_the_portal_shows() {
+    let product = Product::start();
+    let link = enrol_link(&product).await;
+    assert!(link.contains("/authenticator#enrol="), "{link}");
+
+    // The phone: the link opens the authenticator page, which sets itself up.
+    let phone = Browser::start_phone("en").await;
+    phone.client.goto(&link).await.unwrap();
+    phone
+        .wait_for_text("h1", &locale_text("en", "authenticator.enrol_title"))
+        .await;
+    phone.fill("#device-name", "Adele's phone").await;
+    phone.click("#enrol").await;
+    phone
+        .wait_for_text("h1", &locale_text("en", "authenticator.title"))
+        .await;
+    phone.wait_for("#no-requests").await;
+    phone.screenshot("authenticator-set-up-360").await;
+    // The spent token left the address: a reload keeps the device.
+    assert!(
+        !phone
+            .client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("enrol=")
+    );
+
+    // The portal: app notification first, then the number to choose.
+    let browser = Browser::start("en").await;
+    identify(&browser, &product, ADELE).await;
+    choose(&browser, "app_notification").await;
+    browser
+        .wait_for_text("h1", &locale_text("en", "reset.notification.heading"))
+        .await;
+    let number = browser.text_of("#number-to-choose").await;
+    browser.screenshot("portal-choose-number").await;
+
+    // The phone shows the request with three numbers; choosing the one shown approves.
+    let choice = format!(".number-choice button[data-number='{number}']");
+    phone.wait_for(&choice).await;
+    phone.screenshot("authenticator-request-360").await;
+    let others = phone
+        .client
+        .find_all(fantoccini::Locator::Css(".number-choice button"))
+        .await
+        .unwrap();
+    assert_eq!(others.len(), 3, "three numbers to choose from");
+    phone.click(&choice).await;
+    phone
+        .wait_for_text(
+            "#decision-status",
+            &locale_text("en", "authenticator.approved"),
+        )
+        .await;
+
+    // The portal moved on within the held wait: the second method, then the password.
+    browser
+        .wait_for_text_containing(".progress-tag", "1 of 2")
+        .await;
+    choose(&browser, "email").await;
+    prove_email(&browser, &product, "en", ADELE).await;
+    set_new_password(&browser, "en", "violet harbour crossing").await;
+    assert!(server_accepts(&product, ADELE, "violet harbour crossing").await);
+    browser.quit().await;
+    phone.quit().await;
+}
