@@ -156,6 +156,20 @@ if $FOR_TESTS; then
     ok "http_ece $http_ece"
 fi
 
+# --- playwright-core, for the push delivered to the authenticator's service worker -----
+# tests/e2e/notifications.rs has it connect to the test's Chromium over the DevTools
+# protocol (it drives the system Chromium; it downloads no browser).
+if $FOR_TESTS; then
+    step "playwright-core (npm) for the service-worker push test"
+    if [ ! -f "$CACHE/npm/node_modules/playwright-core/package.json" ]; then
+        { have node && have npm; } || apt_install nodejs npm
+        mkdir -p "$CACHE/npm"
+        npm install --prefix "$CACHE/npm" --no-audit --no-fund --silent playwright-core@1
+    fi
+    ok "playwright-core $(node -p 'require(process.argv[1]).version' \
+        "$CACHE/npm/node_modules/playwright-core/package.json")"
+fi
+
 # --- twilio (PyPI), for the Twilio provider tests -------------------------------------
 # server/tests/integration/phone/twilio.rs signs callbacks with this package's own
 # RequestValidator, found through SSPR_PY_DIR (scripts/common.sh). Without its

@@ -56,7 +56,12 @@ pub fn Requests(enrolled: Enrolled) -> impl IntoView {
         });
     };
     refresh();
-    device::on_push(refresh);
+    // Pushes received while open (shown as `data-pushes`, so a test can tell one arrived).
+    let pushes = RwSignal::new(0u32);
+    device::on_push(move || {
+        pushes.try_update(|n| *n += 1);
+        refresh();
+    });
     if let Ok(handle) = set_interval_with_handle(refresh, Duration::from_secs(POLL_SECONDS)) {
         on_cleanup(move || handle.clear());
     }
@@ -101,7 +106,7 @@ pub fn Requests(enrolled: Enrolled) -> impl IntoView {
     };
     view! {
         <h1 class="heading-xl">{text(|l| td_string!(l, authenticator.title))}</h1>
-        <p class="caption" id="device-account">
+        <p class="caption" id="device-account" data-pushes=move || pushes.get().to_string()>
             {move || td_string!(i18n.get_locale(), authenticator.for_account, account = account.clone(), organisation = organisation.clone()).to_string()}
         </p>
         <p class="status" role="status" aria-live="polite" id="decision-status">{status}</p>

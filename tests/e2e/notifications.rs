@@ -34,6 +34,56 @@ async fn enrol_link(product: &Product) -> String {
     link
 }
 
+/// `node_modules` of the tools cache, where scripts/setup.sh installs npm packages
+/// (`$SSPR_CACHE`, else `${XDG_CACHE_HOME:-$HOME/.cache}/sspr`, as scripts/common.sh).
+fn npm_modules() -> std::path::PathBuf {
+    let set = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+    let cache = set("SSPR_CACHE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            set("XDG_CACHE_HOME")
+                .map(std::path::PathBuf::from)
+                .unwrap_or_else(|| {
+                    std::path::PathBuf::from(set("HOME").unwrap_or_default()).join(".cache")
+                })
+                .join("sspr")
+        });
+    cache.join("npm/node_modules")
+}
+
+/// Delivers a Web Push message to the service worker of `phone`'s authenticator page
+/// (`tests/e2e/push_via_devtools.cjs`, playwright-core over the DevTools protocol).
+fn push_through_devtools(phone: &Browser, origin: &str) {
+    let address = phone
+        .client
+        .capabilities()
+        .and_then(|c| c.get("goog:chromeOptions"))
+        .and_then(|o| o.get("debuggerAddress"))
+        .and_then(|a| a.as_str())
+        .expect("chromedriver reports the DevTools address")
+        .to_owned();
+    let modules = npm_modules();
+    assert!(
+        modules.join("playwright-core/package.json").is_file(),
+        "the npm package playwright-core is missing from {}: run scripts/setup.sh --for-tests",
+        modules.display()
+    );
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/push_via_devtools.cjs");
+    let output = std::process::Command::new("node")
+        .arg(script)
+        .arg(&address)
+        .arg(origin)
+        .env("NODE_PATH", &modules)
+        .output()
+        .expect("node runs (scripts/setup.sh --for-tests installs it)");
+    assert!(
+        output.status.success(),
+        "the push was not delivered: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 #[tokio::test]
 async fn a_reset_approved_on_the_phone_with_the_number_the_portal_shows() {
     let product = Product::start();
@@ -54,15 +104,13 @@ async fn a_reset_approved_on_the_phone_with_the_number_the_portal_shows() {
     phone.wait_for("#no-requests").await;
     phone.screenshot("authenticator-set-up-360").await;
     // The spent token left the address: a reload keeps the device.
-    assert!(
-        !phone
-            .client
-            .current_url()
-            .await
-            .unwrap()
-            .as_str()
-            .contains("enrol=")
-    );
+    let url = phone.client.current_url().await.unwrap();
+    assert!(!url.as_str().contains("enrol="));
+
+    // A push reaches the page's service worker (delivered through the DevTools protocol,
+    // as a push service would), which tells the open page.
+    push_through_devtools(&phone, &url.origin().ascii_serialization());
+    phone.wait_for("#device-account[data-pushes='1']").await;
 
     // The portal: app notification first, then the number to choose.
     let browser = Browser::start("en").await;
