@@ -215,6 +215,16 @@ impl<S: OutboxStore> OutboxWorker<S> {
             .ok_or_else(|| SendFailure::Permanent("the phone has no push subscription".into()))?;
         let subscription: Subscription = serde_json::from_str(&subscription)
             .map_err(|_| SendFailure::Permanent("the stored subscription is unreadable".into()))?;
+        // Only to the push services configured: the endpoint came from the phone.
+        let valid = subscription
+            .validate()
+            .map_err(|err| SendFailure::Permanent(err.to_string()))?;
+        if !crate::push::config::service_allowed(&push.service_hosts, valid.host()) {
+            return Err(SendFailure::Permanent(format!(
+                "{} is not a push service in push.service_hosts",
+                valid.host()
+            )));
+        }
         let now = self.clock.now();
         let wake_up = PushMessage {
             payload: &payload,

@@ -25,15 +25,42 @@ pub struct PushConfig {
     pub subject: Option<String>,
     /// Seconds one push may take, connecting included (1..=60).
     pub timeout_seconds: u64,
+    /// The push services phones may subscribe with: host names, each matching itself and
+    /// its subdomains. A push goes to no other host: a subscription's endpoint comes from
+    /// the phone, and without this list a signed-in person could aim the server at hosts
+    /// inside the network. The default names the services of Chrome and Android (FCM),
+    /// Firefox, Edge and Windows, and Safari.
+    pub service_hosts: Vec<String>,
 }
+
+/// The browsers' push services.
+pub const DEFAULT_SERVICE_HOSTS: [&str; 4] = [
+    "fcm.googleapis.com",
+    "push.services.mozilla.com",
+    "notify.windows.com",
+    "push.apple.com",
+];
 
 impl Default for PushConfig {
     fn default() -> Self {
         PushConfig {
             subject: None,
             timeout_seconds: 10,
+            service_hosts: DEFAULT_SERVICE_HOSTS.map(str::to_owned).to_vec(),
         }
     }
+}
+
+/// Whether `host` is one of `allowed` or a subdomain of one (names compare without case).
+pub fn service_allowed(allowed: &[String], host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    allowed.iter().any(|entry| {
+        let entry = entry.trim_end_matches('.').to_ascii_lowercase();
+        host == entry
+            || host
+                .strip_suffix(&entry)
+                .is_some_and(|rest| rest.ends_with('.'))
+    })
 }
 
 /// The VAPID subject `config` names or implies.
@@ -69,12 +96,14 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
     subject(config).map(|_| ())
 }
 
-/// What the outbox needs to send Web Push: the key, the contact, the timeout.
+/// What the outbox needs to send Web Push: the key, the contact, the timeout, the push
+/// services it may reach.
 #[derive(Clone, Debug)]
 pub struct PushSender {
     pub vapid: VapidKey,
     pub subject: VapidSubject,
     pub timeout: Duration,
+    pub service_hosts: Vec<String>,
 }
 
 /// The outbox's Web Push, when the policy (as it stands after demo mode chose its own)
@@ -87,12 +116,37 @@ pub fn sender(config: &Config, keys: &ServerKeys) -> Option<PushSender> {
         vapid: super::vapid_key(keys),
         subject: subject(config).ok()?,
         timeout: Duration::from_secs(config.push.timeout_seconds),
+        service_hosts: config.push.service_hosts.clone(),
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_listed_push_services_and_their_subdomains_are_reached() {
+        let allowed = PushConfig::default().service_hosts;
+        for host in [
+            "fcm.googleapis.com",
+            "updates.push.services.mozilla.com",
+            "wns2-par02p.notify.windows.com",
+            "web.push.apple.com",
+            "FCM.googleapis.com.",
+        ] {
+            assert!(service_allowed(&allowed, host), "{host}");
+        }
+        for host in [
+            "127.0.0.1",
+            "localhost",
+            "10.0.0.5",
+            "evilfcm.googleapis.com.attacker.example",
+            "xpush.apple.com",
+            "googleapis.com",
+        ] {
+            assert!(!service_allowed(&allowed, host), "{host}");
+        }
+    }
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(text)

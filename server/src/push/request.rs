@@ -94,6 +94,19 @@ impl ValidSubscription {
         &self.endpoint
     }
 
+    /// The endpoint's host (lower case, without brackets or port).
+    pub fn host(&self) -> &str {
+        let rest = self
+            .audience
+            .split_once("://")
+            .map_or(self.audience.as_str(), |(_, rest)| rest);
+        let host = match rest.rsplit_once(':') {
+            Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
+            _ => rest,
+        };
+        host.trim_start_matches('[').trim_end_matches(']')
+    }
+
     /// The endpoint's origin (`https://push.example.net`, default port left out): the
     /// VAPID token's `aud`.
     pub fn audience(&self) -> &str {

@@ -64,9 +64,10 @@ pub fn methods(
                 kind,
                 &match kind {
                     MethodKind::Email => format!("x@{domain}"),
-                    MethodKind::MobilePhone | MethodKind::OfficePhone => {
-                        format!("{:02}", seed[10] % 100)
-                    }
+                    // Each phone its own last two digits (a real person's two phones
+                    // rarely share them), from 16 bits, so every pair is as likely.
+                    MethodKind::MobilePhone => two_digits(seed[27], seed[28]),
+                    MethodKind::OfficePhone => two_digits(seed[29], seed[30]),
                     MethodKind::AppCode
                     | MethodKind::AppNotification
                     | MethodKind::SecurityQuestions => String::new(),
@@ -80,6 +81,11 @@ pub fn methods(
             },
         })
         .collect()
+}
+
+/// Two decimal digits from two seed bytes (65,536 values: each pair within 0.2% of 1 in 100).
+fn two_digits(high: u8, low: u8) -> String {
+    format!("{:02}", u16::from_be_bytes([high, low]) % 100)
 }
 
 /// A domain drawn in proportion to `weights` (stable for the seed), or from [`DOMAINS`]

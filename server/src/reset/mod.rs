@@ -29,7 +29,8 @@ use crate::seeded::hex;
 use crate::store::interface::ProofChecker;
 use crate::store::records::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FlowMethod, FlowPurpose, FlowRecord,
-    Limits, NewApproval, NewChallenge, NewMessage, PasswordChange, ProofAttempt, ProofOutcome,
+    Limits, NewApproval, NewChallenge, NewMessage, PasswordChange, ProofAttempt, ProofCheck,
+    ProofOutcome,
 };
 use crate::store::{ResetStore, Store};
 use sha2::{Digest, Sha256};
@@ -757,13 +758,19 @@ impl<S: ResetStore> ResetService<S> {
         if flow.verified.iter().any(|id| id == method_id) {
             return Ok(CallConfirmation::AlreadyUsed);
         }
-        let check = sent_code::checker(
+        // A key press on an earlier call of this method (its code replaced since) is no
+        // try at all: it must neither count as a failure nor use up the live code's tries.
+        let typed = sent_code::checker(
             Arc::clone(&self.keys),
             flow_id,
             method_id,
             code.to_owned(),
             false,
         );
+        let check: ProofChecker = Box::new(move |input| match typed(input) {
+            ProofCheck::Wrong => ProofCheck::Refused,
+            verdict => verdict,
+        });
         let attempt = ProofAttempt {
             flow_id: flow.id.clone(),
             method_id: method.id.clone(),

@@ -658,6 +658,8 @@ fn push_worker(h: &Harness) -> OutboxWorker {
             vapid: vapid_key(&h.services.keys),
             subject: VapidSubject::parse(VAPID_SUBJECT).unwrap(),
             timeout: Duration::from_secs(5),
+            // The fake push service of these tests.
+            service_hosts: vec!["127.0.0.1".into()],
         }),
         max_attempts: 3,
     }
@@ -732,6 +734,29 @@ async fn the_wake_up_reaches_the_push_service_signed_and_encrypted_and_a_gone_on
     let (_, list) = session_get(&h, &cookie, "/api/v1/session/methods").await;
     assert_eq!(phone_of(&list).unwrap()["stale"], true, "{list}");
     assert_eq!(push.received().len(), 3);
+}
+
+#[tokio::test]
+async fn a_push_goes_to_no_host_outside_the_configured_push_services() {
+    let h = Harness::new(APP_POLICY).await;
+    let push = FakePush::start().await;
+    let browser = crate::push::Phone::new();
+    // A phone that subscribed with an endpoint inside the network (here the loopback
+    // fake), while only the public push services are allowed.
+    let endpoint = format!("{}/push/1", push.base);
+    let subscription = serde_json::to_value(browser.subscription(&endpoint)).unwrap();
+    person_with_phone(&h, "robin.quill", Some(subscription)).await;
+    let flow = h.start("robin.quill").await;
+    assert_eq!(prompt(&h, &flow).await.0, StatusCode::OK);
+    let mut worker = push_worker(&h);
+    if let Some(sender) = worker.push.as_mut() {
+        sender.service_hosts = sspr_server::push::config::DEFAULT_SERVICE_HOSTS
+            .map(str::to_owned)
+            .to_vec();
+    }
+    let pass = worker.deliver_due().await.unwrap();
+    assert_eq!(pass.given_up, 1, "{pass:?}");
+    assert!(push.received().is_empty(), "no request left the server");
 }
 
 #[tokio::test]

@@ -451,3 +451,28 @@ async fn phones_registered_on_the_security_info_page_count_once_their_code_is_ty
     let (status, _, done) = h.set_password(&flow, NEW_PASSWORD).await;
     assert_eq!(status, StatusCode::OK, "{done}");
 }
+
+#[tokio::test]
+async fn a_key_press_on_an_earlier_call_is_no_try_and_the_live_call_still_works() {
+    let h = Harness::new(PHONE_POLICY).await;
+    phone_person(&h, "robin.quill").await;
+    let flow = h.start("robin.quill").await;
+    assert_eq!(h.challenge(&flow, "office_phone").await.0, StatusCode::OK);
+    let first = h.phone().await[0].id;
+    h.clock().advance(61);
+    assert_eq!(h.challenge(&flow, "office_phone").await.0, StatusCode::OK);
+    let second = h.phone().await[0].id;
+    assert_ne!(first, second);
+    let simulator = h.services.demo_phone.as_ref().unwrap();
+    let press = sspr_server::phone::demo::CallAction::PressHash;
+    assert_eq!(
+        simulator.act(first, press).await,
+        Some(DevCallState::NotConfirmed)
+    );
+    let failed = h.sql("SELECT count(*) FROM audit_log WHERE event = 'reset_proof_failed'");
+    assert_eq!(failed[0][0], "0", "the old call's # counted as a failure");
+    assert_eq!(
+        simulator.act(second, press).await,
+        Some(DevCallState::Confirmed)
+    );
+}
