@@ -54,7 +54,7 @@ async fn a_person_signs_in_proves_their_app_sees_their_methods_and_signs_out() {
             .find_all(fantoccini::Locator::Css("#methods .summary-list__row"))
             .await
             .unwrap();
-        assert_eq!(rows.len(), 4, "e-mail, app, mobile phone and questions");
+        assert_eq!(rows.len(), 3, "e-mail, app and questions");
         browser
             .wait_for_text_containing("#readiness", "You can reset your password yourself")
             .await;

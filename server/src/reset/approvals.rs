@@ -95,6 +95,19 @@ impl<S: ResetStore> ResetService<S> {
         Ok(())
     }
 
+    /// Settles every app-notification request of the flow whose wait is over, before the
+    /// flow's counters are read or moved (the flow, a proof, a challenge): a decoy's "no"
+    /// then counts from its moment as a real denial counts from the person's, so the tries
+    /// left and the pauses tell no more than "not approved" already does.
+    pub(super) async fn settle_flow(&self, flow: &FlowRecord, now: u64) -> Result<(), ResetError> {
+        for method in &flow.methods {
+            if method.kind == MethodKind::AppNotification {
+                self.settle_overdue(flow, method, now).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// `GET .../methods/{method}/approval`: the state of the method's newest request,
     /// answered as soon as it is not waiting, or after `wait` at most.
     pub async fn approval_status(

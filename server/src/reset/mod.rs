@@ -407,7 +407,9 @@ impl<S: ResetStore> ResetService<S> {
     /// `GET /reset/flows/{flow}`.
     pub async fn get(&self, key: FlowKey<'_>) -> Result<ResetFlow, ResetError> {
         let flow = self.live_flow(key).await?;
-        self.view(&flow, self.clock.now()).await
+        let now = self.clock.now();
+        self.settle_flow(&flow, now).await?;
+        self.view(&flow, now).await
     }
 
     /// `POST /reset/flows/{flow}/extend`: a full lifetime from now, up to
@@ -448,6 +450,8 @@ impl<S: ResetStore> ResetService<S> {
     ) -> Result<Challenge, ResetError> {
         let (flow, method, proving) = self.live_method(key, method_id).await?;
         let now = self.clock.now();
+        // Requests whose wait ended unanswered count before anything else is read or sent.
+        self.settle_flow(&flow, now).await?;
         let codes_policy = &self.policy.codes;
         let mut limits = self.limits();
         let mut answer = Challenge {
@@ -549,8 +553,6 @@ impl<S: ResetStore> ResetService<S> {
                 });
             }
             Proving::Approval => {
-                // A request whose wait ended unanswered counts before the next one goes.
-                self.settle_overdue(&flow, &method, now).await?;
                 let numbers = app_notification::draw_numbers();
                 let id = app_notification::request_id();
                 let expires_at = now + app_notification::WAIT_SECONDS;
@@ -632,6 +634,7 @@ impl<S: ResetStore> ResetService<S> {
     ) -> Result<ResetFlow, ResetError> {
         let (flow, method, proving) = self.live_method(key, method_id).await?;
         let now = self.clock.now();
+        self.settle_flow(&flow, now).await?;
         let keys = Arc::clone(&self.keys);
         let decoy = flow.user.is_none();
         let user = flow.user.unwrap_or(0);

@@ -830,6 +830,44 @@ async fn decoys_offer_app_notifications_alike_and_never_approve() {
 }
 
 #[tokio::test]
+async fn a_decoys_no_counts_when_anything_reads_the_flow_not_only_the_wait() {
+    // Without polling the wait: a real denial counts at once; the decoy's "no" must count
+    // by the time the attacker reads the flow's counters another way (the flow, or a try
+    // of another method), or the tries left would tell the two apart.
+    let h = Harness::new(APP_POLICY).await;
+    let (device, _) = person_with_phone(&h, "robin.quill", None).await;
+    let real = h.start("robin.quill").await;
+    assert_eq!(prompt(&h, &real).await.0, StatusCode::OK);
+    let id = device.request(&h).await["request_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        device.decide(&h, &id, json!({"decision": "deny"})).await.0,
+        StatusCode::OK
+    );
+    let decoy = {
+        let mut found = None;
+        for n in 0..40 {
+            let flow = h.start(&format!("nobody.{n}@contoso.example")).await;
+            if flow.kinds().iter().any(|k| k == "app_notification") {
+                found = Some(flow);
+                break;
+            }
+        }
+        found.expect("some decoy offers app notifications")
+    };
+    assert_eq!(prompt(&h, &decoy).await.0, StatusCode::OK);
+    // Past any decoy's moment, nobody having polled: reading the flow settles it.
+    h.clock().advance(61);
+    assert_eq!(h.get_flow(&decoy).await.0, StatusCode::OK);
+    let rows = h.sql(
+        "SELECT count(*) FROM failure_counters WHERE scope = 'app_notification' AND failures = 1",
+    );
+    assert_eq!(rows[0][0], "2", "one each: {:?}", failures(&h));
+}
+
+#[tokio::test]
 async fn a_report_tells_the_owner_and_stops_the_prompts_until_a_reset() {
     let h = Harness::new(APP_POLICY).await;
     let (device, _) = person_with_phone(&h, "robin.quill", None).await;
