@@ -2,17 +2,14 @@
 //! grouped for typing in by hand, then the app's current code confirms it. Of a person
 //! who has an app, the new one replaces it once confirmed.
 
-use super::SecurityInfo;
 use super::form_buttons::FormButtons;
-use crate::api::{self, ApiError};
-use crate::components::code_input::without_separators;
+use super::registration::Registration;
 use crate::components::error_summary::field_error;
 use crate::components::text;
-use crate::components::{ErrorSummary, FieldError, InputKind, QrCode, TextField, error_text};
+use crate::components::{ErrorSummary, InputKind, QrCode, TextField};
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use sspr_api::session::{MethodList, NewMethod, PendingMethod};
+use sspr_api::session::{MethodList, NewMethod};
 
 const FIELD: &str = "app-code";
 
@@ -29,43 +26,19 @@ pub fn grouped(secret: &str) -> String {
 #[component]
 pub fn AddApp(done: Callback<MethodList>, cancel: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
-    let page = expect_context::<SecurityInfo>();
-    let pending = RwSignal::new(None::<PendingMethod>);
+    let registration = Registration::new();
+    let Registration {
+        pending,
+        errors,
+        busy,
+        ..
+    } = registration;
     let code = RwSignal::new(String::new());
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let busy = RwSignal::new(false);
     let field_error = field_error(errors, FIELD);
-    let fail = move |error: ApiError| {
-        if !page.ended_by(&error) && !page.reproves(&error) {
-            errors.try_set(vec![FieldError::new(FIELD, move |l| error_text(l, &error))]);
-        }
-    };
-    spawn_local(async move {
-        match api::start_registration(&NewMethod::AppCode).await {
-            Ok(started) => {
-                pending.try_set(Some(started));
-            }
-            Err(error) => fail(error),
-        }
-    });
+    registration.start(NewMethod::AppCode, FIELD);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(started) = pending.get_untracked() else {
-            return;
-        };
-        if busy.get_untracked() {
-            return;
-        }
-        let typed = without_separators(&code.get_untracked());
-        busy.set(true);
-        spawn_local(async move {
-            let result = api::confirm_registration(&started.registration_id, typed).await;
-            busy.try_set(false);
-            match result {
-                Ok(list) => done.run(list),
-                Err(error) => fail(error),
-            }
-        });
+        registration.confirm(code.get_untracked(), FIELD, done);
     };
     view! {
         <ErrorSummary errors />

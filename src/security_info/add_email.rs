@@ -1,17 +1,14 @@
 //! Adding (or changing) the e-mail address for codes: the address, then the code sent
 //! to it. A changed address is used only once its code is typed.
 
-use super::SecurityInfo;
 use super::form_buttons::FormButtons;
-use crate::api::{self, ApiError};
-use crate::components::code_input::without_separators;
+use super::registration::Registration;
 use crate::components::error_summary::field_error;
 use crate::components::text;
-use crate::components::{ErrorSummary, FieldError, InputKind, TextField, error_text};
+use crate::components::{ErrorSummary, FieldError, InputKind, TextField};
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use sspr_api::session::{MethodList, NewMethod, PendingMethod};
+use sspr_api::session::{MethodList, NewMethod};
 
 const ADDRESS: &str = "email-address";
 const CODE: &str = "email-code";
@@ -19,17 +16,15 @@ const CODE: &str = "email-code";
 #[component]
 pub fn AddEmail(done: Callback<MethodList>, cancel: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
-    let page = expect_context::<SecurityInfo>();
+    let registration = Registration::new();
+    let Registration {
+        pending,
+        errors,
+        busy,
+        ..
+    } = registration;
     let address = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
-    let pending = RwSignal::new(None::<PendingMethod>);
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let busy = RwSignal::new(false);
-    let fail = move |field: &'static str, error: ApiError| {
-        if !page.ended_by(&error) && !page.reproves(&error) {
-            errors.try_set(vec![FieldError::new(field, move |l| error_text(l, &error))]);
-        }
-    };
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let typed = address.get_untracked().trim().to_owned();
@@ -39,40 +34,11 @@ pub fn AddEmail(done: Callback<MethodList>, cancel: Callback<()>) -> impl IntoVi
             })]);
             return;
         }
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        spawn_local(async move {
-            let result = api::start_registration(&NewMethod::Email { address: typed }).await;
-            busy.try_set(false);
-            match result {
-                Ok(started) => {
-                    errors.try_set(Vec::new());
-                    pending.try_set(Some(started));
-                }
-                Err(error) => fail(ADDRESS, error),
-            }
-        });
+        registration.start(NewMethod::Email { address: typed }, ADDRESS);
     };
     let confirm = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(started) = pending.get_untracked() else {
-            return;
-        };
-        if busy.get_untracked() {
-            return;
-        }
-        let typed = without_separators(&code.get_untracked());
-        busy.set(true);
-        spawn_local(async move {
-            let result = api::confirm_registration(&started.registration_id, typed).await;
-            busy.try_set(false);
-            match result {
-                Ok(list) => done.run(list),
-                Err(error) => fail(CODE, error),
-            }
-        });
+        registration.confirm(code.get_untracked(), CODE, done);
     };
     view! {
         <ErrorSummary errors />

@@ -4,17 +4,14 @@
 //! server reads a number without a country code in the organisation's region and says
 //! when it is not a number.
 
-use super::SecurityInfo;
 use super::form_buttons::FormButtons;
-use crate::api::{self, ApiError};
-use crate::components::code_input::without_separators;
+use super::registration::Registration;
 use crate::components::error_summary::field_error;
-use crate::components::{ErrorSummary, FieldError, InputKind, TextField, error_text};
+use crate::components::{ErrorSummary, FieldError, InputKind, TextField};
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use sspr_api::MethodKind;
-use sspr_api::session::{MethodList, NewMethod, PendingMethod};
+use sspr_api::session::{MethodList, NewMethod};
 
 const NUMBER: &str = "phone-number";
 const CODE: &str = "phone-code";
@@ -26,18 +23,16 @@ pub fn AddPhone(
     cancel: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let page = expect_context::<SecurityInfo>();
     let office = kind == MethodKind::OfficePhone;
+    let registration = Registration::new();
+    let Registration {
+        pending,
+        errors,
+        busy,
+        ..
+    } = registration;
     let number = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
-    let pending = RwSignal::new(None::<PendingMethod>);
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let busy = RwSignal::new(false);
-    let fail = move |field: &'static str, error: ApiError| {
-        if !page.ended_by(&error) && !page.reproves(&error) {
-            errors.try_set(vec![FieldError::new(field, move |l| error_text(l, &error))]);
-        }
-    };
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let typed = number.get_untracked().trim().to_owned();
@@ -47,10 +42,6 @@ pub fn AddPhone(
             })]);
             return;
         }
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
         let method = if office {
             NewMethod::OfficePhone { number: typed }
         } else {
@@ -59,36 +50,11 @@ pub fn AddPhone(
                 channel: None,
             }
         };
-        spawn_local(async move {
-            let result = api::start_registration(&method).await;
-            busy.try_set(false);
-            match result {
-                Ok(started) => {
-                    errors.try_set(Vec::new());
-                    pending.try_set(Some(started));
-                }
-                Err(error) => fail(NUMBER, error),
-            }
-        });
+        registration.start(method, NUMBER);
     };
     let confirm = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(started) = pending.get_untracked() else {
-            return;
-        };
-        if busy.get_untracked() {
-            return;
-        }
-        let typed = without_separators(&code.get_untracked());
-        busy.set(true);
-        spawn_local(async move {
-            let result = api::confirm_registration(&started.registration_id, typed).await;
-            busy.try_set(false);
-            match result {
-                Ok(list) => done.run(list),
-                Err(error) => fail(CODE, error),
-            }
-        });
+        registration.confirm(code.get_untracked(), CODE, done);
     };
     let title = move || {
         let locale = i18n.get_locale();

@@ -15,6 +15,7 @@ pub mod form_buttons;
 pub mod method_row;
 pub mod methods;
 pub mod prove;
+pub mod registration;
 pub mod sign_in;
 
 use crate::api::{self, ApiError};

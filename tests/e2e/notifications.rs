@@ -5,24 +5,11 @@
 
 use crate::harness::{Browser, Product, locale_text};
 use crate::steps::*;
-use sspr_server::crypto::totp;
-use sspr_server::demo::DEMO_PASSWORD;
 
 /// Adele signed in to the security-info page with her app, showing the enrol link.
 async fn enrol_link(product: &Product) -> String {
     let browser = Browser::start("en").await;
-    browser.open(product, "/security-info").await;
-    browser.fill("#user-id", ADELE).await;
-    browser.fill("#password", DEMO_PASSWORD).await;
-    browser.click("form button[type=submit]").await;
-    browser
-        .click("input[type=radio][data-kind='app_code']")
-        .await;
-    browser
-        .fill("#proof", &totp::code_at(&demo_secret(ADELE), now()))
-        .await;
-    browser.click("form button[type=submit]").await;
-    browser.wait_for("#methods").await;
+    signed_in_with_app(&browser, product, ADELE, "#methods").await;
     browser
         .click("#add-methods button[data-kind='app_notification']")
         .await;

@@ -6,20 +6,11 @@
 use crate::harness::{Browser, Product, locale_text};
 use crate::steps::{
     ADELE, answer_questions, choose, demo_email, demo_secret, enter_code, identify,
-    next_phone_code, now, phone_count, prove_email, server_accepts, set_new_password,
+    next_phone_code, now, phone_count, prove_email, server_accepts, set_new_password, sign_in,
+    signed_in_with_app,
 };
 use sspr_server::crypto::totp::{self, TotpSecret};
 use sspr_server::demo::{DEMO_ANSWERS, DEMO_PASSWORD};
-
-async fn sign_in(browser: &Browser, product: &Product, user_id: &str, password: &str) {
-    browser.open(product, "/security-info").await;
-    browser
-        .wait_for_text("h1", &locale_text("en", "security_info.title"))
-        .await;
-    browser.fill("#user-id", user_id).await;
-    browser.fill("#password", password).await;
-    browser.click("form button[type=submit]").await;
-}
 
 #[tokio::test]
 async fn a_person_signs_in_proves_their_app_sees_their_methods_and_signs_out() {
@@ -336,15 +327,7 @@ async fn adele_signed_in(browser: &Browser, product: &Product) {
 
 /// Adele signed in with her app, until `landing` shows.
 async fn adele_signed_in_to(browser: &Browser, product: &Product, landing: &str) {
-    sign_in(browser, product, ADELE, DEMO_PASSWORD).await;
-    browser
-        .click("input[type=radio][data-kind='app_code']")
-        .await;
-    browser
-        .fill("#proof", &totp::code_at(&demo_secret(ADELE), now()))
-        .await;
-    browser.click("form button[type=submit]").await;
-    browser.wait_for(landing).await;
+    signed_in_with_app(browser, product, ADELE, landing).await;
 }
 
 async fn rows(browser: &Browser) -> usize {

@@ -201,3 +201,36 @@ pub async fn next_phone_code(product: &Product, channel: &str, after: usize) -> 
         digits
     }
 }
+
+/// Signs in to the security-info page with `user_id` and `password` (the proof comes next).
+pub async fn sign_in(browser: &Browser, product: &Product, user_id: &str, password: &str) {
+    browser.open(product, "/security-info").await;
+    browser
+        .wait_for_text("h1", &locale_text("en", "security_info.title"))
+        .await;
+    browser.fill("#user-id", user_id).await;
+    browser.fill("#password", password).await;
+    browser.click("form button[type=submit]").await;
+}
+
+/// A demo person with an app signed in to the security-info page with the demo password
+/// and the app's current code, until `landing` shows.
+pub async fn signed_in_with_app(
+    browser: &Browser,
+    product: &Product,
+    user_id: &str,
+    landing: &str,
+) {
+    sign_in(browser, product, user_id, sspr_server::demo::DEMO_PASSWORD).await;
+    browser
+        .click("input[type=radio][data-kind='app_code']")
+        .await;
+    browser
+        .fill(
+            "#proof",
+            &sspr_server::crypto::totp::code_at(&demo_secret(user_id), now()),
+        )
+        .await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_for(landing).await;
+}
