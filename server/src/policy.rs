@@ -245,7 +245,8 @@ impl Default for LockoutPolicy {
     }
 }
 
-/// Methods administrators may use: any but security questions, whatever `methods` says.
+/// Methods administrators may use: any but security questions (phones and app
+/// notifications where the policy enables them, see [`Policy::requirement`]).
 pub const ADMIN_METHODS: [MethodKind; 5] = [
     MethodKind::AppNotification,
     MethodKind::AppCode,
@@ -446,10 +447,15 @@ impl Policy {
         if is_admin {
             Requirement {
                 methods_required: 2,
+                // Codes by e-mail and app whatever `methods` says; phones and app
+                // notifications only where the policy enables them (they need a provider
+                // or the authenticator page, and a decoy must not offer what no real
+                // account could).
                 allowed: ADMIN_METHODS
                     .into_iter()
                     .filter(|kind| {
-                        *kind != MethodKind::AppNotification || self.methods.contains(kind)
+                        matches!(kind, MethodKind::Email | MethodKind::AppCode)
+                            || self.methods.contains(kind)
                     })
                     .collect(),
             }
@@ -613,9 +619,10 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("Users prove 1 of: email"), "{text}");
-        // App notifications only where the policy enables them (no command enrols a phone).
+        // Phones and app notifications only where the policy enables them.
         assert!(
-            text.contains("Administrators prove 2 of: app_code, email, mobile_phone"),
+            text.contains("Administrators prove 2 of: app_code, email\n")
+                || text.contains("Administrators prove 2 of: app_code, email."),
             "{text}"
         );
         let with_phones = describe(&parse(

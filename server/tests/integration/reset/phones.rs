@@ -476,3 +476,32 @@ async fn a_key_press_on_an_earlier_call_is_no_try_and_the_live_call_still_works(
         Some(DevCallState::Confirmed)
     );
 }
+
+#[tokio::test]
+async fn without_phones_in_the_policy_no_flow_offers_one_not_even_an_administrators_decoy() {
+    // About one unknown ID in sixteen gets an administrator's shape; none may offer a
+    // method no real account of this policy could have.
+    let h = Harness::new(&format!(
+        "[server]\nrequests_per_ip_per_minute = 10000\n{POLICY}"
+    ))
+    .await;
+    let mut administrators = 0;
+    for n in 0..96 {
+        let flow = h.start(&format!("nobody.{n}@contoso.example")).await;
+        administrators += usize::from(
+            flow.0["methods_required"] == 2
+                && !flow.kinds().iter().any(|k| k == "security_questions"),
+        );
+        for kind in flow.kinds() {
+            assert!(
+                !["mobile_phone", "office_phone", "app_notification"].contains(&kind.as_str()),
+                "{kind} offered: {}",
+                flow.0
+            );
+        }
+    }
+    assert!(
+        administrators > 0,
+        "some decoys take an administrator's shape"
+    );
+}
