@@ -141,6 +141,9 @@ pub struct Limits {
     pub send_window: i64,
     /// Seconds between two codes for the same challenge.
     pub resend_interval: i64,
+    /// Whether `resend_interval` holds across the account's flows too (calls and app
+    /// notifications: one at a time per account, however many flows are started).
+    pub resend_per_account: bool,
 }
 
 /// What one wrong proof leads to.
@@ -194,6 +197,8 @@ pub struct SendWindow {
     pub count: i64,
     /// When the oldest of them was sent.
     pub oldest: Option<i64>,
+    /// When the newest of them was sent (any flow's).
+    pub newest: Option<i64>,
 }
 
 /// Whether a code may be sent now.
@@ -209,6 +214,11 @@ pub enum SendCheck {
 /// Another code for a method whose last one went out at `last_sent` (if any), with
 /// `window` the channel's sends in the last hour.
 pub fn may_send(last_sent: Option<i64>, window: SendWindow, limits: Limits, now: i64) -> SendCheck {
+    let last_sent = if limits.resend_per_account {
+        last_sent.max(window.newest)
+    } else {
+        last_sent
+    };
     if let Some(sent) = last_sent {
         let wait = sent + limits.resend_interval - now;
         if wait > 0 {
@@ -337,6 +347,7 @@ mod tests {
         code_attempts: 5,
         sends_per_window: 5,
         send_window: HOUR,
+        resend_per_account: false,
         resend_interval: 30,
     };
 
@@ -389,9 +400,28 @@ mod tests {
             SendCheck::ResendWait(20)
         );
         assert_eq!(may_send(Some(970), none, LIMITS, 1000), SendCheck::Allowed);
+        // Calls and notifications: another flow's send 10 s ago counts too.
+        let another_flow = SendWindow {
+            count: 1,
+            oldest: Some(990),
+            newest: Some(990),
+        };
+        assert_eq!(
+            may_send(None, another_flow, LIMITS, 1000),
+            SendCheck::Allowed
+        );
+        let per_account = Limits {
+            resend_per_account: true,
+            ..LIMITS
+        };
+        assert_eq!(
+            may_send(None, another_flow, per_account, 1000),
+            SendCheck::ResendWait(20)
+        );
         let full = SendWindow {
             count: 5,
             oldest: Some(700),
+            newest: Some(900),
         };
         // The oldest of the hour's five was sent 300 s ago: 3300 s to wait.
         assert_eq!(

@@ -111,6 +111,7 @@ impl<S: ResetStore> ResetService<S> {
             code_attempts: i64::from(self.policy.codes.max_attempts),
             sends_per_window: i64::from(lockout.sends_per_hour),
             send_window: crate::limits::HOUR,
+            resend_per_account: false,
             resend_interval: RESEND_INTERVAL_SECONDS as i64,
         }
     }
@@ -524,6 +525,7 @@ impl<S: ResetStore> ResetService<S> {
                         challenge.send_channel = office_phone::SEND_CHANNEL.to_owned();
                         // A call at a time, and the prompts' own allowance (anti-bombing).
                         limits.resend_interval = office_phone::CALL_SECONDS as i64;
+                        limits.resend_per_account = true;
                         limits.sends_per_window =
                             i64::from(self.policy.phone.prompts_per_15_minutes);
                         limits.send_window = 15 * 60;
@@ -568,6 +570,7 @@ impl<S: ResetStore> ResetService<S> {
                 challenge.send_channel = app_notification::SEND_CHANNEL.to_owned();
                 // One request at a time, and the prompts' own allowance (anti-bombing).
                 limits.resend_interval = app_notification::WAIT_SECONDS as i64;
+                limits.resend_per_account = true;
                 limits.sends_per_window = i64::from(self.policy.phone.prompts_per_15_minutes);
                 limits.send_window = 15 * 60;
                 challenge.message = Some(app_notification::wake_up(

@@ -531,6 +531,7 @@ async fn real_and_unknown_accounts_wait_for_app_notifications_with_the_same_stor
         sends_per_window: 10,
         send_window: 3600,
         resend_interval: 0,
+        resend_per_account: false,
     };
     sqlite
         .begin_registration(

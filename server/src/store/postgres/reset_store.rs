@@ -113,7 +113,7 @@ pub(super) async fn send_allowed<C: GenericClient>(
     .await?;
     let row = one(
         tx,
-        "SELECT count(*), min(at) FROM sends
+        "SELECT count(*), min(at), max(at) FROM sends
          WHERE subject = $1 AND channel = $2 AND at > $3",
         &[&subject, &channel, &window_start],
     )
@@ -121,6 +121,7 @@ pub(super) async fn send_allowed<C: GenericClient>(
     let window = SendWindow {
         count: row.try_get(0)?,
         oldest: row.try_get(1)?,
+        newest: row.try_get(2)?,
     };
     let check = limits::may_send(last_sent, window, limits, now);
     if check == SendCheck::Allowed {

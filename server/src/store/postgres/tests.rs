@@ -37,6 +37,7 @@ const LIMITS: Limits = Limits {
     code_attempts: 3,
     sends_per_window: 3,
     send_window: crate::limits::HOUR,
+    resend_per_account: false,
     resend_interval: 30,
 };
 
@@ -765,6 +766,7 @@ async fn concurrent_wrong_proofs_all_count_and_none_slips_past_a_pause() {
     let limits = Limits {
         sends_per_window: 100,
         send_window: crate::limits::HOUR,
+        resend_per_account: false,
         ..LIMITS
     };
     for i in 0..8 {
@@ -1189,6 +1191,7 @@ async fn every_operation_on_one_account_at_once_ends_without_a_deadlock() {
     let limits = Limits {
         sends_per_window: 1000,
         send_window: crate::limits::HOUR,
+        resend_per_account: false,
         ..LIMITS
     };
     for i in 0..6 {

@@ -230,13 +230,14 @@ pub(super) fn send_allowed(
         [now - limits::HOUR.max(limits.send_window)],
     )?;
     let window = tx.query_row(
-        "SELECT count(*), min(at) FROM sends
+        "SELECT count(*), min(at), max(at) FROM sends
          WHERE subject = ?1 AND channel = ?2 AND at > ?3",
         params![subject, channel, window_start],
         |row| {
             Ok(SendWindow {
                 count: row.get(0)?,
                 oldest: row.get(1)?,
+                newest: row.get(2)?,
             })
         },
     )?;

@@ -213,6 +213,11 @@ async fn calls_wait_for_each_other_and_stop_at_the_limit_with_retry_after() {
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{problem}");
     assert_eq!(problem["code"], "rate_limited");
     assert!(headers.contains_key("retry-after"));
+    // Nor from another flow started meanwhile: one call at a time per account.
+    let parallel = h.start("robin.quill").await;
+    let (status, _, problem) = h.challenge(&parallel, "office_phone").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{problem}");
+    assert_eq!(problem["code"], "rate_limited");
     let mut calls = h.phone().await.len();
     for _ in 1..5 {
         h.clock().advance(61);
