@@ -207,14 +207,24 @@ impl<S: OutboxStore> OutboxWorker<S> {
             .recipient
             .parse()
             .map_err(|_| SendFailure::Permanent("the recipient is not a phone".into()))?;
-        let subscription = self
+        let Some(stored) = self
             .store
             .push_subscription(device)
             .await
             .map_err(|err| SendFailure::Transient(err.to_string()))?
-            .ok_or_else(|| SendFailure::Permanent("the phone has no push subscription".into()))?;
-        let subscription: Subscription = serde_json::from_str(&subscription)
-            .map_err(|_| SendFailure::Permanent("the stored subscription is unreadable".into()))?;
+        else {
+            // Enrolled without push (refused, or no push service reachable): the page
+            // sees the request when it is open. Nothing to send, so nothing failed.
+            tracing::info!(
+                device,
+                "no push subscription: the request waits for the open page"
+            );
+            return Ok(());
+        };
+        let subscription: Subscription =
+            crate::push::request::open_subscription(&self.keys.outbox, &stored).ok_or_else(
+                || SendFailure::Permanent("the stored subscription cannot be opened".into()),
+            )?;
         // Only to the push services configured: the endpoint came from the phone.
         let valid = subscription
             .validate()

@@ -250,6 +250,23 @@ fn is_topic(topic: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// What a subscription is sealed under at rest (docs/SECURITY.md R15): its endpoint is a
+/// capability to wake the phone and its `auth` secret a key of the phone's.
+const SEALED_CONTEXT: &str = "push-subscription";
+
+/// A subscription as the store keeps it: JSON sealed under `key`, in base64.
+pub fn seal_subscription(key: &crate::crypto::keys::Key, subscription: &Subscription) -> String {
+    let json = serde_json::to_vec(subscription).unwrap_or_default();
+    URL_SAFE_NO_PAD.encode(crate::crypto::sealed::seal(key, SEALED_CONTEXT, &json))
+}
+
+/// The subscription the store kept, or `None` when it cannot be opened with `key`.
+pub fn open_subscription(key: &crate::crypto::keys::Key, stored: &str) -> Option<Subscription> {
+    let sealed = URL_SAFE_NO_PAD.decode(stored).ok()?;
+    let json = crate::crypto::sealed::open(key, SEALED_CONTEXT, &sealed).ok()?;
+    serde_json::from_slice(&json).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

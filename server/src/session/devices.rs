@@ -120,10 +120,11 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
                 subscription
                     .validate()
                     .map_err(|err| SessionError::InvalidDevice(err.to_string()))?;
-                Some(
-                    serde_json::to_string(&subscription)
-                        .map_err(|err| SessionError::InvalidDevice(err.to_string()))?,
-                )
+                // Sealed at rest: the endpoint wakes the phone, `auth` is its key.
+                Some(crate::push::request::seal_subscription(
+                    &self.keys.outbox,
+                    &subscription,
+                ))
             }
             None => None,
         };

@@ -673,6 +673,13 @@ async fn the_wake_up_reaches_the_push_service_signed_and_encrypted_and_a_gone_on
     let endpoint = format!("{}/push/1", push.base);
     let subscription = serde_json::to_value(browser.subscription(&endpoint)).unwrap();
     let (device, secret) = person_with_phone(&h, "robin.quill", Some(subscription.clone())).await;
+    // Kept sealed (R15): neither the endpoint nor the browser's auth secret is readable.
+    let stored = h.sql("SELECT push_subscription FROM methods WHERE kind = 'app_notification'");
+    let auth = subscription["keys"]["auth"].as_str().unwrap();
+    assert!(
+        !stored[0][0].contains("/push/1") && !stored[0][0].contains(auth),
+        "{stored:?}"
+    );
     let (status, _, config) = h
         .request(
             Request::get("/api/v1/authenticator/config")
