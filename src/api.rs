@@ -290,7 +290,8 @@ async fn device_headers(
         .map_err(|_| ApiError::Unexpected { status: 0 })
 }
 
-fn to_json<B: Serialize>(body: &B) -> Result<String, ApiError> {
+/// `body` as JSON text, through the browser's `JSON.stringify`.
+pub(crate) fn to_json<B: Serialize>(body: &B) -> Result<String, ApiError> {
     serde_wasm_bindgen::to_value(body)
         .ok()
         .and_then(|value| js_sys::JSON::stringify(&value).ok())

@@ -242,7 +242,7 @@ impl<S: OutboxStore> OutboxWorker<S> {
             // A newer request replaces an older one still queued for an offline phone.
             topic: Some("approval"),
         };
-        let request = push_request(&subscription, &wake_up, &push.vapid, &push.subject, now)
+        let request = push_request(&valid, &wake_up, &push.vapid, &push.subject, now)
             .map_err(|err| SendFailure::Permanent(err.to_string()))?;
         let answer = http_client::post(
             &request.endpoint,

@@ -55,11 +55,7 @@ pub async fn create_key() -> Result<String, DeviceError> {
 
 /// Keeps the server's answer to the enrolment beside the key.
 pub async fn keep(enrolled: &Enrolled) -> Result<(), DeviceError> {
-    let json = serde_wasm_bindgen::to_value(enrolled)
-        .ok()
-        .and_then(|value| js_sys::JSON::stringify(&value).ok())
-        .and_then(|text| text.as_string())
-        .ok_or(DeviceError("keep its enrolment"))?;
+    let json = crate::api::to_json(enrolled).map_err(|_| DeviceError("keep its enrolment"))?;
     keep_enrolment(&json)
         .await
         .map(drop)

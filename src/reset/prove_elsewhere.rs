@@ -23,6 +23,7 @@ use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sspr_api::authenticator::ApprovalState;
+use sspr_api::reset::ResetFlow;
 use sspr_api::{ErrorCode, MethodKind};
 
 /// Milliseconds between two reads of the flow while a call is on.
@@ -64,14 +65,20 @@ async fn sleep(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// Whether the method got proven before the prompt's time (`left`) ran out.
-async fn proven(kind: MethodKind, key: &FlowKey, method_id: &str, left: RwSignal<u64>) -> bool {
+/// The flow with the method proven, when it got proven before the prompt's time (`left`)
+/// ran out.
+async fn proven(
+    kind: MethodKind,
+    key: &FlowKey,
+    method_id: &str,
+    left: RwSignal<u64>,
+) -> Option<ResetFlow> {
     if kind == MethodKind::AppNotification {
         loop {
             match api::approval(key, method_id).await.map(|s| s.state) {
                 Ok(ApprovalState::Waiting) => continue,
-                Ok(ApprovalState::Approved) => return true,
-                Ok(ApprovalState::NotApproved) | Err(_) => return false,
+                Ok(ApprovalState::Approved) => return api::reset_flow(key).await.ok(),
+                Ok(ApprovalState::NotApproved) | Err(_) => return None,
             }
         }
     }
@@ -80,10 +87,10 @@ async fn proven(kind: MethodKind, key: &FlowKey, method_id: &str, left: RwSignal
         if let Ok(flow) = api::reset_flow(key).await
             && flow.verified.iter().any(|id| id == method_id)
         {
-            return true;
+            return Some(flow);
         }
     }
-    false
+    None
 }
 
 #[component]
@@ -161,10 +168,8 @@ pub fn ProveElsewhere(method_id: String, kind: MethodKind) -> impl IntoView {
             left.try_set(seconds);
             ended.try_set(false);
             errors.try_set(Vec::new());
-            if proven(kind, &key, &method_id, left).await {
-                if portal.still_on(&here)
-                    && let Ok(flow) = api::reset_flow(&key).await
-                {
+            if let Some(flow) = proven(kind, &key, &method_id, left).await {
+                if portal.still_on(&here) {
                     portal.flow_changed(flow);
                 }
                 return;

@@ -1,5 +1,5 @@
-//! The few pages the server renders itself (the dev outbox, the "this wasn't me" page):
-//! text put into their HTML is escaped here.
+//! The few pages the server renders itself (the dev outbox, the phone simulator, the "this
+//! wasn't me" page) and the TwiML of calls: text put into their markup is escaped here.
 
 /// `text` safe to put in HTML text and in quoted attribute values.
 pub fn escape(text: &str) -> String {

@@ -9,7 +9,7 @@ mod dev_outbox;
 mod dev_phone;
 mod error_responses;
 pub mod host_guard;
-mod html;
+pub(crate) mod html;
 mod ip_limit;
 mod json;
 mod openapi;

@@ -1,4 +1,4 @@
-//! Codes the server sends (e-mail now; text and voice later): drawn from the OS CSPRNG,
+//! Codes the server sends (e-mail, text, WhatsApp, voice; an office call carries one): drawn from the OS CSPRNG,
 //! stored as a keyed hash bound to their flow and method, compared in constant time
 //! (docs/SECURITY.md R3).
 

@@ -116,8 +116,3 @@ pub fn outbound(key: &Key, message: &QueuedMessage) -> Option<Outbound> {
         call: body.call,
     })
 }
-
-/// The text of a sealed phone message (the dev outbox and the phone simulator show it).
-pub fn text(key: &Key, message: &QueuedMessage) -> Option<String> {
-    outbound(key, message).map(|outbound| outbound.text)
-}

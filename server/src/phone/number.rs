@@ -1,6 +1,6 @@
-//! Phone numbers as people type them (`07700 900123`, `+44 7700 900123`, `(201) 555-0123`),
+//! Phone numbers as people type them (`07400 123456`, `+44 7400 123456`, `(201) 555-0123`),
 //! parsed in the configured default region and validated against libphonenumber's
-//! metadata (the `phonenumber` crate), then kept in E.164 (`+447700900123`).
+//! metadata (the `phonenumber` crate), then kept in E.164 (`+447400123456`).
 
 use phonenumber::country::Id;
 

@@ -330,20 +330,16 @@ fn checked_reference(reference: &str) -> Result<String, SendFailure> {
 /// `text` safe in XML text and quoted attributes; characters XML 1.0 cannot hold are
 /// dropped.
 fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if c.is_control() || c == '\u{fffe}' || c == '\u{ffff}' => {}
-            c => out.push(c),
-        }
-    }
-    out
+    // XML has no place for control characters but tab and line ends: they are dropped,
+    // the rest escaped as the server's own pages escape text.
+    let allowed: String = text
+        .chars()
+        .filter(|c| {
+            matches!(c, '\t' | '\n' | '\r')
+                || !(c.is_control() || matches!(c, '\u{fffe}' | '\u{ffff}'))
+        })
+        .collect();
+    crate::http::html::escape(&allowed)
 }
 
 /// A call that reads `text`, pauses, and reads it again.

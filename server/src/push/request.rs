@@ -204,13 +204,12 @@ pub enum PushRequestError {
 /// optional `Topic`, and a VAPID `Authorization` signed with `vapid` for the endpoint's
 /// origin, naming `subject`, valid from `now` (Unix seconds).
 pub fn push_request(
-    subscription: &Subscription,
+    subscription: &ValidSubscription,
     message: &PushMessage<'_>,
     vapid: &VapidKey,
     subject: &VapidSubject,
     now: u64,
 ) -> Result<PushRequest, PushRequestError> {
-    let subscription = subscription.validate()?;
     if let Some(topic) = message.topic
         && !is_topic(topic)
     {
@@ -237,7 +236,7 @@ pub fn push_request(
         vapid.authorization(subscription.audience(), subject, now),
     ));
     Ok(PushRequest {
-        endpoint: subscription.endpoint,
+        endpoint: subscription.endpoint.clone(),
         headers,
         body,
     })
@@ -408,7 +407,9 @@ mod tests {
             topic: Some("reset-r-1"),
         };
         let request = push_request(
-            &subscription("https://push.example.net/wpush/abc"),
+            &subscription("https://push.example.net/wpush/abc")
+                .validate()
+                .expect("valid"),
             &message,
             &vapid,
             &subject,
@@ -453,7 +454,9 @@ mod tests {
             ..message
         };
         let request = push_request(
-            &subscription("https://push.example.net/wpush/abc"),
+            &subscription("https://push.example.net/wpush/abc")
+                .validate()
+                .expect("valid"),
             &untopical,
             &vapid,
             &subject,
@@ -475,7 +478,8 @@ mod tests {
                 ttl_seconds: 60,
                 topic,
             };
-            push_request(subscription, &message, &vapid, &subject, 0)
+            let subscription = subscription.validate()?;
+            push_request(&subscription, &message, &vapid, &subject, 0)
         };
         for topic in ["", "has space", "dot.ted", &too_long] {
             assert_eq!(

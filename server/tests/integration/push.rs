@@ -65,7 +65,10 @@ fn build(phone: &Phone, endpoint: &str, payload: &[u8], vapid: &VapidKey, now: u
     };
     let subject = VapidSubject::parse(SUBJECT).expect("a mailto: subject");
     push_request(
-        &phone.subscription(endpoint),
+        &phone
+            .subscription(endpoint)
+            .validate()
+            .expect("a valid subscription"),
         &message,
         vapid,
         &subject,
