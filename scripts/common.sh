@@ -8,6 +8,8 @@ export SSPR_PY_DIR=${SSPR_PY_DIR:-$CACHE/py}
 # unchanged crates are not compiled again. Developers keep the usual ./target.
 if [ -n "${CI:-}" ] && [ -z "${CARGO_TARGET_DIR:-}" ]; then
     export CARGO_TARGET_DIR="$CACHE/ci-target"
+    # Incremental caches grow by gigabytes a run and a fresh clone gains little from them.
+    export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 fi
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 
@@ -32,19 +34,21 @@ wasm_env() {
 # messages. Both need RUSTC_BOOTSTRAP (unstable flags on the stable compiler), as the
 # build-std route of scripts/setup.sh already does.
 build_app() {
-    # One trunk build per area (trunk empties its dist folder on every build): each into a
+    # One trunk build per bundle (trunk empties its dist folder on every build): each into a
     # stage of its own, then merged into dist/ (shared files must be the same bytes).
     local stage area
     mkdir -p "$TARGET_DIR"
     stage=$(mktemp -d "$TARGET_DIR/dist-stage.XXXXXX")
-    for area in index security-info authenticator; do
+    for area in index reset-wizard security-info authenticator; do
         (cd "$ROOT" && wasm_env env RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
             CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
             trunk build --release --dist "$stage/$area" --html-output "$area.html" "$area.html") ||
             { rm -rf "$stage"; return 1; }
     done
     local f other
-    for f in "$stage/security-info"/* "$stage/authenticator"/*; do
+    # The wizard's HTML only drives its build: its bundle is started from index.html.
+    rm "$stage/reset-wizard/reset-wizard.html"
+    for f in "$stage/reset-wizard"/* "$stage/security-info"/* "$stage/authenticator"/*; do
         other="$stage/index/$(basename "$f")"
         if [ -e "$other" ] && ! diff -rq "$f" "$other" >/dev/null; then
             echo "the areas' builds disagree on $(basename "$f")" >&2
@@ -54,7 +58,7 @@ build_app() {
     done
     mkdir -p "$ROOT/dist"
     find "$ROOT/dist" -mindepth 1 -delete
-    cp -R "$stage/index/." "$stage/security-info/." "$stage/authenticator/." "$ROOT/dist/"
+    cp -R "$stage/index/." "$stage/reset-wizard/." "$stage/security-info/." "$stage/authenticator/." "$ROOT/dist/"
     rm -rf "$stage"
 }
 

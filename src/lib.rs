@@ -30,3 +30,25 @@ pub fn start(page: route::Page, content: fn(route::Page) -> leptos::prelude::Any
     }
     leptos::mount::mount_to_body(move || app::App(app::AppProps { page, content }));
 }
+
+/// As [`start`], until `window` receives the event `unmount_on`: then the area is taken
+/// down (its view removed, its effects and listeners cleaned up), for another bundle to
+/// take the page over.
+pub fn start_until(
+    page: route::Page,
+    content: fn(route::Page) -> leptos::prelude::AnyView,
+    unmount_on: &str,
+) {
+    use leptos::prelude::*;
+    if let Some(placeholder) = document().get_element_by_id("boot") {
+        placeholder.remove();
+    }
+    let mounted = std::cell::RefCell::new(Some(leptos::mount::mount_to(
+        leptos::tachys::dom::body(),
+        move || app::App(app::AppProps { page, content }),
+    )));
+    // Never removed: after the first time it has nothing left to take down.
+    let _ = window_event_listener_untyped(unmount_on, move |_| {
+        mounted.borrow_mut().take();
+    });
+}

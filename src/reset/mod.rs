@@ -10,6 +10,7 @@ pub mod paused;
 pub mod prove_code;
 pub mod prove_elsewhere;
 pub mod prove_questions;
+pub mod start;
 pub mod step_frame;
 pub mod step_heading;
 pub mod timeout_warning;
@@ -32,6 +33,10 @@ pub const FLOW_KEY: &str = "sspr.reset.flow";
 pub const FLOW_SECRET_KEY: &str = "sspr.reset.flow_secret";
 /// The `sessionStorage` key holding the user ID of that flow (for the password rules).
 pub const USER_KEY: &str = "sspr.reset.user";
+/// The `sessionStorage` key the first step's bundle sets when it hands the flow it started
+/// to the wizard's bundle ([`start`]), to the number of history entries it pushed: the
+/// wizard then moves focus as at any step change, and Back goes back through them.
+pub const HANDED_OVER_KEY: &str = "sspr.reset.handed_over";
 
 /// What every step can reach: the wizard's state and the way between steps.
 #[derive(Debug, Clone, Copy)]
@@ -66,6 +71,22 @@ pub fn clock_now() -> u64 {
 }
 
 impl Portal {
+    /// A portal at the first step, with the user ID the link may carry (`?user_id=`).
+    pub fn at_first_step() -> Portal {
+        Portal {
+            wizard: RwSignal::new(Wizard::default()),
+            step: RwSignal::new(Step::Identify),
+            user_id: RwSignal::new(query_param("user_id").unwrap_or_default()),
+            notice: RwSignal::new(None),
+            navigated: RwSignal::new(false),
+            sent: RwSignal::new(Vec::new()),
+            resuming: RwSignal::new(false),
+            now: RwSignal::new(clock_now()),
+            pushed: RwSignal::new(0),
+            phone_channel: RwSignal::new(None),
+        }
+    }
+
     /// Moves to `step`, as a new entry in the browser's history.
     pub fn go(&self, step: Step) {
         push_history(&step);
@@ -254,18 +275,7 @@ impl Portal {
 /// The portal: the current step, kept in step with the browser's history.
 #[component]
 pub fn ResetPortal() -> impl IntoView {
-    let portal = Portal {
-        wizard: RwSignal::new(Wizard::default()),
-        step: RwSignal::new(Step::Identify),
-        user_id: RwSignal::new(query_param("user_id").unwrap_or_default()),
-        notice: RwSignal::new(None),
-        navigated: RwSignal::new(false),
-        sent: RwSignal::new(Vec::new()),
-        resuming: RwSignal::new(false),
-        now: RwSignal::new(clock_now()),
-        pushed: RwSignal::new(0),
-        phone_channel: RwSignal::new(None),
-    };
+    let portal = Portal::at_first_step();
     provide_context(portal);
     resume(portal);
     if let Ok(tick) = set_interval_with_handle(
@@ -366,6 +376,12 @@ fn resume(portal: Portal) {
         match result {
             Ok(flow) => {
                 portal.keep_flow(flow);
+                // Handed over by the first step's bundle: a step change, with the history
+                // entries that bundle pushed (so Back goes back through them).
+                if let Some(pushed) = session_take(HANDED_OVER_KEY) {
+                    portal.navigated.set(true);
+                    portal.pushed.set(pushed.parse().unwrap_or(0));
+                }
                 let step = portal
                     .wizard
                     .with(|w| w.allow(wanted.unwrap_or(Step::Identify), clock_now()));
@@ -388,6 +404,15 @@ fn resume(portal: Portal) {
             }
         }
     });
+}
+
+/// Whether this page load continues a reset (a reload, or the first step's bundle handing
+/// over): the URL names a later step and this tab holds a flow.
+pub fn continues_a_flow() -> bool {
+    let wanted = query_param("step").and_then(|p| Step::from_param(&p));
+    wanted.is_some_and(|step| step != Step::Identify)
+        && session_get(FLOW_KEY).is_some()
+        && session_get(FLOW_SECRET_KEY).is_some()
 }
 
 /// A parameter of the page's URL.
@@ -425,6 +450,14 @@ fn session() -> Option<web_sys::Storage> {
 
 fn session_get(key: &str) -> Option<String> {
     session()?.get_item(key).ok().flatten()
+}
+
+/// The value of `key` in `sessionStorage`, removed.
+fn session_take(key: &str) -> Option<String> {
+    let storage = session()?;
+    let value = storage.get_item(key).ok().flatten();
+    let _ = storage.remove_item(key);
+    value
 }
 
 /// Keeps the flow id, its secret (given only when the flow starts) and the user ID typed

@@ -35,6 +35,13 @@ pub struct Product {
     data: tempfile::TempDir,
 }
 
+/// The built app the tests serve: `$SSPR_APP_DIR`, or `dist/`.
+pub fn app_dir() -> PathBuf {
+    std::env::var_os("SSPR_APP_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("dist"))
+}
+
 /// The server binary the tests run: `$SSPR_SERVER_BIN`, or the debug build.
 fn server_binary() -> PathBuf {
     std::env::var_os("SSPR_SERVER_BIN")
@@ -56,15 +63,18 @@ impl Product {
 
     /// With `config_toml` as the server's configuration file.
     pub fn start_with_config(config_toml: &str) -> Product {
+        Product::start_with_app(config_toml, &app_dir())
+    }
+
+    /// With `config_toml`, serving the built app from `app_dir` (a test's own copy of
+    /// [`app_dir`]).
+    pub fn start_with_app(config_toml: &str, app_dir: &Path) -> Product {
         let server = server_binary();
         assert!(
             server.exists(),
             "server binary {} is missing: run scripts/test.sh (or cargo build -p sspr-server)",
             server.display()
         );
-        let app_dir = std::env::var_os("SSPR_APP_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| repo_root().join("dist"));
         assert!(
             app_dir.join("index.html").exists(),
             "the built app is missing from {}: run scripts/test.sh (or trunk build --release)",
@@ -75,7 +85,7 @@ impl Product {
         std::fs::write(&config, config_toml).expect("write the configuration");
         let mut child = Command::new(&server)
             .args(["--listen", "127.0.0.1:0", "--demo", "--app-dir"])
-            .arg(&app_dir)
+            .arg(app_dir)
             .arg("--config")
             .arg(&config)
             .arg("--database")

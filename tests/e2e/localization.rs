@@ -101,16 +101,31 @@ async fn bundles_loaded(browser: &Browser) -> Vec<String> {
 }
 
 /// Each area is its own bundle: a person resetting never downloads the security-info
-/// page, and the other way round.
+/// page, and the other way round. The portal's first step comes first; the wizard's
+/// bundle follows in the background (tests/e2e/first_load.rs).
 #[tokio::test]
 async fn each_area_loads_only_its_own_bundle() {
     let product = Product::start();
     let browser = Browser::start("en-US").await;
     browser.open(&product, "/").await;
     browser.expect_heading("en", "reset.title").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !bundles_loaded(&browser)
+        .await
+        .contains(&"sspr-app_bg.wasm".to_owned())
+    {
+        assert!(std::time::Instant::now() < deadline, "no wizard bundle");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert_eq!(
         bundles_loaded(&browser).await,
-        ["boot.js", "sspr-app.js", "sspr-app_bg.wasm"]
+        [
+            "boot.js",
+            "sspr-app.js",
+            "sspr-app_bg.wasm",
+            "sspr-reset-start.js",
+            "sspr-reset-start_bg.wasm"
+        ]
     );
     browser.open(&product, "/security-info").await;
     browser.expect_heading("en", "security_info.title").await;

@@ -9,6 +9,7 @@
 mod change_reports;
 mod dead_ends;
 mod enumeration;
+mod first_load;
 mod harness;
 mod localization;
 mod notifications;

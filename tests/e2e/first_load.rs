@@ -1,0 +1,150 @@
+//! The portal's two bundles (docs/ARCHITECTURE.md, "Bundles"): a first visit loads only
+//! the first step's, the wizard's arrives in the background and takes over without a
+//! reload once the flow has started; when it cannot be loaded the first step says so and
+//! tries again, losing nothing.
+
+use crate::harness::{Browser, Product, app_dir, locale_text};
+use crate::steps::*;
+use std::time::{Duration, Instant};
+
+const WIZARD_WASM: &str = "sspr-app_bg.wasm";
+
+/// How many times the page fetched a file whose URL ends in `name`.
+async fn fetched(browser: &Browser, name: &str) -> u64 {
+    browser
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource')\
+             .filter(e => new URL(e.name).pathname === '/' + arguments[0]).length",
+            vec![serde_json::json!(name)],
+        )
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap()
+}
+
+async fn script(browser: &Browser, js: &str) -> serde_json::Value {
+    browser.client.execute(js, vec![]).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_first_step_loads_alone_and_the_wizard_takes_over_without_a_reload() {
+    let product = Product::start_with_config(ONE_METHOD);
+    let browser = Browser::start("en-US").await;
+    browser.open(&product, "/").await;
+    browser.expect_heading("en", "reset.title").await;
+    assert_eq!(fetched(&browser, "sspr-reset-start_bg.wasm").await, 1);
+    // The wizard's bundle follows in the background, before anyone continues.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while fetched(&browser, WIZARD_WASM).await == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the wizard's bundle was never fetched"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Something only this document has: gone if the page were loaded again.
+    script(&browser, "window.__sameDocument = true").await;
+    browser.fill("#user-id", ADELE).await;
+    browser.click("form button[type=submit]").await;
+    browser
+        .wait_for_text("h1", &locale_text("en", "reset.choose.heading"))
+        .await;
+    assert_eq!(
+        script(&browser, "return window.__sameDocument === true").await,
+        true
+    );
+    assert_eq!(fetched(&browser, WIZARD_WASM).await, 1, "fetched once");
+    // The wizard took the page over as at any step change: the heading has the focus,
+    // the URL names the step, and only one copy of the page is there.
+    assert_eq!(
+        script(&browser, "return document.activeElement.tagName").await,
+        "H1"
+    );
+    assert_eq!(
+        script(
+            &browser,
+            "return new URLSearchParams(location.search).get('step')"
+        )
+        .await,
+        "choose"
+    );
+    assert_eq!(
+        script(&browser, "return document.querySelectorAll('main').length").await,
+        1
+    );
+    // On to the end in the wizard.
+    choose(&browser, "email").await;
+    let code = product.last_code_to(demo_email(ADELE));
+    enter_code(&browser, &code).await;
+    set_new_password(&browser, "en", "lantern orchard pebble").await;
+    assert!(server_accepts(&product, ADELE, "lantern orchard pebble").await);
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn when_the_wizard_cannot_load_the_first_step_says_so_and_tries_again() {
+    // The app without the wizard's bundle, as when the network fails at that moment.
+    let app = tempfile::tempdir().unwrap();
+    let held_back = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(app_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            let name = path.file_name().unwrap().to_owned();
+            let into = if name.to_string_lossy().starts_with(WIZARD_WASM) {
+                held_back.path()
+            } else {
+                app.path()
+            };
+            std::fs::copy(&path, into.join(name)).unwrap();
+        }
+    }
+    let snippets = app_dir().join("snippets");
+    if snippets.exists() {
+        copy_dir(&snippets, &app.path().join("snippets"));
+    }
+    let product = Product::start_with_app(ONE_METHOD, app.path());
+    let browser = Browser::start("en-US").await;
+    identify(&browser, &product, ADELE).await;
+    browser
+        .wait_for_text_containing("[role=alert]", &locale_text("en", "errors.network"))
+        .await;
+    browser.screenshot("wizard-not-loaded").await;
+    // The connection is back: Try again carries on with the flow already started.
+    for entry in std::fs::read_dir(held_back.path()).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, app.path().join(path.file_name().unwrap())).unwrap();
+    }
+    browser.click("[role=alert] button").await;
+    browser
+        .wait_for_text("h1", &locale_text("en", "reset.choose.heading"))
+        .await;
+    assert_eq!(
+        script(
+            &browser,
+            "return new URLSearchParams(location.search).get('step')"
+        )
+        .await,
+        "choose"
+    );
+    choose(&browser, "email").await;
+    let code = product.last_code_to(demo_email(ADELE));
+    enter_code(&browser, &code).await;
+    set_new_password(&browser, "en", "copper meadow lantern").await;
+    assert!(server_accepts(&product, ADELE, "copper meadow lantern").await);
+    browser.quit().await;
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, target).unwrap();
+        }
+    }
+}
