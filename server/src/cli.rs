@@ -406,6 +406,8 @@ fn demo_tls_notice(
         })
         .map(|name| format!("https://{}", tls::host_with_port(name, port)))
         .collect();
+    // Links to open on a phone (enrol QR codes, notices) use the first network address.
+    config.server.demo_link_origin = urls.first().cloned();
     tracing::info!(path = %path.display(), fingerprint = %demo.authority_fingerprint, "demo TLS certificate made");
     println!(
         "\nDemo TLS (--demo-self-signed-tls): a certificate made now for {names}.\n\

@@ -63,6 +63,11 @@ pub struct ServerConfig {
     /// The certificate's private key, PEM (PKCS#8, RSA or SEC1), e.g.
     /// `/etc/sspr/tls/privkey.pem`.
     pub tls_key_file: Option<PathBuf>,
+    /// The origin links in messages and enrol QR codes point at when `public_url` is not
+    /// set: with `--demo-self-signed-tls`, the demo's HTTPS address on the network (a phone
+    /// cannot open `localhost`). Set at start, never read from the file.
+    #[serde(skip)]
+    pub demo_link_origin: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -80,6 +85,7 @@ impl Default for ServerConfig {
             audit_retention_days: 400,
             tls_cert_file: None,
             tls_key_file: None,
+            demo_link_origin: None,
         }
     }
 }
@@ -406,6 +412,14 @@ impl Config {
         self.server.public_url.as_deref().and_then(origin_of)
     }
 
+    /// The origin links in messages point at: `public_url`'s, else the demo's HTTPS address
+    /// on the network, else this machine (`http://localhost:<port>`).
+    pub fn link_origin(&self) -> String {
+        self.public_origin()
+            .or_else(|| self.server.demo_link_origin.clone())
+            .unwrap_or_else(|| format!("http://localhost:{}", self.server.listen.port()))
+    }
+
     /// Audit events older than this are purged.
     pub fn audit_retention(&self) -> std::time::Duration {
         std::time::Duration::from_secs(u64::from(self.server.audit_retention_days) * 86_400)
@@ -576,6 +590,21 @@ mod tests {
         let err =
             Config::parse("[policy]\nmethods_required = 2\nmethods = [\"email\"]").unwrap_err();
         assert!(err.to_string().contains("policy.methods"), "{err}");
+    }
+
+    #[test]
+    fn links_point_at_the_public_url_else_the_demos_network_address_else_this_machine() {
+        let mut config = Config::parse("[server]\nlisten = \"0.0.0.0:8443\"").unwrap();
+        assert_eq!(config.link_origin(), "http://localhost:8443");
+        // --demo-self-signed-tls: a phone on the network must reach the links, and HSTS
+        // stays off (a demo's certificate is thrown away at the next start).
+        config.server.demo_link_origin = Some("https://192.168.1.20:8443".into());
+        assert_eq!(config.link_origin(), "https://192.168.1.20:8443");
+        assert!(!config.behind_tls());
+        config.server.public_url = Some("https://sspr.contoso.com/".into());
+        assert_eq!(config.link_origin(), "https://sspr.contoso.com");
+        // Never read from the file.
+        assert!(Config::parse("[server]\ndemo_link_origin = \"https://x\"").is_err());
     }
 
     #[test]

@@ -32,6 +32,15 @@ pub const DAILY_FAILURES: i64 = 100;
 /// it (a reported app notification), never by itself.
 pub const UNTIL_LIFTED: i64 = i64::MAX;
 
+/// The wait a pause [`UNTIL_LIFTED`] gives at `now`: the time to the next midnight (UTC),
+/// where it begins again. Said like any pause (at most a day, counting down), so whoever
+/// is refused cannot tell it from the daily failure limit, which decoys reach too: a
+/// pause with no end would show that the account is real and its owner reported
+/// (docs/SECURITY.md R1).
+pub fn until_lifted_shown(now: i64) -> u64 {
+    (DAY - now.rem_euclid(DAY)) as u64
+}
+
 /// A pause in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Locked {
@@ -67,8 +76,11 @@ impl Counter {
     /// The pause in force at `now`, if any.
     pub fn lock(&self, now: i64) -> Option<Locked> {
         (self.locked_until > now).then(|| Locked {
-            retry_after: (self.locked_until != UNTIL_LIFTED)
-                .then(|| (self.locked_until - now) as u64),
+            retry_after: Some(if self.locked_until == UNTIL_LIFTED {
+                until_lifted_shown(now)
+            } else {
+                (self.locked_until - now) as u64
+            }),
         })
     }
 
@@ -251,6 +263,29 @@ mod tests {
         lock_seconds: 900,
         growing: true,
     };
+
+    #[test]
+    fn a_pause_until_lifted_says_a_wait_like_any_pause_and_never_ends() {
+        let mut counter = Counter::default();
+        counter.lock_until_lifted();
+        let midnight = 20 * DAY;
+        for (now, shown) in [
+            (midnight - 1, 1),
+            (midnight, DAY),
+            (midnight + 3600, DAY - 3600),
+            (midnight + 400 * DAY + 10, DAY - 10),
+        ] {
+            assert_eq!(
+                counter.lock(now),
+                Some(Locked {
+                    retry_after: Some(shown as u64)
+                })
+            );
+        }
+        // Failures do not end it; only a reset or an administrator does.
+        assert!(counter.fail(METHOD, midnight).is_some());
+        assert_eq!(counter.locked_until, UNTIL_LIFTED);
+    }
 
     #[test]
     fn every_threshold_failures_pause_for_the_lock_time() {

@@ -89,7 +89,7 @@ pub async fn config(State(state): State<AppState>) -> Json<AuthenticatorConfig> 
             body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`method_disabled`: the policy no longer enables app notifications; `forbidden_origin`: sent from another origin",
             body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`registration_not_found`: no such token, or it was used or expired",
+        (status = 404, description = "`registration_not_found`: no such token, or it was used or expired, or the session that made it ended",
             body = Problem, content_type = "application/problem+json"),
         UnsupportedMediaType,
         RateLimited,

@@ -9,7 +9,7 @@ use super::html::escape;
 use super::problem::ApiError;
 use crate::crypto::sealed;
 use crate::store::UpkeepStore;
-use crate::store::records::{DeliveryStatus, QueuedMessage};
+use crate::store::records::{DeliveryStatus, MessageChannel, QueuedMessage};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{Html, Response};
@@ -25,11 +25,8 @@ async fn messages(state: &AppState) -> Result<Vec<DevMessage>, ApiError> {
     Ok(queued
         .into_iter()
         .map(|message: QueuedMessage| DevMessage {
+            body: body(key, &message),
             id: message.id,
-            body: sealed::open(key, &message.dedupe_key, &message.sealed_body)
-                .ok()
-                .and_then(|bytes| String::from_utf8(bytes).ok())
-                .unwrap_or_else(|| "(cannot be opened with this server's key)".to_owned()),
             to: message.recipient,
             subject: message.subject,
             created_at: message.created_at,
@@ -40,6 +37,22 @@ async fn messages(state: &AppState) -> Result<Vec<DevMessage>, ApiError> {
             },
         })
         .collect())
+}
+
+/// What a message says, as its recipient gets it: an e-mail's text, a text message's or
+/// call's words (not the provider's envelope, whose call reference proves the call), or
+/// what a wake-up is.
+fn body(key: &crate::crypto::keys::Key, message: &QueuedMessage) -> String {
+    let opened = match message.channel {
+        MessageChannel::Email => sealed::open(key, &message.dedupe_key, &message.sealed_body)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok()),
+        MessageChannel::Phone(_) => {
+            crate::phone::messages::outbound(key, message).map(|outbound| outbound.text)
+        }
+        MessageChannel::Push => Some("(a wake-up of the authenticator page)".to_owned()),
+    };
+    opened.unwrap_or_else(|| "(cannot be opened with this server's key)".to_owned())
 }
 
 /// Lets loopback peers through; anyone else (or a request without a known peer) gets

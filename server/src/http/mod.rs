@@ -56,10 +56,9 @@ pub struct AppState {
 pub fn router(config: &Config, services: Services) -> Router {
     let policy = Arc::new(config.policy.clone());
     let reset = services.reset(Arc::clone(&policy), &config.organisation.name);
-    // Links in notices point at the published origin (demo mode: this machine).
-    let public_base = config
-        .public_origin()
-        .unwrap_or_else(|| format!("http://localhost:{}", config.server.listen.port()));
+    // Links in notices point at the published origin (demo mode: this machine, or its
+    // HTTPS address on the network).
+    let public_base = config.link_origin();
     let sessions = crate::session::SessionService {
         phone_region: crate::phone::number::region(&config.phone.default_region)
             .unwrap_or(phonenumber::country::Id::US),

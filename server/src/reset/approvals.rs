@@ -22,9 +22,10 @@ use sspr_api::authenticator::{
 };
 use std::time::Duration;
 
-/// How often the portal's wait reads the request (the store, so that any instance's
-/// answer is seen).
-const POLL: Duration = Duration::from_millis(300);
+/// How often the portal's wait reads the request when nothing woke it: an answer given
+/// to another instance, or the end of the wait, is then seen within this time. An answer
+/// given to this instance wakes the wait at once.
+const POLL: Duration = Duration::from_secs(1);
 
 impl<S: ResetStore> ResetService<S> {
     /// When an open request's wait ends without an approval: its timeout, or for a decoy
@@ -66,6 +67,7 @@ impl<S: ResetStore> ResetService<S> {
             // The owner may have just been told.
             self.wake_outbox();
         }
+        self.approvals.notify_waiters();
         Ok(outcome)
     }
 
@@ -124,6 +126,10 @@ impl<S: ResetStore> ResetService<S> {
         }
         let deadline = tokio::time::Instant::now() + wait;
         loop {
+            // Listening before the read: an answer settled after it still wakes this wait.
+            let settled = self.approvals.notified();
+            tokio::pin!(settled);
+            settled.as_mut().enable();
             let now = self.clock.now();
             let status = match self.store.approval(&flow.id, &method.id).await? {
                 None => not_approved(),
@@ -150,7 +156,10 @@ impl<S: ResetStore> ResetService<S> {
             if status.state != ApprovalState::Waiting || left.is_zero() {
                 return Ok(status);
             }
-            tokio::time::sleep(left.min(POLL)).await;
+            tokio::select! {
+                () = &mut settled => {}
+                () = tokio::time::sleep(left.min(POLL)) => {}
+            }
         }
     }
 
@@ -248,6 +257,8 @@ impl<S: ResetStore> ResetService<S> {
                 }
             }
         };
+        // The portal waiting on this request sees the answer now.
+        self.approvals.notify_waiters();
         if reporting {
             self.report(&flow, &request, now).await?;
         }

@@ -64,6 +64,9 @@ pub struct ResetService<S: ResetStore = Store> {
     organisation: Arc<str>,
     /// Woken when messages are queued, so the outbox delivers at once.
     outbox: Arc<Notify>,
+    /// Wakes the portal's waits for an app notification when this instance settles one
+    /// (`approvals.rs`); answers given to another instance are read at the next poll.
+    approvals: Arc<Notify>,
 }
 
 impl<S: ResetStore> ResetService<S> {
@@ -84,6 +87,7 @@ impl<S: ResetStore> ResetService<S> {
             hasher,
             organisation: organisation.into(),
             outbox,
+            approvals: Arc::new(Notify::new()),
         }
     }
 

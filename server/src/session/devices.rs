@@ -162,6 +162,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
                 name,
                 subscription,
                 now,
+                session_seen_after: now.saturating_sub(self.idle_seconds()),
                 notice,
             })
             .await?;

@@ -142,7 +142,7 @@ pub struct SessionService<S: ResetStore = Store> {
 }
 
 impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
-    fn idle_seconds(&self) -> u64 {
+    pub(crate) fn idle_seconds(&self) -> u64 {
         u64::from(self.policy.sessions.idle_minutes) * 60
     }
 

@@ -226,6 +226,9 @@ pub struct DeviceEnrolment {
     /// The push subscription, as JSON.
     pub subscription: Option<String>,
     pub now: u64,
+    /// The session that made the link must have been used after this (its idle time):
+    /// the link ends with the session, signed out, expired or idle.
+    pub session_seen_after: u64,
     pub notice: NoticeFor,
 }
 

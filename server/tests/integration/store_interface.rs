@@ -563,6 +563,7 @@ async fn real_and_unknown_accounts_wait_for_app_notifications_with_the_same_stor
             name: "Pixel".into(),
             subscription: None,
             now: START,
+            session_seen_after: START - 900,
             notice: Box::new(|_, _, _| ChangeNotice::default()),
         })
         .await

@@ -188,9 +188,10 @@ impl PgStore {
             let client = store.client().await?;
             let row = opt(
                 &client,
-                "SELECT user_id FROM method_registrations
-                 WHERE code_hash = $1 AND kind = 'app_notification' AND purpose = 'method'
-                   AND expires_at > $2",
+                "SELECT r.user_id FROM method_registrations r
+                 JOIN sessions s ON s.id_hash = r.session_hash
+                 WHERE r.code_hash = $1 AND r.kind = 'app_notification'
+                   AND r.purpose = 'method' AND r.expires_at > $2 AND s.expires_at > $2",
                 &[&token_hash, &(now as i64)],
             )
             .await?;
@@ -216,6 +217,7 @@ impl PgStore {
                 name,
                 subscription,
                 now,
+                session_seen_after,
                 notice,
             } = enrolment;
             let mut client = store.client().await?;
@@ -227,10 +229,12 @@ impl PgStore {
                 &tx,
                 "SELECT r.id, u.user_id FROM method_registrations r
                  JOIN users u ON u.id = r.user_id
+                 JOIN sessions s ON s.id_hash = r.session_hash
                  WHERE r.code_hash = $1 AND r.kind = $2 AND r.purpose = 'method'
                    AND r.expires_at > $3 AND r.user_id = $4
+                   AND s.expires_at > $3 AND s.last_seen_at > $5
                  FOR UPDATE OF r",
-                &[&token_hash, &kind, &at, &user],
+                &[&token_hash, &kind, &at, &user, &(session_seen_after as i64)],
             )
             .await?;
             let Some(row) = row else {

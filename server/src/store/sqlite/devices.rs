@@ -174,9 +174,10 @@ impl SqliteStore {
         self.call(move |conn| {
             Ok(conn
                 .query_row(
-                    "SELECT user_id FROM method_registrations
-                     WHERE code_hash = ?1 AND kind = 'app_notification' AND purpose = 'method'
-                       AND expires_at > ?2",
+                    "SELECT r.user_id FROM method_registrations r
+                     JOIN sessions s ON s.id_hash = r.session_hash
+                     WHERE r.code_hash = ?1 AND r.kind = 'app_notification'
+                       AND r.purpose = 'method' AND r.expires_at > ?2 AND s.expires_at > ?2",
                     params![token_hash, now as i64],
                     |row| row.get(0),
                 )
@@ -199,6 +200,7 @@ impl SqliteStore {
                 name,
                 subscription,
                 now,
+                session_seen_after,
                 notice,
             } = enrolment;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -208,9 +210,11 @@ impl SqliteStore {
                 .query_row(
                     "SELECT r.id, u.user_id FROM method_registrations r
                      JOIN users u ON u.id = r.user_id
+                     JOIN sessions s ON s.id_hash = r.session_hash
                      WHERE r.code_hash = ?1 AND r.kind = ?2 AND r.purpose = 'method'
-                       AND r.expires_at > ?3 AND r.user_id = ?4",
-                    params![token_hash, kind, at, user],
+                       AND r.expires_at > ?3 AND r.user_id = ?4
+                       AND s.expires_at > ?3 AND s.last_seen_at > ?5",
+                    params![token_hash, kind, at, user, session_seen_after as i64],
                     |row| Ok((row.get(0)?, row.get(1)?)),
                 )
                 .optional()?;

@@ -510,3 +510,33 @@ async fn without_phones_in_the_policy_no_flow_offers_one_not_even_an_administrat
         "some decoys take an administrator's shape"
     );
 }
+
+/// The dev outbox shows a text message or a call as its recipient gets it: its words, not
+/// the provider's envelope, whose call reference is what proves the call.
+#[tokio::test]
+async fn the_dev_outbox_shows_a_phone_message_s_words_not_its_call_reference() {
+    let h = Harness::with(PHONE_POLICY, true).await;
+    phone_person(&h, "robin.quill").await;
+    let flow = h.start("robin.quill").await;
+    let (status, _, sent) = h
+        .challenge_with(&flow, "mobile_phone", json!({"channel": "sms"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    let (status, _, sent) = h.challenge(&flow, "office_phone").await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    let delivered = h.phone().await;
+    let (status, _, json) = h.request(from_loopback("/api/v1/dev/outbox")).await;
+    assert_eq!(status, StatusCode::OK);
+    for to in [MOBILE, OFFICE] {
+        let listed = json
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["to"] == to)
+            .unwrap_or_else(|| panic!("{to}: {json}"));
+        let body = listed["body"].as_str().unwrap();
+        let item = delivered.iter().find(|i| i.to == to).unwrap();
+        assert_eq!(body, item.text, "{to}");
+        assert!(!body.contains(flow.id()), "no call reference: {body}");
+    }
+}
