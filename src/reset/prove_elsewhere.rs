@@ -186,7 +186,8 @@ pub fn ProveElsewhere(method_id: String, kind: MethodKind) -> impl IntoView {
         let locale = i18n.get_locale();
         match number.get() {
             Some(_) => td_string!(locale, reset.notification.choose).to_owned(),
-            None if kind == MethodKind::OfficePhone => {
+            // Out of calls: nothing is calling.
+            None if kind == MethodKind::OfficePhone && !is_used_up.get() => {
                 td_string!(locale, reset.call.lead, hint = hint.clone()).to_string()
             }
             None => String::new(),

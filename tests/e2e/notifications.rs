@@ -138,3 +138,66 @@ async fn a_reset_approved_on_the_phone_with_the_number_the_portal_shows() {
     browser.quit().await;
     phone.quit().await;
 }
+
+/// A phone not seen for a month shows as stale on the security-info page, which asks to
+/// set it up again; once removed there, the phone's authenticator page says it is no
+/// longer set up.
+#[tokio::test]
+async fn an_unseen_phone_shows_stale_and_a_removed_one_says_so_on_the_phone() {
+    let product = Product::start();
+    let browser = Browser::start_phone("en").await;
+    signed_in_with_app(&browser, &product, ADELE, "#methods").await;
+    browser
+        .click("#add-methods button[data-kind='app_notification']")
+        .await;
+    browser.wait_for("svg.qr-code").await;
+    let link = browser.text_of("#enrol-link").await;
+    let phone = Browser::start_phone("en").await;
+    phone.client.goto(&link).await.unwrap();
+    phone.fill("#device-name", "Adele's phone").await;
+    phone.click("#enrol").await;
+    phone.wait_for("#no-requests").await;
+    let row = ".summary-list__row[data-kind='app_notification']";
+    browser.wait_for(row).await;
+
+    // A month without the phone's page open.
+    phone.client.goto("about:blank").await.unwrap();
+    let db = rusqlite::Connection::open(product.database()).unwrap();
+    db.execute(
+        "UPDATE methods SET device_seen_at = device_seen_at - 31 * 86400
+         WHERE kind = 'app_notification'",
+        [],
+    )
+    .unwrap();
+    browser.client.refresh().await.unwrap();
+    browser
+        .wait_for_text_containing(
+            &format!("{row} .method-stale"),
+            &locale_text("en", "security_info.methods.stale"),
+        )
+        .await;
+    browser
+        .client
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView()",
+            vec![serde_json::json!(row)],
+        )
+        .await
+        .unwrap();
+    browser.screenshot("security-info-stale-phone-360").await;
+
+    // Removed on the security-info page: the phone's page says it is no longer set up.
+    browser.click(&format!("{row} button.remove")).await;
+    browser.click("button.remove-confirm").await;
+    browser.wait_for("#saved").await;
+    assert!(!browser.has(row).await);
+    // The page where the link opened it (the link's origin: its storage holds the key).
+    let page = link.split('#').next().unwrap();
+    phone.client.goto(page).await.unwrap();
+    phone
+        .wait_for_text_containing("#forgotten", &locale_text("en", "authenticator.forgotten"))
+        .await;
+    phone.screenshot("authenticator-forgotten-360").await;
+    browser.quit().await;
+    phone.quit().await;
+}

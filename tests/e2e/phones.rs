@@ -101,3 +101,36 @@ async fn a_reset_with_an_office_phone_call_answered_on_the_simulator() {
     assert!(server_accepts(&product, ALEX, "marble kettle sunrise").await);
     browser.quit().await;
 }
+
+/// Out of calls: with one call per 15 minutes, a second flow for the same account is told
+/// to wait, with the time, and nothing rings.
+#[tokio::test]
+async fn out_of_calls_the_portal_says_when_to_try_again() {
+    let product = Product::start_with_config(&format!("{PHONES}prompts_per_15_minutes = 1\n"));
+    product.admin(&["user", "add-phone", ALEX, "+44 20 7946 0013", "--office"]);
+    let first = Browser::start("en-US").await;
+    identify(&first, &product, ALEX).await;
+    choose(&first, "office_phone").await;
+    first
+        .wait_for_text(".prompt-status", &locale_text("en", "reset.call.calling"))
+        .await;
+    let calls = phone_count(&product);
+    // Two minutes later (the wait between two calls is over; the 15 minutes are not).
+    let db = rusqlite::Connection::open(product.database()).unwrap();
+    db.execute("UPDATE sends SET at = at - 120", []).unwrap();
+    let second = Browser::start_phone("en-US").await;
+    identify(&second, &product, ALEX).await;
+    choose(&second, "office_phone").await;
+    second
+        .wait_for_text("h1", &locale_text("en", "reset.call.heading"))
+        .await;
+    second.wait_for("#prompts-used-up").await;
+    // Nothing says it is calling.
+    let lead =
+        crate::harness::locale_text("en", "reset.call.lead").replace("{{ hint }}", "•••• 13");
+    assert!(!second.text_of("main").await.contains(&lead));
+    second.screenshot("phone-out-of-calls-360").await;
+    assert_eq!(phone_count(&product), calls, "no second call");
+    first.quit().await;
+    second.quit().await;
+}
