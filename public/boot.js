@@ -57,6 +57,13 @@ function loadNext() {
   return next;
 }
 
+// Embedded in an organisation's login page (public/embed.js opens `/?embed=1&host=...`):
+// `embedded.js` tells that page the portal's events; fetched only then.
+const embedded =
+  new URLSearchParams(location.search).get("embed") === "1" && window.parent !== window
+    ? import("/embedded.js").catch(() => null)
+    : null;
+
 let handedOver = false;
 if (then && NAME.test(then)) {
   window.addEventListener("sspr:continue", () => {
@@ -89,6 +96,7 @@ if (typeof WebAssembly !== "object" || typeof WebAssembly.instantiate !== "funct
   import(`/${app}.js`)
     .then((module) => module.default({ module_or_path: `/${app}_bg.wasm` }))
     .then(() => {
+      if (embedded) embedded.then((module) => module && module.ready());
       // The first step is on screen: now the rest, while the person types.
       if (then && NAME.test(then) && !handedOver) {
         setTimeout(() => loadNext().catch(() => {}), 0);

@@ -60,6 +60,14 @@ build_app() {
     find "$ROOT/dist" -mindepth 1 -delete
     cp -R "$stage/index/." "$stage/reset-wizard/." "$stage/security-info/." "$stage/authenticator/." "$ROOT/dist/"
     rm -rf "$stage"
+    # Our own scripts are served without their whole-line comments (they are written for
+    # readers; browsers need none of it).
+    local script
+    for script in boot.js embed.js embedded.js authenticator-sw.js; do
+        if [ -f "$ROOT/dist/$script" ]; then
+            sed -i -E '/^[[:space:]]*\/\//d' "$ROOT/dist/$script"
+        fi
+    done
 }
 
 # The folder with PostgreSQL's server and client programs (initdb, pg_ctl, postgres,

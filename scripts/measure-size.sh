@@ -16,6 +16,8 @@ WIZARD="sspr-app.js sspr-app_bg.wasm"
 SECURITY_INFO="security-info.html sspr-security-info.js sspr-security-info_bg.wasm security-info.css $SHARED"
 AUTHENTICATOR="authenticator.html sspr-authenticator.js sspr-authenticator_bg.wasm authenticator.css authenticator.webmanifest $SHARED"
 LATER="common-passwords.txt"
+# The widget an organisation's login page loads (not part of the portal's own loads).
+EMBED="embed.js"
 
 sizes() {  # raw gzip brotli of a file
     printf '%d %d %d\n' "$(wc -c <"$1")" "$(gzip -9 -c "$1" | wc -c)" "$(brotli -c -q 11 "$1" | wc -c)"
@@ -46,6 +48,10 @@ area "portal, whole reset" $PORTAL $WIZARD common-passwords.txt
 area "first load: security info" $SECURITY_INFO
 # shellcheck disable=SC2086
 area "first load: authenticator" $AUTHENTICATOR
+for name in $EMBED; do
+    read -r raw gz br < <(sizes "$dist/$name")
+    printf '%-28s %10d %10d %10d  (the login page'"'"'s widget)\n' "$name" "$raw" "$gz" "$br"
+done
 for name in $LATER; do
     f="$dist/$name"
     [ -f "$f" ] || continue

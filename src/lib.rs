@@ -14,6 +14,7 @@ pub mod app;
 pub mod authenticator;
 pub mod captcha;
 pub mod components;
+pub mod embed;
 pub mod locale;
 pub mod page_title;
 pub mod reset;

@@ -38,16 +38,30 @@ pub fn offered(configured: &[String]) -> Vec<Locale> {
     }
 }
 
-/// The locale for this page load, from the browser.
+/// The locale for this page load: the one the page's URL asks for (`?locale=`, as an
+/// embedding login page may) when the app ships it, else the remembered choice, else the
+/// browser's.
 pub fn initial() -> Locale {
     let window = leptos::prelude::window();
-    let remembered = storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
-    let preferred: Vec<String> = window
-        .navigator()
-        .languages()
-        .iter()
-        .filter_map(|tag| tag.as_string())
-        .collect();
+    let forced = window
+        .location()
+        .search()
+        .ok()
+        .and_then(|search| web_sys::UrlSearchParams::new_with_str(&search).ok())
+        .and_then(|params| params.get("locale"));
+    // The asked-for language first: unshipped, the browser's list decides.
+    let mut preferred: Vec<String> = forced.iter().cloned().collect();
+    preferred.extend(
+        window
+            .navigator()
+            .languages()
+            .iter()
+            .filter_map(|tag| tag.as_string()),
+    );
+    let remembered = match forced {
+        Some(_) => None,
+        None => storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()),
+    };
     choose(remembered.as_deref(), &preferred)
 }
 
@@ -66,6 +80,12 @@ fn storage() -> Option<web_sys::Storage> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_language_the_page_asks_for_goes_first_and_an_unshipped_one_is_passed_over() {
+        assert_eq!(choose(None, &["fr", "en-US"]), Locale::fr);
+        assert_eq!(choose(None, &["de", "fr-FR", "en"]), Locale::fr);
+    }
 
     #[test]
     fn exact_and_regional_matches() {

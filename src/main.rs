@@ -11,12 +11,7 @@ fn main() {
     // so none is installed.
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
-    let path = window().location().pathname().unwrap_or_default();
-    // Only the portal's own pages: the security-info page is the other bundle's.
-    let page = match Page::from_path(&path) {
-        Page::Reset => Page::Reset,
-        _ => Page::NotFound,
-    };
+    let page = Page::of_portal(&window().location().pathname().unwrap_or_default());
     sspr_app::start(page, |page| match page {
         Page::Reset => view! { <ResetPortal /> }.into_any(),
         _ => view! { <NotFound /> }.into_any(),

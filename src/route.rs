@@ -28,6 +28,15 @@ impl Page {
         }
     }
 
+    /// The page of the reset portal's bundles at `path`: the portal, or not found (the
+    /// other areas are other bundles' pages).
+    pub fn of_portal(path: &str) -> Page {
+        match Page::from_path(path) {
+            Page::Reset => Page::Reset,
+            _ => Page::NotFound,
+        }
+    }
+
     /// The canonical path of the page.
     pub fn path(self) -> &'static str {
         match self {

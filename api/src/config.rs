@@ -31,6 +31,11 @@ pub struct PublicConfig {
     /// when there is more than one); empty when mobile phones are not enabled.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub phone_channels: Vec<crate::method::PhoneChannel>,
+    /// The origins of the organisation's login pages that may embed the portal (`[server]
+    /// embedding_origins`): a `?return=` URL of one of them is followed at the end, and
+    /// the embedded portal talks to them only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub embedding_origins: Vec<String>,
 }
 
 #[cfg(test)]
@@ -50,6 +55,7 @@ mod tests {
                 text: "Name of your first team?".into(),
             }],
             phone_channels: vec![crate::method::PhoneChannel::Sms],
+            embedding_origins: vec!["https://login.contoso.example".into()],
         };
         let json = serde_json::to_string(&config).unwrap();
         let back: PublicConfig = serde_json::from_str(&json).unwrap();

@@ -292,6 +292,11 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
     let local = listener.local_addr().map_err(CliError::Serve)?;
     // The bound port (the configured one may be 0) names the loopback hosts in demo mode.
     config.server.listen = local;
+    if args.demo && local.ip().is_loopback() && config.server.embedding_origins.is_empty() {
+        // The example login page (http://localhost:PORT/example-host/) may embed the portal.
+        let (host, _) = http::example_host::origins(local.port());
+        config.server.embedding_origins = vec![host];
+    }
     let url = match &tls {
         Some(_) => format!("https://{local}"),
         None => format!("http://{local}"),
@@ -301,6 +306,12 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
     }
     if args.demo {
         println!("{}", demo::banner(&url, &store.list_users().await?));
+        if local.ip().is_loopback() && tls.is_none() {
+            let (host, portal) = http::example_host::origins(local.port());
+            println!(
+                "Example login page embedding the portal from another site: {host}/example-host/ (portal at {portal})\n"
+            );
+        }
     }
     // Tests and scripts wait for this exact line.
     println!("SSPR listening on {url}");

@@ -10,11 +10,7 @@ use sspr_app::route::Page;
 fn main() {
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
-    let path = window().location().pathname().unwrap_or_default();
-    let page = match Page::from_path(&path) {
-        Page::Reset => Page::Reset,
-        _ => Page::NotFound,
-    };
+    let page = Page::of_portal(&window().location().pathname().unwrap_or_default());
     // A reload in the middle of a reset: straight on to the wizard.
     if page == Page::Reset && sspr_app::reset::continues_a_flow() {
         continue_in_wizard();

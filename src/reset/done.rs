@@ -1,7 +1,8 @@
 //! Step 5: the password was changed. Says for which account, what happened (other
 //! sessions signed out, a notification sent) and what to do next, with a "Sign in" button:
-//! to the page the portal was opened from (`?return=`, same origin only), or else to the
-//! organisation's sign-in page (`organisation.sign_in_url`).
+//! "Back to sign-in" to the page the portal was opened from (`?return=`, this origin or
+//! one of `[server] embedding_origins`), or else "Sign in" to the organisation's sign-in
+//! page (`organisation.sign_in_url`).
 
 use super::step_heading::{StepHeading, fixed};
 use super::{Portal, query_param};
@@ -11,20 +12,25 @@ use crate::i18n::*;
 use leptos::prelude::*;
 
 /// `raw` when it is a safe place to send the person after a reset: a path on this site,
-/// or a URL of this origin. Anything else (another site, `javascript:`) is dropped, so the
-/// link cannot be used to send people elsewhere.
-pub fn safe_return_url(raw: &str, origin: &str) -> Option<String> {
+/// or a URL of this origin or of one of the `allowed` origins (the organisation's login
+/// pages, `[server] embedding_origins`). Anything else (another site, `javascript:`) is
+/// dropped, so the link cannot be used to send people elsewhere.
+pub fn safe_return_url(raw: &str, origin: &str, allowed: &[String]) -> Option<String> {
     let raw = raw.trim();
     // Browsers drop tabs and newlines inside URLs ("/\t/evil" becomes "//evil"): anything
     // of the kind makes the URL unsafe.
-    if raw.chars().any(|c| c.is_control() || c.is_whitespace()) {
+    if raw.chars().any(|c| c.is_control() || c.is_whitespace()) || raw.contains('\\') {
         return None;
     }
-    let is_path = raw.starts_with('/') && !raw.starts_with("//") && !raw.contains('\\');
-    let same_origin = raw
-        .strip_prefix(origin)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/') || rest.starts_with('?'));
-    (is_path || same_origin).then(|| raw.to_owned())
+    let is_path = raw.starts_with('/') && !raw.starts_with("//");
+    let of_origin = |origin: &str| {
+        raw.strip_prefix(origin)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/') || rest.starts_with('?'))
+    };
+    let allowed_origin = std::iter::once(origin)
+        .chain(allowed.iter().map(String::as_str))
+        .any(|o| !o.is_empty() && of_origin(o));
+    (is_path || allowed_origin).then(|| raw.to_owned())
 }
 
 #[component]
@@ -32,11 +38,21 @@ pub fn Done() -> impl IntoView {
     let portal = expect_context::<Portal>();
     let done = portal.wizard.with_untracked(|w| w.done.clone());
     let origin = window().location().origin().unwrap_or_default();
-    let return_url = query_param("return").and_then(|raw| safe_return_url(&raw, &origin));
+    let raw_return = query_param("return");
+    // Back where the person came from, if that is one of the organisation's pages;
+    // else the organisation's sign-in page.
     let sign_in = move || {
-        return_url
-            .clone()
-            .or_else(|| organisation_config().and_then(|c| c.sign_in_url))
+        let config = organisation_config();
+        let allowed = config
+            .as_ref()
+            .map_or(&[][..], |c| &c.embedding_origins[..]);
+        match raw_return
+            .as_deref()
+            .and_then(|raw| safe_return_url(raw, &origin, allowed))
+        {
+            Some(url) => Some((url, true)),
+            None => config.and_then(|c| c.sign_in_url).map(|url| (url, false)),
+        }
     };
     let user_id = portal.user_id.get_untracked();
     view! {
@@ -56,8 +72,16 @@ pub fn Done() -> impl IntoView {
             })}
         </ul>
         <p class="body">{text(|l| td_string!(l, reset.done.next))}</p>
-        {move || sign_in().map(|href| view! {
-            <p class="body"><a class="button" id="sign-in" href=href>{text(|l| td_string!(l, reset.done.sign_in))}</a></p>
+        {move || sign_in().map(|(href, back)| view! {
+            <p class="body">
+                <a class="button" id="sign-in" href=href>
+                    {if back {
+                        text(|l| td_string!(l, reset.done.back_to_sign_in))
+                    } else {
+                        text(|l| td_string!(l, reset.done.sign_in))
+                    }}
+                </a>
+            </p>
         })}
     }
 }
@@ -76,7 +100,11 @@ mod tests {
             "https://sspr.contoso.com",
             "https://sspr.contoso.com/x",
         ] {
-            assert_eq!(safe_return_url(ok, ORIGIN).as_deref(), Some(ok), "{ok}");
+            assert_eq!(
+                safe_return_url(ok, ORIGIN, &[]).as_deref(),
+                Some(ok),
+                "{ok}"
+            );
         }
         for bad in [
             "//evil.example/login",
@@ -90,7 +118,30 @@ mod tests {
             "/\r//evil.example",
             "/ /evil.example",
         ] {
-            assert_eq!(safe_return_url(bad, ORIGIN), None, "{bad}");
+            assert_eq!(safe_return_url(bad, ORIGIN, &[]), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_organisations_login_pages_are_return_urls_too() {
+        let allowed = ["https://login.contoso.example".to_owned()];
+        for ok in [
+            "https://login.contoso.example",
+            "https://login.contoso.example/signin?x=1",
+        ] {
+            assert_eq!(
+                safe_return_url(ok, ORIGIN, &allowed).as_deref(),
+                Some(ok),
+                "{ok}"
+            );
+        }
+        for bad in [
+            "https://login.contoso.example.evil.example/",
+            "https://login.contoso.example@evil.example/",
+            "http://login.contoso.example/",
+            "https://evil.example/",
+        ] {
+            assert_eq!(safe_return_url(bad, ORIGIN, &allowed), None, "{bad}");
         }
     }
 }

@@ -43,7 +43,7 @@ pub const HANDED_OVER_KEY: &str = "sspr.reset.handed_over";
 pub struct Portal {
     pub wizard: RwSignal<Wizard>,
     pub step: RwSignal<Step>,
-    /// The user ID typed on the first page (pre-filled from `?user_id=`).
+    /// The user ID typed on the first page (pre-filled from `?user=`, or `?user_id=`).
     pub user_id: RwSignal<String>,
     /// A message for the first page, e.g. "your reset session ended".
     pub notice: RwSignal<Option<Message>>,
@@ -71,12 +71,16 @@ pub fn clock_now() -> u64 {
 }
 
 impl Portal {
-    /// A portal at the first step, with the user ID the link may carry (`?user_id=`).
+    /// A portal at the first step, with the user ID the link may carry (`?user=`).
     pub fn at_first_step() -> Portal {
         Portal {
             wizard: RwSignal::new(Wizard::default()),
             step: RwSignal::new(Step::Identify),
-            user_id: RwSignal::new(query_param("user_id").unwrap_or_default()),
+            user_id: RwSignal::new(
+                query_param("user")
+                    .or_else(|| query_param("user_id"))
+                    .unwrap_or_default(),
+            ),
             notice: RwSignal::new(None),
             navigated: RwSignal::new(false),
             sent: RwSignal::new(Vec::new()),
@@ -104,6 +108,7 @@ impl Portal {
     fn show(&self, step: Step) {
         self.navigated.set(true);
         self.step.set(step);
+        crate::embed::announce(crate::embed::STEP);
     }
 
     /// Keeps the server's newest view of the flow, counting its times from now.
@@ -192,6 +197,7 @@ impl Portal {
     /// this browser), and the first page says nothing changed.
     pub fn cancel(&self) {
         self.restart(Some(message(|l| td_string!(l, reset.cancelled).to_owned())));
+        crate::embed::announce(crate::embed::CANCELLED);
     }
 
     /// Whether the person is still on `step` (an answer that arrives after they moved on
@@ -207,6 +213,7 @@ impl Portal {
         forget_flow();
         self.wizard.update(|w| w.done = Some(done));
         self.replace(Step::Done);
+        crate::embed::announce(crate::embed::COMPLETED);
     }
 
     /// Back to the first page, forgetting the flow, with `notice` shown there. The user
@@ -305,6 +312,7 @@ pub fn ResetPortal() -> impl IntoView {
         if portal.step.get_untracked() != allowed {
             portal.navigated.set(true);
             portal.step.set(allowed);
+            crate::embed::announce(crate::embed::STEP);
         }
     });
     on_cleanup(move || listener.remove());

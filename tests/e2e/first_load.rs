@@ -24,6 +24,15 @@ async fn fetched(browser: &Browser, name: &str) -> u64 {
         .unwrap()
 }
 
+/// From Adele's choice page: the e-mailed code, then `password`, which the server takes.
+async fn finish_by_email(browser: &Browser, product: &Product, password: &str) {
+    choose(browser, "email").await;
+    let code = product.last_code_to(demo_email(ADELE));
+    enter_code(browser, &code).await;
+    set_new_password(browser, "en", password).await;
+    assert!(server_accepts(product, ADELE, password).await);
+}
+
 async fn script(browser: &Browser, js: &str) -> serde_json::Value {
     browser.client.execute(js, vec![]).await.unwrap()
 }
@@ -75,11 +84,7 @@ async fn the_first_step_loads_alone_and_the_wizard_takes_over_without_a_reload()
         1
     );
     // On to the end in the wizard.
-    choose(&browser, "email").await;
-    let code = product.last_code_to(demo_email(ADELE));
-    enter_code(&browser, &code).await;
-    set_new_password(&browser, "en", "lantern orchard pebble").await;
-    assert!(server_accepts(&product, ADELE, "lantern orchard pebble").await);
+    finish_by_email(&browser, &product, "lantern orchard pebble").await;
     browser.quit().await;
 }
 
@@ -128,11 +133,7 @@ async fn when_the_wizard_cannot_load_the_first_step_says_so_and_tries_again() {
         .await,
         "choose"
     );
-    choose(&browser, "email").await;
-    let code = product.last_code_to(demo_email(ADELE));
-    enter_code(&browser, &code).await;
-    set_new_password(&browser, "en", "copper meadow lantern").await;
-    assert!(server_accepts(&product, ADELE, "copper meadow lantern").await);
+    finish_by_email(&browser, &product, "copper meadow lantern").await;
     browser.quit().await;
 }
 

@@ -309,7 +309,12 @@ impl Browser {
             });
         let mut options = serde_json::json!({
             // The authenticator page may show notifications (no prompt in headless mode).
-            "prefs": {"profile.default_content_setting_values.notifications": 1},
+            // Third-party cookies blocked, as Safari and Firefox do and Chromium will: the
+            // portal embedded in another site's login page must work without them.
+            "prefs": {
+                "profile.default_content_setting_values.notifications": 1,
+                "profile.cookie_controls_mode": 1
+            },
             "args": [
                 "--headless=new",
                 "--no-sandbox",

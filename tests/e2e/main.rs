@@ -8,6 +8,7 @@
 
 mod change_reports;
 mod dead_ends;
+mod embedding;
 mod enumeration;
 mod first_load;
 mod harness;

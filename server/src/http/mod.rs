@@ -8,6 +8,7 @@ mod client_ip;
 mod dev_outbox;
 mod dev_phone;
 mod error_responses;
+pub mod example_host;
 pub mod host_guard;
 pub(crate) mod html;
 mod ip_limit;
@@ -17,6 +18,7 @@ pub mod problem;
 mod registration_v1;
 mod reports_v1;
 mod reset_v1;
+mod return_urls;
 mod same_origin;
 mod security_headers;
 mod session_v1;
@@ -81,6 +83,7 @@ pub fn router(config: &Config, services: Services) -> Router {
             } else {
                 Vec::new()
             },
+            embedding_origins: config.server.embedding_origins.clone(),
         }),
         captcha_max_number: config.captcha.max_number,
     };
@@ -149,6 +152,10 @@ pub fn router(config: &Config, services: Services) -> Router {
                     )),
                 );
         }
+        // The example login page embedding the portal from another site (loopback only).
+        if config.server.listen.ip().is_loopback() {
+            pages = pages.merge(example_host::routes(config.server.listen.port()));
+        }
     }
     // The telephony provider's callbacks: server-to-server form posts, outside the
     // browser guards (same origin, JSON, host), authenticated by the provider's signature.
@@ -175,7 +182,12 @@ pub fn router(config: &Config, services: Services) -> Router {
     let guarded = Router::new()
         .nest("/api", api)
         .merge(pages)
-        .fallback_service(app_files::service(config.server.app_dir.clone()))
+        .fallback_service(app_files::service(config.server.app_dir.clone()).layer(
+            middleware::from_fn_with_state(
+                Arc::new(config.server.embedding_origins.clone()),
+                return_urls::log_dropped,
+            ),
+        ))
         .layer(middleware::from_fn_with_state(
             Arc::clone(&host_policy),
             host_guard::guard,

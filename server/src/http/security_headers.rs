@@ -62,6 +62,7 @@ pub async fn add(
     next: Next,
 ) -> Response {
     let path = request.uri().path();
+    let example = super::example_host::is_example(path);
     let is_api = path.starts_with("/api/");
     let top_level = top_level_only(path);
     let path_is_report = path.starts_with("/report/");
@@ -75,7 +76,8 @@ pub async fn add(
             headers.top_level_csp.clone(),
         );
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    } else {
+    } else if !example {
+        // (The demo's example login page brings the policy a host page needs.)
         h.insert(header::CONTENT_SECURITY_POLICY, headers.csp.clone());
     }
     h.insert(
@@ -92,10 +94,13 @@ pub async fn add(
         "no-referrer"
     };
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static(referrer));
-    h.insert(
-        HeaderName::from_static("cross-origin-opener-policy"),
-        HeaderValue::from_static("same-origin"),
-    );
+    if !example {
+        // (The example login page keeps the headers of an ordinary login page.)
+        h.insert(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        );
+    }
     h.insert(
         HeaderName::from_static("permissions-policy"),
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),

@@ -290,6 +290,44 @@ async fn embedding_origins_and_tls_shape_the_headers() {
     }
 }
 
+#[tokio::test]
+async fn a_return_url_the_app_will_drop_is_logged_when_its_page_is_served() {
+    let log = crate::reset::CapturedLog::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let server = server_with("[server]\nembedding_origins = [\"https://login.contoso.example\"]");
+    let logged = || String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    for kept in [
+        "/?return=%2Flogin",
+        "/?return=https%3A%2F%2Flogin.contoso.example%2Fsignin",
+        "/?return=http%3A%2F%2F127.0.0.1%3A8080%2Fx",
+        "/?user=adele",
+    ] {
+        let request = Request::get(kept)
+            .header(header::HOST, "127.0.0.1:8080")
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(
+            send(&server, request).await.status(),
+            StatusCode::OK,
+            "{kept}"
+        );
+        assert_eq!(logged(), "", "{kept}");
+    }
+    let response = get(&server, "/reset?return=https%3A%2F%2Fevil.example%2Flogin").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let log = logged();
+    assert!(
+        log.contains("WARN") && log.contains("dropped") && log.contains("https://evil.example"),
+        "{log}"
+    );
+}
+
 /// A POST to the default listen address (`host` in `extra` names another).
 fn post(path: &str, content_type: &str, extra: &[(&str, &str)]) -> Request<Body> {
     let mut builder = Request::post(path).header(header::CONTENT_TYPE, content_type);

@@ -594,6 +594,10 @@ fn samples() -> Vec<Sample> {
             .map(|_| sspr_api::method::PhoneChannel::Whatsapp)
             .into_iter()
             .collect(),
+        embedding_origins: helpdesk_url
+            .map(|_| "https://login.contoso.example".to_owned())
+            .into_iter()
+            .collect(),
     };
     let health = Health {
         status: HealthStatus::Ok,

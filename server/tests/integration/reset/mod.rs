@@ -69,7 +69,7 @@ async fn get_text(h: &Harness, path: &str) -> (StatusCode, String) {
 
 /// A writer that keeps what the log subscriber writes.
 #[derive(Clone, Default)]
-struct CapturedLog(Arc<std::sync::Mutex<Vec<u8>>>);
+pub(crate) struct CapturedLog(pub(crate) Arc<std::sync::Mutex<Vec<u8>>>);
 
 impl std::io::Write for CapturedLog {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
