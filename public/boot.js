@@ -14,6 +14,11 @@ const app = (tag && tag.dataset.app) || "sspr-app";
 const then = tag && tag.dataset.then;
 const NAME = /^[a-z0-9-]+$/;
 
+// A scheme the page asks for (`?theme=dark` or `light`, as an embedding login page may)
+// wins over the browser's preference (/theme.css, from [theme]).
+const scheme = new URLSearchParams(location.search).get("theme");
+if (scheme === "dark" || scheme === "light") document.documentElement.dataset.theme = scheme;
+
 function explain(reason) {
   console.error("SSPR could not start:", reason);
   if (!placeholder) return;

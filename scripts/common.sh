@@ -60,13 +60,16 @@ build_app() {
     find "$ROOT/dist" -mindepth 1 -delete
     cp -R "$stage/index/." "$stage/reset-wizard/." "$stage/security-info/." "$stage/authenticator/." "$ROOT/dist/"
     rm -rf "$stage"
-    # Our own scripts are served without their whole-line comments (they are written for
-    # readers; browsers need none of it).
-    local script
+    # Our own scripts and stylesheets are served without their comments (written for
+    # readers; browsers need none of it): whole-line `//` comments, and `/* ... */`.
+    local script sheet
     for script in boot.js embed.js embedded.js authenticator-sw.js; do
         if [ -f "$ROOT/dist/$script" ]; then
-            sed -i -E '/^[[:space:]]*\/\//d' "$ROOT/dist/$script"
+            perl -ni -e 'print unless m{^\s*//}' "$ROOT/dist/$script"
         fi
+    done
+    for sheet in "$ROOT"/dist/*.css; do
+        perl -0pi -e 's{/\*.*?\*/\n?}{}gs' "$sheet"
     done
 }
 

@@ -18,6 +18,7 @@ pub struct Config {
     pub smtp: SmtpConfig,
     pub phone: crate::phone::PhoneConfig,
     pub push: crate::push::config::PushConfig,
+    pub theme: crate::theme::ThemeConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -193,6 +194,8 @@ pub enum ConfigError {
     Invalid { key: &'static str, message: String },
     #[error("the reset policy cannot work: {0}")]
     Policy(#[from] crate::policy::PolicyError),
+    #[error("the theme cannot be used: {0}")]
+    Theme(#[from] crate::theme::ThemeError),
 }
 
 impl Config {
@@ -225,6 +228,7 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
+        crate::theme::Theme::new(&self.theme)?;
         let org = &self.organisation;
         if org.name.trim().is_empty() {
             return Err(ConfigError::Invalid {
@@ -605,6 +609,18 @@ mod tests {
         assert_eq!(config.link_origin(), "https://sspr.contoso.com");
         // Never read from the file.
         assert!(Config::parse("[server]\ndemo_link_origin = \"https://x\"").is_err());
+    }
+
+    #[test]
+    fn a_low_contrast_theme_is_refused_at_start_with_the_key_and_ratio() {
+        let err = Config::parse("[theme]\nbrand = \"#7fb2e5\"").unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, ConfigError::Theme(_)), "{text}");
+        assert!(
+            text.contains("theme.brand") && text.contains(":1") && text.contains("4.5:1"),
+            "{text}"
+        );
+        assert!(Config::parse("[theme]\nbrand = \"#6b2c91\"").is_ok());
     }
 
     #[test]

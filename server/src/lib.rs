@@ -23,4 +23,5 @@ pub mod seeded;
 pub mod services;
 pub mod session;
 pub mod store;
+pub mod theme;
 pub mod tls;

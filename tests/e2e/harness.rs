@@ -291,7 +291,16 @@ impl Browser {
         Browser::start_with(accept_language, Some((360, 780))).await
     }
 
+    /// A browser whose person prefers the dark scheme (`prefers-color-scheme: dark`).
+    pub async fn start_dark(accept_language: &str) -> Browser {
+        Browser::launch(accept_language, None, &["--force-dark-mode"]).await
+    }
+
     async fn start_with(accept_language: &str, screen: Option<(u32, u32)>) -> Browser {
+        Browser::launch(accept_language, screen, &[]).await
+    }
+
+    async fn launch(accept_language: &str, screen: Option<(u32, u32)>, extra: &[&str]) -> Browser {
         let chromedriver =
             std::env::var_os("CHROMEDRIVER").unwrap_or_else(|| "chromedriver".into());
         let port = free_port();
@@ -332,6 +341,9 @@ impl Browser {
         });
         if let Some(binary) = chromium_binary() {
             options["binary"] = binary.to_string_lossy().into();
+        }
+        if let Some(args) = options["args"].as_array_mut() {
+            args.extend(extra.iter().map(|arg| serde_json::json!(arg)));
         }
         if let Some((width, height)) = screen {
             options["mobileEmulation"] = serde_json::json!({

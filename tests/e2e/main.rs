@@ -18,3 +18,4 @@ mod phones;
 mod reset_journeys;
 mod security_info;
 mod steps;
+mod themes;

@@ -177,11 +177,16 @@ pub fn router(config: &Config, services: Services) -> Router {
         .method_not_allowed_fallback(problem::method_not_allowed)
         .with_state(state.clone());
     let pages = pages.with_state(state);
+    // The organisation's theme, checked when the configuration was read.
+    let theme: Arc<str> = crate::theme::Theme::new(&config.theme)
+        .map(|theme| theme.css().into())
+        .unwrap_or_else(|_| "".into());
     let host_policy = Arc::new(host_guard::HostPolicy::from_config(config));
     let headers = Arc::new(security_headers::SecurityHeaders::from_config(config));
     let guarded = Router::new()
         .nest("/api", api)
         .merge(pages)
+        .route("/theme.css", get(theme_css).with_state(theme))
         .fallback_service(app_files::service(config.server.app_dir.clone()).layer(
             middleware::from_fn_with_state(
                 Arc::new(config.server.embedding_origins.clone()),
@@ -234,6 +239,18 @@ pub fn log_path(path: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// `GET /theme.css`: the organisation's theme as CSS custom properties (crate::theme).
+async fn theme_css(
+    axum::extract::State(css): axum::extract::State<Arc<str>>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [(axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        css.to_string(),
+    )
+        .into_response()
 }
 
 #[cfg(test)]

@@ -137,6 +137,7 @@ fn html_page(language: Language, organisation: &str, title: &str, content: &str)
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\">\
          <link rel=\"stylesheet\" href=\"/main.css\">\
+         <link rel=\"stylesheet\" href=\"/theme.css\">\
          <title>{title} - {organisation}</title></head><body>\
          <header class=\"site-header\"><div class=\"site-header__inner\">\
          <p class=\"site-header__brand\"><span class=\"site-header__organisation\">\

@@ -328,6 +328,22 @@ async fn a_return_url_the_app_will_drop_is_logged_when_its_page_is_served() {
     );
 }
 
+#[tokio::test]
+async fn the_theme_is_served_as_css_custom_properties_with_its_dark_scheme() {
+    let server = server_with("[theme]\nbrand = \"#6b2c91\"\nradius = \"6px\"");
+    let response = get(&server, "/theme.css").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        header_of(&response, "content-type"),
+        "text/css; charset=utf-8"
+    );
+    let css = body_text(response).await;
+    assert!(css.contains("--colour-brand: #6b2c91;"), "{css}");
+    assert!(css.contains("--radius: 6px;"), "{css}");
+    assert!(css.contains("@media (prefers-color-scheme: dark)"), "{css}");
+    assert!(css.contains(":root[data-theme=\"dark\"]"), "{css}");
+}
+
 /// A POST to the default listen address (`host` in `extra` names another).
 fn post(path: &str, content_type: &str, extra: &[(&str, &str)]) -> Request<Body> {
     let mut builder = Request::post(path).header(header::CONTENT_TYPE, content_type);
