@@ -333,3 +333,46 @@ async fn the_widget_ignores_messages_from_other_origins_and_others_cannot_frame_
     browser.client.enter_parent_frame().await.unwrap();
     browser.quit().await;
 }
+
+#[tokio::test]
+async fn the_dialog_widget_opens_the_portal_over_the_login_page_on_a_phone() {
+    let product = Product::start_with_config(ONE_METHOD);
+    let browser = Browser::start_phone("en-GB").await;
+    browser.client.goto(&host_page(&product)).await.unwrap();
+    browser.wait_for("#widget iframe").await;
+    browser.screenshot("example-login-page-360").await;
+    // Nothing of the portal in the dialog's element until the button is pressed.
+    assert!(!browser.has("#modal-widget iframe").await);
+    browser.click("#modal-widget > button").await;
+    let frame = browser.wait_for("#modal-widget dialog[open] iframe").await;
+    browser
+        .wait_for("#events li[data-event='sspr:ready']:nth-of-type(2)")
+        .await;
+    assert!(
+        events(&browser)
+            .await
+            .contains(&"sspr:ready (modal-widget)".to_owned())
+    );
+    assert_eq!(
+        script(
+            &browser,
+            "return document.querySelector('#modal-widget dialog').matches(':modal')"
+        )
+        .await,
+        true
+    );
+    browser.screenshot("widget-dialog-360").await;
+    frame.enter_frame().await.unwrap();
+    browser.expect_heading("en", "reset.title").await;
+    browser.client.enter_parent_frame().await.unwrap();
+    browser.click("#modal-widget dialog > button").await;
+    assert_eq!(
+        script(
+            &browser,
+            "return document.querySelector('#modal-widget dialog').open"
+        )
+        .await,
+        false
+    );
+    browser.quit().await;
+}

@@ -91,6 +91,18 @@ fn an_impossible_policy_is_refused_with_the_key_to_change() {
 }
 
 #[test]
+fn a_low_contrast_theme_stops_the_server_at_start_saying_which_colour_and_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("sspr.toml");
+    std::fs::write(&config, "[theme]\nbrand = \"#7fb2e5\"\n").unwrap();
+    let said = refused_start(&dir, &["--demo", "--config", config.to_str().unwrap()]);
+    assert!(
+        said.contains("theme.brand") && said.contains("2.23:1") && said.contains("darker"),
+        "{said}"
+    );
+}
+
+#[test]
 fn people_are_administered_from_the_command_line_with_secrets_on_stdin() {
     let dir = tempfile::tempdir().unwrap();
     let add = server(

@@ -292,16 +292,9 @@ async fn embedding_origins_and_tls_shape_the_headers() {
 
 #[tokio::test]
 async fn a_return_url_the_app_will_drop_is_logged_when_its_page_is_served() {
-    let log = crate::reset::CapturedLog::default();
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::WARN)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (log, _guard) = crate::reset::CapturedLog::capture(tracing::Level::WARN);
     let server = server_with("[server]\nembedding_origins = [\"https://login.contoso.example\"]");
-    let logged = || String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let logged = || log.text();
     for kept in [
         "/?return=%2Flogin",
         "/?return=https%3A%2F%2Flogin.contoso.example%2Fsignin",

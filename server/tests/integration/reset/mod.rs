@@ -71,6 +71,27 @@ async fn get_text(h: &Harness, path: &str) -> (StatusCode, String) {
 #[derive(Clone, Default)]
 pub(crate) struct CapturedLog(pub(crate) Arc<std::sync::Mutex<Vec<u8>>>);
 
+impl CapturedLog {
+    /// Keeps what this thread logs at `level` and above, until the guard is dropped.
+    pub(crate) fn capture(
+        level: tracing::Level,
+    ) -> (CapturedLog, tracing::subscriber::DefaultGuard) {
+        let log = CapturedLog::default();
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(level)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        (log, tracing::subscriber::set_default(subscriber))
+    }
+
+    /// What was logged so far.
+    pub(crate) fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
 impl std::io::Write for CapturedLog {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         self.0.lock().unwrap().extend_from_slice(bytes);

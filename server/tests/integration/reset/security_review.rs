@@ -138,14 +138,7 @@ async fn a_flow_id_without_its_secret_cannot_read_verify_or_set_the_password() {
 /// flow secret, code or password. Before the fix every request line carried the flow id.
 #[tokio::test]
 async fn the_logs_of_a_whole_reset_hold_no_flow_id_secret_code_or_password() {
-    let log = CapturedLog::default();
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (log, _guard) = CapturedLog::capture(tracing::Level::TRACE);
 
     let h = Harness::new(POLICY).await;
     let secret = h.person("yan@contoso.example").await;
@@ -168,7 +161,7 @@ async fn the_logs_of_a_whole_reset_hold_no_flow_id_secret_code_or_password() {
     let password = "a brand new passphrase";
     assert_eq!(h.set_password(&flow, password).await.0, StatusCode::OK);
 
-    let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let text = log.text();
     assert!(
         text.contains("/api/v1/reset/flows/{id}/password") && text.contains("cross-origin"),
         "the requests were not logged at all:\n{text}"
