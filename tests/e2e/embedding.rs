@@ -166,7 +166,9 @@ async fn link_mode_fills_in_the_user_and_goes_back_to_an_allowed_login_page_only
         browser.attr_of("#sign-in", "href").await.as_deref(),
         Some(host.as_str())
     );
-    browser.screenshot("link-mode-back-to-sign-in-desktop").await;
+    browser
+        .screenshot("link-mode-back-to-sign-in-desktop")
+        .await;
     browser.click("#sign-in").await;
     browser.wait_for("#login").await;
     assert_eq!(
