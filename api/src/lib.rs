@@ -18,6 +18,7 @@ pub mod password;
 pub mod problem;
 pub mod questions;
 pub mod reset;
+pub mod return_url;
 pub mod session;
 
 pub use config::{LocaleTag, PublicConfig};

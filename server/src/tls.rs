@@ -283,7 +283,7 @@ fn outbound_address(probe: SocketAddr) -> Option<IpAddr> {
 }
 
 /// This machine's host name, lower case, when it is a DNS name.
-fn host_name() -> Option<String> {
+pub fn host_name() -> Option<String> {
     let name = hostname::get()
         .ok()?
         .into_string()

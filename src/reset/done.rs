@@ -11,26 +11,10 @@ use crate::components::text;
 use crate::i18n::*;
 use leptos::prelude::*;
 
-/// `raw` when it is a safe place to send the person after a reset: a path on this site,
-/// or a URL of this origin or of one of the `allowed` origins (the organisation's login
-/// pages, `[server] embedding_origins`). Anything else (another site, `javascript:`) is
-/// dropped, so the link cannot be used to send people elsewhere.
+/// `raw`, trimmed, when the portal may send the person there at the end
+/// ([`sspr_api::return_url::is_followed`]).
 pub fn safe_return_url(raw: &str, origin: &str, allowed: &[String]) -> Option<String> {
-    let raw = raw.trim();
-    // Browsers drop tabs and newlines inside URLs ("/\t/evil" becomes "//evil"): anything
-    // of the kind makes the URL unsafe.
-    if raw.chars().any(|c| c.is_control() || c.is_whitespace()) || raw.contains('\\') {
-        return None;
-    }
-    let is_path = raw.starts_with('/') && !raw.starts_with("//");
-    let of_origin = |origin: &str| {
-        raw.strip_prefix(origin)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/') || rest.starts_with('?'))
-    };
-    let allowed_origin = std::iter::once(origin)
-        .chain(allowed.iter().map(String::as_str))
-        .any(|o| !o.is_empty() && of_origin(o));
-    (is_path || allowed_origin).then(|| raw.to_owned())
+    sspr_api::return_url::is_followed(raw, origin, allowed).then(|| raw.trim().to_owned())
 }
 
 #[component]

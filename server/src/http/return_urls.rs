@@ -11,26 +11,13 @@ use axum::response::Response;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Whether the app follows `raw` from a page served to `host` (the `Host` header) under
-/// the allowed `origins`: the same rule as the app's `safe_return_url`.
+/// Whether the app follows `raw` from a page served to `host` (the `Host` header, over
+/// either scheme) under the allowed `origins`: the app's own rule.
 pub fn followed(raw: &str, host: Option<&str>, origins: &[String]) -> bool {
-    let raw = raw.trim();
-    if raw.chars().any(|c| c.is_control() || c.is_whitespace()) || raw.contains('\\') {
-        return false;
-    }
-    if raw.starts_with('/') && !raw.starts_with("//") {
-        return true;
-    }
-    let Some(origin) = crate::config::origin_of(raw) else {
-        return false;
-    };
-    // What follows the origin must start a path or a query (not `@evil.example`).
-    let rest = &raw[origin.len().min(raw.len())..];
-    if !(rest.is_empty() || rest.starts_with('/') || rest.starts_with('?')) {
-        return false;
-    }
-    let authority = origin.split_once("://").map_or("", |(_, a)| a);
-    origins.contains(&origin) || host.is_some_and(|h| h.eq_ignore_ascii_case(authority))
+    let own = |scheme: &str| host.map(|h| format!("{scheme}://{h}")).unwrap_or_default();
+    ["http", "https"]
+        .iter()
+        .any(|scheme| sspr_api::return_url::is_followed(raw, &own(scheme), origins))
 }
 
 /// Logs a `?return=` of a portal page that the app will drop.

@@ -292,21 +292,6 @@ fn the_self_signed_flag_is_for_demo_mode_only() {
     assert!(stderr.contains("--demo"), "{stderr}");
 }
 
-/// This machine's host name as the server reads it, when it is one a certificate can name.
-fn host_name() -> Option<String> {
-    let name = hostname::get()
-        .ok()?
-        .into_string()
-        .ok()?
-        .to_ascii_lowercase();
-    let valid = !name.is_empty()
-        && name != "localhost"
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
-    valid.then_some(name)
-}
-
 #[tokio::test]
 async fn the_demo_self_signed_flag_makes_a_certificate_for_this_machine_beyond_loopback() {
     let dir = tempfile::tempdir().unwrap();
@@ -365,7 +350,7 @@ async fn the_demo_self_signed_flag_makes_a_certificate_for_this_machine_beyond_l
     // The certificate covers the loopback address, localhost and the host name, and
     // requests may name them.
     let mut names = vec!["localhost".to_owned(), "127.0.0.1".to_owned()];
-    names.extend(host_name());
+    names.extend(sspr_server::tls::host_name());
     for name in names {
         let host = sspr_server::tls::host_with_port(&name, port);
         let answer = get_over_tls(port, authority.clone(), &name, Some(&host))
