@@ -26,9 +26,7 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 /// Mounts an area into `<body>`, replacing the static "Loading…" placeholder: the shared
 /// shell around `content(page)`, the area's page (`page` also names it in the title).
 pub fn start(page: route::Page, content: fn(route::Page) -> leptos::prelude::AnyView) {
-    if let Some(placeholder) = leptos::prelude::document().get_element_by_id("boot") {
-        placeholder.remove();
-    }
+    remove_boot_placeholder();
     leptos::mount::mount_to_body(move || app::App(app::AppProps { page, content }));
 }
 
@@ -41,9 +39,7 @@ pub fn start_until(
     unmount_on: &str,
 ) {
     use leptos::prelude::*;
-    if let Some(placeholder) = document().get_element_by_id("boot") {
-        placeholder.remove();
-    }
+    remove_boot_placeholder();
     let mounted = std::cell::RefCell::new(Some(leptos::mount::mount_to(
         leptos::tachys::dom::body(),
         move || app::App(app::AppProps { page, content }),
@@ -52,4 +48,11 @@ pub fn start_until(
     let _ = window_event_listener_untyped(unmount_on, move |_| {
         mounted.borrow_mut().take();
     });
+}
+
+/// Removes the page's static "Loading…" placeholder (the area is about to mount).
+fn remove_boot_placeholder() {
+    if let Some(placeholder) = leptos::prelude::document().get_element_by_id("boot") {
+        placeholder.remove();
+    }
 }

@@ -452,7 +452,8 @@ fn replace_history(step: &Step) {
     }
 }
 
-fn session() -> Option<web_sys::Storage> {
+/// This tab's `sessionStorage`, where the browser has one.
+pub(super) fn session() -> Option<web_sys::Storage> {
     window().session_storage().ok().flatten()
 }
 

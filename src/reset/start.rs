@@ -31,7 +31,7 @@ pub fn StartPortal() -> impl IntoView {
     on_cleanup(move || listener.remove());
     Effect::new(move |_| {
         if portal.step.get() != Step::Identify {
-            if let Some(storage) = window().session_storage().ok().flatten() {
+            if let Some(storage) = super::session() {
                 let pushed = portal.pushed.get_untracked().to_string();
                 let _ = storage.set_item(HANDED_OVER_KEY, &pushed);
             }
