@@ -143,3 +143,20 @@ export function onPush(wake) {
     });
   }
 }
+
+// Keeps the words of the notification the service worker shows when a push arrives with
+// no page open, in the language the page was last read in (the worker has no texts of
+// its own). Where Cache Storage is unavailable it keeps its English.
+export async function keepNotificationText(title, body) {
+  try {
+    const cache = await caches.open("sspr-authenticator");
+    await cache.put(
+      "/authenticator/notification-text",
+      new Response(JSON.stringify({ title, body }), {
+        headers: { "content-type": "application/json" },
+      }),
+    );
+  } catch (error) {
+    console.warn("notification text not kept:", error);
+  }
+}

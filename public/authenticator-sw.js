@@ -9,8 +9,9 @@ self.addEventListener("push", (event) => {
       for (const page of pages) page.postMessage({ type: "sspr-push" });
       const visible = pages.some((page) => page.visibilityState === "visible");
       if (!visible) {
-        await self.registration.showNotification("Password reset request", {
-          body: "Open your authenticator to approve or deny it.",
+        const words = await notificationText();
+        await self.registration.showNotification(words.title, {
+          body: words.body,
           tag: "sspr-request",
           renotify: true,
           requireInteraction: true,
@@ -19,6 +20,23 @@ self.addEventListener("push", (event) => {
     })(),
   );
 });
+
+// The notification's words in the page's language (the page keeps them in Cache Storage:
+// src/authenticator/notification_text.rs), English before the page ever ran.
+async function notificationText() {
+  const english = {
+    title: "Password reset request",
+    body: "Open your authenticator to approve or deny it.",
+  };
+  try {
+    const cache = await caches.open("sspr-authenticator");
+    const kept = await cache.match("/authenticator/notification-text");
+    const words = kept ? await kept.json() : null;
+    return words && words.title && words.body ? words : english;
+  } catch {
+    return english;
+  }
+}
 
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();

@@ -16,29 +16,120 @@ const NAME = /^[a-z0-9-]+$/;
 
 // A scheme the page asks for (`?theme=dark` or `light`, as an embedding login page may)
 // wins over the browser's preference (/theme.css, from [theme]).
-const scheme = new URLSearchParams(location.search).get("theme");
+const query = new URLSearchParams(location.search);
+const scheme = query.get("theme");
 if (scheme === "dark" || scheme === "light") document.documentElement.dataset.theme = scheme;
+
+// The page's language (docs/I18N.md, "Negotiation"), decided here so that its texts are
+// fetched alongside the wasm rather than after it: the one the URL forces (`?locale=`),
+// else the one chosen with the switcher, else the browser's languages in order, with
+// region and script fallback, else English. The app reads it from <html lang>.
+// LOCALES is every locales/<tag>.json (tests/locales.rs checks it).
+const LOCALES = ["en", "ar", "de", "es", "fr", "he", "it", "ja", "nl", "pl", "pt", "pt-BR", "zh-Hans"];
+const RTL = ["ar", "he"];
+const STORAGE_KEY = "sspr.locale";
+
+// What a tag may match, most specific first: zh-CN -> zh-Hans-CN, zh-Hans, zh-CN, zh.
+function candidates(tag) {
+  const parts = String(tag).replace(/_/g, "-").split("-");
+  const language = parts[0].toLowerCase();
+  if (!/^[a-z]{2,3}$/.test(language)) return [];
+  let script = parts.slice(1).find((part) => /^[a-z]{4}$/i.test(part));
+  const region = parts.slice(1).find((part) => /^([a-z]{2}|[0-9]{3})$/i.test(part));
+  // Chinese without a script: Traditional in Taiwan, Hong Kong and Macao, else Simplified.
+  if (language === "zh" && !script) script = /^(tw|hk|mo)$/i.test(region || "") ? "Hant" : "Hans";
+  const out = [];
+  if (script && region) out.push(`${language}-${script}-${region}`);
+  if (script) out.push(`${language}-${script}`);
+  if (region) out.push(`${language}-${region}`);
+  out.push(language);
+  return out;
+}
+
+function shipped(tag) {
+  return LOCALES.find((locale) => locale.toLowerCase() === String(tag).toLowerCase());
+}
+
+function negotiate(preferred) {
+  for (const tag of preferred) {
+    for (const candidate of candidates(tag)) {
+      const found = shipped(candidate);
+      if (found) return found;
+    }
+  }
+  return "en";
+}
+
+function remembered() {
+  try {
+    return localStorage.getItem(STORAGE_KEY);
+  } catch {
+    return null;
+  }
+}
+
+// A forced language the app does not ship leaves the choice to the browser's list.
+const forced = query.get("locale");
+const saved = forced ? null : remembered();
+const locale = negotiate(
+  [forced, saved, ...(navigator.languages || [navigator.language])].filter(Boolean),
+);
+document.documentElement.lang = locale;
+document.documentElement.dir = RTL.includes(locale) ? "rtl" : "ltr";
+
+// A language's texts, fetched once per page: both portal bundles ask here.
+const texts = {};
+function loadTexts(tag) {
+  const found = shipped(tag);
+  if (!found) return Promise.reject(new Error("no locale " + tag));
+  if (!texts[found]) {
+    texts[found] = fetch(`/locales/${found}.json`)
+      .then((response) => (response.ok ? response.json() : Promise.reject(new Error(response.status))))
+      .catch((error) => {
+        delete texts[found];
+        throw error;
+      });
+  }
+  return texts[found];
+}
+window.sspr = Object.freeze({ locale, texts: loadTexts, negotiate });
+// English is built into the app; another language starts downloading now.
+const pageTexts = locale === "en" ? Promise.resolve(null) : loadTexts(locale).catch(() => null);
+// The page's own words (boot.*), in its language once its texts are here.
+function say(key, english) {
+  return pageTexts.then((file) => (file && file.boot && file.boot[key]) || english);
+}
+const loading = placeholder && placeholder.querySelector(".boot__message");
+if (loading) say("loading", loading.textContent).then((text) => {
+  if (loading.isConnected) loading.textContent = text;
+});
 
 function explain(reason) {
   console.error("SSPR could not start:", reason);
   if (!placeholder) return;
   placeholder.setAttribute("role", "alert");
-  placeholder.innerHTML =
-    "<h1>This browser cannot open this page</h1>" +
-    "<p>It needs WebAssembly, which this browser does not support or has turned off " +
+  const title = document.createElement("h1");
+  const body = document.createElement("p");
+  const helpdesk = document.createElement("p");
+  title.textContent = "This browser cannot open this page";
+  body.textContent =
+    "It needs WebAssembly, which this browser does not support or has turned off " +
     "(for example in a locked-down or very old browser). Try another browser or device, " +
-    "or contact your help desk.</p>" +
-    '<p id="boot-helpdesk"></p>';
-  fetch("/api/v1/config")
-    .then((response) => (response.ok ? response.json() : null))
-    .then((config) => {
+    "or contact your help desk.";
+  placeholder.replaceChildren(title, body, helpdesk);
+  say("no_wasm_title", title.textContent).then((text) => (title.textContent = text));
+  say("no_wasm_body", body.textContent).then((text) => (body.textContent = text));
+  Promise.all([
+    fetch("/api/v1/config").then((response) => (response.ok ? response.json() : null)),
+    pageTexts,
+  ])
+    .then(([config, file]) => {
       const url = config && config.helpdesk_url;
-      const slot = document.getElementById("boot-helpdesk");
-      if (!url || !slot || !/^(https?:|mailto:|tel:)/.test(url)) return;
+      if (!url || !/^(https?:|mailto:|tel:)/.test(url)) return;
       const link = document.createElement("a");
       link.href = url;
-      link.textContent = "Contact your help desk";
-      slot.appendChild(link);
+      link.textContent = (file && file.app && file.app.helpdesk) || "Contact your help desk";
+      helpdesk.appendChild(link);
     })
     .catch(() => {});
 }
@@ -65,7 +156,7 @@ function loadNext() {
 // Embedded in an organisation's login page (public/embed.js opens `/?embed=1&host=...`):
 // `embedded.js` tells that page the portal's events; fetched only then.
 const embedded =
-  new URLSearchParams(location.search).get("embed") === "1" && window.parent !== window
+  query.get("embed") === "1" && window.parent !== window
     ? import("/embedded.js").catch(() => null)
     : null;
 
@@ -88,6 +179,7 @@ if (then && NAME.test(then)) {
           placeholder.setAttribute("role", "alert");
           placeholder.textContent =
             "The page could not load. Check your connection, then reload the page.";
+          say("not_loaded", placeholder.textContent).then((text) => (placeholder.textContent = text));
         }
       });
   });

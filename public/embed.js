@@ -21,6 +21,40 @@
   var portal = new URL(script.src).origin;
   var EVENTS = { ready: 1, step: 1, completed: 1, cancelled: 1 };
   var STEP = /^[a-z0-9_-]{1,64}$/;
+  // The widget's own words (embed.open, embed.close, embed.frame_title of each
+  // locales/<tag>.json; tests/locales.rs keeps them equal), in the element's language
+  // (`data-locale`), else the host page's, else the browser's.
+  var WORDS = {
+    "ar": ["ألا يمكنك الوصول إلى حسابك؟", "إغلاق", "إعادة تعيين كلمة المرور"],
+    "de": ["Kein Zugriff auf Ihr Konto?", "Schließen", "Kennwort zurücksetzen"],
+    "en": ["Can’t access your account?", "Close", "Password reset"],
+    "es": ["¿No puedes acceder a tu cuenta?", "Cerrar", "Restablecimiento de contraseña"],
+    "fr": ["Vous ne parvenez pas à accéder à votre compte ?", "Fermer", "Réinitialisation du mot de passe"],
+    "he": ["אין לך גישה לחשבון?", "סגירה", "איפוס סיסמה"],
+    "it": ["Non riesci ad accedere al tuo account?", "Chiudi", "Reimpostazione password"],
+    "ja": ["アカウントにアクセスできませんか？", "閉じる", "パスワードのリセット"],
+    "nl": ["Geen toegang tot je account?", "Sluiten", "Wachtwoord opnieuw instellen"],
+    "pl": ["Nie możesz uzyskać dostępu do konta?", "Zamknij", "Resetowanie hasła"],
+    "pt-BR": ["Não consegue acessar sua conta?", "Fechar", "Redefinição de senha"],
+    "pt": ["Não consegue aceder à sua conta?", "Fechar", "Reposição de palavra-passe"],
+    "zh-Hans": ["无法访问你的帐户？", "关闭", "密码重置"],
+  };
+
+  function words(element) {
+    var asked = [element.getAttribute("data-locale") || element.getAttribute("locale"), document.documentElement.lang]
+      .concat(navigator.languages || [navigator.language]);
+    for (var i = 0; i < asked.length; i++) {
+      var tag = String(asked[i] || "").replace(/_/g, "-");
+      var language = tag.split("-")[0].toLowerCase();
+      if (!language) continue;
+      for (var known in WORDS) {
+        if (known.toLowerCase() === tag.toLowerCase()) return WORDS[known];
+      }
+      if (language === "zh" && !/-(hant|tw|hk|mo)\b/i.test(tag)) return WORDS["zh-Hans"];
+      if (WORDS[language]) return WORDS[language];
+    }
+    return WORDS.en;
+  }
 
   function frameFor(element) {
     var url = new URL("/", portal);
@@ -34,7 +68,7 @@
     if (theme === "dark" || theme === "light") url.searchParams.set("theme", theme);
     var frame = document.createElement("iframe");
     frame.src = url.href;
-    frame.title = element.getAttribute("data-title") || "Password reset";
+    frame.title = element.getAttribute("data-title") || words(element)[2];
     frame.setAttribute("allow", "clipboard-write");
     frame.style.cssText = "display:block;width:100%;height:32rem;border:0;color-scheme:normal";
     return frame;
@@ -71,12 +105,12 @@
     var button = document.createElement("button");
     button.type = "button";
     button.textContent =
-      element.getAttribute("data-label") || element.getAttribute("label") || "Can't access your account?";
+      element.getAttribute("data-label") || element.getAttribute("label") || words(element)[0];
     var dialog = document.createElement("dialog");
     dialog.style.cssText = "width:min(40rem,100vw - 2rem);padding:0;border:0;border-radius:8px";
     var close = document.createElement("button");
     close.type = "button";
-    close.textContent = element.getAttribute("data-close-label") || "Close";
+    close.textContent = element.getAttribute("data-close-label") || words(element)[1];
     close.style.cssText = "display:block;margin:0.5rem 0.5rem 0 auto";
     close.addEventListener("click", function () {
       dialog.close();

@@ -71,6 +71,14 @@ build_app() {
     for sheet in "$ROOT"/dist/*.css; do
         perl -0pi -e 's{/\*.*?\*/\n?}{}gs' "$sheet"
     done
+    # Each language's texts, fetched by boot.js for the page's language (docs/I18N.md),
+    # served as they are written, without the indentation.
+    mkdir -p "$ROOT/dist/locales"
+    local file
+    for file in "$ROOT"/locales/*.json; do
+        perl -MJSON::PP -0777 -ne 'print JSON::PP->new->utf8->encode(JSON::PP::decode_json($_))' \
+            "$file" > "$ROOT/dist/locales/$(basename "$file")" || return 1
+    done
 }
 
 # The folder with PostgreSQL's server and client programs (initdb, pg_ctl, postgres,

@@ -193,6 +193,13 @@ if $FOR_TESTS; then
     fi
     ok "$(chromedriver --version | cut -d' ' -f1-2)"
     have brotli || apt_install brotli
+    # The e2e screenshots show the portal in every language: Japanese and Chinese need a
+    # font with their characters (Arabic and Hebrew are in DejaVu, which Chromium brings).
+    step "a font for Japanese and Chinese"
+    if ! { have fc-list && [ -n "$(fc-list :lang=ja)" ]; }; then
+        apt_install fonts-droid-fallback
+    fi
+    ok "$(fc-list :lang=ja family | head -1)"
 
     # The store's contract suite and the several-instances tests run on a real
     # PostgreSQL, which they start themselves in a temp dir (initdb + pg_ctl): only the

@@ -77,7 +77,7 @@ pub struct FlowKey {
 
 /// `GET /api/v1/reset/flows/{flow}`.
 pub async fn reset_flow(flow: &FlowKey) -> Result<ResetFlow, ApiError> {
-    send(Request::get(&paths::reset_flow(&flow.id)).header(FLOW_SECRET_HEADER, &flow.secret)).await
+    send(request_get(&paths::reset_flow(&flow.id)).header(FLOW_SECRET_HEADER, &flow.secret)).await
 }
 
 /// `{}`: requests that carry nothing but must be JSON.
@@ -133,7 +133,7 @@ pub async fn session() -> Result<SessionInfo, ApiError> {
 
 /// `DELETE /api/v1/session`: sign out.
 pub async fn sign_out() -> Result<(), ApiError> {
-    let response = Request::delete(paths::SESSION)
+    let response = request_delete(paths::SESSION)
         .send()
         .await
         .map_err(|_| ApiError::Network)?;
@@ -212,7 +212,7 @@ pub async fn set_answers(answers: Vec<Answer>) -> Result<MethodList, ApiError> {
 
 /// `DELETE /api/v1/session/methods/{id}`: remove one of the person's methods.
 pub async fn delete_method(method: &str) -> Result<MethodList, ApiError> {
-    send(Request::delete(&paths::session_method(method))).await
+    send(request_delete(&paths::session_method(method))).await
 }
 
 /// `POST /api/v1/session/methods/{id}/default`.
@@ -246,7 +246,7 @@ pub async fn enrol(body: &Enrol) -> Result<Enrolled, ApiError> {
 /// `GET /api/v1/authenticator/requests`, signed by the device.
 pub async fn approval_requests() -> Result<ApprovalRequests, ApiError> {
     let path = paths::AUTHENTICATOR_REQUESTS;
-    let mut request = Request::get(path);
+    let mut request = request_get(path);
     for (name, value) in device_headers("GET", path, "").await? {
         request = request.header(&name, &value);
     }
@@ -257,7 +257,7 @@ pub async fn approval_requests() -> Result<ApprovalRequests, ApiError> {
 pub async fn decide(request_id: &str, body: &DecideRequest) -> Result<Decided, ApiError> {
     let path = paths::authenticator_request(request_id);
     let json = to_json(body)?;
-    let mut request = Request::post(&path).header("content-type", "application/json");
+    let mut request = request_post(&path).header("content-type", "application/json");
     for (name, value) in device_headers("POST", &path, &json).await? {
         request = request.header(&name, &value);
     }
@@ -272,7 +272,7 @@ pub async fn decide(request_id: &str, body: &DecideRequest) -> Result<Decided, A
 /// state changes, or after about 25 seconds).
 pub async fn approval(flow: &FlowKey, method_id: &str) -> Result<ApprovalStatus, ApiError> {
     send(
-        Request::get(&paths::reset_approval(&flow.id, method_id))
+        request_get(&paths::reset_approval(&flow.id, method_id))
             .header(FLOW_SECRET_HEADER, &flow.secret),
     )
     .await
@@ -302,7 +302,7 @@ pub(crate) fn to_json<B: Serialize>(body: &B) -> Result<String, ApiError> {
 /// The list of common passwords (sorted, one per line), fetched when the password page
 /// opens rather than in the first load.
 pub async fn common_passwords() -> Result<String, ApiError> {
-    let response = Request::get(paths::COMMON_PASSWORDS)
+    let response = request_get(paths::COMMON_PASSWORDS)
         .send()
         .await
         .map_err(|_| ApiError::Network)?;
@@ -316,8 +316,30 @@ pub async fn common_passwords() -> Result<String, ApiError> {
         .map_err(|_| ApiError::Unexpected { status })
 }
 
+thread_local! {
+    static LANGUAGE: std::cell::Cell<&'static str> = const { std::cell::Cell::new("en") };
+}
+
+/// The language the person reads the app in. Every request says it (`Accept-Language`),
+/// so that what the server sends them, a code or a notice, is in that language too.
+pub fn set_language(tag: &'static str) {
+    LANGUAGE.set(tag);
+}
+
+fn request_get(path: &str) -> RequestBuilder {
+    Request::get(path).header("accept-language", LANGUAGE.get())
+}
+
+fn request_post(path: &str) -> RequestBuilder {
+    Request::post(path).header("accept-language", LANGUAGE.get())
+}
+
+fn request_delete(path: &str) -> RequestBuilder {
+    Request::delete(path).header("accept-language", LANGUAGE.get())
+}
+
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    send(Request::get(path)).await
+    send(request_get(path)).await
 }
 
 /// A JSON `POST`, about `flow` (its secret in the header) when given.
@@ -327,7 +349,7 @@ async fn post<B: Serialize, T: DeserializeOwned>(
     body: &B,
 ) -> Result<T, ApiError> {
     let json = to_json(body)?;
-    let mut request = Request::post(path).header("content-type", "application/json");
+    let mut request = request_post(path).header("content-type", "application/json");
     if let Some(flow) = flow {
         request = request.header(FLOW_SECRET_HEADER, &flow.secret);
     }

@@ -4,25 +4,25 @@ use crate::api::{self, ApiError};
 use crate::components::text;
 use crate::components::{ApiErrorMessage, OrganisationConfig, PageHasErrors, SiteHeader};
 use crate::i18n::*;
-use crate::locale;
 use crate::page_title::StepTitle;
 use crate::route::Page;
 use leptos::prelude::*;
 use sspr_api::PublicConfig;
 
-/// An area of the app: `page` names it (the document title), `content` is its page.
+/// An area of the app: `page` names it (the document title), `content` is its page,
+/// `locale` the language it starts in (its texts already loaded).
 #[component]
-pub fn App(page: Page, content: fn(Page) -> AnyView) -> impl IntoView {
-    // A root sub-context takes our own initial locale (remembered choice or negotiation).
+pub fn App(page: Page, content: fn(Page) -> AnyView, locale: Locale) -> impl IntoView {
+    api::set_language(locale.as_str());
+    provide_i18n(locale);
     view! {
-        <I18nSubContextProvider initial_locale=Signal::stored(locale::initial())>
-            <DocumentLanguage />
-            <Shell page content />
-        </I18nSubContextProvider>
+        <DocumentLanguage />
+        <Shell page content />
     }
 }
 
-/// Keeps `<html lang dir>` in step with the current locale.
+/// Keeps `<html lang dir>`, and the language requests say they want, in step with the
+/// current locale.
 #[component]
 pub fn DocumentLanguage() -> impl IntoView {
     let i18n = use_i18n();
@@ -30,8 +30,9 @@ pub fn DocumentLanguage() -> impl IntoView {
         let locale = i18n.get_locale();
         if let Some(html) = document().document_element() {
             let _ = html.set_attribute("lang", locale.as_str());
-            let _ = html.set_attribute("dir", locale.direction().as_str());
+            let _ = html.set_attribute("dir", locale.direction());
         }
+        api::set_language(locale.as_str());
     });
 }
 

@@ -21,13 +21,18 @@ pub mod reset;
 pub mod route;
 pub mod security_info;
 
-include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+pub mod i18n;
 
 /// Mounts an area into `<body>`, replacing the static "Loading…" placeholder: the shared
 /// shell around `content(page)`, the area's page (`page` also names it in the title).
+/// It mounts once the page's language is here (English when its texts cannot be had).
 pub fn start(page: route::Page, content: fn(route::Page) -> leptos::prelude::AnyView) {
-    remove_boot_placeholder();
-    leptos::mount::mount_to_body(move || app::App(app::AppProps { page, content }));
+    // Before anything is mounted Leptos's executor is not set up: the browser's own.
+    wasm_bindgen_futures::spawn_local(async move {
+        let locale = starting_locale().await;
+        remove_boot_placeholder();
+        leptos::mount::mount_to_body(move || app::App(app::AppProps { page, content, locale }));
+    });
 }
 
 /// As [`start`], until `window` receives the event `unmount_on`: then the area is taken
@@ -36,18 +41,32 @@ pub fn start(page: route::Page, content: fn(route::Page) -> leptos::prelude::Any
 pub fn start_until(
     page: route::Page,
     content: fn(route::Page) -> leptos::prelude::AnyView,
-    unmount_on: &str,
+    unmount_on: &'static str,
 ) {
     use leptos::prelude::*;
-    remove_boot_placeholder();
-    let mounted = std::cell::RefCell::new(Some(leptos::mount::mount_to(
-        leptos::tachys::dom::body(),
-        move || app::App(app::AppProps { page, content }),
-    )));
-    // Never removed: after the first time it has nothing left to take down.
-    let _ = window_event_listener_untyped(unmount_on, move |_| {
-        mounted.borrow_mut().take();
+    // Before anything is mounted Leptos's executor is not set up: the browser's own.
+    wasm_bindgen_futures::spawn_local(async move {
+        let locale = starting_locale().await;
+        remove_boot_placeholder();
+        let mounted = std::cell::RefCell::new(Some(leptos::mount::mount_to(
+            leptos::tachys::dom::body(),
+            move || app::App(app::AppProps { page, content, locale }),
+        )));
+        // Never removed: after the first time it has nothing left to take down.
+        let _ = window_event_listener_untyped(unmount_on, move |_| {
+            mounted.borrow_mut().take();
+        });
     });
+}
+
+/// The language the page starts in, its texts loaded: the one boot.js negotiated.
+async fn starting_locale() -> i18n::Locale {
+    let locale = locale::initial();
+    if i18n::load(locale).await {
+        locale
+    } else {
+        i18n::Locale::en
+    }
 }
 
 /// Removes the page's static "Loading…" placeholder (the area is about to mount).

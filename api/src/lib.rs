@@ -20,6 +20,7 @@ pub mod questions;
 pub mod reset;
 pub mod return_url;
 pub mod session;
+pub mod text;
 
 pub use config::{LocaleTag, PublicConfig};
 pub use health::Health;

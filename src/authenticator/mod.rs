@@ -12,6 +12,7 @@
 
 pub mod device;
 pub mod enrol;
+pub mod notification_text;
 pub mod requests;
 
 use crate::components::text;
@@ -59,6 +60,7 @@ pub fn AuthenticatorPage() -> impl IntoView {
         forgotten: RwSignal::new(false),
     };
     provide_context(page);
+    notification_text::keep_in_step();
     let fragment = window().location().hash().unwrap_or_default();
     spawn_local(async move {
         // A link wins: it enrols this phone anew (for another account, or after the

@@ -1,7 +1,7 @@
 //! An API error as a specific, translated sentence: every code the server can give has
 //! its own text, with the tries left or the time to wait when the server said so.
 
-use super::duration::{duration_text, is_one};
+use super::duration::duration_text;
 use crate::api::ApiError;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -81,11 +81,7 @@ pub fn error_text(locale: Locale, error: &ApiError) -> String {
 
 /// "You have 4 tries left." in `locale`, in the right number.
 pub fn tries_left(locale: Locale, left: u32) -> String {
-    if is_one(locale, u64::from(left)) {
-        td_string!(locale, errors.try_left, left).to_string()
-    } else {
-        td_string!(locale, errors.tries_left, left).to_string()
-    }
+    td_string!(locale, errors.tries_left, count = left)
 }
 
 #[component]

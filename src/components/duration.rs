@@ -1,47 +1,23 @@
 //! Durations and counts in words, in the person's language: "40 minutes", "1 heure
-//! 20 minutes", "You have 4 tries left", never "2406 s". The plural rules are CLDR's for
-//! the app's languages, written out here: leptos_i18n's plural support links ICU's data,
-//! which costs more of the first load than the two rules it would replace.
+//! 20 minutes", "You have 4 tries left", never "2406 s". Each unit is a plural text of the
+//! locale files (`duration.*`), its form chosen by the language's CLDR rules.
 
 use crate::i18n::*;
 use leptos::prelude::*;
-
-/// Whether `n` takes the "one" form in `locale` (CLDR: English 1 only; French 0 and 1).
-pub fn is_one(locale: Locale, n: u64) -> bool {
-    match locale {
-        Locale::fr => n < 2,
-        Locale::en => n == 1,
-    }
-}
 
 /// `seconds` as a person says it: seconds under a minute, whole minutes (rounded up, so
 /// a wait is never shorter than said) under an hour, then hours and minutes.
 pub fn duration_text(locale: Locale, seconds: u64) -> String {
     if seconds < 60 {
-        let n = seconds.max(1);
-        return if is_one(locale, n) {
-            td_string!(locale, duration.second, n).to_string()
-        } else {
-            td_string!(locale, duration.seconds, n).to_string()
-        };
+        return td_string!(locale, duration.seconds, count = seconds.max(1));
     }
     let minutes_total = seconds.div_ceil(60);
     let (hours, minutes) = (minutes_total / 60, minutes_total % 60);
-    let minutes_text = |n: u64| {
-        if is_one(locale, n) {
-            td_string!(locale, duration.minute, n).to_string()
-        } else {
-            td_string!(locale, duration.minutes, n).to_string()
-        }
-    };
+    let minutes_text = td_string!(locale, duration.minutes, count = minutes);
     if hours == 0 {
-        return minutes_text(minutes);
+        return minutes_text;
     }
-    let hours_text = if is_one(locale, hours) {
-        td_string!(locale, duration.hour, n = hours).to_string()
-    } else {
-        td_string!(locale, duration.hours, n = hours).to_string()
-    };
+    let hours_text = td_string!(locale, duration.hours, count = hours);
     if minutes == 0 {
         hours_text
     } else {
@@ -49,9 +25,8 @@ pub fn duration_text(locale: Locale, seconds: u64) -> String {
             locale,
             duration.hours_and_minutes,
             hours = hours_text,
-            minutes = minutes_text(minutes)
+            minutes = minutes_text
         )
-        .to_string()
     }
 }
 
@@ -81,7 +56,7 @@ mod tests {
     }
 
     #[test]
-    fn french_durations_use_the_french_one_form_for_zero_and_one() {
+    fn french_durations_agree_in_number() {
         let fr = |s| duration_text(Locale::fr, s);
         assert_eq!(fr(1), "1 seconde");
         assert_eq!(fr(30), "30 secondes");
@@ -89,7 +64,15 @@ mod tests {
         assert_eq!(fr(898), "15 minutes");
         assert_eq!(fr(7200), "2 heures");
         assert_eq!(fr(3660), "1 heure 1 minute");
-        assert!(is_one(Locale::fr, 0));
-        assert!(!is_one(Locale::en, 0));
+    }
+
+    #[test]
+    fn each_language_takes_its_own_plural_forms() {
+        // Polish: one, few (2-4, 22-24), many (5-21, 25-31).
+        assert_eq!(duration_text(Locale::pl, 120), "2 minuty");
+        assert_eq!(duration_text(Locale::pl, 300), "5 minut");
+        assert_eq!(duration_text(Locale::pl, 22 * 60), "22 minuty");
+        // Japanese has a single form.
+        assert_eq!(duration_text(Locale::ja, 300), "5 分");
     }
 }

@@ -1,5 +1,5 @@
-//! The language switcher: each language named in itself, the current one marked. The
-//! choice is remembered (see [`crate::locale`]).
+//! The language switcher: a list box of the offered languages, each named in itself, the
+//! current one selected. The choice is remembered (see [`crate::locale`]).
 
 use crate::i18n::*;
 use crate::locale;
@@ -12,27 +12,28 @@ pub fn LanguagePicker(
     locales: Signal<Vec<Locale>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let change = move |event: leptos::ev::Event| {
+        if let Ok(locale) = event_target_value(&event).parse::<Locale>() {
+            i18n.set_locale(locale);
+            locale::remember(locale);
+        }
+    };
     view! {
-        <nav class="language-picker" aria-label=move || td_string!(i18n.get_locale(), language_picker.label)>
-            <ul>
+        <div class="language-picker">
+            <label for="language-picker">{move || td_string!(i18n.get_locale(), language_picker.label)}</label>
+            <select id="language-picker" on:change=change>
                 // The list changes once at most (when the configuration arrives), so it is
                 // rebuilt whole: a keyed <For> costs about 6 KB of wasm for nothing here.
                 {move || locales.get().into_iter().map(|locale| view! {
-                    <li>
-                        <button
-                            type="button"
-                            lang=locale.as_str()
-                            aria-current=move || (i18n.get_locale() == locale).then_some("true")
-                            on:click=move |_| {
-                                i18n.set_locale(locale);
-                                locale::remember(locale);
-                            }
-                        >
-                            {td_string!(locale, language_name)}
-                        </button>
-                    </li>
+                    <option
+                        value=locale.as_str()
+                        lang=locale.as_str()
+                        prop:selected=move || i18n.get_locale() == locale
+                    >
+                        {locale.native_name()}
+                    </option>
                 }).collect_view()}
-            </ul>
-        </nav>
+            </select>
+        </div>
     }
 }

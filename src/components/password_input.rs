@@ -40,6 +40,7 @@ pub fn PasswordInput(
                     id=id
                     name=id
                     type=move || if visible.get() { "text" } else { "password" }
+                    dir="ltr"
                     autocomplete=if current { "current-password" } else { "new-password" }
                     spellcheck="false"
                     autocapitalize="off"

@@ -13,6 +13,8 @@ pub struct InputKind {
     pub inputmode: Option<&'static str>,
     /// Extra class on the input (e.g. `input--code` for a narrower field).
     pub class: &'static str,
+    /// `dir`: IDs, codes, addresses and numbers read left to right in every language.
+    pub dir: Option<&'static str>,
 }
 
 impl InputKind {
@@ -20,26 +22,31 @@ impl InputKind {
         autocomplete: "username",
         inputmode: None,
         class: "",
+        dir: Some("ltr"),
     };
     pub const ONE_TIME_CODE: InputKind = InputKind {
         autocomplete: "one-time-code",
         inputmode: Some("numeric"),
         class: "input--code",
+        dir: Some("ltr"),
     };
     pub const EMAIL: InputKind = InputKind {
         autocomplete: "email",
         inputmode: Some("email"),
         class: "",
+        dir: Some("ltr"),
     };
     pub const TELEPHONE: InputKind = InputKind {
         autocomplete: "tel",
         inputmode: Some("tel"),
         class: "",
+        dir: Some("ltr"),
     };
     pub const ANSWER: InputKind = InputKind {
         autocomplete: "off",
         inputmode: None,
         class: "",
+        dir: None,
     };
 }
 
@@ -71,6 +78,7 @@ pub fn TextField(
                 name=id
                 type="text"
                 inputmode=kind.inputmode
+                dir=kind.dir
                 autocomplete=kind.autocomplete
                 spellcheck="false"
                 autocapitalize="off"

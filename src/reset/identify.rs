@@ -8,7 +8,7 @@ use crate::api::{self, ApiError};
 use crate::components::error_summary::field_error;
 use crate::components::text;
 use crate::components::{
-    ErrorSummary, FieldError, InputKind, TextField, is_one, organisation_config,
+    ErrorSummary, FieldError, InputKind, TextField, organisation_config,
 };
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -109,7 +109,7 @@ pub fn Identify() -> impl IntoView {
             {move || {
                 let locale = i18n.get_locale();
                 let required = organisation_config().map_or(1, |c| c.methods_required);
-                if is_one(locale, u64::from(required)) {
+                if required == 1 {
                     td_string!(locale, reset.intro_single).to_owned()
                 } else {
                     td_string!(locale, reset.intro_several, count = required).to_string()

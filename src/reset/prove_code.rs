@@ -165,7 +165,7 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
                 let empty = typed.trim().is_empty();
                 errors.set(vec![FieldError::new(FIELD, move |l| match expected {
                     _ if empty => td_string!(l, reset.code.empty).to_owned(),
-                    Some(length) => td_string!(l, reset.code.format, length).to_string(),
+                    Some(length) => td_string!(l, reset.code.format, count = length),
                     None => td_string!(l, reset.code.format_any).to_owned(),
                 })]);
                 return;
@@ -234,7 +234,7 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
     let code_hint = Signal::derive(move || {
         let locale = i18n.get_locale();
         match length() {
-            Some(length) => td_string!(locale, reset.code.hint, length).to_string(),
+            Some(length) => td_string!(locale, reset.code.hint, count = length),
             None => td_string!(locale, reset.code.hint_newest).to_owned(),
         }
     });

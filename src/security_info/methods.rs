@@ -11,7 +11,7 @@ use super::change_password::ChangePassword;
 use super::method_row::MethodRow;
 use crate::api::{self, ApiError};
 use crate::components::text;
-use crate::components::{ApiErrorMessage, is_one, message};
+use crate::components::{ApiErrorMessage, message};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -65,7 +65,7 @@ fn readiness(locale: Locale, list: &MethodList) -> String {
         .to_string()
     } else {
         let missing = need.saturating_sub(have).max(1);
-        if is_one(locale, missing as u64) {
+        if missing == 1 {
             td_string!(locale, security_info.methods.add_single).to_owned()
         } else {
             td_string!(locale, security_info.methods.add_several, count = missing).to_string()

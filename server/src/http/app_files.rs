@@ -34,11 +34,16 @@ const COMPRESSIBLE: [&str; 7] = ["html", "js", "wasm", "css", "svg", "txt", "jso
 /// Writes `NAME.br` (brotli, best quality) beside each compressible file of `dir` that has
 /// none or an older one, so browsers get the smallest transfer at no cost per request.
 /// Returns how many were written. A folder that cannot be written to is left as it is
-/// (files are then compressed on the fly, less tightly).
+/// (files are then compressed on the fly, less tightly). Folders inside (`locales/`) are
+/// done too.
 pub fn precompress(dir: &std::path::Path) -> std::io::Result<usize> {
     let mut written = 0;
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
+        if path.is_dir() {
+            written += precompress(&path)?;
+            continue;
+        }
         let compressible = path
             .extension()
             .and_then(|e| e.to_str())
