@@ -33,6 +33,14 @@ wasm_env() {
 # monomorphised views into shared code. Debug builds and component tests keep panic
 # messages. Both need RUSTC_BOOTSTRAP (unstable flags on the stable compiler), as the
 # build-std route of scripts/setup.sh already does.
+# One area's release build (`index`, `reset-wizard`, `security-info`, `authenticator`:
+# its HTML file) into the folder $2.
+trunk_build() {
+    (cd "$ROOT" && wasm_env env RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+        CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
+        trunk build --release --dist "$2" --html-output "$1.html" "$1.html")
+}
+
 build_app() {
     # One trunk build per bundle (trunk empties its dist folder on every build): each into a
     # stage of its own, then merged into dist/ (shared files must be the same bytes).
@@ -40,10 +48,7 @@ build_app() {
     mkdir -p "$TARGET_DIR"
     stage=$(mktemp -d "$TARGET_DIR/dist-stage.XXXXXX")
     for area in index reset-wizard security-info authenticator; do
-        (cd "$ROOT" && wasm_env env RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
-            CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
-            trunk build --release --dist "$stage/$area" --html-output "$area.html" "$area.html") ||
-            { rm -rf "$stage"; return 1; }
+        trunk_build "$area" "$stage/$area" || { rm -rf "$stage"; return 1; }
     done
     local f other
     # The wizard's HTML only drives its build: its bundle is started from index.html.

@@ -48,6 +48,30 @@ area "portal, whole reset" $PORTAL $WIZARD common-passwords.txt
 area "first load: security info" $SECURITY_INFO
 # shellcheck disable=SC2086
 area "first load: authenticator" $AUTHENTICATOR
+# The texts: English is in the wasm; another language's file is fetched with the page.
+largest=0 largest_name=
+for f in "$dist"/locales/*.json; do
+    read -r raw gz br < <(sizes "$f")
+    if [ "$br" -gt "$largest" ]; then largest=$br largest_name=$(basename "$f"); fi
+done
+read -r raw gz br < <(sizes "$dist/locales/$largest_name")
+printf '%-28s %10d %10d %10d  (the largest locale, fetched with the page)\n' "locales/$largest_name" "$raw" "$gz" "$br"
+# shellcheck disable=SC2086
+area "first load: portal, ${largest_name%.json}" $PORTAL "locales/$largest_name"
+# The same first step with every locale compiled in instead (SSPR_BUNDLE_ALL_LOCALES,
+# build.rs): what loading a language on demand saves. Skipped with SIZE_SKIP_BUNDLED=1.
+if [ "${SIZE_SKIP_BUNDLED:-}" != 1 ]; then
+    bundled=$(mktemp -d "${TARGET_DIR:-/tmp}/bundled.XXXXXX")
+    if SSPR_BUNDLE_ALL_LOCALES=1 trunk_build index "$bundled" >"$bundled.log" 2>&1; then
+        read -r raw gz br < <(sizes "$bundled/sspr-reset-start_bg.wasm")
+        read -r raw2 gz2 br2 < <(sizes "$dist/sspr-reset-start_bg.wasm")
+        printf '%-28s %10d %10d %10d  (every locale compiled in: +%d B brotli)\n' \
+            "first step, bundled" "$raw" "$gz" "$br" "$((br - br2))"
+    else
+        echo "the bundled build failed (see $bundled.log)" >&2
+    fi
+    rm -rf "$bundled"
+fi
 for name in $EMBED; do
     read -r raw gz br < <(sizes "$dist/$name")
     printf '%-28s %10d %10d %10d  (the login page'"'"'s widget)\n' "$name" "$raw" "$gz" "$br"

@@ -31,7 +31,13 @@ pub fn start(page: route::Page, content: fn(route::Page) -> leptos::prelude::Any
     wasm_bindgen_futures::spawn_local(async move {
         let locale = starting_locale().await;
         remove_boot_placeholder();
-        leptos::mount::mount_to_body(move || app::App(app::AppProps { page, content, locale }));
+        leptos::mount::mount_to_body(move || {
+            app::App(app::AppProps {
+                page,
+                content,
+                locale,
+            })
+        });
     });
 }
 
@@ -50,7 +56,13 @@ pub fn start_until(
         remove_boot_placeholder();
         let mounted = std::cell::RefCell::new(Some(leptos::mount::mount_to(
             leptos::tachys::dom::body(),
-            move || app::App(app::AppProps { page, content, locale }),
+            move || {
+                app::App(app::AppProps {
+                    page,
+                    content,
+                    locale,
+                })
+            },
         )));
         // Never removed: after the first time it has nothing left to take down.
         let _ = window_event_listener_untyped(unmount_on, move |_| {

@@ -70,7 +70,10 @@ fn flatten(prefix: &str, map: &Map<String, Value>, out: &mut Texts, problems: &m
                 let forms = forms
                     .iter()
                     .map(|(category, text)| {
-                        (category.clone(), text.as_str().unwrap_or_default().to_owned())
+                        (
+                            category.clone(),
+                            text.as_str().unwrap_or_default().to_owned(),
+                        )
                     })
                     .collect();
                 out.plural.insert(path, forms);
@@ -175,7 +178,9 @@ fn check(english: &Value, tag: &str, file: &Value) -> Vec<String> {
             problems.push(format!("{tag}: {key} lacks its `{category}` form"));
         }
         for category in have.difference(&allowed) {
-            problems.push(format!("{tag}: {key} has a `{category}` form {tag} does not use"));
+            problems.push(format!(
+                "{tag}: {key} has a `{category}` form {tag} does not use"
+            ));
         }
         let expected = placeholders(&english["other"]);
         for (category, text) in forms {
@@ -217,7 +222,11 @@ fn locale_files(dir: &Path) -> BTreeMap<String, Value> {
         .unwrap()
         .filter_map(|entry| {
             let path = entry.unwrap().path();
-            let tag = path.file_name()?.to_str()?.strip_suffix(".json")?.to_owned();
+            let tag = path
+                .file_name()?
+                .to_str()?
+                .strip_suffix(".json")?
+                .to_owned();
             Some((tag, read_json(&path)))
         })
         .collect()
@@ -242,7 +251,9 @@ fn keys_used(code: &str, macro_name: &str) -> BTreeSet<String> {
     let mut used = BTreeSet::new();
     for (index, _) in code.match_indices(&format!("{macro_name}!(")) {
         let rest = &code[index + macro_name.len() + 2..];
-        let Some(comma) = rest.find(',') else { continue };
+        let Some(comma) = rest.find(',') else {
+            continue;
+        };
         let key: String = rest[comma + 1..]
             .trim_start()
             .chars()
@@ -301,8 +312,14 @@ const READ_BY_SCRIPTS: &[(&str, &str)] = &[
     ("embed.open", "public/embed.js"),
     ("embed.close", "public/embed.js"),
     ("embed.frame_title", "public/embed.js"),
-    ("authenticator.push_title", "src/authenticator/notification_text.rs"),
-    ("authenticator.push_body", "src/authenticator/notification_text.rs"),
+    (
+        "authenticator.push_title",
+        "src/authenticator/notification_text.rs",
+    ),
+    (
+        "authenticator.push_body",
+        "src/authenticator/notification_text.rs",
+    ),
 ];
 
 #[test]
@@ -322,7 +339,10 @@ fn the_app_uses_every_key_and_no_other() {
     let unused: Vec<_> = keys.difference(&used).collect();
     let unknown: Vec<_> = used.difference(&keys).collect();
     assert!(unused.is_empty(), "keys no code uses: {unused:?}");
-    assert!(unknown.is_empty(), "keys the code uses that en.json lacks: {unknown:?}");
+    assert!(
+        unknown.is_empty(),
+        "keys the code uses that en.json lacks: {unknown:?}"
+    );
 }
 
 #[test]
@@ -332,8 +352,14 @@ fn the_server_uses_every_key_of_its_messages_and_no_other() {
     let keys: BTreeSet<String> = en.keys().into_iter().map(str::to_owned).collect();
     let unused: Vec<_> = keys.difference(&used).collect();
     let unknown: Vec<_> = used.difference(&keys).collect();
-    assert!(unused.is_empty(), "keys the server does not use: {unused:?}");
-    assert!(unknown.is_empty(), "keys the server uses that en.json lacks: {unknown:?}");
+    assert!(
+        unused.is_empty(),
+        "keys the server does not use: {unused:?}"
+    );
+    assert!(
+        unknown.is_empty(),
+        "keys the server uses that en.json lacks: {unknown:?}"
+    );
 }
 
 #[test]
@@ -351,6 +377,11 @@ fn boot_js_negotiates_among_exactly_the_shipped_locales() {
         .collect();
     let files: BTreeSet<String> = locale_files(&root().join("locales")).into_keys().collect();
     assert_eq!(listed, files);
+    let contract: BTreeSet<String> = sspr_api::config::SHIPPED_LOCALES
+        .iter()
+        .map(|&tag| tag.to_owned())
+        .collect();
+    assert_eq!(contract, files, "sspr_api::config::SHIPPED_LOCALES");
     let rtl_line = boot
         .lines()
         .find(|line| line.starts_with("const RTL = ["))
@@ -415,7 +446,10 @@ fn the_check_finds_each_kind_of_problem() {
     // A plural form French lacks, and one it does not use.
     says(
         broken(&|f| {
-            f["duration"]["hours"].as_object_mut().unwrap().remove("one");
+            f["duration"]["hours"]
+                .as_object_mut()
+                .unwrap()
+                .remove("one");
         }),
         "duration.hours lacks its `one` form",
     );
@@ -445,6 +479,12 @@ fn the_check_finds_each_kind_of_problem() {
     let (required, allowed) = plural_forms("ja");
     assert_eq!((required.len(), allowed.len()), (1, 1));
     // The unused-key scan reads the key after the locale argument.
-    let used = keys_used("td_string!(l, reset.title) td_string!(\n locale,\n errors.tries_left, count = 2)", "td_string");
-    assert_eq!(used, BTreeSet::from(["reset.title".into(), "errors.tries_left".into()]));
+    let used = keys_used(
+        "td_string!(l, reset.title) td_string!(\n locale,\n errors.tries_left, count = 2)",
+        "td_string",
+    );
+    assert_eq!(
+        used,
+        BTreeSet::from(["reset.title".into(), "errors.tries_left".into()])
+    );
 }

@@ -98,7 +98,10 @@ async fn language_picker_switches_text_html_lang_and_remembers() {
     choose_language(&wrapper, "fr").await;
 
     assert_eq!(heading(&wrapper), td_string!(Locale::fr, reset.title));
-    assert_ne!(td_string!(Locale::fr, reset.title), td_string!(Locale::en, reset.title));
+    assert_ne!(
+        td_string!(Locale::fr, reset.title),
+        td_string!(Locale::en, reset.title)
+    );
     assert_eq!(html_attr("lang").as_deref(), Some("fr"));
     assert_eq!(html_attr("dir").as_deref(), Some("ltr"));
     assert!(!option(&wrapper, "en").selected());
@@ -115,12 +118,17 @@ async fn language_picker_switches_text_html_lang_and_remembers() {
 async fn picker_is_a_labelled_list_box_of_the_offered_languages() {
     let (wrapper, _handle) = mount_fixture(Locale::fr);
     tick().await;
-    let label = wrapper.query_selector("label[for='language-picker']").unwrap().unwrap();
+    let label = wrapper
+        .query_selector("label[for='language-picker']")
+        .unwrap()
+        .unwrap();
     assert_eq!(
         label.text_content().as_deref(),
         Some(td_string!(Locale::fr, language_picker.label))
     );
-    let options = wrapper.query_selector_all("select#language-picker option").unwrap();
+    let options = wrapper
+        .query_selector_all("select#language-picker option")
+        .unwrap();
     assert_eq!(options.length(), 2);
 }
 

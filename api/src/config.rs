@@ -38,6 +38,13 @@ pub struct PublicConfig {
     pub embedding_origins: Vec<String>,
 }
 
+/// The languages the app and the server's messages ship (`locales/<tag>.json`,
+/// `server/locales/<tag>.json`; tests/locales.rs keeps this list equal to the files).
+/// Offered by default in the language switcher, in this order.
+pub const SHIPPED_LOCALES: [&str; 13] = [
+    "en", "ar", "de", "es", "fr", "he", "it", "ja", "nl", "pl", "pt", "pt-BR", "zh-Hans",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,6 +60,7 @@ mod tests {
             custom_questions: vec![crate::questions::CustomQuestion {
                 id: "custom_1".into(),
                 text: "Name of your first team?".into(),
+                translations: Default::default(),
             }],
             phone_channels: vec![crate::method::PhoneChannel::Sms],
             embedding_origins: vec!["https://login.contoso.example".into()],

@@ -41,7 +41,20 @@ pub fn is_custom(id: &str, count: usize) -> bool {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomQuestion {
     pub id: String,
+    /// The question as the organisation wrote it, for every language it gave no other text.
     pub text: String,
+    /// The question in other languages, by locale tag (`de`, `pt-BR`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub translations: std::collections::BTreeMap<String, String>,
+}
+
+impl CustomQuestion {
+    /// The question in the language `tag`: its translation there, else its own text.
+    pub fn text_in(&self, tag: &str) -> &str {
+        self.translations
+            .get(tag)
+            .map_or(&self.text, String::as_str)
+    }
 }
 
 /// The form answers are compared in: Unicode NFC (native builds: "é" typed as one

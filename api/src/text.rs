@@ -58,11 +58,17 @@ mod tests {
     fn placeholders_are_filled_wherever_they_stand() {
         let n = 3;
         assert_eq!(
-            interpolate("{{ count }} of {{total}} done", &[("count", &n), ("total", &5)]),
+            interpolate(
+                "{{ count }} of {{total}} done",
+                &[("count", &n), ("total", &5)]
+            ),
             "3 of 5 done"
         );
         assert_eq!(interpolate("no placeholders", &[]), "no placeholders");
-        assert_eq!(interpolate("{{ code }}{{ code }}", &[("code", &"12")]), "1212");
+        assert_eq!(
+            interpolate("{{ code }}{{ code }}", &[("code", &"12")]),
+            "1212"
+        );
     }
 
     #[test]
@@ -75,7 +81,10 @@ mod tests {
     #[test]
     fn right_to_left_values_are_isolated() {
         assert_eq!(
-            interpolate_rtl("أرسلنا رمزًا إلى {{ hint }}.", &[("hint", &"a•••@contoso.com")]),
+            interpolate_rtl(
+                "أرسلنا رمزًا إلى {{ hint }}.",
+                &[("hint", &"a•••@contoso.com")]
+            ),
             "أرسلنا رمزًا إلى \u{2068}a•••@contoso.com\u{2069}."
         );
     }

@@ -5,15 +5,15 @@
 use super::Locale;
 
 #[cfg(target_arch = "wasm32")]
-pub fn category(locale: Locale, count: f64) -> String {
+pub fn category(locale: Locale, count: u64) -> String {
     use wasm_bindgen::JsValue;
     let locales = js_sys::Array::of1(&JsValue::from_str(locale.as_str()));
     let rules = js_sys::Intl::PluralRules::new(&locales, &js_sys::Object::new());
-    String::from(rules.select(count))
+    String::from(rules.select(count as f64))
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-pub fn category(locale: Locale, count: f64) -> String {
+pub fn category(locale: Locale, count: u64) -> String {
     use icu_plurals::{PluralCategory, PluralRules};
     let Ok(tag) = locale.as_str().parse::<icu_locale_core::Locale>() else {
         return "other".into();
@@ -21,11 +21,7 @@ pub fn category(locale: Locale, count: f64) -> String {
     let Ok(rules) = PluralRules::try_new_cardinal(tag.into()) else {
         return "other".into();
     };
-    // The app counts whole things (tries, minutes, methods).
-    if count.fract() != 0.0 || count < 0.0 {
-        return "other".into();
-    }
-    match rules.category_for(count as u64) {
+    match rules.category_for(count) {
         PluralCategory::Zero => "zero",
         PluralCategory::One => "one",
         PluralCategory::Two => "two",

@@ -1,6 +1,7 @@
-//! The texts of each loaded language, flattened to sorted `(path, text)` pairs: a plural
-//! text's forms are `path.one`, `path.other`, ... Loaded once per language for the life
-//! of the page (a handful of languages at most), so their strings live as long.
+//! The texts of each loaded language, flattened to `(path, text)` pairs: a plural text's
+//! forms are `path.one`, `path.other`, ... Loaded once per language for the life of the
+//! page (a handful of languages at most), so their strings live as long. Looked up by a
+//! plain scan: a few hundred short comparisons per text, and no sorting code in the wasm.
 
 use super::Locale;
 use std::cell::RefCell;
@@ -17,8 +18,7 @@ pub fn is_loaded(locale: Locale) -> bool {
 }
 
 /// Keeps `locale`'s texts: `(path, text)` pairs in any order.
-pub fn store(locale: Locale, mut texts: Vec<(String, String)>) {
-    texts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+pub fn store(locale: Locale, texts: Vec<(String, String)>) {
     let texts: Texts = texts
         .into_iter()
         .map(|(path, text)| {
@@ -38,7 +38,9 @@ pub fn lookup(locale: Locale, path: &str) -> Option<&'static str> {
     super::loading::load_from_disk(locale);
     LOADED.with_borrow(|loaded| {
         let (_, texts) = loaded.iter().find(|(l, _)| *l == locale)?;
-        let index = texts.binary_search_by(|(p, _)| (**p).cmp(path)).ok()?;
-        Some(texts[index].1)
+        texts
+            .iter()
+            .find(|(p, _)| **p == *path)
+            .map(|(_, text)| *text)
     })
 }

@@ -7,9 +7,7 @@ use super::wizard::Step;
 use crate::api::{self, ApiError};
 use crate::components::error_summary::field_error;
 use crate::components::text;
-use crate::components::{
-    ErrorSummary, FieldError, InputKind, TextField, organisation_config,
-};
+use crate::components::{ErrorSummary, FieldError, InputKind, TextField, organisation_config};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -37,7 +37,10 @@ pub fn question_text(locale: Locale, id: &str) -> String {
                         .into_iter()
                         .find(|question| question.id == other)
                 })
-                .map_or_else(|| other.to_owned(), |question| question.text);
+                .map_or_else(
+                    || other.to_owned(),
+                    |question| question.text_in(locale.as_str()).to_owned(),
+                );
         }
     };
     text.to_owned()

@@ -12,11 +12,12 @@ use std::time::{Duration, Instant};
 /// How long the app may take to render something a test waits for.
 pub const UI_TIMEOUT: Duration = Duration::from_secs(20);
 
-fn repo_root() -> PathBuf {
+pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The text of `key` (dotted path) in the real locale file `locales/<locale>.json`.
+/// A text of `locales/<locale>.json` by its key path (a plural form as `key.other`).
 pub fn locale_text(locale: &str, key: &str) -> String {
     let path = repo_root().join("locales").join(format!("{locale}.json"));
     let text = std::fs::read_to_string(&path).expect("locale file");
@@ -287,6 +288,10 @@ impl Browser {
     }
 
     /// A phone's screen: 360 CSS pixels wide (Chromium's device emulation).
+    pub async fn start_at(accept_language: &str, width: u32) -> Browser {
+        Browser::start_with(accept_language, Some((width, 780))).await
+    }
+
     pub async fn start_phone(accept_language: &str) -> Browser {
         Browser::start_with(accept_language, Some((360, 780))).await
     }

@@ -144,14 +144,14 @@ pub fn unknown_id_offering(
 /// "The code is not right. … You have 4 tries left." as the English locale file says it.
 pub fn wrong_code_text(left: u32) -> String {
     let tries = if left == 1 {
-        locale_text("en", "errors.try_left")
+        locale_text("en", "errors.tries_left.one")
     } else {
-        locale_text("en", "errors.tries_left")
+        locale_text("en", "errors.tries_left.other")
     };
     format!(
         "{} {}",
         locale_text("en", "errors.code_incorrect"),
-        tries.replace("{{ left }}", &left.to_string())
+        tries.replace("{{ count }}", &left.to_string())
     )
 }
 
