@@ -109,7 +109,10 @@ impl Default for OrganisationConfig {
     fn default() -> Self {
         OrganisationConfig {
             name: "Contoso".into(),
-            locales: vec!["en".into(), "fr".into()],
+            locales: sspr_api::config::SHIPPED_LOCALES
+                .iter()
+                .map(|&tag| tag.to_owned())
+                .collect(),
             helpdesk_url: None,
             sign_in_url: None,
         }

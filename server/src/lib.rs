@@ -23,5 +23,6 @@ pub mod seeded;
 pub mod services;
 pub mod session;
 pub mod store;
+pub mod texts;
 pub mod theme;
 pub mod tls;

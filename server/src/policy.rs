@@ -50,8 +50,45 @@ pub struct QuestionsPolicy {
     /// The organisation's own questions, offered after the built-in ones as `custom_1`,
     /// `custom_2`, ... (at most 20, each up to 200 characters). Append only: an id is its
     /// place in the list, so editing or removing one changes the question for people who
-    /// answered it.
-    pub custom: Vec<String>,
+    /// answered it. Each is its text, or `{ text = "...", translations = { de = "..." } }`
+    /// with its text in other languages.
+    pub custom: Vec<CustomQuestionText>,
+}
+
+/// One of the organisation's own questions, as the configuration gives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum CustomQuestionText {
+    /// The same text in every language.
+    Plain(String),
+    /// A text, and the question in other languages by locale tag.
+    Translated {
+        text: String,
+        #[serde(default)]
+        translations: std::collections::BTreeMap<String, String>,
+    },
+}
+
+impl CustomQuestionText {
+    fn text(&self) -> &str {
+        match self {
+            CustomQuestionText::Plain(text) | CustomQuestionText::Translated { text, .. } => text,
+        }
+    }
+
+    fn translations(&self) -> impl Iterator<Item = (&String, &String)> {
+        let translations = match self {
+            CustomQuestionText::Plain(_) => None,
+            CustomQuestionText::Translated { translations, .. } => Some(translations),
+        };
+        translations.into_iter().flatten()
+    }
+}
+
+impl From<&str> for CustomQuestionText {
+    fn from(text: &str) -> Self {
+        CustomQuestionText::Plain(text.to_owned())
+    }
 }
 
 impl QuestionsPolicy {
@@ -60,9 +97,13 @@ impl QuestionsPolicy {
         self.custom
             .iter()
             .enumerate()
-            .map(|(index, text)| sspr_api::questions::CustomQuestion {
+            .map(|(index, question)| sspr_api::questions::CustomQuestion {
                 id: sspr_api::questions::custom_id(index),
-                text: text.trim().to_owned(),
+                text: question.text().trim().to_owned(),
+                translations: question
+                    .translations()
+                    .map(|(tag, text)| (tag.clone(), text.trim().to_owned()))
+                    .collect(),
             })
             .collect()
     }
@@ -356,13 +397,29 @@ impl Policy {
             return invalid("security_questions.custom", "at most 20 custom questions");
         }
         let mut seen = BTreeSet::new();
-        for text in &questions.custom {
-            let text = text.trim();
-            if text.is_empty() || text.chars().count() > 200 {
-                return invalid(
-                    "security_questions.custom",
-                    format!("{text:?}: a question has 1 to 200 characters"),
-                );
+        for question in &questions.custom {
+            let text = question.text().trim();
+            let texts = std::iter::once(text).chain(question.translations().map(|(_, t)| t.trim()));
+            for text in texts {
+                if text.is_empty() || text.chars().count() > 200 {
+                    return invalid(
+                        "security_questions.custom",
+                        format!("{text:?}: a question has 1 to 200 characters"),
+                    );
+                }
+            }
+            for (tag, _) in question.translations() {
+                let well_formed = !tag.is_empty()
+                    && tag.len() <= 35
+                    && tag.split('-').all(|part| {
+                        !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric())
+                    });
+                if !well_formed {
+                    return invalid(
+                        "security_questions.custom",
+                        format!("{tag:?} is not a language tag (like de or pt-BR)"),
+                    );
+                }
             }
             if !seen.insert(text.to_lowercase()) {
                 return invalid(
@@ -566,6 +623,14 @@ mod tests {
                 "[security_questions]\ncustom = [\"Team?\", \"team? \"]",
                 "security_questions.custom",
             ),
+            (
+                "[security_questions]\ncustom = [{ text = \"Team?\", translations = { de = \" \" } }]",
+                "security_questions.custom",
+            ),
+            (
+                "[security_questions]\ncustom = [{ text = \"Team?\", translations = { \"de de\" = \"Team?\" } }]",
+                "security_questions.custom",
+            ),
             ("[codes]\nlength = 5", "codes.length"),
             ("[codes]\nlifetime_minutes = 11", "codes.lifetime_minutes"),
             ("[codes]\nmax_attempts = 6", "codes.max_attempts"),
@@ -574,6 +639,20 @@ mod tests {
             let err = parse(text).validate().unwrap_err();
             assert_eq!(err.key, key, "{text}: {err}");
         }
+    }
+
+    #[test]
+    fn custom_questions_may_carry_their_text_in_other_languages() {
+        let policy = parse(
+            "[security_questions]\ncustom = [\"First team?\", { text = \"Project name?\", translations = { de = \"Name des Projekts?\", pt-BR = \" Nome do projeto? \" } }]",
+        );
+        assert!(policy.validate().is_ok());
+        let questions = policy.security_questions.custom_questions();
+        assert_eq!(questions[0].text_in("de"), "First team?");
+        assert_eq!(questions[1].id, "custom_2");
+        assert_eq!(questions[1].text_in("de"), "Name des Projekts?");
+        assert_eq!(questions[1].text_in("pt-BR"), "Nome do projeto?");
+        assert_eq!(questions[1].text_in("fr"), "Project name?");
     }
 
     #[test]

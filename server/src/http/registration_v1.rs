@@ -9,6 +9,7 @@ use super::error_responses::{
 use super::json::JsonBody;
 use super::problem::ApiError;
 use super::session_v1::{info, signed_in_cookie};
+use crate::texts::Language;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -73,7 +74,11 @@ pub async fn start(
     JsonBody(request): JsonBody<NewMethod>,
 ) -> Result<(StatusCode, Json<PendingMethod>), ApiError> {
     let id = signed_in_cookie(&headers)?;
-    let pending = state.sessions.start_registration(id, request).await?;
+    let language = Language::of_request(&headers);
+    let pending = state
+        .sessions
+        .start_registration(id, request, language)
+        .await?;
     Ok((StatusCode::CREATED, Json(pending)))
 }
 
@@ -228,7 +233,8 @@ pub async fn send_contact_code(
     JsonBody(_): JsonBody<serde_json::Value>,
 ) -> Result<(StatusCode, Json<PendingMethod>), ApiError> {
     let id = signed_in_cookie(&headers)?;
-    let pending = state.sessions.send_contact_code(id).await?;
+    let language = Language::of_request(&headers);
+    let pending = state.sessions.send_contact_code(id, language).await?;
     Ok((StatusCode::CREATED, Json(pending)))
 }
 

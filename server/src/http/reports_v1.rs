@@ -12,11 +12,12 @@ use super::html::escape;
 use super::json::JsonBody;
 use super::problem::ApiError;
 use crate::session::SessionError;
-use crate::session::notices::{self, Language};
+use crate::session::notices;
+use crate::texts::{Language, message};
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use sspr_api::Problem;
@@ -84,56 +85,10 @@ pub async fn file(
     Ok(Json(state.sessions.file_report(&token).await?))
 }
 
-/// The page's words in one language.
-struct Words {
-    title: &'static str,
-    changed_at: &'static str,
-    if_you: &'static str,
-    if_not: &'static str,
-    button: &'static str,
-    done_title: &'static str,
-    done: &'static str,
-    already: &'static str,
-    reset: &'static str,
-    missing_title: &'static str,
-    missing: &'static str,
-}
-
-fn words(language: Language) -> Words {
-    match language {
-        Language::English => Words {
-            title: "Was this you?",
-            changed_at: "When",
-            if_you: "If you made this change, you can close this page: nothing changes.",
-            if_not: "If it was not you, someone may know your password. Report it: your account is signed out everywhere and its sign-in methods are blocked on the security-info page until you reset your password with a method you still have, or your help desk restores them.",
-            button: "This wasn't me: sign out everywhere and block",
-            done_title: "Reported",
-            done: "Your account is signed out everywhere and its sign-in methods are blocked. Reset your password now with a method you still have, or contact your help desk.",
-            already: "This change was already reported.",
-            reset: "Reset your password",
-            missing_title: "This link does not work",
-            missing: "It has expired (links work for 7 days) or is not complete. If you think someone else is using your account, reset your password or contact your help desk.",
-        },
-        Language::French => Words {
-            title: "Était-ce vous ?",
-            changed_at: "Quand",
-            if_you: "Si vous avez fait cette modification, vous pouvez fermer cette page : rien ne change.",
-            if_not: "Si ce n’était pas vous, quelqu’un connaît peut-être votre mot de passe. Signalez-le : toutes les sessions de votre compte sont fermées et ses méthodes de connexion sont bloquées sur la page des informations de sécurité jusqu’à ce que vous réinitialisiez votre mot de passe avec une méthode qui vous reste, ou que votre support informatique les rétablisse.",
-            button: "Ce n’était pas moi : tout fermer et bloquer",
-            done_title: "Signalé",
-            done: "Toutes les sessions de votre compte sont fermées et ses méthodes de connexion sont bloquées. Réinitialisez votre mot de passe maintenant avec une méthode qui vous reste, ou contactez votre support informatique.",
-            already: "Cette modification a déjà été signalée.",
-            reset: "Réinitialiser votre mot de passe",
-            missing_title: "Ce lien ne fonctionne pas",
-            missing: "Il a expiré (les liens fonctionnent 7 jours) ou il est incomplet. Si vous pensez que quelqu’un d’autre utilise votre compte, réinitialisez votre mot de passe ou contactez votre support informatique.",
-        },
-    }
-}
-
 /// The page around `content`, in the portal's look (its stylesheet and header).
 fn html_page(language: Language, organisation: &str, title: &str, content: &str) -> String {
     format!(
-        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html><html lang=\"{}\" dir=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\">\
          <link rel=\"stylesheet\" href=\"/main.css\">\
@@ -145,6 +100,8 @@ fn html_page(language: Language, organisation: &str, title: &str, content: &str)
          <main id=\"main\" class=\"page\"><h1 class=\"heading-xl\">{title}</h1>{content}</main>\
          </body></html>",
         language.tag(),
+        if language.is_rtl() { "rtl" } else { "ltr" },
+        title = escape(title),
         organisation = escape(organisation),
     )
 }
@@ -170,85 +127,126 @@ fn when(unix: u64) -> String {
     )
 }
 
-fn missing(organisation: &str) -> Response {
-    let language = Language::English;
-    let w = words(language);
+/// The page of a link that does not work, in the language the browser asks for (there is
+/// no report to tell the person's).
+fn missing(organisation: &str, headers: &HeaderMap) -> Response {
+    let language = Language::of_request(headers).unwrap_or_default();
     let content = format!(
         "<p class=\"body\">{}</p><p class=\"body\"><a href=\"/\">{}</a></p>",
-        w.missing, w.reset
+        escape(&message!(language, report_page.missing)),
+        escape(&message!(language, report_page.reset)),
     );
+    let title = message!(language, report_page.missing_title);
     (
         StatusCode::NOT_FOUND,
-        Html(html_page(language, organisation, w.missing_title, &content)),
+        Html(html_page(language, organisation, &title, &content)),
     )
         .into_response()
 }
 
 /// `GET /report/{token}`: what changed, and the button.
-pub async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+pub async fn page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let organisation = state.reset.organisation().to_owned();
     let (report, language) = match state.sessions.change_report(&token).await {
         Ok(found) => found,
-        Err(SessionError::ReportNotFound) => return missing(&organisation),
+        Err(SessionError::ReportNotFound) => return missing(&organisation, &headers),
         Err(error) => return ApiError::from(error).into_response(),
     };
-    let w = words(language);
     let (_, what) = notices::describe(language, report.change, report.method_kind, &organisation);
     let mut content = format!(
         "<div class=\"notification\"><p class=\"body-lead\">{}</p>\
          <p class=\"body\">{}: {}</p></div>",
         escape(&what),
-        w.changed_at,
+        escape(&message!(language, report_page.changed_at)),
         when(report.changed_at)
     );
+    let reset = escape(&message!(language, report_page.reset));
     if report.reported {
         content.push_str(&format!(
-            "<p class=\"body\">{}</p><p class=\"body\"><a href=\"/\">{}</a></p>",
-            w.already, w.reset
+            "<p class=\"body\">{}</p><p class=\"body\"><a href=\"/\">{reset}</a></p>",
+            escape(&message!(language, report_page.already)),
         ));
     } else {
         content.push_str(&format!(
             "<p class=\"body\">{}</p><p class=\"body\">{}</p>\
              <form method=\"post\"><button class=\"button\" type=\"submit\">{}</button></form>",
-            w.if_you, w.if_not, w.button
+            escape(&message!(language, report_page.if_you)),
+            escape(&message!(language, report_page.if_not)),
+            escape(&message!(language, report_page.button)),
         ));
     }
     let title = if report.reported {
-        w.done_title
+        message!(language, report_page.done_title)
     } else {
-        w.title
+        message!(language, report_page.title)
     };
-    Html(html_page(language, &organisation, title, &content)).into_response()
+    Html(html_page(language, &organisation, &title, &content)).into_response()
 }
 
 /// `POST /report/{token}` (the page's form): files the report.
-pub async fn page_filed(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+pub async fn page_filed(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let organisation = state.reset.organisation().to_owned();
     let language = match state.sessions.change_report(&token).await {
         Ok((_, language)) => language,
-        Err(SessionError::ReportNotFound) => return missing(&organisation),
+        Err(SessionError::ReportNotFound) => return missing(&organisation, &headers),
         Err(error) => return ApiError::from(error).into_response(),
     };
-    let w = words(language);
     let text = match state.sessions.file_report(&token).await {
-        Ok(_) => w.done,
+        Ok(_) => message!(language, report_page.done),
         // Filed a moment ago (a second click): the same outcome.
-        Err(SessionError::ReportNotFound) => w.already,
+        Err(SessionError::ReportNotFound) => message!(language, report_page.already),
         Err(error) => return ApiError::from(error).into_response(),
     };
     let content = format!(
-        "<div class=\"panel panel--confirmation\"><p class=\"panel__body\">{text}</p></div>\
+        "<div class=\"panel panel--confirmation\"><p class=\"panel__body\">{}</p></div>\
          <p class=\"body\"><a class=\"button\" href=\"/\">{}</a></p>",
-        w.reset
+        escape(&text),
+        escape(&message!(language, report_page.reset)),
     );
-    Html(html_page(language, &organisation, w.done_title, &content)).into_response()
+    let title = message!(language, report_page.done_title);
+    Html(html_page(language, &organisation, &title, &content)).into_response()
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn dates_are_shown_in_utc() {
         assert_eq!(super::when(0), "1970-01-01 00:00 UTC");
         assert_eq!(super::when(1_796_083_200 + 3_723), "2026-12-01 01:02 UTC");
+    }
+
+    #[test]
+    fn the_page_is_in_the_language_and_its_direction() {
+        let page = html_page(Language::of(Some("he")), "Contoso <IT>", "כותרת", "");
+        assert!(page.contains("<html lang=\"he\" dir=\"rtl\">"), "{page}");
+        assert!(page.contains("Contoso &lt;IT&gt;"), "{page}");
+        let page = html_page(Language::ENGLISH, "Contoso", "Was this you?", "");
+        assert!(page.contains("<html lang=\"en\" dir=\"ltr\">"), "{page}");
+    }
+
+    #[tokio::test]
+    async fn a_missing_report_is_told_in_the_browsers_language() {
+        let mut headers = HeaderMap::new();
+        headers.insert("accept-language", "sv, ja;q=0.9, en;q=0.5".parse().unwrap());
+        let response = missing("Contoso", &headers);
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        let body = http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        let html = String::from_utf8(body.to_vec()).unwrap();
+        assert!(html.contains("<html lang=\"ja\" dir=\"ltr\">"), "{html}");
+        let japanese = message!(Language::of(Some("ja")), report_page.missing_title);
+        assert!(html.contains(&japanese), "{html}");
     }
 }

@@ -9,6 +9,7 @@ use super::ip_limit::ClientAddress;
 use super::json::JsonBody;
 use super::problem::ApiError;
 use crate::reset::{FlowKey, Requester, device};
+use crate::texts::Language;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderName, StatusCode, header};
 use axum::routing::{get, post};
@@ -190,6 +191,8 @@ pub async fn challenge(
             .get(header::USER_AGENT)
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned),
+        // The person's code is written in the language they use in the portal.
+        language: Language::of_request(&headers),
     };
     // `{}` (or, as before, nothing at all) asks for the method's default channel.
     let request: ChallengeRequest = if body.iter().all(u8::is_ascii_whitespace) {
@@ -334,6 +337,7 @@ pub async fn password(
             flow_key(&flow, &headers)?,
             &body.password,
             device_cookie(&headers),
+            Language::of_request(&headers),
         )
         .await?;
     // From now on this browser is recognised for the account (docs/SECURITY.md).

@@ -5,6 +5,7 @@ use crate::crypto::keys::Key;
 use crate::crypto::sealed;
 use crate::phone::{Outbound, OutboundChannel};
 use crate::store::records::{MessageChannel, NewMessage, QueuedMessage};
+use crate::texts::{Language, message};
 use serde::{Deserialize, Serialize};
 
 /// A phone message's sealed body.
@@ -16,8 +17,10 @@ struct Body {
 }
 
 /// A code by text, WhatsApp or voice. A voice call reads the digits one by one.
+#[allow(clippy::too_many_arguments)]
 pub fn code(
     key: &Key,
+    language: Language,
     channel: OutboundChannel,
     organisation: &str,
     dedupe_key: String,
@@ -28,14 +31,9 @@ pub fn code(
     let text = match channel {
         OutboundChannel::Voice => {
             let digits = spaced(code);
-            format!(
-                "This is {organisation}. Your verification code is {digits}. \
-                 Again, your code is {digits}."
-            )
+            message!(language, phone.voice_code, organisation, digits)
         }
-        _ => {
-            format!("{code} is your {organisation} verification code. Do not share it with anyone.")
-        }
+        _ => message!(language, phone.text_code, code, organisation),
     };
     seal(
         key,
@@ -52,16 +50,14 @@ pub fn code(
 /// `reference` comes back with the key press.
 pub fn confirm_call(
     key: &Key,
+    language: Language,
     organisation: &str,
     dedupe_key: String,
     number: &str,
     reference: String,
     expires_at: u64,
 ) -> NewMessage {
-    let text = format!(
-        "This is {organisation}. Someone is resetting your password. \
-         If this is you, press the hash key. If not, hang up."
-    );
+    let text = message!(language, phone.confirm_call, organisation);
     seal(
         key,
         OutboundChannel::Call,

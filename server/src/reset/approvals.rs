@@ -285,6 +285,7 @@ impl<S: ResetStore> ResetService<S> {
             .map(|address| {
                 messages::approval_reported(
                     &self.keys.outbox,
+                    crate::texts::Language::of(account.preferred_locale.as_deref()),
                     &self.organisation,
                     &request.id,
                     address,

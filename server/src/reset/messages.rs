@@ -1,9 +1,11 @@
 //! The e-mails of the reset flow, sealed for the outbox. Plain text, short, and never a
 //! link to click: a code or a statement of what happened and what to do if it was not you.
+//! The words are the locale files' (`crate::texts`), in the language the caller chose.
 
 use crate::crypto::keys::Key;
 use crate::crypto::sealed;
 use crate::store::records::{MessageChannel, NewMessage};
+use crate::texts::{Language, message};
 
 fn message(
     key: &Key,
@@ -24,8 +26,10 @@ fn message(
 }
 
 /// The verification code for a reset.
+#[allow(clippy::too_many_arguments)]
 pub fn code(
     key: &Key,
+    language: Language,
     organisation: &str,
     dedupe_key: String,
     recipient: &str,
@@ -33,18 +37,13 @@ pub fn code(
     lifetime_minutes: u32,
     expires_at: u64,
 ) -> NewMessage {
-    let body = format!(
-        "Your {organisation} verification code is {code}\n\n\
-         Enter it on the password reset page. It expires in {lifetime_minutes} minutes.\n\n\
-         If you did not ask to reset your password, ignore this message: nothing changes \
-         without the code.\n"
-    );
+    let count = lifetime_minutes;
     message(
         key,
         dedupe_key,
         recipient,
-        &format!("{organisation} verification code"),
-        body,
+        &message!(language, email.code.subject, organisation),
+        message!(language, email.code.body, organisation, code, count),
         Some(expires_at),
     )
 }
@@ -61,6 +60,7 @@ pub struct SentCode<'a> {
 /// address the directory holds for a person with no method (`first_proof`).
 pub fn registration_code(
     key: &Key,
+    language: Language,
     organisation: &str,
     dedupe_key: String,
     recipient: &str,
@@ -73,23 +73,24 @@ pub fn registration_code(
         expires_at,
     } = code;
     let purpose = if first_proof {
-        "to prove it is you before you add sign-in methods"
+        message!(language, email.registration_code.purpose_first_proof)
     } else {
-        "to add this address as a way to reset your password"
+        message!(language, email.registration_code.purpose_new_address)
     };
-    let body = format!(
-        "Your {organisation} verification code is {code}\n\n\
-         Enter it on the security-info page {purpose}. It expires in {lifetime_minutes} \
-         minutes.\n\n\
-         If you did not ask for it, someone who knows your password may be trying to use \
-         your account: change your password, or contact your help desk.\n"
-    );
+    let count = lifetime_minutes;
     message(
         key,
         dedupe_key,
         recipient,
-        &format!("{organisation} verification code"),
-        body,
+        &message!(language, email.registration_code.subject, organisation),
+        message!(
+            language,
+            email.registration_code.body,
+            organisation,
+            code,
+            purpose,
+            count
+        ),
         Some(expires_at),
     )
 }
@@ -97,22 +98,18 @@ pub fn registration_code(
 /// "Your password was reset", to the person's own addresses.
 pub fn reset_done(
     key: &Key,
+    language: Language,
     organisation: &str,
     flow_id: &str,
     recipient: &str,
     user_id: &str,
 ) -> NewMessage {
-    let body = format!(
-        "The password of your {organisation} account {user_id} was just reset with \
-         self-service password reset. All your other sessions were signed out.\n\n\
-         If this was not you, contact your help desk now.\n"
-    );
     message(
         key,
         format!("reset-done:{flow_id}:{}", recipient.to_lowercase()),
         recipient,
-        &format!("Your {organisation} password was reset"),
-        body,
+        &message!(language, email.reset_done.subject, organisation),
+        message!(language, email.reset_done.body, organisation, user_id),
         None,
     )
 }
@@ -121,25 +118,18 @@ pub fn reset_done(
 /// at most, when failures against the account start pausing it.
 pub fn under_attack(
     key: &Key,
+    language: Language,
     organisation: &str,
     recipient: &str,
     user_id: &str,
     day: u64,
 ) -> NewMessage {
-    let body = format!(
-        "Someone tried several times to reset the password of your {organisation} account \
-         {user_id} and could not prove it was you. Nothing has changed, and your password \
-         still works. Further tries are slowed down.\n\n\
-         If this was you, wait a little and try again on a device you have used to reset \
-         your password before: it is not held up by other people's tries. If it was not \
-         you, nothing needs doing; tell your help desk if it keeps happening.\n"
-    );
     message(
         key,
         format!("under-attack:{user_id}:{day}:{}", recipient.to_lowercase()),
         recipient,
-        &format!("Someone is trying to reset your {organisation} password"),
-        body,
+        &message!(language, email.under_attack.subject, organisation),
+        message!(language, email.under_attack.body, organisation, user_id),
         None,
     )
 }
@@ -149,25 +139,23 @@ pub fn under_attack(
 /// phone stop, and what to do.
 pub fn approval_reported(
     key: &Key,
+    language: Language,
     organisation: &str,
     request: &str,
     recipient: &str,
     user_id: &str,
 ) -> NewMessage {
-    let body = format!(
-        "You reported an approval request on your authenticator that you did not ask for: \
-         someone tried to reset the password of your {organisation} account {user_id}. It \
-         was not approved, nothing has changed, and your password still works.\n\n\
-         Further requests to your phone are stopped until your password is reset or your \
-         help desk lifts the stop. If someone may know your password, change it now, and \
-         tell your help desk.\n"
-    );
     message(
         key,
         format!("approval-reported:{request}:{}", recipient.to_lowercase()),
         recipient,
-        &format!("Someone tried to reset your {organisation} password"),
-        body,
+        &message!(language, email.approval_reported.subject, organisation),
+        message!(
+            language,
+            email.approval_reported.body,
+            organisation,
+            user_id
+        ),
         None,
     )
 }
@@ -175,22 +163,23 @@ pub fn approval_reported(
 /// "An administrator's password was reset", to the other administrators.
 pub fn admin_reset(
     key: &Key,
+    language: Language,
     organisation: &str,
     flow_id: &str,
     recipient: &str,
     admin_user_id: &str,
 ) -> NewMessage {
-    let body = format!(
-        "The password of the {organisation} administrator account {admin_user_id} was just \
-         reset with self-service password reset.\n\n\
-         If you do not expect this, check with them and review the audit log.\n"
-    );
     message(
         key,
         format!("admin-reset:{flow_id}:{}", recipient.to_lowercase()),
         recipient,
-        &format!("{organisation}: an administrator's password was reset"),
-        body,
+        &message!(language, email.admin_reset.subject, organisation),
+        message!(
+            language,
+            email.admin_reset.body,
+            organisation,
+            admin_user_id
+        ),
         None,
     )
 }

@@ -33,6 +33,7 @@ use crate::store::records::{
     ProofOutcome,
 };
 use crate::store::{ResetStore, Store};
+use crate::texts::Language;
 use sha2::{Digest, Sha256};
 use sspr_api::reset::{
     Challenge, ChallengeRequest, MAX_FLOW_SECONDS, OfferedMethod, Proof, ResetDone, ResetFlow,
@@ -323,6 +324,23 @@ impl<S: ResetStore> ResetService<S> {
         Ok(())
     }
 
+    /// The language of a code or call to the person: the portal's (`asked`, from the
+    /// request), else their account's (`preferred_locale`), else English. A decoy reads
+    /// "its" account like a real flow (equal work) and writes in English.
+    async fn language(
+        &self,
+        asked: Option<Language>,
+        user: Option<i64>,
+    ) -> Result<Language, ResetError> {
+        if let Some(language) = asked {
+            return Ok(language);
+        }
+        let account = self.store.account_by_id(user.unwrap_or(-1)).await?;
+        Ok(Language::of(
+            account.and_then(|a| a.preferred_locale).as_deref(),
+        ))
+    }
+
     /// Seconds a flow lives from its start, and each extension adds from now.
     fn lifetime(&self) -> u64 {
         u64::from(self.policy.flow_lifetime_seconds)
@@ -502,6 +520,7 @@ impl<S: ResetStore> ResetService<S> {
                     method.id,
                     hex(&random_bytes::<8>())
                 );
+                let language = self.language(from.language, flow.user).await?;
                 let outbox = &self.keys.outbox;
                 let organisation = &*self.organisation;
                 challenge.message = Some(match method.kind {
@@ -517,6 +536,7 @@ impl<S: ResetStore> ResetService<S> {
                         answer.code_length = Some(codes_policy.length);
                         phone_messages::code(
                             outbox,
+                            language,
                             mobile_phone::outbound(channel),
                             organisation,
                             dedupe_key,
@@ -536,6 +556,7 @@ impl<S: ResetStore> ResetService<S> {
                         answer.call_seconds = Some(office_phone::CALL_SECONDS);
                         phone_messages::confirm_call(
                             outbox,
+                            language,
                             organisation,
                             dedupe_key,
                             contact.as_deref().unwrap_or(mobile_phone::DECOY_NUMBER),
@@ -548,6 +569,7 @@ impl<S: ResetStore> ResetService<S> {
                         answer.code_length = Some(codes_policy.length);
                         messages::code(
                             outbox,
+                            language,
                             organisation,
                             dedupe_key,
                             contact.as_deref().unwrap_or(DECOY_RECIPIENT),
@@ -734,6 +756,7 @@ impl<S: ResetStore> ResetService<S> {
                 .map(|address| {
                     messages::under_attack(
                         &self.keys.outbox,
+                        Language::of(account.preferred_locale.as_deref()),
                         &self.organisation,
                         address,
                         &account.user_id,
@@ -802,11 +825,14 @@ impl<S: ResetStore> ResetService<S> {
     ///
     /// `device` is the browser's recognition cookie, if it sent one; the answer carries
     /// the cookie's new value, which recognises this browser for the account from now on.
+    /// `language` is the one the person uses in the portal, for the "your password was
+    /// reset" message (else their account's).
     pub async fn set_password(
         &self,
         key: FlowKey<'_>,
         new_password: &str,
         device: Option<&str>,
+        language: Option<Language>,
     ) -> Result<PasswordSet, ResetError> {
         let flow = self.bound_flow(key).await?;
         // A sign-in's proof never sets a password: for it, that flow does not exist.
@@ -814,7 +840,7 @@ impl<S: ResetStore> ResetService<S> {
             return Err(ResetError::FlowNotFound);
         }
         let subject = device::account_subject(&flow.subject).to_owned();
-        let done = self.change_password(flow, new_password).await?;
+        let done = self.change_password(flow, new_password, language).await?;
         Ok(PasswordSet {
             done,
             device_cookie: device::remember(&self.keys.decoy, &subject, device),
@@ -825,6 +851,7 @@ impl<S: ResetStore> ResetService<S> {
         &self,
         flow: FlowRecord,
         new_password: &str,
+        language: Option<Language>,
     ) -> Result<ResetDone, ResetError> {
         let now = self.clock.now();
         // The same checks in the same order for real and decoy flows (docs/SECURITY.md,
@@ -833,7 +860,13 @@ impl<S: ResetStore> ResetService<S> {
         // anything computed from the password.
         if let (Some(_), Some(user)) = (flow.completed_at, flow.user) {
             return self
-                .repeat(&flow, user, &password::normalize(new_password), now)
+                .repeat(
+                    &flow,
+                    user,
+                    &password::normalize(new_password),
+                    now,
+                    language,
+                )
                 .await;
         }
         if flow.expires_at <= now {
@@ -853,7 +886,7 @@ impl<S: ResetStore> ResetService<S> {
             .ok_or(ResetError::FlowNotFound)?;
         self.check_new_password(&account, &password).await?;
         let new_hash = self.hasher.hash(&password).await?;
-        let messages = self.notifications(&flow, &account).await?;
+        let messages = self.notifications(&flow, &account, language).await?;
         let notification_sent = !messages.is_empty();
         let outcome = self
             .store
@@ -875,7 +908,9 @@ impl<S: ResetStore> ResetService<S> {
                 })
             }
             // Another request completed it while this one was hashing.
-            CompletionOutcome::AlreadyCompleted => self.repeat(&flow, user, &password, now).await,
+            CompletionOutcome::AlreadyCompleted => {
+                self.repeat(&flow, user, &password, now, language).await
+            }
             CompletionOutcome::NotReady => Err(ResetError::NotVerified),
             CompletionOutcome::FlowGone => Err(ResetError::FlowNotFound),
         }
@@ -956,6 +991,7 @@ impl<S: ResetStore> ResetService<S> {
         user: i64,
         password: &str,
         now: u64,
+        language: Option<Language>,
     ) -> Result<ResetDone, ResetError> {
         if flow.expires_at <= now {
             return Err(ResetError::FlowNotFound);
@@ -971,7 +1007,10 @@ impl<S: ResetStore> ResetService<S> {
         {
             let account = self.store.account_by_id(user).await?;
             let notification_sent = match account {
-                Some(account) => !self.notifications(flow, &account).await?.is_empty(),
+                Some(account) => !self
+                    .notifications(flow, &account, language)
+                    .await?
+                    .is_empty(),
                 None => false,
             };
             return Ok(ResetDone {
@@ -990,19 +1029,24 @@ impl<S: ResetStore> ResetService<S> {
         Err(ResetError::FlowCompleted)
     }
 
-    /// The messages a completed reset queues: to the person's addresses, and to the other
-    /// administrators when an administrator reset.
+    /// The messages a completed reset queues: to the person's addresses (in `language`,
+    /// the portal's, else their account's), and to the other administrators (each in
+    /// their own account's) when an administrator reset.
     async fn notifications(
         &self,
         flow: &FlowRecord,
         account: &Account,
+        language: Option<Language>,
     ) -> Result<Vec<crate::store::records::NewMessage>, ResetError> {
         let policy = &self.policy.notifications;
         let mut out = Vec::new();
         if policy.notify_user {
+            let language =
+                language.unwrap_or_else(|| Language::of(account.preferred_locale.as_deref()));
             for address in addresses(account) {
                 out.push(messages::reset_done(
                     &self.keys.outbox,
+                    language,
                     &self.organisation,
                     &flow.id,
                     &address,
@@ -1011,9 +1055,15 @@ impl<S: ResetStore> ResetService<S> {
             }
         }
         if account.is_admin && policy.notify_admins_on_admin_reset {
-            for address in self.store.other_admin_emails(account.id).await? {
+            let mut told = std::collections::HashSet::new();
+            for (address, locale) in self.store.other_admin_emails(account.id).await? {
+                // An address two administrators share is told once.
+                if !told.insert(address.clone()) {
+                    continue;
+                }
                 out.push(messages::admin_reset(
                     &self.keys.outbox,
+                    Language::of(locale.as_deref()),
                     &self.organisation,
                     &flow.id,
                     &address,
@@ -1076,12 +1126,15 @@ impl CallSink for ResetService<Store> {
 }
 
 /// Who asks for a challenge, as the server saw them: shown on the phone an app notification
-/// goes to.
+/// goes to, and the language their code is written in.
 #[derive(Debug, Clone, Default)]
 pub struct Requester {
     /// The client's address (through trusted proxies only).
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The language the person uses in the portal (the request's `Accept-Language`), for
+    /// the code or call it sends; `None`: their account's.
+    pub language: Option<Language>,
 }
 
 /// Which flow a request is about: its id (from the URL) and its secret (from the

@@ -29,6 +29,7 @@ use crate::store::records::{
 };
 use crate::store::records::{ChangeNotice, NoticeFor};
 use crate::store::{DirectoryStore, ResetStore, SessionStore};
+use crate::texts::Language;
 use sspr_api::MethodKind;
 use sspr_api::session::{MethodList, NewMethod, PendingMethod, QuestionChoice, ReportedChange};
 use std::sync::Arc;
@@ -86,11 +87,13 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
     }
 
     /// Starts adding (or changing) a method: a code to a new address, or a new app secret
-    /// to scan. Needs a recent proof.
+    /// to scan. Needs a recent proof. A code is written in `language` (the page's, from
+    /// the request), else in the account's.
     pub async fn start_registration(
         &self,
         id: &str,
         method: NewMethod,
+        language: Option<Language>,
     ) -> Result<PendingMethod, SessionError> {
         let (_, account) = self.changing(id).await?;
         let kind = match &method {
@@ -116,6 +119,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
                     &account,
                     Destination::Email(&address),
                     RegistrationPurpose::Method,
+                    language,
                 )
                 .await?
             }
@@ -131,7 +135,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
                     number: &number,
                     channel: mobile_phone::outbound(channel),
                 };
-                self.send_code(id, &account, to, RegistrationPurpose::Method)
+                self.send_code(id, &account, to, RegistrationPurpose::Method, language)
                     .await?
             }
             NewMethod::OfficePhone { number } => {
@@ -142,7 +146,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
                     number: &number,
                     channel: OutboundChannel::Voice,
                 };
-                self.send_code(id, &account, to, RegistrationPurpose::Method)
+                self.send_code(id, &account, to, RegistrationPurpose::Method, language)
                     .await?
             }
         };
@@ -152,14 +156,18 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
         })
     }
 
-    /// A registration of a code sent to an address or number, within the send limits.
+    /// A registration of a code sent to an address or number, within the send limits, in
+    /// `language` or else the account's.
     async fn send_code(
         &self,
         id: &str,
         account: &Account,
         to: Destination<'_>,
         purpose: RegistrationPurpose,
+        language: Option<Language>,
     ) -> Result<PendingMethod, SessionError> {
+        let language =
+            language.unwrap_or_else(|| Language::of(account.preferred_locale.as_deref()));
         let (kind, address) = match to {
             Destination::Email(address) => (MethodKind::Email, address),
             Destination::Phone { kind, number, .. } => (kind, number),
@@ -173,6 +181,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
         let message = match to {
             Destination::Email(address) => messages::registration_code(
                 &self.keys.outbox,
+                language,
                 self.reset.organisation(),
                 dedupe_key,
                 address,
@@ -187,6 +196,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
                 number, channel, ..
             } => phone_messages::code(
                 &self.keys.outbox,
+                language,
                 channel,
                 self.reset.organisation(),
                 dedupe_key,
@@ -463,8 +473,13 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
     }
 
     /// For a person with no method: sends a code to the address the directory holds for
-    /// them, which proves the session once typed.
-    pub async fn send_contact_code(&self, id: &str) -> Result<PendingMethod, SessionError> {
+    /// them, which proves the session once typed; in `language` (the page's), else the
+    /// account's.
+    pub async fn send_contact_code(
+        &self,
+        id: &str,
+        language: Option<Language>,
+    ) -> Result<PendingMethod, SessionError> {
         let session = self.session(id).await?;
         let account = self.account_of(session.user).await?;
         // Someone with methods proves one of them; the directory's address is for the
@@ -479,6 +494,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
                 &account,
                 Destination::Email(&address),
                 RegistrationPurpose::Contact,
+                language,
             )
             .await?;
         Ok(PendingMethod {

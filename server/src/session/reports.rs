@@ -5,10 +5,11 @@
 //! methods they still have, or an administrator (`sspr-server user restore-methods`),
 //! restores the page; the reset also removes the suspended methods.
 
-use super::notices::{self, Language};
+use super::notices;
 use super::{SessionError, SessionService};
 use crate::store::records::ReportOutcome;
 use crate::store::{DirectoryStore, ResetStore, SessionStore};
+use crate::texts::Language;
 use sspr_api::session::{ChangeReport, ReportDone};
 
 /// A well-formed report token: 32 hex digits.

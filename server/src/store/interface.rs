@@ -97,10 +97,12 @@ pub trait ResetStore: Clone + Send + Sync + 'static {
         user: i64,
         recent: u32,
     ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+    /// The other enabled administrators' e-mail addresses, each with its account's
+    /// `preferred_locale` (the language of what they are told).
     fn other_admin_emails(
         &self,
         except: i64,
-    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Vec<(String, Option<String>)>, StoreError>> + Send;
     /// The password change, all or nothing.
     fn complete_reset(
         &self,
@@ -533,7 +535,7 @@ macro_rules! implement_store_traits {
             async fn other_admin_emails(
                 &self,
                 except: i64,
-            ) -> Result<Vec<String>, $crate::store::StoreError> {
+            ) -> Result<Vec<(String, Option<String>)>, $crate::store::StoreError> {
                 $call!(self, ResetStore::other_admin_emails(except))
             }
             async fn complete_reset(

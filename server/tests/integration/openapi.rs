@@ -587,6 +587,8 @@ fn samples() -> Vec<Sample> {
             .map(|_| sspr_api::questions::CustomQuestion {
                 id: "custom_1".into(),
                 text: "Name of your first team?".into(),
+                translations: [("de".to_owned(), "Name Ihrer ersten Mannschaft?".to_owned())]
+                    .into(),
             })
             .into_iter()
             .collect(),

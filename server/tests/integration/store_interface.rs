@@ -157,7 +157,7 @@ impl ResetStore for Flaky {
     fn other_admin_emails(
         &self,
         except: i64,
-    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
+    ) -> impl Future<Output = Result<Vec<(String, Option<String>)>, StoreError>> + Send {
         delegate!(
             self,
             "other_admin_emails",
@@ -417,7 +417,7 @@ async fn a_store_that_fails_stops_every_step_and_changes_nothing() {
         f.store.fail(Some(operation));
         fails_closed(
             f.service
-                .set_password(key(&flow), "a brand new passphrase", None)
+                .set_password(key(&flow), "a brand new passphrase", None, None)
                 .await,
         );
         assert!(
@@ -430,7 +430,7 @@ async fn a_store_that_fails_stops_every_step_and_changes_nothing() {
     }
     f.store.fail(None);
     f.service
-        .set_password(key(&flow), "a brand new passphrase", None)
+        .set_password(key(&flow), "a brand new passphrase", None, None)
         .await
         .unwrap();
     assert!(
@@ -470,7 +470,7 @@ async fn real_and_unknown_accounts_make_the_same_store_calls_at_every_step() {
         }
         let refused = f
             .service
-            .set_password(key(&flow), "a brand new passphrase", None)
+            .set_password(key(&flow), "a brand new passphrase", None, None)
             .await;
         assert_eq!(
             refused.unwrap_err().code(),

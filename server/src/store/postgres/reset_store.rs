@@ -966,24 +966,28 @@ impl PgStore {
     }
 
     /// E-mail addresses of the enabled administrators other than `except`: their own
-    /// address and the ones they registered as a method.
-    pub async fn other_admin_emails(&self, except: i64) -> Result<Vec<String>, StoreError> {
+    /// address and the ones they registered as a method, each with its account's
+    /// `preferred_locale`.
+    pub async fn other_admin_emails(
+        &self,
+        except: i64,
+    ) -> Result<Vec<(String, Option<String>)>, StoreError> {
         self.run(move |store| async move {
             let client = store.client().await?;
             let rows = all(
                 &client,
-                "SELECT email FROM users
+                "SELECT email, preferred_locale FROM users
                  WHERE is_admin AND enabled AND id <> $1 AND email IS NOT NULL
                  UNION
-                 SELECT m.contact FROM methods m JOIN users u ON u.id = m.user_id
+                 SELECT m.contact, u.preferred_locale FROM methods m JOIN users u ON u.id = m.user_id
                  WHERE u.is_admin AND u.enabled AND u.id <> $1 AND m.kind = 'email'
                    AND m.contact IS NOT NULL
-                 ORDER BY 1",
+                 ORDER BY 1, 2",
                 &[&except],
             )
             .await?;
             rows.iter()
-                .map(|row| Ok(row.try_get(0)?))
+                .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
                 .collect::<Result<_, StoreError>>()
         })
         .await

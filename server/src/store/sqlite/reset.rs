@@ -824,20 +824,24 @@ impl SqliteStore {
     }
 
     /// E-mail addresses of the enabled administrators other than `except`: their own
-    /// address and the ones they registered as a method.
-    pub async fn other_admin_emails(&self, except: i64) -> Result<Vec<String>, StoreError> {
+    /// address and the ones they registered as a method, each with its account's
+    /// `preferred_locale`.
+    pub async fn other_admin_emails(
+        &self,
+        except: i64,
+    ) -> Result<Vec<(String, Option<String>)>, StoreError> {
         self.call(move |conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT email FROM users
+                "SELECT email, preferred_locale FROM users
                  WHERE is_admin = 1 AND enabled = 1 AND id != ?1 AND email IS NOT NULL
                  UNION
-                 SELECT m.contact FROM methods m JOIN users u ON u.id = m.user_id
+                 SELECT m.contact, u.preferred_locale FROM methods m JOIN users u ON u.id = m.user_id
                  WHERE u.is_admin = 1 AND u.enabled = 1 AND u.id != ?1 AND m.kind = 'email'
                    AND m.contact IS NOT NULL
-                 ORDER BY 1",
+                 ORDER BY 1, 2",
             )?;
-            let rows = stmt.query_map([except], |row| row.get(0))?;
-            Ok(rows.collect::<Result<Vec<String>, _>>()?)
+            let rows = stmt.query_map([except], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
         .await
     }

@@ -202,11 +202,34 @@ async fn an_administrator_reset_tells_the_other_administrators() {
         .add_email("adm3@contoso.example", "three@admins.example")
         .await
         .unwrap();
+    // Each is told in their own account's language, not the one resetting's.
+    h.sql("UPDATE users SET preferred_locale = 'es' WHERE user_id = 'adm2@contoso.example'");
     let flow = h.email_proven("adm1@contoso.example").await;
     h.totp_proven(&flow, &secret).await;
     assert_eq!(
         h.set_password(&flow, "a brand new passphrase").await.0,
         StatusCode::OK
+    );
+    let messages = h.messages().await;
+    let subject_to = |to: &str| {
+        messages
+            .iter()
+            .find(|(rcpt, _, _)| rcpt == to)
+            .map(|(_, subject, _)| subject.clone())
+            .unwrap_or_default()
+    };
+    let es: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/es.json")).unwrap(),
+    )
+    .unwrap();
+    let spanish = es["email"]["admin_reset"]["subject"]
+        .as_str()
+        .unwrap()
+        .replace("{{ organisation }}", "Contoso");
+    assert_eq!(subject_to("two@admins.example"), spanish);
+    assert_eq!(
+        subject_to("three@admins.example"),
+        "Contoso: an administrator’s password was reset"
     );
     let recipients: Vec<String> = h
         .messages()

@@ -137,6 +137,7 @@ mod codes;
 mod completion;
 mod dev_outbox;
 mod enumeration;
+mod languages;
 mod password;
 mod pauses;
 mod phones;
