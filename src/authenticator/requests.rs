@@ -7,7 +7,7 @@
 use super::{Authenticator, Stage, device};
 use crate::api::{self, ApiError};
 use crate::components::text;
-use crate::components::{DurationText, error_text};
+use crate::components::{SentenceWithDuration, error_text};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -176,7 +176,7 @@ pub fn Requests(enrolled: Enrolled) -> impl IntoView {
                                     .collect_view()}
                             </div>
                             <p class="hint">
-                                {text(|l| td_string!(l, authenticator.expires))} " " <DurationText seconds /> "."
+                                <SentenceWithDuration text=|l| td_string!(l, authenticator.expires) seconds />
                             </p>
                             <p class="body">
                                 <button type="button" class="button button--warning" id="deny" on:click=move |_| decide(deny.clone(), Decision::Deny, None)>

@@ -30,6 +30,27 @@ pub fn duration_text(locale: Locale, seconds: u64) -> String {
     }
 }
 
+/// A sentence with a live duration in it: `text`'s `{{ wait }}` is `seconds` in words,
+/// both following the language ("Try again in 14 minutes.", "14 分後にもう一度お試しください。").
+#[component]
+pub fn SentenceWithDuration(
+    text: fn(Locale) -> &'static str,
+    #[prop(into)] seconds: Signal<u64>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    move || with_duration(i18n.get_locale(), text(i18n.get_locale()), seconds.get())
+}
+
+/// `template` with its `{{ wait }}` as `seconds` in words.
+pub fn with_duration(locale: Locale, template: &str, seconds: u64) -> String {
+    let wait = duration_text(locale, seconds);
+    if locale.is_rtl() {
+        sspr_api::text::interpolate_rtl(template, &[("wait", &wait)])
+    } else {
+        sspr_api::text::interpolate(template, &[("wait", &wait)])
+    }
+}
+
 /// A duration that follows `seconds` and the language as they change.
 #[component]
 pub fn DurationText(#[prop(into)] seconds: Signal<u64>) -> impl IntoView {
@@ -64,6 +85,16 @@ mod tests {
         assert_eq!(fr(898), "15 minutes");
         assert_eq!(fr(7200), "2 heures");
         assert_eq!(fr(3660), "1 heure 1 minute");
+    }
+
+    #[test]
+    fn a_sentence_takes_its_duration_where_the_language_puts_it() {
+        let template = td_string!(Locale::ja, reset.paused.wait);
+        let sentence = with_duration(Locale::ja, template, 840);
+        assert!(sentence.contains("14 分"), "{sentence}");
+        assert!(!sentence.contains("{{"), "{sentence}");
+        let english = with_duration(Locale::en, td_string!(Locale::en, reset.paused.wait), 840);
+        assert_eq!(english, "You can try again in 14 minutes.");
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub mod text_field;
 
 pub use api_error_message::{ApiErrorMessage, error_text};
 pub use code_input::CodeInput;
-pub use duration::{DurationText, duration_text};
+pub use duration::{DurationText, SentenceWithDuration, duration_text, with_duration};
 pub use error_summary::{ErrorSummary, FieldError, InlineError, Message, PageHasErrors, message};
 pub use helpdesk_link::{HelpdeskLink, OrganisationConfig, organisation_config};
 pub use language_picker::LanguagePicker;

@@ -9,7 +9,7 @@ use super::wizard::Step;
 use crate::components::error_summary::field_error;
 use crate::components::helpdesk_link::organisation_config;
 use crate::components::text;
-use crate::components::{DurationText, ErrorSummary, FieldError, InlineError};
+use crate::components::{ErrorSummary, FieldError, InlineError, SentenceWithDuration};
 use crate::i18n::*;
 use leptos::prelude::*;
 use sspr_api::MethodKind;
@@ -242,7 +242,7 @@ pub fn ChooseMethod() -> impl IntoView {
                                                 let seconds = Signal::derive(move || paused.get().unwrap_or(0));
                                                 view! {
                                                     <p class="hint radios__hint method-paused" id=hint_id.clone()>
-                                                        {text(|l| td_string!(l, reset.choose.paused))} " " <DurationText seconds /> "."
+                                                        <SentenceWithDuration text=|l| td_string!(l, reset.choose.paused) seconds />
                                                     </p>
                                                 }
                                             })}

@@ -6,7 +6,7 @@
 use super::Portal;
 use super::step_heading::{StepHeading, fixed};
 use crate::components::text;
-use crate::components::{DurationText, HelpdeskLink};
+use crate::components::{HelpdeskLink, SentenceWithDuration};
 use crate::i18n::*;
 use leptos::prelude::*;
 
@@ -24,7 +24,7 @@ pub fn Paused() -> impl IntoView {
         <p class="body-lead">{text(|l| td_string!(l, reset.paused.body))}</p>
         <p class="body paused-until" role="status">
             {move || if waiting.get() {
-                view! { {text(|l| td_string!(l, reset.paused.wait))} " " <DurationText seconds=left /> "." }.into_any()
+                view! { <SentenceWithDuration text=|l| td_string!(l, reset.paused.wait) seconds=left /> }.into_any()
             } else {
                 view! { {text(|l| td_string!(l, reset.paused.over))} }.into_any()
             }}

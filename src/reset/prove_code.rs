@@ -14,7 +14,7 @@ use crate::components::countdown::run_countdown;
 use crate::components::error_summary::field_error;
 use crate::components::text;
 use crate::components::{
-    CodeInput, DurationText, ErrorSummary, FieldError, HelpdeskLink, duration_text,
+    CodeInput, ErrorSummary, FieldError, HelpdeskLink, SentenceWithDuration, duration_text,
 };
 use crate::i18n::*;
 use crate::page_title::LocalText;
@@ -279,12 +279,10 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
         {move || is_out_of_codes.get().then(|| view! {
             <div class="notification notification--warning" id="out-of-codes">
                 <p class="body">
-                    {text(|l| td_string!(l, reset.code.too_many))} " "
-                    <DurationText seconds=out_of_codes />
                     {if others {
-                        text(|l| td_string!(l, reset.code.too_many_other)).into_any()
+                        view! { <SentenceWithDuration text=|l| td_string!(l, reset.code.too_many_or_other) seconds=out_of_codes /> }.into_any()
                     } else {
-                        ".".into_any()
+                        view! { <SentenceWithDuration text=|l| td_string!(l, reset.code.too_many) seconds=out_of_codes /> }.into_any()
                     }}
                 </p>
                 <HelpdeskLink />
@@ -295,7 +293,7 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
             view! {
                 <div class="notification notification--warning" id="method-paused">
                     <p class="body">
-                        {text(|l| td_string!(l, reset.code.paused))} " " <DurationText seconds /> "."
+                        <SentenceWithDuration text=|l| td_string!(l, reset.code.paused) seconds />
                     </p>
                     <HelpdeskLink />
                 </div>
@@ -333,8 +331,7 @@ pub fn ProveCode(method_id: String, kind: MethodKind) -> impl IntoView {
                         " "
                         <span class="hint" id="resend-wait">
                             {move || (resend_left.get() > 0).then(|| view! {
-                                "(" {text(|l| td_string!(l, reset.code.resend_wait))} " "
-                                <DurationText seconds=resend_left /> ")"
+                                <SentenceWithDuration text=|l| td_string!(l, reset.code.resend_wait) seconds=resend_left />
                             })}
                         </span>
                     </p>

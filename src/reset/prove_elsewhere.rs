@@ -18,7 +18,7 @@ use super::{OtherMethodLink, Portal};
 use crate::api::{self, FlowKey};
 use crate::components::countdown::run_countdown;
 use crate::components::text;
-use crate::components::{DurationText, ErrorSummary, FieldError, HelpdeskLink};
+use crate::components::{ErrorSummary, FieldError, HelpdeskLink, SentenceWithDuration};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -213,12 +213,12 @@ pub fn ProveElsewhere(method_id: String, kind: MethodKind) -> impl IntoView {
         <p class="status prompt-status" role="status" aria-live="polite">{status}</p>
         {move || waiting.get().then(|| view! {
             <p class="hint prompt-time">
-                {text(texts.time_left)} " " <DurationText seconds=left /> "."
+                <SentenceWithDuration text=texts.time_left seconds=left />
             </p>
         })}
         {move || is_used_up.get().then(|| view! {
             <div class="notification notification--warning" id="prompts-used-up">
-                <p class="body">{text(texts.too_many)} " " <DurationText seconds=used_up /> "."</p>
+                <p class="body"><SentenceWithDuration text=texts.too_many seconds=used_up /></p>
                 <HelpdeskLink />
             </div>
         })}

@@ -5,7 +5,7 @@
 
 use super::Portal;
 use super::wizard::Step;
-use crate::components::DurationText;
+use crate::components::SentenceWithDuration;
 use crate::components::text;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -57,7 +57,7 @@ pub fn StepBottom() -> impl IntoView {
     view! {
         <div class="step-bottom">
             <p class="hint time-left">
-                {text(|l| td_string!(l, reset.time_left))} " " <DurationText seconds=left /> "."
+                <SentenceWithDuration text=|l| td_string!(l, reset.time_left) seconds=left />
             </p>
             <p class="body">
                 <button type="button" class="link-button cancel-link" on:click=move |_| portal.cancel()>

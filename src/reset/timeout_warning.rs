@@ -7,7 +7,7 @@ use super::Portal;
 use super::step_frame::in_flow;
 use crate::api::{self, ApiError};
 use crate::components::text;
-use crate::components::{ApiErrorMessage, DurationText, message};
+use crate::components::{ApiErrorMessage, SentenceWithDuration, message};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -104,7 +104,7 @@ pub fn TimeoutWarning() -> impl IntoView {
                 >
                         <h2 class="heading-m" id="timeout-title">{text(|l| td_string!(l, reset.timeout.heading))}</h2>
                         <p class="body" id="timeout-body">
-                            {text(|l| td_string!(l, reset.timeout.body))} " " <DurationText seconds=left /> "."
+                            <SentenceWithDuration text=|l| td_string!(l, reset.timeout.body) seconds=left />
                             " "
                             {move || if can_extend() {
                                 td_string!(i18n.get_locale(), reset.timeout.offer).to_owned()

@@ -60,7 +60,7 @@ async fn walk(product: &Product, user_id: &str) -> Vec<(&'static str, String)> {
         }
     }
     enter_code(&browser, "00000000").await;
-    let paused = format!("{} 15 minutes.", locale_text("en", "reset.code.paused"));
+    let paused = locale_text("en", "reset.code.paused").replace("{{ wait }}", "15 minutes");
     browser
         .wait_for_text_containing("#method-paused", &paused)
         .await;
