@@ -35,6 +35,11 @@ const LOCALES: &[(&str, &str)] = &[
 /// Languages written right to left.
 const RIGHT_TO_LEFT: &[&str] = &["ar", "he"];
 
+/// Placeholders whose value is never isolated, even right to left: a link in a
+/// plain-text e-mail must stay a bare URL, for mail programs to make it clickable and for
+/// a copy to be the URL alone.
+const NOT_ISOLATED: &[&str] = &["link"];
+
 /// A language the server writes in (one of [`LOCALES`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Language(u8);
@@ -233,7 +238,7 @@ fn template<'a>(
 
 /// The text of `key` in `language` (English when it lacks it) with its `{{ name }}`
 /// placeholders filled from `vars`; in a right-to-left language each value is a bidi
-/// isolate. A plural text takes the form of the `count` value. An unknown key is
+/// isolate, but a `link` ([`NOT_ISOLATED`]). A plural text takes the form of the `count` value. An unknown key is
 /// returned as it is (the completeness check keeps that from happening).
 pub fn text(language: Language, key: &str, vars: &[(&str, &dyn Display)]) -> String {
     text_in(catalogues(), language, key, vars)
@@ -258,10 +263,41 @@ fn text_in(
     };
     // A text read in English is written left to right, whatever was asked.
     if language.is_rtl() {
-        sspr_api::text::interpolate_rtl(template, vars)
+        interpolate_rtl(template, vars)
     } else {
         sspr_api::text::interpolate(template, vars)
     }
+}
+
+/// [`sspr_api::text::interpolate_rtl`], but the [`NOT_ISOLATED`] placeholders are filled
+/// as they are: the template is cut at them (found as `interpolate` finds placeholders),
+/// the pieces between filled with isolates.
+fn interpolate_rtl(template: &str, vars: &[(&str, &dyn Display)]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut piece = 0;
+    let mut at = 0;
+    while let Some(found) = template[at..].find("{{") {
+        let start = at + found;
+        let Some(len) = template[start..].find("}}") else {
+            break;
+        };
+        let end = start + len + 2;
+        let name = template[start + 2..start + len].trim();
+        if NOT_ISOLATED.contains(&name) {
+            out.push_str(&sspr_api::text::interpolate_rtl(
+                &template[piece..start],
+                vars,
+            ));
+            match vars.iter().find(|(var, _)| *var == name) {
+                Some((_, value)) => out.push_str(&value.to_string()),
+                None => out.push_str(&template[start..end]),
+            }
+            piece = end;
+        }
+        at = end;
+    }
+    out.push_str(&sspr_api::text::interpolate_rtl(&template[piece..], vars));
+    out
 }
 
 /// The text of a key in a language:
@@ -462,5 +498,46 @@ mod tests {
             english,
             "12345678 is your Contoso verification code. Do not share it with anyone."
         );
+    }
+
+    #[test]
+    fn a_link_is_never_isolated() {
+        let link = "https://sspr.example/report#t=abc";
+        let name = "Ada";
+        let vars: [(&str, &dyn Display); 2] = [("name", &name), ("link", &link)];
+        assert_eq!(
+            interpolate_rtl("{{ name }}: {{link}}\n{{ link }} {{ name }}", &vars),
+            format!("\u{2068}Ada\u{2069}: {link}\n{link} \u{2068}Ada\u{2069}")
+        );
+        // A value is filled once: a `{{ link }}` inside another value stays as it is.
+        let sneaky = "{{ link }}";
+        let vars: [(&str, &dyn Display); 2] = [("name", &sneaky), ("link", &link)];
+        assert_eq!(
+            interpolate_rtl("{{ name }} {{ link }}", &vars),
+            format!("\u{2068}{{{{ link }}}}\u{2069} {link}")
+        );
+        assert_eq!(
+            interpolate_rtl("{{ link }} {{ other", &[]),
+            "{{ link }} {{ other"
+        );
+
+        // With the shipped files: the notice's link, right to left, is the bare URL on
+        // its own line; the other values are isolated.
+        let (what, organisation, user_id) = ("…", "Contoso", "ada");
+        for tag in ["ar", "he"] {
+            let body = message!(lang(tag), notice.body, what, organisation, user_id, link);
+            assert!(body.contains(&format!("\n{link}\n")), "{tag}: {body}");
+            assert!(!body.contains(&format!("\u{2068}{link}")), "{tag}: {body}");
+            assert!(body.contains("\u{2068}Contoso\u{2069}"), "{tag}: {body}");
+        }
+        let english = message!(
+            Language::ENGLISH,
+            notice.body,
+            what,
+            organisation,
+            user_id,
+            link
+        );
+        assert!(english.contains(&format!(":\n{link}\n")), "{english}");
     }
 }

@@ -12,6 +12,16 @@ pub fn LanguagePicker(
     locales: Signal<Vec<Locale>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let select = NodeRef::<leptos::html::Select>::new();
+    // The current language selected once the options are in the page (effects run after
+    // rendering), and again whenever the list or the language changes.
+    Effect::new(move |_| {
+        let current = i18n.get_locale();
+        locales.track();
+        if let Some(select) = select.get() {
+            select.set_value(current.as_str());
+        }
+    });
     let change = move |event: leptos::ev::Event| {
         if let Ok(locale) = event_target_value(&event).parse::<Locale>() {
             i18n.set_locale(locale);
@@ -21,15 +31,11 @@ pub fn LanguagePicker(
     view! {
         <div class="language-picker">
             <label for="language-picker">{move || td_string!(i18n.get_locale(), language_picker.label)}</label>
-            <select id="language-picker" on:change=change>
+            <select id="language-picker" node_ref=select on:change=change>
                 // The list changes once at most (when the configuration arrives), so it is
                 // rebuilt whole: a keyed <For> costs about 6 KB of wasm for nothing here.
                 {move || locales.get().into_iter().map(|locale| view! {
-                    <option
-                        value=locale.as_str()
-                        lang=locale.as_str()
-                        prop:selected=move || i18n.get_locale() == locale
-                    >
+                    <option value=locale.as_str() lang=locale.as_str()>
                         {locale.native_name()}
                     </option>
                 }).collect_view()}

@@ -4,6 +4,7 @@
 //! only a claim, which the reset flow checks against the live code of that call.
 
 use crate::delivery::SendFailure;
+use crate::texts::Language;
 use axum::Router;
 use std::future::Future;
 use std::pin::Pin;
@@ -66,6 +67,9 @@ pub struct Outbound {
     /// For [`OutboundChannel::Call`]: the reference the key press is reported with
     /// (opaque, unguessable, single use; it goes into the callback URL).
     pub call: Option<String>,
+    /// The language `text` is in: a call speaks in it (the provider's voice and
+    /// language), and answers the key press in it.
+    pub language: Language,
 }
 
 /// What became of a reported key press.

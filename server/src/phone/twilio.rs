@@ -8,8 +8,13 @@
 //! derived from the message's de-duplication key, so that a retry after a lost answer is
 //! recognisable as the same message.
 //!
+//! Calls speak the language their text was written in ([`Outbound::language`]): every
+//! `<Say>` names it ([`say_language`]), and the gather URL carries it (`?language=<tag>`,
+//! signed by Twilio with the rest of the URL) so that the answer to the key press is in
+//! it too (English when absent: calls placed before it was carried).
+//!
 //! Callbacks (nested at `/telephony/twilio`, outside the browser guards):
-//! - `POST /calls/{reference}/gather`: the person pressed a key (`Digits`);
+//! - `POST /calls/{reference}/gather?language=<tag>`: the person pressed a key (`Digits`);
 //! - `POST /calls/{reference}/status`: call progress, only logged.
 //!
 //! Each must carry a valid `X-Twilio-Signature`, computed as Twilio's `RequestValidator`
@@ -29,6 +34,7 @@ use super::provider::{
     BoxFuture, CallConfirmation, CallSink, Outbound, OutboundChannel, Telephony,
 };
 use crate::delivery::SendFailure;
+use crate::texts::{Language, message};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
@@ -59,12 +65,6 @@ const MAX_TWIML: usize = 4000;
 const SEEN_CAPACITY: usize = 10_000;
 /// Twilio's callbacks are small forms.
 const CALLBACK_BODY_LIMIT: usize = 64 * 1024;
-
-/// What the person hears when the call ends without a key press.
-const GOODBYE_NO_KEY: &str = "No key was pressed, so nothing was confirmed. Goodbye.";
-const CONFIRMED: &str = "Thank you. Your request is confirmed. Goodbye.";
-const NOT_CONFIRMED: &str = "Nothing was confirmed. Goodbye.";
-const ALREADY_USED: &str = "This call was already answered. Goodbye.";
 
 #[derive(Debug, thiserror::Error)]
 pub enum TwilioError {
@@ -184,6 +184,16 @@ impl Twilio {
         )
     }
 
+    /// The URL Twilio posts a call's key press to: the `gather` callback, with the
+    /// language the answer is to be spoken in.
+    pub fn gather_url(&self, reference: &str, language: Language) -> String {
+        format!(
+            "{}?language={}",
+            self.callback_url(reference, "gather"),
+            language.tag()
+        )
+    }
+
     /// The API resource and form for `message`.
     fn request(&self, message: &Outbound) -> Result<(&'static str, String), SendFailure> {
         if !is_e164(&message.to) {
@@ -222,15 +232,17 @@ impl Twilio {
                     Some(reference) => checked_reference(reference)?,
                     None => dedupe_token(&message.key)[..32].to_owned(),
                 };
-                self.call_form(message, &voice_twiml(&message.text), &reference)
+                let twiml = voice_twiml(&message.text, message.language);
+                self.call_form(message, &twiml, &reference)
             }
             OutboundChannel::Call => {
                 let reference = message.call.as_deref().ok_or_else(|| {
                     SendFailure::Permanent("twilio: a call needs its reference".into())
                 })?;
                 let reference = checked_reference(reference)?;
-                let action = self.callback_url(&reference, "gather");
-                self.call_form(message, &gather_twiml(&message.text, &action), &reference)
+                let action = self.gather_url(&reference, message.language);
+                let twiml = gather_twiml(&message.text, &action, message.language);
+                self.call_form(message, &twiml, &reference)
             }
         }
     }
@@ -342,29 +354,67 @@ fn xml_escape(text: &str) -> String {
     crate::http::html::escape(&allowed)
 }
 
-/// A call that reads `text`, pauses, and reads it again.
-pub fn voice_twiml(text: &str) -> String {
-    let text = xml_escape(text);
-    format!("<Response><Say>{text}</Say><Pause length=\"2\"/><Say>{text}</Say></Response>")
+/// The `language` of a `<Say>` in `language`: the locale Twilio's text-to-speech names
+/// it by (BCP 47 with a region). Arabic is Modern Standard Arabic (`ar-XA`), as our texts
+/// are written; Chinese in simplified script is Mandarin (`zh-CN`); Portuguese without a
+/// region is Portugal's.
+pub fn say_language(language: Language) -> &'static str {
+    match language.tag() {
+        "ar" => "ar-XA",
+        "de" => "de-DE",
+        "es" => "es-ES",
+        "fr" => "fr-FR",
+        "he" => "he-IL",
+        "it" => "it-IT",
+        "ja" => "ja-JP",
+        "nl" => "nl-NL",
+        "pl" => "pl-PL",
+        "pt" => "pt-PT",
+        "pt-BR" => "pt-BR",
+        "zh-Hans" => "zh-CN",
+        _ => "en-US",
+    }
 }
 
-/// A call that reads `text` while waiting for one key (`#` arrives as `Digits=#`: no
-/// finish key), posted to `action`; without a key press it says goodbye.
-pub fn gather_twiml(text: &str, action: &str) -> String {
+/// `<Say>` of `text` (escaped) in `language`. The bidi isolates around values in an
+/// Arabic or Hebrew text (`texts::text`) are for screens: a voice has nothing to do with
+/// them, so they are left out.
+fn say(text: &str, language: Language) -> String {
+    let spoken: String = text
+        .chars()
+        .filter(|c| !matches!(c, '\u{2066}'..='\u{2069}'))
+        .collect();
     format!(
-        "<Response><Gather numDigits=\"1\" finishOnKey=\"\" timeout=\"10\" action=\"{}\" \
-         method=\"POST\"><Say>{}</Say></Gather><Say>{GOODBYE_NO_KEY}</Say></Response>",
-        xml_escape(action),
-        xml_escape(text)
+        "<Say language=\"{}\">{}</Say>",
+        say_language(language),
+        xml_escape(&spoken)
     )
 }
 
-/// A TwiML answer that says `line` and hangs up.
-fn say_and_hang_up(status: StatusCode, line: &str) -> Response {
+/// A call that reads `text` (in `language`), pauses, and reads it again.
+pub fn voice_twiml(text: &str, language: Language) -> String {
+    let say = say(text, language);
+    format!("<Response>{say}<Pause length=\"2\"/>{say}</Response>")
+}
+
+/// A call that reads `text` (in `language`) while waiting for one key (`#` arrives as
+/// `Digits=#`: no finish key), posted to `action`; without a key press it says goodbye.
+pub fn gather_twiml(text: &str, action: &str, language: Language) -> String {
+    format!(
+        "<Response><Gather numDigits=\"1\" finishOnKey=\"\" timeout=\"10\" action=\"{}\" \
+         method=\"POST\">{}</Gather>{}</Response>",
+        xml_escape(action),
+        say(text, language),
+        say(&message!(language, phone.call_goodbye_no_key), language),
+    )
+}
+
+/// A TwiML answer that says `line` (in `language`) and hangs up.
+fn say_and_hang_up(status: StatusCode, language: Language, line: &str) -> Response {
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
-         <Response><Say>{}</Say><Hangup/></Response>",
-        xml_escape(line)
+         <Response>{}<Hangup/></Response>",
+        say(line, language)
     );
     (
         status,
@@ -512,6 +562,13 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, value)| value.as_str())
 }
 
+/// The language a gather callback is to be answered in: its URL's `language` (signed
+/// with the URL), English without one.
+fn call_language(uri: &Uri) -> Language {
+    let query = form_decode(uri.query().unwrap_or_default().as_bytes());
+    Language::of(param(&query, "language"))
+}
+
 /// A signed value made safe for a log line.
 fn loggable(value: &str) -> String {
     value
@@ -556,7 +613,8 @@ fn signed_form(
 }
 
 /// `POST /calls/{reference}/gather`: the key the person pressed. `#` is reported to the
-/// sink; anything else confirms nothing. A replay gets 409.
+/// sink; anything else confirms nothing. A replay gets 409. The answer is spoken in the
+/// call's language (the URL's `language`).
 async fn gather(
     State(state): State<Arc<CallbackState>>,
     Path(reference): Path<String>,
@@ -568,23 +626,35 @@ async fn gather(
         Ok(form) => form,
         Err(refused) => return refused.into_response(),
     };
+    let language = call_language(&uri);
+    let already_used = || {
+        let line = message!(language, phone.call_already_used);
+        say_and_hang_up(StatusCode::CONFLICT, language, &line)
+    };
+    let not_confirmed = || {
+        let line = message!(language, phone.call_not_confirmed);
+        say_and_hang_up(StatusCode::OK, language, &line)
+    };
     if !state
         .verifier
         .first_time(format!("{call_sid}\n{}", uri.path()))
     {
         tracing::warn!(provider = NAME, call_sid = %loggable(&call_sid), "gather refused: replayed");
-        return say_and_hang_up(StatusCode::CONFLICT, ALREADY_USED);
+        return already_used();
     }
     if param(&params, "Digits") != Some("#") {
         tracing::info!(provider = NAME, call_sid = %loggable(&call_sid), "key press other than #: nothing confirmed");
-        return say_and_hang_up(StatusCode::OK, NOT_CONFIRMED);
+        return not_confirmed();
     }
     let outcome = state.sink.confirmed(&reference).await;
     tracing::info!(provider = NAME, call_sid = %loggable(&call_sid), ?outcome, "# pressed");
     match outcome {
-        CallConfirmation::Confirmed => say_and_hang_up(StatusCode::OK, CONFIRMED),
-        CallConfirmation::AlreadyUsed => say_and_hang_up(StatusCode::CONFLICT, ALREADY_USED),
-        CallConfirmation::Unknown => say_and_hang_up(StatusCode::OK, NOT_CONFIRMED),
+        CallConfirmation::Confirmed => {
+            let line = message!(language, phone.call_confirmed);
+            say_and_hang_up(StatusCode::OK, language, &line)
+        }
+        CallConfirmation::AlreadyUsed => already_used(),
+        CallConfirmation::Unknown => not_confirmed(),
     }
 }
 
@@ -624,6 +694,14 @@ mod tests {
             whatsapp_from: None,
             api_base: "https://api.twilio.com/".into(),
         }
+    }
+
+    #[test]
+    fn an_arabic_voice_reads_no_bidi_marks() {
+        let twiml = voice_twiml("هذه \u{2068}Contoso\u{2069}.", Language::of(Some("ar")));
+        assert!(twiml.contains("language=\"ar-XA\""), "{twiml}");
+        assert!(twiml.contains("هذه Contoso."), "{twiml}");
+        assert!(!twiml.contains('\u{2068}') && !twiml.contains('\u{2069}'));
     }
 
     #[test]
@@ -677,14 +755,16 @@ mod tests {
     #[test]
     fn twiml_is_escaped_and_gathers_one_key_without_finish_key() {
         assert_eq!(
-            voice_twiml("Code <1 & 2>"),
-            "<Response><Say>Code &lt;1 &amp; 2&gt;</Say><Pause length=\"2\"/>\
-             <Say>Code &lt;1 &amp; 2&gt;</Say></Response>"
+            voice_twiml("Code <1 & 2>", Language::ENGLISH),
+            "<Response><Say language=\"en-US\">Code &lt;1 &amp; 2&gt;</Say><Pause length=\"2\"/>\
+             <Say language=\"en-US\">Code &lt;1 &amp; 2&gt;</Say></Response>"
         );
-        let twiml = gather_twiml("Press # \u{7}now", "https://x/a?b=1&c=2");
+        let twiml = gather_twiml("Press # \u{7}now", "https://x/a?b=1&c=2", Language::ENGLISH);
         assert!(twiml.contains(
             "<Gather numDigits=\"1\" finishOnKey=\"\" timeout=\"10\" \
-             action=\"https://x/a?b=1&amp;c=2\" method=\"POST\"><Say>Press # now</Say></Gather>"
+             action=\"https://x/a?b=1&amp;c=2\" method=\"POST\">\
+             <Say language=\"en-US\">Press # now</Say></Gather>\
+             <Say language=\"en-US\">No key was pressed, so nothing was confirmed. Goodbye.</Say>"
         ));
     }
 
@@ -739,6 +819,7 @@ mod tests {
             text: "Your code is 123456".into(),
             key: "k1".into(),
             call: call.map(str::to_owned),
+            language: Language::ENGLISH,
         };
         let (resource, form) = twilio
             .request(&message(OutboundChannel::Sms, None))
@@ -787,5 +868,98 @@ mod tests {
         }
         assert_eq!(seen.order.len(), SEEN_CAPACITY);
         assert!(seen.insert("a".into()), "the oldest entry was forgotten");
+    }
+    #[test]
+    fn every_language_is_spoken_in_a_locale_twilio_names() {
+        let spoken: Vec<&str> = Language::all().map(say_language).collect();
+        assert_eq!(
+            spoken,
+            [
+                "en-US", "ar-XA", "de-DE", "es-ES", "fr-FR", "he-IL", "it-IT", "ja-JP", "nl-NL",
+                "pl-PL", "pt-PT", "pt-BR", "zh-CN"
+            ]
+        );
+    }
+
+    /// A sink that confirms every reference it is told of.
+    struct Confirming;
+
+    impl CallSink for Confirming {
+        fn confirmed<'a>(&'a self, _reference: &'a str) -> BoxFuture<'a, CallConfirmation> {
+            Box::pin(async { CallConfirmation::Confirmed })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_german_call_is_spoken_and_answered_in_german() {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+
+        let twilio = Twilio::new(&config(), "token".into(), "https://sspr.example").expect("ok");
+        let german = Language::of(Some("de"));
+        let message = Outbound {
+            channel: OutboundChannel::Call,
+            to: "+492214567890".into(),
+            text: message!(german, phone.confirm_call, organisation = "Contoso"),
+            key: "call-de".into(),
+            call: Some("ref-de".into()),
+            language: german,
+        };
+        let (_, form) = twilio.request(&message).expect("call");
+        let fields = form_decode(form.as_bytes());
+        let twiml = param(&fields, "Twiml").expect("TwiML");
+        let action = "https://sspr.example/telephony/twilio/calls/ref-de/gather?language=de";
+        assert_eq!(
+            twiml,
+            format!(
+                "<Response><Gather numDigits=\"1\" finishOnKey=\"\" timeout=\"10\" \
+                 action=\"{action}\" method=\"POST\"><Say language=\"de-DE\">Hier ist \
+                 Contoso. Jemand setzt gerade Ihr Kennwort zurück. Wenn Sie das sind, drücken \
+                 Sie die Rautetaste. Wenn nicht, legen Sie auf.</Say></Gather>\
+                 <Say language=\"de-DE\">Es wurde keine Taste gedrückt, daher wurde nichts \
+                 bestätigt. Auf Wiederhören.</Say></Response>"
+            )
+        );
+
+        // The key press, signed as Twilio signs it, is answered in German.
+        let sink: Arc<dyn CallSink> = Arc::new(Confirming);
+        let app = Router::new().nest(CALLBACK_PREFIX, twilio.callbacks(sink).expect("routes"));
+        let params: Vec<(String, String)> = [("CallSid", "CA42"), ("Digits", "#")]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .to_vec();
+        let body = form_encode(&[("CallSid", "CA42"), ("Digits", "#")]);
+        let press = || {
+            axum::http::Request::post(action.trim_start_matches("https://sspr.example"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(SIGNATURE_HEADER, signature("token", action, &params))
+                .body(axum::body::Body::from(body.clone()))
+                .expect("request")
+        };
+        let answer = |response: Response| async move {
+            let status = response.status();
+            let bytes = response
+                .into_body()
+                .collect()
+                .await
+                .expect("body")
+                .to_bytes();
+            (status, String::from_utf8_lossy(&bytes).into_owned())
+        };
+        let (status, spoken) = answer(app.clone().oneshot(press()).await.expect("answer")).await;
+        assert_eq!(status, StatusCode::OK, "{spoken}");
+        assert!(
+            spoken.contains(
+                "<Say language=\"de-DE\">Vielen Dank. Ihre Anfrage ist bestätigt. \
+                 Auf Wiederhören.</Say><Hangup/>"
+            ),
+            "{spoken}"
+        );
+        // Replayed: refused, in German too.
+        let (status, spoken) = answer(app.oneshot(press()).await.expect("answer")).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{spoken}");
+        assert!(
+            spoken.contains("<Say language=\"de-DE\">Dieser Anruf wurde bereits"),
+            "{spoken}"
+        );
     }
 }

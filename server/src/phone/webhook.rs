@@ -112,6 +112,9 @@ struct Request<'a> {
     channel: &'a str,
     to: &'a str,
     text: &'a str,
+    /// The BCP 47 tag of the language `text` is in (`en`, `de`, `pt-BR`, `zh-Hans`), for
+    /// the voice a call speaks it in.
+    language: &'static str,
     key: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     reference: Option<&'a str>,
@@ -200,6 +203,7 @@ impl Webhook {
             channel: message.channel.as_str(),
             to: &message.to,
             text: &message.text,
+            language: message.language.tag(),
             key: dedupe_token(&message.key),
             reference,
             callback_url: reference.map(|reference| self.callback_url(reference)),
@@ -462,6 +466,7 @@ mod tests {
             text: "code".into(),
             key: "abc".into(),
             call: None,
+            language: crate::texts::Language::ENGLISH,
         };
         let body: serde_json::Value =
             serde_json::from_slice(&hook.body(&message).expect("body")).expect("json");
@@ -471,6 +476,7 @@ mod tests {
                 "channel": "sms",
                 "to": "+447700900123",
                 "text": "code",
+                "language": "en",
                 "key": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
             })
         );
@@ -480,6 +486,7 @@ mod tests {
             Err(SendFailure::Permanent(_))
         ));
         message.call = Some("ref_1".into());
+        message.language = crate::texts::Language::of(Some("pt-BR"));
         let body: serde_json::Value =
             serde_json::from_slice(&hook.body(&message).expect("body")).expect("json");
         assert_eq!(
@@ -487,5 +494,6 @@ mod tests {
             "https://sspr.example/telephony/webhook/calls/ref_1"
         );
         assert_eq!(body["reference"], "ref_1");
+        assert_eq!(body["language"], "pt-BR");
     }
 }

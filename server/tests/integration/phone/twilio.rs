@@ -13,6 +13,7 @@ use sspr_server::phone::config::TwilioConfig;
 use sspr_server::phone::http_client::form_encode;
 use sspr_server::phone::twilio::Twilio;
 use sspr_server::phone::{CallSink, Outbound, OutboundChannel, Telephony};
+use sspr_server::texts::Language;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -39,6 +40,7 @@ fn message(channel: OutboundChannel, key: &str, call: Option<&str>) -> Outbound 
         text: "Your SSPR code is 482 913 & <stays> secret".into(),
         key: key.into(),
         call: call.map(str::to_owned),
+        language: Language::ENGLISH,
     }
 }
 
@@ -112,7 +114,8 @@ async fn outbound_requests_are_shaped_and_authenticated_as_twilio_documents() {
     assert_eq!(
         voice.field("Twiml"),
         format!(
-            "<Response><Say>{escaped}</Say><Pause length=\"2\"/><Say>{escaped}</Say></Response>"
+            "<Response><Say language=\"en-US\">{escaped}</Say><Pause length=\"2\"/>\
+             <Say language=\"en-US\">{escaped}</Say></Response>"
         )
     );
     assert!(
@@ -127,9 +130,10 @@ async fn outbound_requests_are_shaped_and_authenticated_as_twilio_documents() {
         call.field("Twiml"),
         format!(
             "<Response><Gather numDigits=\"1\" finishOnKey=\"\" timeout=\"10\" \
-             action=\"https://sspr.example.test/telephony/twilio/calls/ref_call-1/gather\" \
-             method=\"POST\"><Say>{escaped}</Say></Gather>\
-             <Say>No key was pressed, so nothing was confirmed. Goodbye.</Say></Response>"
+             action=\"https://sspr.example.test/telephony/twilio/calls/ref_call-1/gather?language=en\" \
+             method=\"POST\"><Say language=\"en-US\">{escaped}</Say></Gather>\
+             <Say language=\"en-US\">No key was pressed, so nothing was confirmed. Goodbye.</Say>\
+             </Response>"
         )
     );
     assert_eq!(
@@ -375,7 +379,9 @@ async fn gather_callbacks_signed_by_twilios_validator_confirm_once() {
     let (status, body) = post(&app, &gather("live-1"), &pressed, Some(&signatures[0])).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(
-        body.contains("<Say>Thank you. Your request is confirmed. Goodbye.</Say><Hangup/>"),
+        body.contains(
+            "<Say language=\"en-US\">Thank you. Your request is confirmed. Goodbye.</Say><Hangup/>"
+        ),
         "{body}"
     );
     assert_eq!(sink.reported(), ["live-1"]);

@@ -15,6 +15,7 @@ use sspr_server::delivery::SendFailure;
 use sspr_server::phone::config::WebhookConfig;
 use sspr_server::phone::webhook::Webhook;
 use sspr_server::phone::{CallSink, Outbound, OutboundChannel, Telephony};
+use sspr_server::texts::Language;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -57,6 +58,7 @@ async fn messages_are_posted_as_signed_json() {
         text: "Your code is 482913".into(),
         key: "outbox-17".into(),
         call: None,
+        language: Language::ENGLISH,
     };
     let call = Outbound {
         channel: OutboundChannel::Call,
@@ -64,6 +66,7 @@ async fn messages_are_posted_as_signed_json() {
         text: "Press the hash key to confirm".into(),
         key: "outbox-18".into(),
         call: Some("ref-call-1".into()),
+        language: Language::of(Some("de")),
     };
     hook.send(&sms).await.unwrap();
     hook.send(&call).await.unwrap();
@@ -90,6 +93,7 @@ async fn messages_are_posted_as_signed_json() {
             "channel": "sms",
             "to": "+447700900123",
             "text": "Your code is 482913",
+            "language": "en",
             "key": sha256_hex(b"outbox-17"),
         })
     );
@@ -100,6 +104,7 @@ async fn messages_are_posted_as_signed_json() {
             "channel": "call",
             "to": "+442079460000",
             "text": "Press the hash key to confirm",
+            "language": "de",
             "key": sha256_hex(b"outbox-18"),
             "reference": "ref-call-1",
             "callback_url": "https://sspr.example.test/telephony/webhook/calls/ref-call-1",
@@ -117,6 +122,7 @@ async fn gateway_answers_map_to_retry_or_give_up() {
         text: "Your code is 482913".into(),
         key: "k".into(),
         call: None,
+        language: Language::ENGLISH,
     };
     for status in [500, 502, 429] {
         gateway.answer(status, "{}");
