@@ -333,6 +333,16 @@ async fn an_emailed_code_arrives_in_the_language_the_person_used() {
     browser
         .wait_for_text("h1", &locale_text("de", "reset.code.email_heading"))
         .await;
+    // The wizard, which took over from the first step, shows German as chosen.
+    let chosen = browser
+        .client
+        .execute(
+            "return document.querySelector('.language-picker select').value",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(chosen.as_str(), Some("de"));
     let address = crate::steps::demo_email(crate::steps::ADELE);
     let messages = product.get_json("/api/v1/dev/outbox");
     let message = messages
