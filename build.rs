@@ -12,8 +12,6 @@ use std::error::Error;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// Plural categories (CLDR): a value whose keys are all of these is a plural text.
-const CATEGORIES: [&str; 6] = ["zero", "one", "two", "few", "many", "other"];
 /// Languages written right to left, by primary subtag.
 const RTL: [&str; 4] = ["ar", "he", "fa", "ur"];
 
@@ -117,7 +115,7 @@ fn write_locale_enum(out: &mut String, dir: &Path, tags: &[String]) -> Result<()
 }
 
 fn is_plural(map: &Map<String, Value>) -> bool {
-    map.contains_key("other") && map.keys().all(|k| CATEGORIES.contains(&k.as_str()))
+    sspr_api::text::is_plural(map.keys().map(String::as_str))
 }
 
 /// `path` in a locale file, if it has it.

@@ -16,12 +16,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used)] // tests fail loudly on unexpected errors
 
-use icu_plurals::{PluralCategory, PluralRules};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-
-const CATEGORIES: [&str; 6] = ["zero", "one", "two", "few", "many", "other"];
 
 /// Texts that may read as in English: names, and words that language borrows as they are.
 const SAME_AS_ENGLISH: &[(&str, &str)] = &[
@@ -52,7 +49,7 @@ impl Texts {
 }
 
 fn is_plural(map: &Map<String, Value>) -> bool {
-    map.contains_key("other") && map.keys().all(|k| CATEGORIES.contains(&k.as_str()))
+    sspr_api::text::is_plural(map.keys().map(String::as_str))
 }
 
 fn flatten(prefix: &str, map: &Map<String, Value>, out: &mut Texts, problems: &mut Vec<String>) {
@@ -102,21 +99,10 @@ fn placeholders(text: &str) -> BTreeSet<&str> {
 /// no count up to a thousand takes (French `many`, for millions) may be left out, to
 /// `other`.
 fn plural_forms(tag: &str) -> (BTreeSet<&'static str>, BTreeSet<&'static str>) {
-    let name = |category| match category {
-        PluralCategory::Zero => "zero",
-        PluralCategory::One => "one",
-        PluralCategory::Two => "two",
-        PluralCategory::Few => "few",
-        PluralCategory::Many => "many",
-        PluralCategory::Other => "other",
-    };
-    let rules =
-        PluralRules::try_new_cardinal(tag.parse::<icu_locale_core::Locale>().unwrap().into())
-            .unwrap();
-    let allowed: BTreeSet<_> = rules.categories().map(name).collect();
+    let allowed: BTreeSet<_> = sspr_api::text::plural_categories(tag).into_iter().collect();
     // `other` always: where no whole number takes it (Polish), fractions do.
     let required: BTreeSet<_> = (0u64..=1000)
-        .map(|n| name(rules.category_for(n)))
+        .map(|n| sspr_api::text::plural_category(tag, n))
         .chain(["other"])
         .collect();
     (required, allowed)

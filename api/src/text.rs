@@ -50,6 +50,80 @@ pub fn placeholders(template: &str) -> Vec<&str> {
         .collect()
 }
 
+/// CLDR's plural categories: a locale-file value that is an object of only these keys
+/// (with `other`) is a plural text, its form chosen by `{{ count }}`.
+pub const PLURAL_CATEGORIES: [&str; 6] = ["zero", "one", "two", "few", "many", "other"];
+
+/// Whether the keys of a locale-file object make it a plural text.
+pub fn is_plural<'a>(mut keys: impl Iterator<Item = &'a str>) -> bool {
+    let mut other = false;
+    let all = keys.all(|key| {
+        other |= key == "other";
+        PLURAL_CATEGORIES.contains(&key)
+    });
+    all && other
+}
+
+/// A locale file's texts as `(path, text)`: `reset.title`, and a plural text's forms as
+/// `errors.tries_left.one`, `errors.tries_left.other`, ...
+#[cfg(feature = "locale-files")]
+pub fn flatten(file: &serde_json::Value) -> Vec<(String, String)> {
+    fn walk(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, String)>) {
+        match value {
+            serde_json::Value::String(text) => out.push((prefix.to_owned(), text.clone())),
+            serde_json::Value::Object(map) => {
+                for (key, child) in map {
+                    let path = if prefix.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{prefix}.{key}")
+                    };
+                    walk(&path, child, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk("", file, &mut out);
+    out
+}
+
+#[cfg(feature = "locale-files")]
+fn plural_rules(tag: &str) -> Option<icu_plurals::PluralRules> {
+    let locale = tag.parse::<icu_locale_core::Locale>().ok()?;
+    icu_plurals::PluralRules::try_new_cardinal(locale.into()).ok()
+}
+
+#[cfg(feature = "locale-files")]
+fn category_name(category: icu_plurals::PluralCategory) -> &'static str {
+    use icu_plurals::PluralCategory;
+    match category {
+        PluralCategory::Zero => "zero",
+        PluralCategory::One => "one",
+        PluralCategory::Two => "two",
+        PluralCategory::Few => "few",
+        PluralCategory::Many => "many",
+        PluralCategory::Other => "other",
+    }
+}
+
+/// The CLDR plural category `count` takes in the language `tag` (`other` for a tag ICU4X
+/// does not know).
+#[cfg(feature = "locale-files")]
+pub fn plural_category(tag: &str, count: u64) -> &'static str {
+    plural_rules(tag).map_or("other", |rules| category_name(rules.category_for(count)))
+}
+
+/// Every plural category the language `tag` has.
+#[cfg(feature = "locale-files")]
+pub fn plural_categories(tag: &str) -> Vec<&'static str> {
+    plural_rules(tag).map_or_else(
+        || vec!["other"],
+        |rules| rules.categories().map(category_name).collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +150,14 @@ mod tests {
         assert_eq!(interpolate("Hi {{ name }}.", &[]), "Hi {{ name }}.");
         assert_eq!(interpolate("Hi {{ name", &[("name", &"x")]), "Hi {{ name");
         assert_eq!(placeholders("a {{ x }} b {{y}}"), ["x", "y"]);
+    }
+
+    #[test]
+    fn plural_texts_are_objects_of_cldr_categories_with_other() {
+        assert!(is_plural(["one", "other"].into_iter()));
+        assert!(is_plural(["other"].into_iter()));
+        assert!(!is_plural(["one"].into_iter()));
+        assert!(!is_plural(["title", "other"].into_iter()));
     }
 
     #[test]

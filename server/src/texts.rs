@@ -165,56 +165,24 @@ fn catalogues() -> &'static [HashMap<String, String>] {
     CATALOGUES.get_or_init(|| {
         LOCALES
             .iter()
-            .map(|(tag, json)| {
-                let mut texts = HashMap::new();
-                match serde_json::from_str::<serde_json::Value>(json) {
-                    Ok(serde_json::Value::Object(map)) => flatten("", &map, &mut texts),
-                    _ => tracing::error!(locale = tag, "server/locales file is not a JSON object"),
-                }
-                texts
-            })
+            .map(
+                |(tag, json)| match serde_json::from_str::<serde_json::Value>(json) {
+                    Ok(file @ serde_json::Value::Object(_)) => {
+                        sspr_api::text::flatten(&file).into_iter().collect()
+                    }
+                    _ => {
+                        tracing::error!(locale = tag, "server/locales file is not a JSON object");
+                        HashMap::new()
+                    }
+                },
+            )
             .collect()
     })
 }
 
-fn flatten(
-    prefix: &str,
-    map: &serde_json::Map<String, serde_json::Value>,
-    out: &mut HashMap<String, String>,
-) {
-    for (key, value) in map {
-        let path = if prefix.is_empty() {
-            key.clone()
-        } else {
-            format!("{prefix}.{key}")
-        };
-        match value {
-            serde_json::Value::String(text) => {
-                out.insert(path, text.clone());
-            }
-            serde_json::Value::Object(children) => flatten(&path, children, out),
-            _ => {}
-        }
-    }
-}
-
 /// The CLDR plural category of `count` in `language`.
 fn plural_category(language: Language, count: u64) -> &'static str {
-    use icu_plurals::{PluralCategory, PluralRules};
-    let Ok(locale) = language.tag().parse::<icu_locale_core::Locale>() else {
-        return "other";
-    };
-    let Ok(rules) = PluralRules::try_new_cardinal(locale.into()) else {
-        return "other";
-    };
-    match rules.category_for(count) {
-        PluralCategory::Zero => "zero",
-        PluralCategory::One => "one",
-        PluralCategory::Two => "two",
-        PluralCategory::Few => "few",
-        PluralCategory::Many => "many",
-        PluralCategory::Other => "other",
-    }
+    sspr_api::text::plural_category(language.tag(), count)
 }
 
 /// The template of `key` in `language` among `catalogues`, `None` when it has none. A

@@ -83,25 +83,5 @@ pub fn load_from_disk(locale: Locale) {
         .ok()
         .and_then(|text| serde_json::from_str(&text).ok())
         .unwrap_or_default();
-    let mut texts = Vec::new();
-    flatten_json("", &file, &mut texts);
-    table::store(locale, texts);
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn flatten_json(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, String)>) {
-    match value {
-        serde_json::Value::String(text) => out.push((prefix.to_owned(), text.clone())),
-        serde_json::Value::Object(map) => {
-            for (key, child) in map {
-                let path = if prefix.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{prefix}.{key}")
-                };
-                flatten_json(&path, child, out);
-            }
-        }
-        _ => {}
-    }
+    table::store(locale, sspr_api::text::flatten(&file));
 }

@@ -14,20 +14,5 @@ pub fn category(locale: Locale, count: u64) -> String {
 
 #[cfg(not(target_arch = "wasm32"))]
 pub fn category(locale: Locale, count: u64) -> String {
-    use icu_plurals::{PluralCategory, PluralRules};
-    let Ok(tag) = locale.as_str().parse::<icu_locale_core::Locale>() else {
-        return "other".into();
-    };
-    let Ok(rules) = PluralRules::try_new_cardinal(tag.into()) else {
-        return "other".into();
-    };
-    match rules.category_for(count) {
-        PluralCategory::Zero => "zero",
-        PluralCategory::One => "one",
-        PluralCategory::Two => "two",
-        PluralCategory::Few => "few",
-        PluralCategory::Many => "many",
-        PluralCategory::Other => "other",
-    }
-    .into()
+    sspr_api::text::plural_category(locale.as_str(), count).into()
 }

@@ -135,26 +135,6 @@ async fn arabic_is_right_to_left_with_left_to_right_ids_and_codes() {
     browser.quit().await;
 }
 
-/// The `locales/*.json` files the page fetched so far.
-async fn locales_fetched(browser: &Browser) -> Vec<String> {
-    let names = browser
-        .client
-        .execute(
-            "return performance.getEntriesByType('resource').map(e => e.name)",
-            vec![],
-        )
-        .await
-        .unwrap();
-    names
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|name| name.as_str())
-        .filter(|name| name.contains("/locales/"))
-        .filter_map(|name| name.rsplit('/').next().map(str::to_owned))
-        .collect()
-}
-
 #[tokio::test]
 async fn language_choice_is_remembered_across_pages() {
     let product = Product::start();
@@ -198,8 +178,8 @@ async fn language_choice_is_remembered_across_pages() {
     browser.quit().await;
 }
 
-/// The wasm bundles the browser fetched so far.
-async fn bundles_loaded(browser: &Browser) -> Vec<String> {
+/// The names of the files the page fetched so far that `keep` keeps, sorted.
+async fn fetched(browser: &Browser, keep: fn(&str) -> bool) -> Vec<String> {
     let names = browser
         .client
         .execute(
@@ -208,17 +188,31 @@ async fn bundles_loaded(browser: &Browser) -> Vec<String> {
         )
         .await
         .unwrap();
-    let mut wasm: Vec<String> = names
+    let mut files: Vec<String> = names
         .as_array()
         .unwrap()
         .iter()
         .filter_map(|name| name.as_str())
-        .filter(|name| name.ends_with(".wasm") || name.ends_with(".js"))
+        .filter(|name| keep(name))
         .filter_map(|name| name.rsplit('/').next().map(str::to_owned))
         .collect();
-    wasm.sort();
-    wasm.dedup();
-    wasm
+    files.sort();
+    files
+}
+
+/// The wasm bundles and scripts the browser fetched so far, each once.
+async fn bundles_loaded(browser: &Browser) -> Vec<String> {
+    let mut files = fetched(browser, |name| {
+        name.ends_with(".wasm") || name.ends_with(".js")
+    })
+    .await;
+    files.dedup();
+    files
+}
+
+/// The `locales/*.json` files the page fetched so far (one fetched twice is listed twice).
+async fn locales_fetched(browser: &Browser) -> Vec<String> {
+    fetched(browser, |name| name.contains("/locales/")).await
 }
 
 /// Each area is its own bundle: a person resetting never downloads the security-info
