@@ -552,7 +552,8 @@ async fn a_method_row_shows_the_method_and_asks_before_removing() {
             kind: MethodKind::Email,
             detail: Some("•••@home.example".into()),
             is_default: true,
-            registered_at: 1_796_083_200,
+            // 1 December 2026 at noon UTC: the same day in any time zone.
+            registered_at: 1_796_126_400,
             last_used_at: None,
             stale: false,
         };
@@ -564,6 +565,8 @@ async fn a_method_row_shows_the_method_and_asks_before_removing() {
     assert!(text.contains("•••@home.example"), "{text}");
     assert!(text.contains("Default"), "{text}");
     assert!(text.contains("not used yet"), "{text}");
+    // The date as the language writes it, not 2026-12-01.
+    assert!(text.contains("Dec 1, 2026"), "{text}");
     // The default has no "Make default".
     assert!(
         wrapper

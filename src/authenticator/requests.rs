@@ -138,7 +138,8 @@ pub fn Requests(enrolled: Enrolled) -> impl IntoView {
                         (None, Some(browser)) => browser.clone(),
                         (None, None) => String::new(),
                     };
-                    let at = clock_time(request.requested_at);
+                    let requested_at = request.requested_at;
+                    let at = move || clock_time(i18n.get_locale(), requested_at);
                     view! {
                         <section class="approval" data-request=request.request_id.clone()>
                             <h2 class="heading-m">{text(|l| td_string!(l, authenticator.request_heading))}</h2>
@@ -198,10 +199,13 @@ pub fn Requests(enrolled: Enrolled) -> impl IntoView {
     }
 }
 
-/// `HH:MM` of a Unix time in the phone's own time zone.
-fn clock_time(unix_seconds: u64) -> String {
+/// The hour and minute of a Unix time as `locale` writes them, in the phone's own time
+/// zone ("14:05", "2:05 PM", "午後2:05").
+fn clock_time(locale: Locale, unix_seconds: u64) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
         unix_seconds as f64 * 1000.0,
     ));
-    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    String::from(date.to_locale_time_string_with_options(locale.as_str(), &options))
 }

@@ -28,8 +28,8 @@ pub fn MethodRow(method: RegisteredMethod, changed: Callback<MethodList>) -> imp
     // A phone for notifications not seen for weeks (browsers drop the keys of web apps
     // left unused) or whose push service let it go: set it up again.
     let stale = method.stale;
-    let registered = date(method.registered_at);
-    let last_used = method.last_used_at.map(date);
+    let registered = method.registered_at;
+    let last_used = method.last_used_at;
     let confirming = RwSignal::new(false);
     let problem = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
@@ -69,9 +69,9 @@ pub fn MethodRow(method: RegisteredMethod, changed: Callback<MethodList>) -> imp
                 <span class="hint">
                     {move || {
                         let locale = i18n.get_locale();
-                        let added = td_string!(locale, security_info.methods.added, date = registered.clone()).to_string();
-                        match &last_used {
-                            Some(used) => format!("{added} · {}", td_string!(locale, security_info.methods.last_used, date = used.clone())),
+                        let added = td_string!(locale, security_info.methods.added, date = date(locale, registered)).to_string();
+                        match last_used {
+                            Some(used) => format!("{added} · {}", td_string!(locale, security_info.methods.last_used, date = date(locale, used))),
                             None => format!("{added} · {}", td_string!(locale, security_info.methods.never_used)),
                         }
                     }}

@@ -35,15 +35,13 @@ pub fn kind_name(locale: Locale, kind: MethodKind) -> String {
     .to_owned()
 }
 
-/// A Unix time as a date in the browser's own time zone, `2026-12-01`.
-pub fn date(unix: u64) -> String {
+/// A Unix time as a date as `locale` writes it, in the browser's own time zone
+/// ("1 Dec 2026", "1. Dez. 2026", "2026/12/01"): the browser's `Intl` formats it.
+pub fn date(locale: Locale, unix: u64) -> String {
     let when = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
-    format!(
-        "{:04}-{:02}-{:02}",
-        when.get_full_year(),
-        when.get_month() + 1,
-        when.get_date()
-    )
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    String::from(when.to_locale_date_string(locale.as_str(), &options))
 }
 
 /// "You can reset your password yourself: 2 of the 2 methods…" or what is missing.
