@@ -199,15 +199,26 @@ impl Product {
         (status, cookie, json)
     }
 
-    /// The newest code e-mailed to `address`, from the demo's dev outbox.
+    /// The newest code e-mailed to `address`, from the demo's dev outbox, waiting for the
+    /// first one to be queued (the page may still be asking for it).
     pub fn last_code_to(&self, address: &str) -> String {
-        let messages = self.get_json("/api/v1/dev/outbox");
-        let message = messages
-            .as_array()
-            .expect("messages")
-            .iter()
-            .find(|m| m["to"] == address)
-            .unwrap_or_else(|| panic!("no message to {address}: {messages}"));
+        let deadline = Instant::now() + UI_TIMEOUT;
+        let message = loop {
+            let messages = self.get_json("/api/v1/dev/outbox");
+            let found = messages
+                .as_array()
+                .expect("messages")
+                .iter()
+                .find(|m| m["to"] == address)
+                .cloned();
+            match found {
+                Some(message) => break message,
+                None if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                None => panic!("no message to {address}: {messages}"),
+            }
+        };
         message["body"]
             .as_str()
             .expect("body")

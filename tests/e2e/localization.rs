@@ -353,3 +353,26 @@ async fn an_emailed_code_arrives_in_the_language_the_person_used() {
     assert!(body.starts_with(opening), "{body}");
     browser.quit().await;
 }
+
+/// A page that forces a language (`?locale=`, as embed.js's `data-locale` does) wins over
+/// the browser's languages and over a choice remembered on that browser; one the app does
+/// not ship leaves the choice to the browser.
+#[tokio::test]
+async fn a_forced_locale_wins_over_the_browser_and_the_remembered_choice() {
+    let product = Product::start();
+    let browser = Browser::start("en-US").await;
+    browser.open(&product, "/?locale=ja").await;
+    browser.expect_heading("ja", "reset.title").await;
+    // Chosen with the switcher: remembered for the next visit...
+    browser.click(".language-picker option[lang='de']").await;
+    browser.expect_heading("de", "reset.title").await;
+    browser.open(&product, "/").await;
+    browser.expect_heading("de", "reset.title").await;
+    // ...but a page that forces a language still gets it.
+    browser.open(&product, "/?locale=he").await;
+    browser.expect_heading("he", "reset.title").await;
+    assert_eq!(browser.html_attr("dir").await.as_deref(), Some("rtl"));
+    browser.open(&product, "/?locale=xx").await;
+    browser.expect_heading("en", "reset.title").await;
+    browser.quit().await;
+}
