@@ -92,7 +92,7 @@ function loadTexts(tag) {
   }
   return texts[found];
 }
-window.sspr = Object.freeze({ locale, texts: loadTexts, negotiate });
+window.sspr = Object.freeze({ locale, texts: loadTexts });
 // English is built into the app; another language starts downloading now.
 const pageTexts = locale === "en" ? Promise.resolve(null) : loadTexts(locale).catch(() => null);
 // The page's own words (boot.*), in its language once its texts are here.

@@ -43,12 +43,11 @@ pub fn SentenceWithDuration(
 
 /// `template` with its `{{ wait }}` as `seconds` in words.
 pub fn with_duration(locale: Locale, template: &str, seconds: u64) -> String {
-    let wait = duration_text(locale, seconds);
-    if locale.is_rtl() {
-        sspr_api::text::interpolate_rtl(template, &[("wait", &wait)])
-    } else {
-        sspr_api::text::interpolate(template, &[("wait", &wait)])
-    }
+    fill(
+        locale,
+        template,
+        &[("wait", &duration_text(locale, seconds))],
+    )
 }
 
 /// A duration that follows `seconds` and the language as they change.

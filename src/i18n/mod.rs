@@ -14,7 +14,7 @@ mod text;
 pub use loading::load;
 #[cfg(target_arch = "wasm32")]
 pub use loading::use_file;
-pub use text::{Plural, Text};
+pub use text::{Plural, Text, fill};
 
 include!(concat!(env!("OUT_DIR"), "/locales.rs"));
 

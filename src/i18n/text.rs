@@ -75,7 +75,7 @@ impl Plural {
 }
 
 /// Fills a text's placeholders; in a right-to-left language each value is isolated.
-fn fill(locale: Locale, template: &str, vars: &[(&str, &dyn Display)]) -> String {
+pub fn fill(locale: Locale, template: &str, vars: &[(&str, &dyn Display)]) -> String {
     if locale.is_rtl() {
         sspr_api::text::interpolate_rtl(template, vars)
     } else {

@@ -175,14 +175,37 @@ impl Harness {
         path: &str,
         body: Value,
     ) -> (StatusCode, HeaderMap, Value) {
-        self.request(
-            Request::post(path)
-                .header("content-type", "application/json")
-                .header(FLOW_SECRET_HEADER, flow.secret())
-                .body(Body::from(body.to_string()))
-                .unwrap(),
-        )
-        .await
+        self.flow_post_request(flow, path, body, None).await
+    }
+
+    /// As [`Harness::flow_post`], saying the person's language (`Accept-Language`), as
+    /// the app does.
+    pub(crate) async fn flow_post_in(
+        &self,
+        flow: &Flow,
+        path: &str,
+        body: Value,
+        language: &str,
+    ) -> (StatusCode, HeaderMap, Value) {
+        self.flow_post_request(flow, path, body, Some(language))
+            .await
+    }
+
+    async fn flow_post_request(
+        &self,
+        flow: &Flow,
+        path: &str,
+        body: Value,
+        language: Option<&str>,
+    ) -> (StatusCode, HeaderMap, Value) {
+        let mut request = Request::post(path)
+            .header("content-type", "application/json")
+            .header(FLOW_SECRET_HEADER, flow.secret());
+        if let Some(language) = language {
+            request = request.header("accept-language", language);
+        }
+        self.request(request.body(Body::from(body.to_string())).unwrap())
+            .await
     }
 
     /// More time for the flow.
@@ -242,16 +265,7 @@ impl Harness {
         kind: &str,
         body: Value,
     ) -> (StatusCode, HeaderMap, Value) {
-        self.flow_post(
-            flow,
-            &format!(
-                "/api/v1/reset/flows/{}/methods/{}/challenge",
-                flow.id(),
-                flow.method(kind)
-            ),
-            body,
-        )
-        .await
+        self.flow_post(flow, &flow.challenge_path(kind), body).await
     }
 
     pub(crate) async fn verify(
@@ -474,6 +488,15 @@ pub(crate) struct Flow(pub(crate) Value);
 impl Flow {
     pub(crate) fn id(&self) -> &str {
         self.0["flow_id"].as_str().unwrap()
+    }
+
+    /// The path that asks for a challenge of the method of `kind`.
+    pub(crate) fn challenge_path(&self, kind: &str) -> String {
+        format!(
+            "/api/v1/reset/flows/{}/methods/{}/challenge",
+            self.id(),
+            self.method(kind)
+        )
     }
 
     pub(crate) fn secret(&self) -> &str {

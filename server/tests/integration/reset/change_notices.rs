@@ -35,7 +35,7 @@ async fn register_email(h: &Harness, cookie: &str, address: &str) -> Value {
 }
 
 /// The newest message to `to`: (subject, body).
-async fn last_to(h: &Harness, to: &str) -> (String, String) {
+pub(super) async fn last_to(h: &Harness, to: &str) -> (String, String) {
     let messages = h.messages().await;
     let (_, subject, body) = messages
         .iter()

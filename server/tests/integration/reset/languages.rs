@@ -4,6 +4,8 @@
 //! notices about an account in its own language, whoever asks. The expected words are
 //! read from `server/locales/` here, not from the server's code.
 
+use super::change_notices::last_to;
+use super::phones::PHONE_POLICY;
 use super::sessions::{proven_session, session_get};
 use super::*;
 use sspr_api::MethodKind;
@@ -23,44 +25,6 @@ fn fill(template: &Value, vars: &[(&str, &str)]) -> String {
     sspr_api::text::interpolate(template.as_str().unwrap(), &vars)
 }
 
-/// A POST about `flow` as the app sends it, with `Accept-Language: language`.
-async fn flow_post_in(
-    h: &Harness,
-    flow: &Flow,
-    path: &str,
-    body: Value,
-    language: &str,
-) -> (StatusCode, HeaderMap, Value) {
-    h.request(
-        Request::post(path)
-            .header("content-type", "application/json")
-            .header(FLOW_SECRET_HEADER, flow.secret())
-            .header("accept-language", language)
-            .body(Body::from(body.to_string()))
-            .unwrap(),
-    )
-    .await
-}
-
-fn challenge_path(flow: &Flow, kind: &str) -> String {
-    format!(
-        "/api/v1/reset/flows/{}/methods/{}/challenge",
-        flow.id(),
-        flow.method(kind)
-    )
-}
-
-/// The newest message to `to`: (subject, body).
-async fn last_to(h: &Harness, to: &str) -> (String, String) {
-    let messages = h.messages().await;
-    let (_, subject, body) = messages
-        .iter()
-        .rev()
-        .find(|(rcpt, _, _)| rcpt == to)
-        .unwrap_or_else(|| panic!("nothing to {to}: {messages:?}"));
-    (subject.clone(), body.clone())
-}
-
 #[tokio::test]
 async fn a_resets_code_and_its_notice_are_in_the_language_of_the_portal() {
     let h = Harness::new(POLICY).await;
@@ -68,8 +32,10 @@ async fn a_resets_code_and_its_notice_are_in_the_language_of_the_portal() {
     // The account's own setting gives way to the portal's language.
     h.sql("UPDATE users SET preferred_locale = 'fr' WHERE user_id = 'greta@contoso.example'");
     let flow = h.start("greta@contoso.example").await;
-    let path = challenge_path(&flow, "email");
-    let (status, _, sent) = flow_post_in(&h, &flow, &path, json!({}), "de-AT, en;q=0.5").await;
+    let path = flow.challenge_path("email");
+    let (status, _, sent) = h
+        .flow_post_in(&flow, &path, json!({}), "de-AT, en;q=0.5")
+        .await;
     assert_eq!(status, StatusCode::OK, "{sent}");
     assert_eq!(sent["code_expires_in_seconds"], 600);
 
@@ -102,7 +68,7 @@ async fn a_resets_code_and_its_notice_are_in_the_language_of_the_portal() {
     h.totp_proven(&flow, &secret).await;
     let path = format!("/api/v1/reset/flows/{}/password", flow.id());
     let password = json!({"password": "a brand new passphrase"});
-    let (status, _, done) = flow_post_in(&h, &flow, &path, password, "de").await;
+    let (status, _, done) = h.flow_post_in(&flow, &path, password, "de").await;
     assert_eq!(status, StatusCode::OK, "{done}");
     let (subject, body) = last_to(&h, "gre@home.example").await;
     let vars = [
@@ -145,8 +111,10 @@ async fn without_a_language_the_code_is_in_the_accounts_own() {
     // A language the server does not write in is no language: the account's again; and
     // with neither, English.
     h.clock().advance(31);
-    let path = challenge_path(&flow, "email");
-    let (status, _, _) = flow_post_in(&h, &flow, &path, json!({}), "sv-SE, fi;q=0.5").await;
+    let path = flow.challenge_path("email");
+    let (status, _, _) = h
+        .flow_post_in(&flow, &path, json!({}), "sv-SE, fi;q=0.5")
+        .await;
     assert_eq!(status, StatusCode::OK);
     let (subject, _) = last_to(&h, "fel@home.example").await;
     assert!(subject.starts_with("Code de vérification"), "{subject}");
@@ -157,25 +125,6 @@ async fn without_a_language_the_code_is_in_the_accounts_own() {
     assert_eq!(subject, "Contoso verification code");
     assert!(body.contains("It expires in 10 minutes."), "{body}");
 }
-
-/// Mobile and office phones, one method, the demo provider.
-const PHONE_POLICY: &str = r#"
-[captcha]
-max_number = 1000
-
-[phone]
-provider = "demo"
-default_region = "GB"
-
-[policy]
-scope = "selected"
-group = "sspr-users"
-methods_required = 1
-methods = ["email", "app_code", "mobile_phone", "office_phone"]
-
-[policy.phone]
-mobile_channels = ["sms", "whatsapp", "voice"]
-"#;
 
 #[tokio::test]
 async fn a_text_message_code_and_a_call_are_in_the_language_of_the_portal() {
@@ -193,15 +142,10 @@ async fn a_text_message_code_and_a_call_are_in_the_language_of_the_portal() {
     }
     let ja = locale("ja");
     let flow = h.start("kenji.sato").await;
-    let path = challenge_path(&flow, "mobile_phone");
-    let (status, _, sent) = flow_post_in(
-        &h,
-        &flow,
-        &path,
-        json!({"channel": "sms"}),
-        "ja-JP,ja;q=0.9",
-    )
-    .await;
+    let path = flow.challenge_path("mobile_phone");
+    let (status, _, sent) = h
+        .flow_post_in(&flow, &path, json!({"channel": "sms"}), "ja-JP,ja;q=0.9")
+        .await;
     assert_eq!(status, StatusCode::OK, "{sent}");
     let code = h.last_phone_code("sms").await;
     assert_eq!(code.len(), 8);
@@ -217,8 +161,8 @@ async fn a_text_message_code_and_a_call_are_in_the_language_of_the_portal() {
     // An office phone's call, in another flow, reads the script in the person's language.
     h.clock().advance(120);
     let flow = h.start("kenji.sato").await;
-    let path = challenge_path(&flow, "office_phone");
-    let (status, _, sent) = flow_post_in(&h, &flow, &path, json!({}), "ja").await;
+    let path = flow.challenge_path("office_phone");
+    let (status, _, sent) = h.flow_post_in(&flow, &path, json!({}), "ja").await;
     assert_eq!(status, StatusCode::OK, "{sent}");
     let items = h.phone().await;
     assert_eq!(items[0].channel, "call");

@@ -11,7 +11,7 @@ use sspr_server::phone::number;
 use sspr_server::store::ResetStore;
 
 /// Mobile and office phones (and e-mail, app code), one method, the demo provider.
-const PHONE_POLICY: &str = r#"
+pub(super) const PHONE_POLICY: &str = r#"
 [captcha]
 max_number = 1000
 
