@@ -7,7 +7,8 @@
 # registries (crates.io, Debian, npm).
 #
 #   scripts/setup.sh              toolchain for building and running
-#   scripts/setup.sh --for-tests  also Chromium + chromedriver
+#   scripts/setup.sh --for-tests  also the test browsers (Chromium, Firefox ESR, WebKitGTK)
+#                                 and their drivers, axe-core, PostgreSQL
 #
 # SSPR_CACHE=DIR puts the tools elsewhere; SSPR_WASM_ROUTE=debian forces the build-std route.
 set -euo pipefail
@@ -17,6 +18,8 @@ TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132
 TWILIO_PY_VERSION=9.13.0
 HTTP_ECE_VERSION=1.2.1
+AXE_CORE_VERSION=4.14.1
+GECKODRIVER_VERSION=0.37.1
 FOR_TESTS=false
 [ "${1:-}" = "--for-tests" ] && FOR_TESTS=true
 
@@ -170,6 +173,22 @@ if $FOR_TESTS; then
         "$CACHE/npm/node_modules/playwright-core/package.json")"
 fi
 
+# --- axe-core, the accessibility rules the e2e tests run in every page -----------------
+# tests/e2e/accessibility.rs injects its axe.min.js into the page under test (read from
+# $CACHE/npm; nothing is fetched while the tests run).
+if $FOR_TESTS; then
+    step "axe-core (npm) for the accessibility tests"
+    axe=$(node -p 'require(process.argv[1]).version' \
+        "$CACHE/npm/node_modules/axe-core/package.json" 2>/dev/null || true)
+    if [ "$axe" != "$AXE_CORE_VERSION" ]; then
+        { have node && have npm; } || apt_install nodejs npm
+        mkdir -p "$CACHE/npm"
+        npm install --prefix "$CACHE/npm" --no-audit --no-fund --silent --save-exact \
+            "axe-core@$AXE_CORE_VERSION"
+    fi
+    ok "axe-core $AXE_CORE_VERSION"
+fi
+
 # --- twilio (PyPI), for the Twilio provider tests -------------------------------------
 # server/tests/integration/phone/twilio.rs signs callbacks with this package's own
 # RequestValidator, found through SSPR_PY_DIR (scripts/common.sh). Without its
@@ -193,6 +212,20 @@ if $FOR_TESTS; then
     fi
     ok "$(chromedriver --version | cut -d' ' -f1-2)"
     have brotli || apt_install brotli
+
+    # The core journeys also run in Firefox ESR (geckodriver, from crates.io: Debian has
+    # no package) and in WebKit (WebKitGTK's WebKitWebDriver and MiniBrowser, on a
+    # virtual X display from Xvfb). A browser missing is a set-up failure, never a skip.
+    step "Firefox ESR and geckodriver"
+    have firefox-esr || have firefox || apt_install firefox-esr
+    if [ "$(geckodriver --version 2>/dev/null | awk 'NR == 1 {print $2}')" != "$GECKODRIVER_VERSION" ]; then
+        ok "installing geckodriver $GECKODRIVER_VERSION from crates.io (about 8 minutes, once)"
+        cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked --root "$CACHE" --quiet
+    fi
+    ok "$({ firefox-esr --version || firefox --version; } 2>/dev/null | head -1), $(geckodriver --version | head -1)"
+    step "WebKitGTK, WebKitWebDriver and Xvfb"
+    { have WebKitWebDriver && have Xvfb; } || apt_install webkit2gtk-driver xvfb
+    ok "WebKitWebDriver $(dpkg-query -W -f '${Version}' webkit2gtk-driver 2>/dev/null || echo present), $(command -v Xvfb)"
     # The e2e screenshots show the portal in every language: Japanese and Chinese need a
     # font with their characters (Arabic and Hebrew are in DejaVu, which Chromium brings).
     step "a font for Japanese and Chinese"

@@ -250,10 +250,75 @@ impl Drop for Product {
     }
 }
 
-/// Headless Chromium behind its own chromedriver, with the given browser languages.
+/// The browser engines the tests drive, each through its own WebDriver server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// Chromium through chromedriver (every test).
+    Chromium,
+    /// Firefox ESR through geckodriver (the core journeys).
+    Firefox,
+    /// WebKitGTK's MiniBrowser through WebKitWebDriver, on a virtual X display (the core
+    /// journeys). The engine of Safari, not iOS Safari itself.
+    WebKit,
+}
+
+impl Engine {
+    pub const ALL: [Engine; 3] = [Engine::Chromium, Engine::Firefox, Engine::WebKit];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Chromium => "chromium",
+            Engine::Firefox => "firefox",
+            Engine::WebKit => "webkit",
+        }
+    }
+}
+
+/// Tests of an async journey `fn(Engine)`, one per engine: `<journey>::chromium`,
+/// `<journey>::firefox`, `<journey>::webkit`.
+#[macro_export]
+macro_rules! in_every_engine {
+    ($journey:ident) => {
+        mod $journey {
+            use $crate::harness::Engine;
+            #[tokio::test]
+            async fn chromium() {
+                super::$journey(Engine::Chromium).await
+            }
+            #[tokio::test]
+            async fn firefox() {
+                super::$journey(Engine::Firefox).await
+            }
+            #[tokio::test]
+            async fn webkit() {
+                super::$journey(Engine::WebKit).await
+            }
+        }
+    };
+}
+
+/// Appends how long `journey` took in `engine` to `$SSPR_JOURNEY_TIMINGS` when set
+/// (scripts/bench.sh reports them; nothing asserts a time).
+pub fn record_journey(engine: Engine, journey: &str, took: Duration) {
+    use std::io::Write;
+    let Some(path) = std::env::var_os("SSPR_JOURNEY_TIMINGS") else {
+        return;
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .expect("the journey timings file");
+    writeln!(file, "{}\t{journey}\t{}", engine.name(), took.as_millis()).expect("write");
+}
+
+/// A headless browser behind its own WebDriver server, with the given browser languages.
 pub struct Browser {
     pub client: Client,
+    pub engine: Engine,
     driver: Child,
+    /// WebKit's virtual display.
+    display: Option<Child>,
     _profile: tempfile::TempDir,
 }
 
@@ -264,20 +329,61 @@ fn free_port() -> u16 {
         .expect("free port")
 }
 
-fn chromium_binary() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("CHROME_BIN") {
+/// The first of `names` on `PATH`, or `$variable` when set.
+fn program(variable: &str, names: &[&str]) -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(variable) {
         return Some(path.into());
     }
-    ["chromium", "chromium-browser", "google-chrome"]
+    let dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).collect())
+        .unwrap_or_default();
+    names
         .iter()
-        .flat_map(|name| {
-            std::env::var_os("PATH")
-                .map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
-                .unwrap_or_default()
-                .into_iter()
-                .map(move |dir| dir.join(name))
-        })
+        .flat_map(|name| dirs.iter().map(move |dir| dir.join(name)))
         .find(|path| path.exists())
+}
+
+fn chromium_binary() -> Option<PathBuf> {
+    program(
+        "CHROME_BIN",
+        &["chromium", "chromium-browser", "google-chrome"],
+    )
+}
+
+/// A driver program that must be there (scripts/setup.sh --for-tests installs it).
+fn required(variable: &str, names: &[&str]) -> PathBuf {
+    program(variable, names).unwrap_or_else(|| {
+        panic!(
+            "{} is not installed: run scripts/setup.sh --for-tests",
+            names[0]
+        )
+    })
+}
+
+/// Starts Xvfb on a display it picks itself (`-displayfd`); the child and `:<n>`.
+fn virtual_display() -> (Child, String) {
+    let mut xvfb = Command::new(required("XVFB", &["Xvfb"]))
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1280x1024x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start Xvfb (run scripts/setup.sh --for-tests)");
+    let mut line = String::new();
+    let stdout = xvfb.stdout.take().expect("Xvfb stdout");
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("Xvfb reports its display");
+    let number = line.trim();
+    assert!(!number.is_empty(), "Xvfb did not start");
+    (xvfb, format!(":{number}"))
 }
 
 /// Where screenshots for review go: `$SSPR_SCREENSHOTS`, or `target/screenshots`.
@@ -312,13 +418,26 @@ impl Browser {
         Browser::launch(accept_language, None, &["--force-dark-mode"]).await
     }
 
+    /// Chromium with extra command-line switches (e.g. `--js-flags=--noexpose_wasm`).
+    pub async fn start_with_switches(accept_language: &str, switches: &[&str]) -> Browser {
+        Browser::launch(accept_language, None, switches).await
+    }
+
     async fn start_with(accept_language: &str, screen: Option<(u32, u32)>) -> Browser {
         Browser::launch(accept_language, screen, &[]).await
     }
 
+    /// `engine` at a desktop window (1024 x 768).
+    pub async fn start_in(engine: Engine, accept_language: &str) -> Browser {
+        match engine {
+            Engine::Chromium => Browser::start(accept_language).await,
+            Engine::Firefox => Browser::firefox(accept_language).await,
+            Engine::WebKit => Browser::webkit(accept_language).await,
+        }
+    }
+
     async fn launch(accept_language: &str, screen: Option<(u32, u32)>, extra: &[&str]) -> Browser {
-        let chromedriver =
-            std::env::var_os("CHROMEDRIVER").unwrap_or_else(|| "chromedriver".into());
+        let chromedriver = required("CHROMEDRIVER", &["chromedriver"]);
         let port = free_port();
         let profile = tempfile::tempdir().expect("profile dir");
         // Chromium's own scratch directories (about 100 MB each) go inside the profile,
@@ -368,8 +487,90 @@ impl Browser {
         }
         let mut capabilities = Capabilities::new();
         capabilities.insert("goog:chromeOptions".into(), options);
+        Browser::connect(Engine::Chromium, port, capabilities, driver, None, profile).await
+    }
+
+    /// Headless Firefox ESR through geckodriver.
+    async fn firefox(accept_language: &str) -> Browser {
+        let geckodriver = required("GECKODRIVER", &["geckodriver"]);
+        let firefox = required("FIREFOX_BIN", &["firefox-esr", "firefox"]);
+        let port = free_port();
+        let profile = tempfile::tempdir().expect("profile dir");
+        // geckodriver makes Firefox's profile in TMPDIR: inside ours, removed with it.
+        let driver = Command::new(&geckodriver)
+            .args(["--port", &port.to_string()])
+            .env("TMPDIR", profile.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("start {geckodriver:?}: {e} (run scripts/setup.sh --for-tests)")
+            });
+        let mut capabilities = Capabilities::new();
+        capabilities.insert(
+            "moz:firefoxOptions".into(),
+            serde_json::json!({
+                "binary": firefox.to_string_lossy(),
+                "args": ["-headless", "-width", "1024", "-height", "768"],
+                "prefs": {
+                    "intl.accept_languages": accept_language,
+                    "browser.shell.checkDefaultBrowser": false,
+                    "app.update.auto": false
+                }
+            }),
+        );
+        Browser::connect(Engine::Firefox, port, capabilities, driver, None, profile).await
+    }
+
+    /// WebKitGTK's MiniBrowser through WebKitWebDriver, on its own Xvfb display. Its
+    /// languages come from the environment (`LANGUAGE`), as on a Linux desktop.
+    async fn webkit(accept_language: &str) -> Browser {
+        let webkitdriver = required("WEBKIT_WEBDRIVER", &["WebKitWebDriver"]);
+        let (xvfb, display) = virtual_display();
+        let port = free_port();
+        let profile = tempfile::tempdir().expect("profile dir");
+        let language = accept_language.replace('-', "_");
+        let driver = Command::new(&webkitdriver)
+            .arg(format!("--port={port}"))
+            .env("DISPLAY", &display)
+            .env("LANGUAGE", &language)
+            .env("LANG", format!("{language}.UTF-8"))
+            .env("TMPDIR", profile.path())
+            .env("XDG_CACHE_HOME", profile.path().join("cache"))
+            .env("XDG_DATA_HOME", profile.path().join("data"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("start {webkitdriver:?}: {e} (run scripts/setup.sh --for-tests)")
+            });
+        let browser = Browser::connect(
+            Engine::WebKit,
+            port,
+            Capabilities::new(),
+            driver,
+            Some(xvfb),
+            profile,
+        )
+        .await;
+        browser
+            .client
+            .set_window_rect(0, 0, 1024, 768)
+            .await
+            .expect("window size");
+        browser
+    }
+
+    async fn connect(
+        engine: Engine,
+        port: u16,
+        capabilities: Capabilities,
+        driver: Child,
+        display: Option<Child>,
+        profile: tempfile::TempDir,
+    ) -> Browser {
         let webdriver = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(30);
         let client = loop {
             match ClientBuilder::new(HttpConnector::new())
                 .capabilities(capabilities.clone())
@@ -377,13 +578,17 @@ impl Browser {
                 .await
             {
                 Ok(client) => break client,
-                Err(e) if Instant::now() > deadline => panic!("cannot start Chromium: {e}"),
+                Err(e) if Instant::now() > deadline => {
+                    panic!("cannot start {}: {e}", engine.name())
+                }
                 Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
             }
         };
         Browser {
             client,
+            engine,
             driver,
+            display,
             _profile: profile,
         }
     }
@@ -500,9 +705,19 @@ impl Browser {
         self.client.find(Locator::Css(css)).await.is_ok()
     }
 
-    pub async fn quit(mut self) {
+    pub async fn quit(self) {
         let _ = self.client.clone().close().await;
+    }
+}
+
+/// The driver (and WebKit's display) go with the browser, also when a test fails.
+impl Drop for Browser {
+    fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        if let Some(display) = &mut self.display {
+            let _ = display.kill();
+            let _ = display.wait();
+        }
     }
 }

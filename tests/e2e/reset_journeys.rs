@@ -1,16 +1,21 @@
 //! Whole resets in the browser against the real server in demo mode: codes read from the
 //! dev outbox, TOTP codes computed from the demo secrets, answers from the demo directory;
 //! afterwards the server accepts the new password and refuses the old one.
+//!
+//! The core journeys (an e-mailed code, an app code, a wrong code, Back and reload) run in
+//! every engine: Chromium, Firefox and WebKit (`in_every_engine!`).
 
-use crate::harness::{Browser, Product, locale_text};
+use crate::harness::{Browser, Engine, Product, locale_text, record_journey};
+use crate::in_every_engine;
 use crate::steps::*;
 use sspr_server::crypto::totp;
 use sspr_server::demo::DEMO_PASSWORD;
 
-#[tokio::test]
-async fn a_reset_with_an_emailed_code_read_from_the_dev_outbox() {
+in_every_engine!(a_reset_with_an_emailed_code_read_from_the_dev_outbox);
+async fn a_reset_with_an_emailed_code_read_from_the_dev_outbox(engine: Engine) {
     let product = Product::start_with_config(ONE_METHOD);
-    let browser = Browser::start("en-US").await;
+    let browser = Browser::start_in(engine, "en-US").await;
+    let started = std::time::Instant::now();
     // Alex has e-mail only under this policy: the portal goes straight to the code.
     identify(&browser, &product, ALEX).await;
     browser
@@ -22,15 +27,17 @@ async fn a_reset_with_an_emailed_code_read_from_the_dev_outbox() {
     let code = product.last_code_to(demo_email(ALEX));
     enter_code(&browser, &code).await;
     set_new_password(&browser, "en", "marble kettle sunrise").await;
+    record_journey(engine, "reset by e-mail code", started.elapsed());
     assert!(server_accepts(&product, ALEX, "marble kettle sunrise").await);
     assert!(!server_accepts(&product, ALEX, DEMO_PASSWORD).await);
     browser.quit().await;
 }
 
-#[tokio::test]
-async fn a_reset_with_an_authenticator_app_code() {
+in_every_engine!(a_reset_with_an_authenticator_app_code);
+async fn a_reset_with_an_authenticator_app_code(engine: Engine) {
     let product = Product::start_with_config(ONE_METHOD);
-    let browser = Browser::start("en-US").await;
+    let browser = Browser::start_in(engine, "en-US").await;
+    let started = std::time::Instant::now();
     identify(&browser, &product, ADELE).await;
     choose(&browser, "app_code").await;
     browser
@@ -38,6 +45,7 @@ async fn a_reset_with_an_authenticator_app_code() {
         .await;
     enter_code(&browser, &totp::code_at(&demo_secret(ADELE), now())).await;
     set_new_password(&browser, "en", "violet harbour crossing").await;
+    record_journey(engine, "reset by app code", started.elapsed());
     assert!(server_accepts(&product, ADELE, "violet harbour crossing").await);
     assert!(!server_accepts(&product, ADELE, DEMO_PASSWORD).await);
     browser.quit().await;
@@ -91,10 +99,10 @@ async fn the_same_journey_in_french_shows_the_french_locale_file() {
     browser.quit().await;
 }
 
-#[tokio::test]
-async fn a_wrong_code_says_so_keeps_the_input_and_too_many_lock_the_method() {
+in_every_engine!(a_wrong_code_says_so_keeps_the_input_and_too_many_lock_the_method);
+async fn a_wrong_code_says_so_keeps_the_input_and_too_many_lock_the_method(engine: Engine) {
     let product = Product::start_with_config(ONE_METHOD);
-    let browser = Browser::start("en-US").await;
+    let browser = Browser::start_in(engine, "en-US").await;
     identify(&browser, &product, ALEX).await;
     browser
         .wait_for_text("h1", &locale_text("en", "reset.code.email_heading"))
@@ -178,10 +186,10 @@ async fn a_common_password_is_refused_with_its_reason_before_it_is_sent() {
     browser.quit().await;
 }
 
-#[tokio::test]
-async fn back_returns_to_the_previous_step_and_a_reload_keeps_the_flow() {
+in_every_engine!(back_returns_to_the_previous_step_and_a_reload_keeps_the_flow);
+async fn back_returns_to_the_previous_step_and_a_reload_keeps_the_flow(engine: Engine) {
     let product = Product::start();
-    let browser = Browser::start("en-US").await;
+    let browser = Browser::start_in(engine, "en-US").await;
     identify(&browser, &product, ADELE).await;
     let choose_heading = locale_text("en", "reset.choose.heading");
     browser.wait_for_text("h1", &choose_heading).await;
