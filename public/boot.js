@@ -104,32 +104,65 @@ if (loading) say("loading", loading.textContent).then((text) => {
   if (loading.isConnected) loading.textContent = text;
 });
 
+// Without WebAssembly (Safari's Lockdown Mode, a locked-down kiosk) the page says so and
+// gives the other ways to reset: another device, Lockdown Mode off for this site, the help
+// desk. There is no plain-form reset: it would skip the CAPTCHA's proof of work.
 function explain(reason) {
   console.error("SSPR could not start:", reason);
   if (!placeholder) return;
   placeholder.setAttribute("role", "alert");
-  const title = document.createElement("h1");
-  const body = document.createElement("p");
-  const helpdesk = document.createElement("p");
-  title.textContent = "This browser cannot open this page";
-  body.textContent =
+  const element = (tag, text) => {
+    const node = document.createElement(tag);
+    if (text) node.textContent = text;
+    return node;
+  };
+  const title = element("h1", "This browser cannot open this page");
+  const body = element(
+    "p",
     "It needs WebAssembly, which this browser does not support or has turned off " +
-    "(for example in a locked-down or very old browser). Try another browser or device, " +
-    "or contact your help desk.";
-  placeholder.replaceChildren(title, body, helpdesk);
+      "(for example in a locked-down or very old browser). Try another browser or device, " +
+      "or contact your help desk."
+  );
+  const ways = element("h2", "Other ways to reset your password");
+  const device = element("li");
+  const lockdown = element(
+    "li",
+    "If Lockdown Mode is on in Safari, turn it off for this website only, then reload the page."
+  );
+  const helpdesk = element("li", "Contact your help desk");
+  const list = element("ul");
+  list.id = "other-ways";
+  list.append(device, lockdown, helpdesk);
+  // The portal's address, left to right in any language, to type on another device.
+  const address = element("a", location.host);
+  address.href = location.origin + "/";
+  address.dir = "ltr";
+  const withAddress = (text) => {
+    const [before, after] = text.split("{{ address }}");
+    device.replaceChildren(before, address, after || "");
+  };
+  withAddress("On another device, such as your phone, open {{ address }}.");
+  placeholder.replaceChildren(title, body, ways, list);
   say("no_wasm_title", title.textContent).then((text) => (title.textContent = text));
   say("no_wasm_body", body.textContent).then((text) => (body.textContent = text));
+  say("other_ways", ways.textContent).then((text) => (ways.textContent = text));
+  say("lockdown", lockdown.textContent).then((text) => (lockdown.textContent = text));
+  say("other_device", "On another device, such as your phone, open {{ address }}.").then(withAddress);
   Promise.all([
     fetch("/api/v1/config").then((response) => (response.ok ? response.json() : null)),
     pageTexts,
   ])
     .then(([config, file]) => {
+      const words = (file && file.app && file.app.helpdesk) || helpdesk.textContent;
       const url = config && config.helpdesk_url;
-      if (!url || !/^(https?:|mailto:|tel:)/.test(url)) return;
-      const link = document.createElement("a");
+      if (!url || !/^(https?:|mailto:|tel:)/.test(url)) {
+        helpdesk.textContent = words;
+        return;
+      }
+      const link = element("a", words);
       link.href = url;
-      link.textContent = (file && file.app && file.app.helpdesk) || "Contact your help desk";
-      helpdesk.appendChild(link);
+      link.className = "helpdesk__link";
+      helpdesk.replaceChildren(link);
     })
     .catch(() => {});
 }

@@ -29,6 +29,23 @@ pub fn locale_text(locale: &str, key: &str) -> String {
         .to_owned()
 }
 
+/// `node_modules` of the tools cache, where scripts/setup.sh installs npm packages
+/// (`$SSPR_CACHE`, else `${XDG_CACHE_HOME:-$HOME/.cache}/sspr`, as scripts/common.sh).
+pub fn npm_modules() -> std::path::PathBuf {
+    let set = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+    let cache = set("SSPR_CACHE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            set("XDG_CACHE_HOME")
+                .map(std::path::PathBuf::from)
+                .unwrap_or_else(|| {
+                    std::path::PathBuf::from(set("HOME").unwrap_or_default()).join(".cache")
+                })
+                .join("sspr")
+        });
+    cache.join("npm/node_modules")
+}
+
 /// The server process with its own database and the built app.
 pub struct Product {
     child: Child,
@@ -223,6 +240,8 @@ impl Product {
             .as_str()
             .expect("body")
             .split_whitespace()
+            // Right-to-left messages isolate the code (U+2068 … U+2069).
+            .map(|w| w.trim_matches(|c: char| !c.is_ascii_digit()))
             .find(|w| w.len() >= 6 && w.bytes().all(|b| b.is_ascii_digit()))
             .expect("a code in the message")
             .to_owned()
@@ -263,8 +282,6 @@ pub enum Engine {
 }
 
 impl Engine {
-    pub const ALL: [Engine; 3] = [Engine::Chromium, Engine::Firefox, Engine::WebKit];
-
     pub fn name(self) -> &'static str {
         match self {
             Engine::Chromium => "chromium",
@@ -315,7 +332,6 @@ pub fn record_journey(engine: Engine, journey: &str, took: Duration) {
 /// A headless browser behind its own WebDriver server, with the given browser languages.
 pub struct Browser {
     pub client: Client,
-    pub engine: Engine,
     driver: Child,
     /// WebKit's virtual display.
     display: Option<Child>,
@@ -418,7 +434,7 @@ impl Browser {
         Browser::launch(accept_language, None, &["--force-dark-mode"]).await
     }
 
-    /// Chromium with extra command-line switches (e.g. `--js-flags=--noexpose_wasm`).
+    /// Chromium with extra command-line switches (e.g. `--js-flags=--jitless`).
     pub async fn start_with_switches(accept_language: &str, switches: &[&str]) -> Browser {
         Browser::launch(accept_language, None, switches).await
     }
@@ -586,7 +602,6 @@ impl Browser {
         };
         Browser {
             client,
-            engine,
             driver,
             display,
             _profile: profile,

@@ -3,7 +3,7 @@
 //! password in the portal by choosing, on the phone, the number the portal shows; the
 //! phone's authenticator page signs the approval with its own WebCrypto key.
 
-use crate::harness::{Browser, Product, locale_text};
+use crate::harness::{Browser, Product, locale_text, npm_modules};
 use crate::steps::*;
 
 /// Adele signed in to the security-info page with her app, showing the enrol link.
@@ -19,23 +19,6 @@ async fn enrol_link(product: &Product) -> String {
     // The page waits for the phone: enrolment shows as the new method.
     std::mem::forget(browser);
     link
-}
-
-/// `node_modules` of the tools cache, where scripts/setup.sh installs npm packages
-/// (`$SSPR_CACHE`, else `${XDG_CACHE_HOME:-$HOME/.cache}/sspr`, as scripts/common.sh).
-fn npm_modules() -> std::path::PathBuf {
-    let set = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
-    let cache = set("SSPR_CACHE")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            set("XDG_CACHE_HOME")
-                .map(std::path::PathBuf::from)
-                .unwrap_or_else(|| {
-                    std::path::PathBuf::from(set("HOME").unwrap_or_default()).join(".cache")
-                })
-                .join("sspr")
-        });
-    cache.join("npm/node_modules")
 }
 
 /// Delivers a Web Push message to the service worker of `phone`'s authenticator page
