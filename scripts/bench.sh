@@ -7,6 +7,9 @@
 #     SQLite, on PostgreSQL, and on two instances over one PostgreSQL
 #   - start, send and verify for real accounts vs unknown user IDs, median and p95
 #     (server/examples/enumeration_timing.rs; docs/SECURITY.md R1), on each backend
+#   - a whole reset, start to done, in Chromium, Firefox and WebKit (the e2e core journeys
+#     against the release server, timed by the test harness)
+# and ends with one table: each figure beside its budget.
 # Usage: scripts/bench.sh [seconds per load test, default 10]
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -28,10 +31,23 @@ step "building the web app and the server (release)"
 build_app
 cargo build --release --locked -p sspr-server
 
-step "first-load size"
-"$ROOT/scripts/measure-size.sh"
-
 data=$(mktemp -d)
+table="$data/table.tsv"
+# A row of the closing table: what, measured, budget.
+row() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$table"; }
+# The brotli column of measure-size.sh's line starting with $1.
+brotli_of() { awk -v label="$1" 'index($0, label) == 1 { n = split(substr($0, length(label) + 1), f, " "); print f[3]; exit }' "$data/size.txt"; }
+
+step "first-load size"
+"$ROOT/scripts/measure-size.sh" | tee "$data/size.txt"
+row "first load, reset portal, brotli" "$(brotli_of "first load: portal ") B" "≤ 120 KB on the way to 100 KB"
+largest=$(awk '/^first load: portal, / { sub(/^first load: portal, /, ""); print $1; exit }' "$data/size.txt")
+row "the same with the largest locale ($largest)" "$(brotli_of "first load: portal, $largest") B" "≤ 120 KB"
+row "a whole reset, brotli" "$(brotli_of "portal, whole reset") B" "(reported)"
+row "first load, security-info page" "$(brotli_of "first load: security info") B" "(reported)"
+row "first load, authenticator page" "$(brotli_of "first load: authenticator") B" "(reported)"
+row "embed.js, the login page's widget" "$(brotli_of "embed.js") B" "a few KB"
+
 servers=()
 cleanup() {
     for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -67,13 +83,18 @@ load() {
 }
 
 start_server "$data/sspr.sqlite3"
-step "navigation to a usable user-ID field (goal: 150 ms loopback, 1.5 s throttled)"
-NODE_PATH="$CACHE/npm/node_modules" node "$ROOT/scripts/bench/page-load.cjs" "$url/" 15
+step "navigation to a usable user-ID field (goal: 150 ms loopback, 1.2 s throttled)"
+NODE_PATH="$CACHE/npm/node_modules" node "$ROOT/scripts/bench/page-load.cjs" "$url/" 15 | tee "$data/load.jsonl"
+while IFS=$'\t' read -r profile figure; do
+    case "$profile" in loopback) budget="≤ 150 ms" ;; *) budget="≤ 1.2 s" ;; esac
+    row "usable user-ID field, $profile (median, p95; Chromium)" "$figure" "$budget"
+done < <(node -e 'for (const l of require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n")) { const r = JSON.parse(l); console.log(r.profile + "\t" + r.median_ms + " ms, p95 " + r.p95_ms + " ms"); }' "$data/load.jsonl")
 
 step "server throughput on SQLite, endpoints that do not hash (goal: 5,000 req/s, p99 < 20 ms)"
 for path in /api/v1/health /api/v1/config /api/v1/captcha /; do
-    printf '%s: ' "$path"
-    load "$url$path"
+    figure=$(load "$url$path")
+    echo "$path: $figure"
+    row "GET $path, SQLite" "$figure" "$([ "$path" = / ] && echo "(the page, not an API)" || echo "≥ 5,000 req/s, p99 < 20 ms")"
 done
 echo "(wrk and the server share this machine's cores: $(nproc); /health asks the database)"
 
@@ -96,17 +117,39 @@ step "server throughput on PostgreSQL $("$pg_bin/postgres" --version | awk '{pri
 start_server "$pg_url/bench"
 first=$url
 for path in /api/v1/health /api/v1/config; do
-    printf '%s: ' "$path"
-    load "$url$path"
+    figure=$(load "$url$path")
+    echo "$path: $figure"
+    row "GET $path, PostgreSQL" "$figure" "≥ 5,000 req/s, p99 < 20 ms"
 done
 
 step "two instances on one PostgreSQL, loaded at once (on $(nproc) cores: contention, not scale)"
 start_server "$pg_url/bench"
 for path in /api/v1/health /api/v1/config; do
-    printf '%s, both: ' "$path"
-    load "$first$path" "$url$path"
+    figure=$(load "$first$path" "$url$path")
+    echo "$path, both: $figure"
+    row "GET $path, two instances on one PostgreSQL" "$figure" "≥ 5,000 req/s, p99 < 20 ms"
 done
 
 step "real accounts vs unknown user IDs on PostgreSQL: start, send, verify (in process)"
 SSPR_BENCH_DATABASE="$pg_url/timing" \
     cargo run --release --locked -q -p sspr-server --example enumeration_timing "${TIMING_ACCOUNTS:-60}"
+
+step "a whole reset, start to done, in each browser (the e2e core journeys, release server)"
+journeys="$data/journeys.tsv"
+for run in 1 2 3; do
+    SSPR_JOURNEY_TIMINGS="$journeys" SSPR_SERVER_BIN="$TARGET_DIR/release/sspr-server" \
+        SSPR_APP_DIR="$ROOT/dist" cargo test --locked -q -p sspr-app --test e2e -- \
+        --test-threads=1 reset_journeys::a_reset_with_an_emailed_code_read_from_the_dev_outbox \
+        reset_journeys::a_reset_with_an_authenticator_app_code >/dev/null
+done
+# The median of the three runs of each journey in each engine.
+sort -t$'\t' -k1,1 -k2,2 -k3,3n "$journeys" | awk -F'\t' '
+    { key = $1 "\t" $2; times[key] = times[key] " " $3 }
+    END { for (key in times) { n = split(substr(times[key], 2), t, " "); print key "\t" t[int((n + 1) / 2)] } }' \
+    | sort | while IFS=$'\t' read -r engine journey ms; do
+        echo "$engine, $journey: $ms ms"
+        row "$journey, start to done, $engine (median of 3)" "$ms ms" "(reported)"
+    done
+
+step "the budgets, measured on $(nproc) cores ($(date -u +%F))"
+{ printf 'measure\tmeasured\tbudget\n'; cat "$table"; } | column -t -s$'\t'

@@ -141,21 +141,12 @@ async fn the_unhappy_ends_of_a_reset_pass_axe() {
         browser.quit().await;
 
         // The time running out: the warning dialog, focused.
-        let product = Product::start_with_config(
-            "[policy]\nscope = \"selected\"\ngroup = \"sspr-users\"\nmethods_required = 2\n\
-             methods = [\"email\", \"app_code\"]\nflow_lifetime_seconds = 130\n",
-        );
+        let product = Product::start_with_config(SHORT_FLOW);
         let browser = browser_for(accept_language, width).await;
         identify(&browser, &product, ADELE).await;
         choose(&browser, "app_code").await;
         enter_code(&browser, &totp::code_at(&demo_secret(ADELE), now())).await;
-        browser
-            .client
-            .wait()
-            .at_most(Duration::from_secs(30))
-            .for_element(fantoccini::Locator::Css("[role=alertdialog]"))
-            .await
-            .expect("the timeout warning");
+        wait_for_timeout_warning(&browser).await;
         arrived(&browser, &format!("{screen}: the timeout warning")).await;
         browser.quit().await;
     }
@@ -252,10 +243,9 @@ async fn the_authenticator_and_the_embedded_portal_pass_axe() {
             .await;
         browser.wait_for("#user-id").await;
         assert_accessible(&browser, &format!("{screen}: the embedded portal")).await;
-        let port = product.url.rsplit(':').next().unwrap_or_default();
         browser
             .client
-            .goto(&format!("http://localhost:{port}/example-host/"))
+            .goto(&crate::embedding::host_page(&product))
             .await
             .expect("the example login page");
         browser.wait_for("iframe, button, a").await;

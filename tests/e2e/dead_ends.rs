@@ -228,10 +228,7 @@ async fn the_back_link_and_the_browsers_back_lead_to_the_same_step_everywhere() 
 #[tokio::test]
 async fn the_warning_comes_before_the_end_and_more_time_keeps_what_was_proven() {
     // Two methods to prove, 130 seconds to do it: the warning opens 120 s before the end.
-    let product = Product::start_with_config(
-        "[policy]\nscope = \"selected\"\ngroup = \"sspr-users\"\nmethods_required = 2\n\
-         methods = [\"email\", \"app_code\"]\nflow_lifetime_seconds = 130\n",
-    );
+    let product = Product::start_with_config(SHORT_FLOW);
     let browser = Browser::start_phone("en-US").await;
     identify(&browser, &product, ADELE).await;
     choose(&browser, "app_code").await;
@@ -240,13 +237,7 @@ async fn the_warning_comes_before_the_end_and_more_time_keeps_what_was_proven() 
         .wait_for_text_containing(".progress-tag", "1 of 2")
         .await;
     assert!(!browser.has("[role=alertdialog]").await);
-    let dialog = browser
-        .client
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(fantoccini::Locator::Css("[role=alertdialog]"))
-        .await
-        .expect("the timeout warning");
+    let dialog = wait_for_timeout_warning(&browser).await;
     let text = dialog.text().await.unwrap();
     assert!(
         text.contains(&locale_text("en", "reset.timeout.heading")),

@@ -9,7 +9,7 @@ use fantoccini::Locator;
 use serde_json::json;
 
 /// The example login page's URL on `product`'s port.
-fn host_page(product: &Product) -> String {
+pub fn host_page(product: &Product) -> String {
     let port = product.url.rsplit(':').next().unwrap();
     format!("http://localhost:{port}/example-host/")
 }

@@ -25,6 +25,28 @@ methods_required = 1
 methods = ["email", "app_code"]
 "#;
 
+/// Two methods to prove, 130 seconds to do it: the timeout warning opens 120 s before the
+/// end, 10 s after the start.
+pub const SHORT_FLOW: &str = r#"
+[policy]
+scope = "selected"
+group = "sspr-users"
+methods_required = 2
+methods = ["email", "app_code"]
+flow_lifetime_seconds = 130
+"#;
+
+/// Waits (up to 30 s) for the timeout warning dialog.
+pub async fn wait_for_timeout_warning(browser: &Browser) -> fantoccini::elements::Element {
+    browser
+        .client
+        .wait()
+        .at_most(std::time::Duration::from_secs(30))
+        .for_element(fantoccini::Locator::Css("[role=alertdialog]"))
+        .await
+        .expect("the timeout warning")
+}
+
 pub fn demo_secret(user_id: &str) -> TotpSecret {
     let methods = DEMO_METHODS.iter().find(|m| m.user_id == user_id).unwrap();
     TotpSecret::from_bytes(methods.totp_secret.unwrap())
