@@ -40,9 +40,9 @@ brotli_of() { awk -v label="$1" 'index($0, label) == 1 { n = split(substr($0, le
 
 step "first-load size"
 "$ROOT/scripts/measure-size.sh" | tee "$data/size.txt"
-row "first load, reset portal, brotli" "$(brotli_of "first load: portal ") B" "≤ 120 KB on the way to 100 KB"
+row "first load, reset portal, brotli" "$(brotli_of "first load: portal ") B" "<= 120 KB on the way to 100 KB"
 largest=$(awk '/^first load: portal, / { sub(/^first load: portal, /, ""); print $1; exit }' "$data/size.txt")
-row "the same with the largest locale ($largest)" "$(brotli_of "first load: portal, $largest") B" "≤ 120 KB"
+row "the same with the largest locale ($largest)" "$(brotli_of "first load: portal, $largest") B" "<= 120 KB"
 row "a whole reset, brotli" "$(brotli_of "portal, whole reset") B" "(reported)"
 row "first load, security-info page" "$(brotli_of "first load: security info") B" "(reported)"
 row "first load, authenticator page" "$(brotli_of "first load: authenticator") B" "(reported)"
@@ -86,7 +86,7 @@ start_server "$data/sspr.sqlite3"
 step "navigation to a usable user-ID field (goal: 150 ms loopback, 1.2 s throttled)"
 NODE_PATH="$CACHE/npm/node_modules" node "$ROOT/scripts/bench/page-load.cjs" "$url/" 15 | tee "$data/load.jsonl"
 while IFS=$'\t' read -r profile figure; do
-    case "$profile" in loopback) budget="≤ 150 ms" ;; *) budget="≤ 1.2 s" ;; esac
+    case "$profile" in loopback) budget="<= 150 ms" ;; *) budget="<= 1.2 s" ;; esac
     row "usable user-ID field, $profile (median, p95; Chromium)" "$figure" "$budget"
 done < <(node -e 'for (const l of require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n")) { const r = JSON.parse(l); console.log(r.profile + "\t" + r.median_ms + " ms, p95 " + r.p95_ms + " ms"); }' "$data/load.jsonl")
 
@@ -94,7 +94,7 @@ step "server throughput on SQLite, endpoints that do not hash (goal: 5,000 req/s
 for path in /api/v1/health /api/v1/config /api/v1/captcha /; do
     figure=$(load "$url$path")
     echo "$path: $figure"
-    row "GET $path, SQLite" "$figure" "$([ "$path" = / ] && echo "(the page, not an API)" || echo "≥ 5,000 req/s, p99 < 20 ms")"
+    row "GET $path, SQLite" "$figure" "$([ "$path" = / ] && echo "(the page, not an API)" || echo ">= 5,000 req/s, p99 < 20 ms")"
 done
 echo "(wrk and the server share this machine's cores: $(nproc); /health asks the database)"
 
@@ -119,7 +119,7 @@ first=$url
 for path in /api/v1/health /api/v1/config; do
     figure=$(load "$url$path")
     echo "$path: $figure"
-    row "GET $path, PostgreSQL" "$figure" "≥ 5,000 req/s, p99 < 20 ms"
+    row "GET $path, PostgreSQL" "$figure" ">= 5,000 req/s, p99 < 20 ms"
 done
 
 step "two instances on one PostgreSQL, loaded at once (on $(nproc) cores: contention, not scale)"
@@ -127,7 +127,7 @@ start_server "$pg_url/bench"
 for path in /api/v1/health /api/v1/config; do
     figure=$(load "$first$path" "$url$path")
     echo "$path, both: $figure"
-    row "GET $path, two instances on one PostgreSQL" "$figure" "≥ 5,000 req/s, p99 < 20 ms"
+    row "GET $path, two instances on one PostgreSQL" "$figure" ">= 5,000 req/s, p99 < 20 ms"
 done
 
 step "real accounts vs unknown user IDs on PostgreSQL: start, send, verify (in process)"

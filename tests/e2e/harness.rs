@@ -5,6 +5,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -461,6 +462,7 @@ impl Browser {
         let driver = Command::new(&chromedriver)
             .arg(format!("--port={port}"))
             .env("TMPDIR", profile.path())
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -516,6 +518,7 @@ impl Browser {
         let driver = Command::new(&geckodriver)
             .args(["--port", &port.to_string()])
             .env("TMPDIR", profile.path())
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -554,6 +557,7 @@ impl Browser {
             .env("TMPDIR", profile.path())
             .env("XDG_CACHE_HOME", profile.path().join("cache"))
             .env("XDG_DATA_HOME", profile.path().join("data"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -725,9 +729,18 @@ impl Browser {
     }
 }
 
-/// The driver (and WebKit's display) go with the browser, also when a test fails.
+/// The driver, its browser and WebKit's display go with the `Browser`, also when a test
+/// fails.
 impl Drop for Browser {
     fn drop(&mut self) {
+        // The driver leads its own process group: the browser it started goes with it
+        // (killing the driver alone would leave the browser running after a failed test).
+        if let Ok(group) = libc::pid_t::try_from(self.driver.id())
+            && group > 1
+        {
+            // SAFETY: a plain system call; the group is the driver's own (process_group(0)).
+            unsafe { libc::killpg(group, libc::SIGKILL) };
+        }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
         if let Some(display) = &mut self.display {
