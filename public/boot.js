@@ -96,13 +96,69 @@ window.sspr = Object.freeze({ locale, texts: loadTexts });
 // English is built into the app; another language starts downloading now.
 const pageTexts = locale === "en" ? Promise.resolve(null) : loadTexts(locale).catch(() => null);
 // The page's own words (boot.*), in its language once its texts are here.
-function say(key, english) {
-  return pageTexts.then((file) => (file && file.boot && file.boot[key]) || english);
+function say(key, english, namespace = "boot") {
+  return pageTexts.then((file) => {
+    const texts = file && namespace.split(".").reduce((node, part) => node && node[part], file);
+    return (texts && texts[key]) || english;
+  });
 }
 const loading = placeholder && placeholder.querySelector(".boot__message");
 if (loading) say("loading", loading.textContent).then((text) => {
   if (loading.isConnected) loading.textContent = text;
 });
+
+// The reset portal's first step before the wasm arrives (index.html's `#first-step`,
+// `data-first-step` on the script tag): shown as soon as the organisation's name and the
+// page's texts are here, so the person can type their user ID while the wasm downloads.
+// Continue pressed before then is remembered (`data-submitted`); the app takes the step
+// over with what was typed, the caret and the focus (src/reset/early_input.rs).
+function showFirstStep() {
+  const step = document.getElementById("first-step");
+  const form = document.getElementById("first-step-form");
+  const field = document.getElementById("user-id");
+  const moved = query.get("step") && query.get("step") !== "identify";
+  if (!step || !form || !field || !placeholder || moved || query.get("embed") === "1") return;
+  const prefill = query.get("user") || query.get("user_id");
+  if (prefill) field.value = prefill;
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    form.dataset.submitted = "1";
+    form.querySelector("button").setAttribute("aria-disabled", "true");
+    say("checking", "Checking you’re not a robot…", "reset.identify").then((text) => {
+      const status = document.getElementById("first-step-status");
+      const spinner = document.createElement("span");
+      spinner.className = "spinner";
+      spinner.setAttribute("aria-hidden", "true");
+      status.replaceChildren(spinner, text);
+    });
+  });
+  const config = fetch("/api/v1/config")
+    .then((response) => (response.ok ? response.json() : null))
+    .catch(() => null);
+  Promise.all([config, pageTexts]).then(([config, file]) => {
+    if (!placeholder.isConnected) return; // the app is already here
+    const find = (path) => path.split(".").reduce((node, key) => node && node[key], file);
+    for (const element of step.querySelectorAll("[data-text]")) {
+      const text = find(element.dataset.text);
+      if (typeof text === "string") element.textContent = text;
+    }
+    const required = (config && config.methods_required) || 1;
+    const lead = document.getElementById("first-step-lead");
+    const several = find("reset.intro_several");
+    const text =
+      required === 1
+        ? find("reset.intro_single") || lead.dataset.single
+        : (several && (several[new Intl.PluralRules(locale).select(required)] || several.other)) ||
+          lead.dataset.several;
+    lead.textContent = text.replace("{{ count }}", String(required));
+    document.getElementById("first-step-organisation").textContent =
+      (config && config.organisation_name) || "";
+    placeholder.className = "";
+    placeholder.removeAttribute("role");
+    placeholder.querySelector(".boot__message").hidden = true;
+    step.hidden = false;
+  });
+}
 
 // Without WebAssembly (Safari's Lockdown Mode, a locked-down kiosk) the page says so and
 // gives the other ways to reset: another device, Lockdown Mode off for this site, the help
@@ -110,6 +166,7 @@ if (loading) say("loading", loading.textContent).then((text) => {
 function explain(reason) {
   console.error("SSPR could not start:", reason);
   if (!placeholder) return;
+  placeholder.className = "boot";
   placeholder.setAttribute("role", "alert");
   const element = (tag, text) => {
     const node = document.createElement(tag);
@@ -209,6 +266,7 @@ if (then && NAME.test(then)) {
         // at once (a reload in the middle of a reset), the placeholder says what to do.
         window.dispatchEvent(new Event("sspr:continue-failed"));
         if (placeholder && placeholder.isConnected) {
+          placeholder.className = "boot";
           placeholder.setAttribute("role", "alert");
           placeholder.textContent =
             "The page could not load. Check your connection, then reload the page.";
@@ -223,6 +281,7 @@ if (typeof WebAssembly !== "object" || typeof WebAssembly.instantiate !== "funct
 } else if (!NAME.test(app)) {
   explain("unknown app " + app);
 } else {
+  if (tag && "firstStep" in tag.dataset) showFirstStep();
   import(`/${app}.js`)
     .then((module) => module.default({ module_or_path: `/${app}_bg.wasm` }))
     .then(() => {

@@ -83,6 +83,8 @@ async fn starting_locale() -> i18n::Locale {
 
 /// Removes the page's static "Loading…" placeholder (the area is about to mount).
 fn remove_boot_placeholder() {
+    // The reset portal's static first step, if shown: what was typed carries over.
+    reset::early_input::capture();
     if let Some(placeholder) = leptos::prelude::document().get_element_by_id("boot") {
         placeholder.remove();
     }

@@ -30,6 +30,7 @@ async function main() {
   });
   for (const profile of profiles) {
     const times = [];
+    const takeovers = [];
     for (let i = 0; i < runs; i++) {
       // A fresh context each run: nothing cached, as on a first visit.
       const context = await browser.newContext();
@@ -41,16 +42,22 @@ async function main() {
       await cdp.send('Emulation.setCPUThrottlingRate', { rate: profile.cpu });
       const started = Date.now();
       await page.goto(url, { waitUntil: 'commit' });
-      // Usable: the field is rendered by the app, visible and enabled.
+      // Usable: the field is on screen, visible and enabled (the static first step, or
+      // the app's when the static one is not shown).
       await page.waitForSelector('#user-id:not([disabled])', { state: 'visible', timeout: 30000 });
       times.push(Date.now() - started);
+      // The app has taken the page over (its wasm running; #boot removed).
+      await page.waitForFunction(() => !document.getElementById('boot'), null, { timeout: 30000 });
+      takeovers.push(Date.now() - started);
       await context.close();
     }
     times.sort((a, b) => a - b);
+    takeovers.sort((a, b) => a - b);
     console.log(JSON.stringify({
       profile: profile.name, runs,
       median_ms: percentile(times, 50), p95_ms: percentile(times, 95),
       min_ms: times[0], max_ms: times[times.length - 1],
+      app_median_ms: percentile(takeovers, 50), app_p95_ms: percentile(takeovers, 95),
     }));
   }
   await browser.close();

@@ -58,9 +58,13 @@ pub fn Identify() -> impl IntoView {
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let busy = RwSignal::new(false);
     let field_error = field_error(errors, FIELD);
+    // What was typed into the static first step before the app arrived.
+    let early = super::early_input::take();
+    if let Some(early) = early.as_ref().filter(|e| !e.value.is_empty()) {
+        portal.user_id.set(early.value.clone());
+    }
 
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let go = move || {
         if busy.get_untracked() {
             return;
         }
@@ -87,6 +91,19 @@ pub fn Identify() -> impl IntoView {
             }
         });
     };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        go();
+    };
+    if let Some(early) = early {
+        // Once the field is on the page: the focus back, and Continue if it was pressed.
+        Effect::new(move |_| {
+            super::early_input::restore_focus(&early);
+            if early.submitted {
+                go();
+            }
+        });
+    }
 
     view! {
         <ErrorSummary errors />

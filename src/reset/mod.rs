@@ -4,6 +4,7 @@
 
 pub mod choose_method;
 pub mod done;
+pub mod early_input;
 pub mod identify;
 pub mod new_password;
 pub mod paused;

@@ -105,6 +105,7 @@ async fn a_change_reported_from_its_notice_signs_out_and_blocks() {
             )
             .await;
         browser.screenshot(&format!("report-ask-{name}")).await;
+        crate::a11y::assert_accessible(&browser, &format!("the report page at {name}")).await;
         browser.quit().await;
     }
     // Opening it (twice, as a mail scanner and the person would) changed nothing.
@@ -116,6 +117,7 @@ async fn a_change_reported_from_its_notice_signs_out_and_blocks() {
     browser.click("form button").await;
     browser.wait_for_text("h1", "Reported").await;
     browser.screenshot("report-done-360").await;
+    crate::a11y::assert_accessible(&browser, "reported, at 360").await;
     // Reloading the page now says it was reported already.
     browser.open(&product, &path).await;
     browser

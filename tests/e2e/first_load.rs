@@ -149,3 +149,107 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// A copy of the built app whose boot.js waits for `window.__startApp()` before it loads
+/// the first step's wasm: the static first step stays up for as long as the test wants.
+fn app_with_wasm_held_back() -> tempfile::TempDir {
+    let app = tempfile::tempdir().unwrap();
+    copy_dir(&app_dir(), app.path());
+    let boot = app.path().join("boot.js");
+    let script = std::fs::read_to_string(&boot).unwrap();
+    let held = script.replace(
+        "import(`/${app}.js`)",
+        "new Promise((go) => (window.__startApp = go)).then(() => import(`/${app}.js`))",
+    );
+    assert_ne!(
+        held, script,
+        "boot.js no longer loads the first step where expected"
+    );
+    std::fs::write(&boot, held).unwrap();
+    for compressed in ["boot.js.br", "boot.js.gz"] {
+        let _ = std::fs::remove_file(app.path().join(compressed));
+    }
+    app
+}
+
+/// Waits for the static first step, then lets the wasm come.
+async fn static_first_step(browser: &Browser, product: &Product) {
+    browser
+        .client
+        .goto(&format!("{}/", product.url))
+        .await
+        .unwrap();
+    browser.wait_for("#first-step:not([hidden]) #user-id").await;
+}
+
+async fn start_the_app(browser: &Browser) {
+    script(browser, "window.__startApp()").await;
+    crate::a11y::wait_until(browser, "!document.getElementById('boot')").await;
+}
+
+#[tokio::test]
+async fn the_first_step_is_usable_before_the_wasm_and_the_app_keeps_what_was_typed() {
+    let app = app_with_wasm_held_back();
+    let product = Product::start_with_app(ONE_METHOD, app.path());
+    let browser = Browser::start_phone("en-US").await;
+    static_first_step(&browser, &product).await;
+    // The same step as the app's, with the organisation's name and policy.
+    browser
+        .wait_for_text("#first-step h1", &locale_text("en", "reset.title"))
+        .await;
+    browser
+        .wait_for_text("#first-step-lead", &locale_text("en", "reset.intro_single"))
+        .await;
+    browser
+        .wait_for_text("#first-step-organisation", "Contoso")
+        .await;
+    // The app has not started (its wasm may be downloading: the page preloads it).
+    assert!(browser.has("#boot").await && !browser.has("#main").await);
+    crate::a11y::assert_accessible(&browser, "the static first step").await;
+    browser.screenshot("first-step-static-360").await;
+    // Half typed when the app arrives: the rest goes on in the app's field.
+    browser.fill("#user-id", "adele.vance@").await;
+    start_the_app(&browser).await;
+    assert_eq!(browser.value_of("#user-id").await, "adele.vance@");
+    assert!(
+        crate::a11y::focus_matches(&browser, "#user-id").await,
+        "the focus went to {:?}",
+        crate::a11y::focused(&browser).await
+    );
+    browser.screenshot("first-step-app-360").await;
+    crate::a11y::type_text(&browser, "contoso.example").await;
+    crate::a11y::press(&browser, &[fantoccini::key::Key::Enter.into()]).await;
+    browser
+        .wait_for_text("h1", &locale_text("en", "reset.choose.heading"))
+        .await;
+    finish_by_email(&browser, &product, "orchard lantern copper").await;
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn continue_pressed_before_the_wasm_goes_on_when_it_arrives() {
+    let app = app_with_wasm_held_back();
+    let product = Product::start_with_app(ONE_METHOD, app.path());
+    let browser = Browser::start("de-DE").await;
+    static_first_step(&browser, &product).await;
+    // In the page's language, from its locale file.
+    browser
+        .wait_for_text(
+            "#first-step label[for=user-id]",
+            &locale_text("de", "reset.identify.label"),
+        )
+        .await;
+    browser.fill("#user-id", ALEX).await;
+    browser.click("#first-step-form button").await;
+    browser
+        .wait_for_text_containing(
+            "#first-step-status",
+            &locale_text("de", "reset.identify.checking"),
+        )
+        .await;
+    start_the_app(&browser).await;
+    browser
+        .wait_for_text("h1", &locale_text("de", "reset.code.email_heading"))
+        .await;
+    browser.quit().await;
+}

@@ -612,10 +612,29 @@ impl Browser {
         }
     }
 
-    /// Loads `path` (e.g. `/security-info`) from the product.
+    /// Loads `path` (e.g. `/security-info`) from the product, and waits until the app has
+    /// taken over the page (the reset portal shows its first step as static HTML before;
+    /// a page that cannot start says why in the placeholder, `role=alert`).
     pub async fn open(&self, product: &Product, path: &str) {
         let url = format!("{}{path}", product.url);
         self.client.goto(&url).await.expect("navigate");
+        let deadline = Instant::now() + UI_TIMEOUT;
+        loop {
+            let started = self
+                .client
+                .execute(
+                    "const boot = document.getElementById('boot'); \
+                     return !boot || boot.getAttribute('role') === 'alert';",
+                    vec![],
+                )
+                .await
+                .expect("script");
+            if started == serde_json::Value::Bool(true) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{path}: the app never started");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Waits for the page heading to be `key` of `locale`, then checks `<html lang>`.

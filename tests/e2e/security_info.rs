@@ -442,6 +442,7 @@ async fn the_registration_interrupt_holds_until_enough_methods_are_registered() 
         )
         .await;
     browser.screenshot("security-info-interrupt-360").await;
+    crate::a11y::assert_accessible(&browser, "the registration interrupt at 360").await;
     assert!(!browser.has("#interrupt-done").await);
     // An app...
     add_app(&browser, None).await;
@@ -480,6 +481,7 @@ async fn old_methods_are_to_be_reconfirmed_at_sign_in() {
         .await;
     browser.wait_for("#methods").await;
     browser.screenshot("security-info-reconfirm-desktop").await;
+    crate::a11y::assert_accessible(&browser, "the reconfirmation prompt").await;
     browser.click("#reconfirm-yes").await;
     browser
         .wait_for_text("h1", &locale_text("en", "security_info.title"))
