@@ -377,6 +377,23 @@ fn required(variable: &str, names: &[&str]) -> PathBuf {
     })
 }
 
+/// Starts a WebDriver server as the leader of its own process group (so that dropping
+/// the [`Browser`] stops the browser it starts too), its scratch files in `profile`.
+fn spawn_driver(mut command: Command, profile: &Path) -> Child {
+    command
+        .env("TMPDIR", profile)
+        .process_group(0)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "start {:?}: {e} (run scripts/setup.sh --for-tests)",
+                command.get_program()
+            )
+        })
+}
+
 /// Starts Xvfb on a display it picks itself (`-displayfd`); the child and `:<n>`.
 fn virtual_display() -> (Child, String) {
     let mut xvfb = Command::new(required("XVFB", &["Xvfb"]))
@@ -459,16 +476,9 @@ impl Browser {
         let profile = tempfile::tempdir().expect("profile dir");
         // Chromium's own scratch directories (about 100 MB each) go inside the profile,
         // so they are removed with it instead of piling up in /tmp.
-        let driver = Command::new(&chromedriver)
-            .arg(format!("--port={port}"))
-            .env("TMPDIR", profile.path())
-            .process_group(0)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("start {chromedriver:?}: {e} (run scripts/setup.sh --for-tests)")
-            });
+        let mut command = Command::new(&chromedriver);
+        command.arg(format!("--port={port}"));
+        let driver = spawn_driver(command, profile.path());
         let mut options = serde_json::json!({
             // The authenticator page may show notifications (no prompt in headless mode).
             // Third-party cookies blocked, as Safari and Firefox do and Chromium will: the
@@ -515,16 +525,9 @@ impl Browser {
         let port = free_port();
         let profile = tempfile::tempdir().expect("profile dir");
         // geckodriver makes Firefox's profile in TMPDIR: inside ours, removed with it.
-        let driver = Command::new(&geckodriver)
-            .args(["--port", &port.to_string()])
-            .env("TMPDIR", profile.path())
-            .process_group(0)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("start {geckodriver:?}: {e} (run scripts/setup.sh --for-tests)")
-            });
+        let mut command = Command::new(&geckodriver);
+        command.args(["--port", &port.to_string()]);
+        let driver = spawn_driver(command, profile.path());
         let mut capabilities = Capabilities::new();
         capabilities.insert(
             "moz:firefoxOptions".into(),
@@ -549,21 +552,15 @@ impl Browser {
         let port = free_port();
         let profile = tempfile::tempdir().expect("profile dir");
         let language = accept_language.replace('-', "_");
-        let driver = Command::new(&webkitdriver)
+        let mut command = Command::new(&webkitdriver);
+        command
             .arg(format!("--port={port}"))
             .env("DISPLAY", &display)
             .env("LANGUAGE", &language)
             .env("LANG", format!("{language}.UTF-8"))
-            .env("TMPDIR", profile.path())
             .env("XDG_CACHE_HOME", profile.path().join("cache"))
-            .env("XDG_DATA_HOME", profile.path().join("data"))
-            .process_group(0)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("start {webkitdriver:?}: {e} (run scripts/setup.sh --for-tests)")
-            });
+            .env("XDG_DATA_HOME", profile.path().join("data"));
+        let driver = spawn_driver(command, profile.path());
         let browser = Browser::connect(
             Engine::WebKit,
             port,

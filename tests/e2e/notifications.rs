@@ -6,8 +6,9 @@
 use crate::harness::{Browser, Product, locale_text, npm_modules};
 use crate::steps::*;
 
-/// Adele signed in to the security-info page with her app, showing the enrol link.
-async fn enrol_link(product: &Product) -> String {
+/// Adele signed in to the security-info page with her app, showing the enrol link; the
+/// browser stays open (the page waits for the phone) until the caller drops it.
+async fn enrol_link(product: &Product) -> (String, Browser) {
     let browser = Browser::start("en").await;
     signed_in_with_app(&browser, product, ADELE, "#methods").await;
     browser
@@ -16,9 +17,7 @@ async fn enrol_link(product: &Product) -> String {
     browser.wait_for("svg.qr-code").await;
     let link = browser.text_of("#enrol-link").await;
     browser.screenshot("security-info-add-notifications").await;
-    // The page waits for the phone: enrolment shows as the new method.
-    std::mem::forget(browser);
-    link
+    (link, browser)
 }
 
 /// Delivers a Web Push message to the service worker of `phone`'s authenticator page
@@ -57,7 +56,7 @@ fn push_through_devtools(phone: &Browser, origin: &str) {
 #[tokio::test]
 async fn a_reset_approved_on_the_phone_with_the_number_the_portal_shows() {
     let product = Product::start();
-    let link = enrol_link(&product).await;
+    let (link, _security_info) = enrol_link(&product).await;
     assert!(link.contains("/authenticator#enrol="), "{link}");
 
     // The phone: the link opens the authenticator page, which sets itself up.
