@@ -77,13 +77,18 @@ const locale = negotiate(
 document.documentElement.lang = locale;
 document.documentElement.dir = RTL.includes(locale) ? "rtl" : "ltr";
 
+// Where this page's texts are: the reset portal has its own smaller copy (`data-locales`
+// on the script tag, locales/reset/ in the build).
+const LOCALE_DIR = tag && tag.dataset.locales && NAME.test(tag.dataset.locales)
+  ? `/locales/${tag.dataset.locales}`
+  : "/locales";
 // A language's texts, fetched once per page: both portal bundles ask here.
 const texts = {};
 function loadTexts(tag) {
   const found = shipped(tag);
   if (!found) return Promise.reject(new Error("no locale " + tag));
   if (!texts[found]) {
-    texts[found] = fetch(`/locales/${found}.json`)
+    texts[found] = fetch(`${LOCALE_DIR}/${found}.json`)
       .then((response) => (response.ok ? response.json() : Promise.reject(new Error(response.status))))
       .catch((error) => {
         delete texts[found];

@@ -78,11 +78,17 @@ build_app() {
     done
     # Each language's texts, fetched by boot.js for the page's language (docs/I18N.md),
     # served as they are written, without the indentation.
-    mkdir -p "$ROOT/dist/locales"
+    # The reset portal's copy (locales/reset/, index.html's data-locales) leaves out the
+    # security-info and authenticator pages' texts but their titles: a third of the file.
+    mkdir -p "$ROOT/dist/locales/reset"
     local file
     for file in "$ROOT"/locales/*.json; do
         perl -MJSON::PP -0777 -ne 'print JSON::PP->new->utf8->encode(JSON::PP::decode_json($_))' \
             "$file" > "$ROOT/dist/locales/$(basename "$file")" || return 1
+        perl -MJSON::PP -0777 -ne 'my $t = JSON::PP::decode_json($_);
+            for my $area (qw(security_info authenticator)) { $t->{$area} = { title => $t->{$area}{title} } }
+            print JSON::PP->new->utf8->encode($t)' \
+            "$file" > "$ROOT/dist/locales/reset/$(basename "$file")" || return 1
     done
 }
 

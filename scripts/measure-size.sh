@@ -50,14 +50,15 @@ area "first load: security info" $SECURITY_INFO
 area "first load: authenticator" $AUTHENTICATOR
 # The texts: English is in the wasm; another language's file is fetched with the page.
 largest=0 largest_name=
-for f in "$dist"/locales/*.json; do
+# The portal's copy of the texts (locales/reset/: without the other pages' texts).
+for f in "$dist"/locales/reset/*.json; do
     read -r raw gz br < <(sizes "$f")
     if [ "$br" -gt "$largest" ]; then largest=$br largest_name=$(basename "$f"); fi
 done
-read -r raw gz br < <(sizes "$dist/locales/$largest_name")
-printf '%-28s %10d %10d %10d  (the largest locale, fetched with the page)\n' "locales/$largest_name" "$raw" "$gz" "$br"
+read -r raw gz br < <(sizes "$dist/locales/reset/$largest_name")
+printf '%-28s %10d %10d %10d  (the largest locale, fetched with the page)\n' "locales/reset/$largest_name" "$raw" "$gz" "$br"
 # shellcheck disable=SC2086
-area "first load: portal, ${largest_name%.json}" $PORTAL "locales/$largest_name"
+area "first load: portal, ${largest_name%.json}" $PORTAL "locales/reset/$largest_name"
 # The same first step with every locale compiled in instead (SSPR_BUNDLE_ALL_LOCALES,
 # build.rs): what loading a language on demand saves. Skipped with SIZE_SKIP_BUNDLED=1.
 if [ "${SIZE_SKIP_BUNDLED:-}" != 1 ]; then
