@@ -100,12 +100,28 @@ function loadTexts(tag) {
 window.sspr = Object.freeze({ locale, texts: loadTexts });
 // English is built into the app; another language starts downloading now.
 const pageTexts = locale === "en" ? Promise.resolve(null) : loadTexts(locale).catch(() => null);
-// The page's own words (boot.*), in its language once its texts are here.
+// What is at a dotted path (`reset.identify.label`) of a locale file, and the text there.
+function at(file, path) {
+  return path.split(".").reduce((node, key) => node && node[key], file);
+}
+function textAt(file, path) {
+  const text = at(file, path);
+  return typeof text === "string" ? text : undefined;
+}
+// The page's own words (boot.* unless said), in its language once its texts are here.
 function say(key, english, namespace = "boot") {
-  return pageTexts.then((file) => {
-    const texts = file && namespace.split(".").reduce((node, part) => node && node[part], file);
-    return (texts && texts[key]) || english;
-  });
+  return pageTexts.then((file) => textAt(file, `${namespace}.${key}`) || english);
+}
+// The organisation's public configuration, fetched once for the static first step and the
+// no-WebAssembly page (null when it cannot be had).
+let config = null;
+function publicConfig() {
+  if (!config) {
+    config = fetch("/api/v1/config")
+      .then((response) => (response.ok ? response.json() : null))
+      .catch(() => null);
+  }
+  return config;
 }
 const loading = placeholder && placeholder.querySelector(".boot__message");
 if (loading) say("loading", loading.textContent).then((text) => {
@@ -137,22 +153,18 @@ function showFirstStep() {
       status.replaceChildren(spinner, text);
     });
   });
-  const config = fetch("/api/v1/config")
-    .then((response) => (response.ok ? response.json() : null))
-    .catch(() => null);
-  Promise.all([config, pageTexts]).then(([config, file]) => {
+  Promise.all([publicConfig(), pageTexts]).then(([config, file]) => {
     if (!placeholder.isConnected) return; // the app is already here
-    const find = (path) => path.split(".").reduce((node, key) => node && node[key], file);
     for (const element of step.querySelectorAll("[data-text]")) {
-      const text = find(element.dataset.text);
-      if (typeof text === "string") element.textContent = text;
+      const text = textAt(file, element.dataset.text);
+      if (text) element.textContent = text;
     }
     const required = (config && config.methods_required) || 1;
     const lead = document.getElementById("first-step-lead");
-    const several = find("reset.intro_several");
+    const several = at(file, "reset.intro_several");
     const text =
       required === 1
-        ? find("reset.intro_single") || lead.dataset.single
+        ? textAt(file, "reset.intro_single") || lead.dataset.single
         : (several && (several[new Intl.PluralRules(locale).select(required)] || several.other)) ||
           lead.dataset.several;
     lead.textContent = text.replace("{{ count }}", String(required));
@@ -160,7 +172,7 @@ function showFirstStep() {
       (config && config.organisation_name) || "";
     placeholder.className = "";
     placeholder.removeAttribute("role");
-    placeholder.querySelector(".boot__message").hidden = true;
+    if (loading) loading.hidden = true;
     step.hidden = false;
   });
 }
@@ -210,12 +222,9 @@ function explain(reason) {
   say("other_ways", ways.textContent).then((text) => (ways.textContent = text));
   say("lockdown", lockdown.textContent).then((text) => (lockdown.textContent = text));
   say("other_device", "On another device, such as your phone, open {{ address }}.").then(withAddress);
-  Promise.all([
-    fetch("/api/v1/config").then((response) => (response.ok ? response.json() : null)),
-    pageTexts,
-  ])
+  Promise.all([publicConfig(), pageTexts])
     .then(([config, file]) => {
-      const words = (file && file.app && file.app.helpdesk) || helpdesk.textContent;
+      const words = textAt(file, "app.helpdesk") || helpdesk.textContent;
       const url = config && config.helpdesk_url;
       if (!url || !/^(https?:|mailto:|tel:)/.test(url)) {
         helpdesk.textContent = words;

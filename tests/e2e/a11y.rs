@@ -7,7 +7,7 @@
 //! `accessibility::the_checks_fail_when_a_label_or_a_focus_move_is_removed` can show that
 //! each one fails on a page broken at run time.
 
-use crate::harness::{Browser, UI_TIMEOUT};
+use crate::harness::Browser;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use std::sync::OnceLock;
@@ -246,21 +246,4 @@ pub async fn live_region_changes(browser: &Browser) -> Vec<(String, u64)> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// Waits, within the UI timeout, until the JavaScript expression `js_condition` is true.
-pub async fn wait_until(browser: &Browser, js_condition: &str) {
-    let deadline = Instant::now() + UI_TIMEOUT;
-    while Instant::now() < deadline {
-        let ok = browser
-            .client
-            .execute(&format!("return !!({js_condition});"), vec![])
-            .await
-            .expect("script");
-        if ok == serde_json::Value::Bool(true) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("never true: {js_condition}");
 }

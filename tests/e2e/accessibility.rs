@@ -215,14 +215,7 @@ async fn the_security_info_page_and_each_of_its_forms_pass_axe() {
         browser.click("#change-password").await;
         browser.wait_for("#current-password").await;
         assert_accessible(&browser, &at("changing the password")).await;
-        browser.fill("#current-password", "not it").await;
-        browser
-            .fill("#new-password", "a brand new passphrase")
-            .await;
-        browser
-            .fill("#confirm-password", "a brand new passphrase")
-            .await;
-        submit(&browser).await;
+        change_password(&browser, "not it", "a brand new passphrase").await;
         browser.wait_for(".error-summary").await;
         arrived(&browser, &at("a wrong current password")).await;
         browser.quit().await;

@@ -184,7 +184,7 @@ async fn static_first_step(browser: &Browser, product: &Product) {
 
 async fn start_the_app(browser: &Browser) {
     script(browser, "window.__startApp()").await;
-    crate::a11y::wait_until(browser, "!document.getElementById('boot')").await;
+    browser.wait_until("!document.getElementById('boot')").await;
 }
 
 #[tokio::test]

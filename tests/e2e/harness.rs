@@ -615,23 +615,28 @@ impl Browser {
     pub async fn open(&self, product: &Product, path: &str) {
         let url = format!("{}{path}", product.url);
         self.client.goto(&url).await.expect("navigate");
+        self.wait_until(
+            "!document.getElementById('boot') || \
+             document.getElementById('boot').getAttribute('role') === 'alert'",
+        )
+        .await;
+    }
+
+    /// Waits, within the UI timeout, until the JavaScript expression `js_condition` is true.
+    pub async fn wait_until(&self, js_condition: &str) {
         let deadline = Instant::now() + UI_TIMEOUT;
-        loop {
-            let started = self
+        while Instant::now() < deadline {
+            let ok = self
                 .client
-                .execute(
-                    "const boot = document.getElementById('boot'); \
-                     return !boot || boot.getAttribute('role') === 'alert';",
-                    vec![],
-                )
+                .execute(&format!("return !!({js_condition});"), vec![])
                 .await
                 .expect("script");
-            if started == serde_json::Value::Bool(true) {
+            if ok == serde_json::Value::Bool(true) {
                 return;
             }
-            assert!(Instant::now() < deadline, "{path}: the app never started");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        panic!("never true: {js_condition}");
     }
 
     /// Waits for the page heading to be `key` of `locale`, then checks `<html lang>`.

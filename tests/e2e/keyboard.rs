@@ -69,7 +69,9 @@ async fn a_reset_by_keyboard_alone() {
     // The error summary's link goes to the field (GOV.UK's pattern).
     tab_to(&browser, ".error-summary a").await;
     press(&browser, &[key(Key::Enter)]).await;
-    wait_until(&browser, "document.activeElement.id === 'code'").await;
+    browser
+        .wait_until("document.activeElement.id === 'code'")
+        .await;
     press(&browser, &[key(Key::End)]).await;
     press(&browser, &[key(Key::Backspace); 6]).await;
     type_text(&browser, &totp::code_at(&demo_secret(ADELE), now())).await;

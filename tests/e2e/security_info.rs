@@ -5,9 +5,9 @@
 
 use crate::harness::{Browser, Product, locale_text};
 use crate::steps::{
-    ADELE, answer_questions, choose, demo_email, demo_secret, enter_code, identify,
-    next_phone_code, now, phone_count, prove_email, server_accepts, set_new_password, sign_in,
-    signed_in_with_app,
+    ADELE, answer_questions, change_password, choose, demo_email, demo_secret, enter_code,
+    identify, next_phone_code, now, phone_count, prove_email, server_accepts, set_new_password,
+    sign_in, signed_in_with_app,
 };
 use sspr_server::crypto::totp::{self, TotpSecret};
 use sspr_server::demo::{DEMO_ANSWERS, DEMO_PASSWORD};
@@ -391,14 +391,7 @@ async fn the_password_is_changed_under_the_reset_rules() {
         .screenshot("security-info-methods-before-password-desktop")
         .await;
     browser.click("#change-password").await;
-    browser.fill("#current-password", "not it").await;
-    browser
-        .fill("#new-password", "a brand new passphrase")
-        .await;
-    browser
-        .fill("#confirm-password", "a brand new passphrase")
-        .await;
-    browser.click("form button[type=submit]").await;
+    change_password(&browser, "not it", "a brand new passphrase").await;
     browser
         .wait_for_text_containing(
             ".error-summary",

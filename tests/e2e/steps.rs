@@ -235,6 +235,15 @@ pub async fn sign_in(browser: &Browser, product: &Product, user_id: &str, passwo
     browser.click("form button[type=submit]").await;
 }
 
+/// On the security-info page's change-password form: the current password, the new one
+/// twice, sent.
+pub async fn change_password(browser: &Browser, current: &str, new: &str) {
+    browser.fill("#current-password", current).await;
+    browser.fill("#new-password", new).await;
+    browser.fill("#confirm-password", new).await;
+    browser.click("form button[type=submit]").await;
+}
+
 /// A demo person with an app signed in to the security-info page with the demo password
 /// and the app's current code, until `landing` shows.
 pub async fn signed_in_with_app(
