@@ -128,19 +128,26 @@ if (loading) say("loading", loading.textContent).then((text) => {
   if (loading.isConnected) loading.textContent = text;
 });
 
-// The reset portal's first step before the wasm arrives (index.html's `#first-step`,
-// `data-first-step` on the script tag): shown as soon as the organisation's name and the
-// page's texts are here, so the person can type their user ID while the wasm downloads.
-// Continue pressed before then is remembered (`data-submitted`); the app takes the step
-// over with what was typed, the caret and the focus (src/reset/early_input.rs).
-function showFirstStep() {
+// The reset portal's first step (index.html's `#first-step`, `data-first-step` on the
+// script tag) is on screen before any script: the server fills it in, in the language it
+// negotiated (`data-locale`), with the organisation's name and policy, and hides it off
+// the first step (server/src/http/reset_page.rs). Here: hidden off the first step all the
+// same; in the page's language when the server could not know it (one chosen with the
+// switcher) or did not fill it in; a Continue pressed before the app is remembered
+// (`data-submitted`). The app takes the step over with what was typed, the caret and the
+// focus (src/reset/early_input.rs).
+function prepareFirstStep() {
   const step = document.getElementById("first-step");
   const form = document.getElementById("first-step-form");
   const field = document.getElementById("user-id");
+  if (!step || !form || !field || !placeholder) return;
   const moved = query.get("step") && query.get("step") !== "identify";
-  if (!step || !form || !field || !placeholder || moved || query.get("embed") === "1") return;
+  if (moved || query.get("embed") === "1") {
+    step.hidden = true;
+    return;
+  }
   const prefill = query.get("user") || query.get("user_id");
-  if (prefill) field.value = prefill;
+  if (prefill && !field.value) field.value = prefill;
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     form.dataset.submitted = "1";
@@ -153,7 +160,11 @@ function showFirstStep() {
       status.replaceChildren(spinner, text);
     });
   });
-  Promise.all([publicConfig(), pageTexts]).then(([config, file]) => {
+  const rendered = step.dataset.locale;
+  if (rendered === locale) return;
+  // English is in the markup unless the server put another language there.
+  const file = rendered ? loadTexts(locale).catch(() => null) : pageTexts;
+  Promise.all([publicConfig(), file]).then(([config, file]) => {
     if (!placeholder.isConnected) return; // the app is already here
     for (const element of step.querySelectorAll("[data-text]")) {
       const text = textAt(file, element.dataset.text);
@@ -170,10 +181,7 @@ function showFirstStep() {
     lead.textContent = text.replace("{{ count }}", String(required));
     document.getElementById("first-step-organisation").textContent =
       (config && config.organisation_name) || "";
-    placeholder.className = "";
-    placeholder.removeAttribute("role");
-    if (loading) loading.hidden = true;
-    step.hidden = false;
+    step.dataset.locale = locale;
   });
 }
 
@@ -295,7 +303,7 @@ if (typeof WebAssembly !== "object" || typeof WebAssembly.instantiate !== "funct
 } else if (!NAME.test(app)) {
   explain("unknown app " + app);
 } else {
-  if (tag && "firstStep" in tag.dataset) showFirstStep();
+  if (tag && "firstStep" in tag.dataset) prepareFirstStep();
   import(`/${app}.js`)
     .then((module) => module.default({ module_or_path: `/${app}_bg.wasm` }))
     .then(() => {

@@ -150,26 +150,39 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     }
 }
 
-/// A copy of the built app whose boot.js waits for `window.__startApp()` before it loads
-/// the first step's wasm: the static first step stays up for as long as the test wants.
-fn app_with_wasm_held_back() -> tempfile::TempDir {
+/// A copy of the built app with its boot.js changed by `edit` (its precompressed copies
+/// removed, so the change is what is served).
+fn app_with_boot_js(edit: impl Fn(&str) -> String) -> tempfile::TempDir {
     let app = tempfile::tempdir().unwrap();
     copy_dir(&app_dir(), app.path());
     let boot = app.path().join("boot.js");
     let script = std::fs::read_to_string(&boot).unwrap();
-    let held = script.replace(
-        "import(`/${app}.js`)",
-        "new Promise((go) => (window.__startApp = go)).then(() => import(`/${app}.js`))",
-    );
-    assert_ne!(
-        held, script,
-        "boot.js no longer loads the first step where expected"
-    );
-    std::fs::write(&boot, held).unwrap();
+    let changed = edit(&script);
+    assert_ne!(changed, script, "boot.js is no longer as the test expects");
+    std::fs::write(&boot, changed).unwrap();
     for compressed in ["boot.js.br", "boot.js.gz"] {
         let _ = std::fs::remove_file(app.path().join(compressed));
     }
     app
+}
+
+/// A copy of the built app whose boot.js waits for `window.__startApp()` before it loads
+/// the first step's wasm: the static first step stays up for as long as the test wants.
+fn app_with_wasm_held_back() -> tempfile::TempDir {
+    app_with_boot_js(|script| {
+        script.replace(
+            "import(`/${app}.js`)",
+            "new Promise((go) => (window.__startApp = go)).then(() => import(`/${app}.js`))",
+        )
+    })
+}
+
+/// A copy of the built app whose boot.js does nothing until `window.__startBoot()`: the
+/// page is the server's HTML and CSS alone until then.
+fn app_with_boot_held_back() -> tempfile::TempDir {
+    app_with_boot_js(|script| {
+        format!("await new Promise((go) => (window.__startBoot = go));\n{script}")
+    })
 }
 
 /// Waits for the static first step, then lets the wasm come.
@@ -185,6 +198,78 @@ async fn static_first_step(browser: &Browser, product: &Product) {
 async fn start_the_app(browser: &Browser) {
     script(browser, "window.__startApp()").await;
     browser.wait_until("!document.getElementById('boot')").await;
+}
+
+#[tokio::test]
+async fn the_first_step_is_on_screen_before_any_script_in_the_persons_language() {
+    let app = app_with_boot_held_back();
+    let product = Product::start_with_app(ONE_METHOD, app.path());
+    let browser = Browser::start_phone("de-DE").await;
+    browser
+        .client
+        .goto(&format!("{}/?user=adele.vance", product.url))
+        .await
+        .unwrap();
+    browser
+        .wait_until("typeof window.__startBoot === 'function'")
+        .await;
+    // Nothing of boot.js has run: what is on screen is the server's page.
+    assert_eq!(
+        script(&browser, "return typeof window.sspr").await,
+        "undefined"
+    );
+    assert_eq!(browser.html_attr("lang").await.as_deref(), Some("de"));
+    for (css, key) in [
+        ("#first-step h1", "reset.title"),
+        ("#first-step-lead", "reset.intro_single"),
+        ("#first-step label[for=user-id]", "reset.identify.label"),
+        ("#first-step-form button", "reset.next"),
+    ] {
+        assert_eq!(browser.text_of(css).await, locale_text("de", key), "{css}");
+    }
+    assert_eq!(browser.text_of("#first-step-organisation").await, "Contoso");
+    assert_eq!(browser.value_of("#user-id").await, "adele.vance");
+    // The loading line gives way to the step.
+    let loading = "return getComputedStyle(document.querySelector('.boot__message')).display";
+    assert_eq!(script(&browser, loading).await, "none");
+    crate::a11y::assert_accessible(&browser, "the first step before any script").await;
+    browser.screenshot("first-step-before-scripts-360-de").await;
+    // Typed on before the scripts came: the app keeps it.
+    crate::a11y::tab_to(&browser, "#user-id").await;
+    crate::a11y::press(&browser, &[fantoccini::key::Key::End.into()]).await;
+    crate::a11y::type_text(&browser, "@contoso.example").await;
+    script(&browser, "window.__startBoot()").await;
+    browser.wait_until("!document.getElementById('boot')").await;
+    assert_eq!(browser.value_of("#user-id").await, ADELE);
+    crate::a11y::press(&browser, &[fantoccini::key::Key::Enter.into()]).await;
+    browser
+        .wait_for_text("h1", &locale_text("de", "reset.choose.heading"))
+        .await;
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn without_javascript_the_page_says_it_needs_it_and_shows_no_dead_form() {
+    let product = Product::start_with_config(ONE_METHOD);
+    let browser =
+        Browser::start_with_switches("en-US", &["--blink-settings=scriptEnabled=false"]).await;
+    browser
+        .client
+        .goto(&format!("{}/", product.url))
+        .await
+        .unwrap();
+    let message = browser.wait_for("#boot noscript p").await;
+    assert!(
+        message.is_displayed().await.unwrap(),
+        "the message is hidden"
+    );
+    let step = browser.wait_for("#first-step").await;
+    assert!(
+        !step.is_displayed().await.unwrap(),
+        "a form that cannot work is shown"
+    );
+    browser.screenshot("no-javascript-360").await;
+    browser.quit().await;
 }
 
 #[tokio::test]

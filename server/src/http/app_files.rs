@@ -1,8 +1,10 @@
 //! The built web app: files from `app_dir`, and the page of each area for its routes so
 //! that a reload or a shared link works: `security-info.html` (the security-info page's
-//! bundle) at `/security-info`, `index.html` (the reset portal's) everywhere else.
+//! bundle) at `/security-info`, `index.html` (the reset portal's) everywhere else. The
+//! reset portal's page is the server's rendering of `index.html` (`reset_page.rs`).
 
 use super::problem::ApiError;
+use super::reset_page::ResetPage;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
@@ -14,16 +16,27 @@ use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 
 #[derive(Debug, Clone)]
-struct AppDir(Arc<PathBuf>);
+struct AppDir {
+    dir: Arc<PathBuf>,
+    reset_page: Arc<ResetPage>,
+}
 
-/// A service serving `dir`, falling back to its `index.html` for app routes. Files are
-/// compressed (brotli or gzip, as the browser accepts): they are static, so compression
-/// cannot leak anything (API responses, which carry secrets, are never compressed).
-pub fn service(dir: PathBuf) -> Router {
+/// A service serving `dir`, falling back to its `index.html` for app routes (`/` and
+/// the reset portal's routes get `reset_page`). Files are compressed (brotli or gzip, as
+/// the browser accepts): they are static, so compression cannot leak anything (API
+/// responses, which carry secrets, are never compressed).
+pub fn service(dir: PathBuf, reset_page: Arc<ResetPage>) -> Router {
+    let state = AppDir {
+        dir: Arc::new(dir.clone()),
+        reset_page,
+    };
     let fallback = Router::new()
         .fallback(get(index_for_app_route))
-        .with_state(AppDir(Arc::new(dir.clone())));
+        .with_state(state.clone());
     Router::new()
+        .route("/", get(index_for_app_route))
+        .route("/index.html", get(index_for_app_route))
+        .with_state(state)
         .fallback_service(ServeDir::new(dir).precompressed_br().fallback(fallback))
         .layer(CompressionLayer::new())
 }
@@ -91,18 +104,27 @@ pub fn area_page(path: &str) -> &'static str {
     }
 }
 
-async fn index_for_app_route(State(AppDir(dir)): State<AppDir>, request: Request) -> Response {
+async fn index_for_app_route(
+    State(AppDir { dir, reset_page }): State<AppDir>,
+    request: Request,
+) -> Response {
     let path = request.uri().path();
     if path == "/api" || path.starts_with("/api/") {
         // Never answer an API client with the app's HTML.
         return ApiError::NotFound.into_response();
     }
     let last_segment = path.rsplit('/').next().unwrap_or_default();
-    if last_segment.contains('.') {
+    if last_segment.contains('.') && path != "/index.html" {
         // A missing asset, not an app route: a plain 404 rather than HTML in its place.
         return (StatusCode::NOT_FOUND, "not found\n").into_response();
     }
-    match tokio::fs::read_to_string(dir.join(area_page(path))).await {
+    let page = area_page(path.trim_end_matches("index.html"));
+    if page == "index.html"
+        && let Some(response) = reset_page.respond(request.uri(), request.headers())
+    {
+        return response;
+    }
+    match tokio::fs::read_to_string(dir.join(page)).await {
         Ok(html) => Html(html).into_response(),
         Err(err) => {
             tracing::error!(app_dir = %dir.display(), error = %err, "the web app is not built");

@@ -17,6 +17,7 @@ mod openapi;
 pub mod problem;
 mod registration_v1;
 mod reports_v1;
+mod reset_page;
 mod reset_v1;
 mod return_urls;
 mod same_origin;
@@ -110,10 +111,18 @@ pub fn router(config: &Config, services: Services) -> Router {
         .route("/v1/openapi.json", get(openapi::document))
         .merge(limited);
     let mut pages = reports_v1::pages();
+    // The reset portal's page in every language, rendered once (docs/ARCHITECTURE.md,
+    // "First load").
+    let reset_page = Arc::new(reset_page::ResetPage::load(
+        &config.server.app_dir,
+        &config.organisation.name,
+        config.policy.methods_required,
+    ));
     if demo {
         // Anyone but a loopback peer gets what they would get without demo mode.
         let api_missing = Router::new().fallback(problem::api_not_found);
-        let page_missing = app_files::service(config.server.app_dir.clone());
+        let page_missing =
+            app_files::service(config.server.app_dir.clone(), Arc::clone(&reset_page));
         api = api.route(
             "/v1/dev/outbox",
             get(dev_outbox::json).layer(middleware::from_fn_with_state(
@@ -187,12 +196,14 @@ pub fn router(config: &Config, services: Services) -> Router {
         .nest("/api", api)
         .merge(pages)
         .route("/theme.css", get(theme_css).with_state(theme))
-        .fallback_service(app_files::service(config.server.app_dir.clone()).layer(
-            middleware::from_fn_with_state(
-                Arc::new(config.server.embedding_origins.clone()),
-                return_urls::log_dropped,
+        .fallback_service(
+            app_files::service(config.server.app_dir.clone(), reset_page).layer(
+                middleware::from_fn_with_state(
+                    Arc::new(config.server.embedding_origins.clone()),
+                    return_urls::log_dropped,
+                ),
             ),
-        ))
+        )
         .layer(middleware::from_fn_with_state(
             Arc::clone(&host_policy),
             host_guard::guard,

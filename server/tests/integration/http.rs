@@ -188,6 +188,70 @@ async fn app_routes_get_their_areas_page() {
     }
 }
 
+/// The reset portal's page is the server's rendering of index.html: its first step on
+/// screen before any script, in the language asked for, with the organisation's name
+/// (docs/ARCHITECTURE.md, "First load").
+#[tokio::test]
+async fn the_reset_page_comes_with_its_first_step_filled_in_in_the_persons_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let app_dir = app_dir(&dir);
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    std::fs::copy(format!("{root}/index.html"), app_dir.join("index.html")).unwrap();
+    std::fs::create_dir_all(app_dir.join("locales/reset")).unwrap();
+    for tag in ["en", "de"] {
+        std::fs::copy(
+            format!("{root}/locales/{tag}.json"),
+            app_dir.join(format!("locales/reset/{tag}.json")),
+        )
+        .unwrap();
+    }
+    let german: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{root}/locales/de.json")).unwrap())
+            .unwrap();
+    let server = server_on(dir, app_dir, "[organisation]\nname = \"Fabrikam <GmbH>\"\n");
+    let page = |path: &str, language: &str| {
+        Request::get(path)
+            .header(header::ACCEPT_LANGUAGE, language)
+            .body(Body::empty())
+            .unwrap()
+    };
+    for path in ["/", "/index.html", "/reset"] {
+        let response = send(&server, page(path, "de-DE,de;q=0.9,en;q=0.8")).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(header_of(&response, "content-language"), "de", "{path}");
+        assert_eq!(header_of(&response, "vary"), "accept-language", "{path}");
+        let body = body_text(response).await;
+        assert!(
+            body.contains("<html lang=\"de\" dir=\"ltr\">"),
+            "{path}: {body}"
+        );
+        for key in ["title", "intro_single"] {
+            let text = german["reset"][key].as_str().unwrap();
+            assert!(body.contains(text), "{path}: no {key} ({text}) in {body}");
+        }
+        assert!(body.contains(">Fabrikam &lt;GmbH&gt;</span>"), "{path}");
+        assert!(
+            body.contains("<div id=\"first-step\" data-locale=\"de\">"),
+            "{path}"
+        );
+    }
+    // Off the first step the step is hidden; the security-info page is its own.
+    let body = body_text(send(&server, page("/?step=method-m1", "de")).await).await;
+    assert!(body.contains("id=\"first-step\" hidden"), "{body}");
+    let body = body_text(send(&server, page("/security-info", "de")).await).await;
+    assert!(body.contains("<title>security info</title>"), "{body}");
+    // Compressed on the way out, like the other app files.
+    let response = send(
+        &server,
+        Request::get("/")
+            .header(header::ACCEPT_ENCODING, "br")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(header_of(&response, "content-encoding"), "br");
+}
+
 #[tokio::test]
 async fn assets_are_served_and_missing_assets_are_404() {
     let server = server();
