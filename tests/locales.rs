@@ -291,6 +291,8 @@ fn every_server_locale_is_complete() {
 /// Keys the page's scripts read rather than the Rust code.
 const READ_BY_SCRIPTS: &[(&str, &str)] = &[
     ("boot.loading", "public/boot.js"),
+    // Put into index.html by the server (server/src/http/reset_page.rs).
+    ("app.no_javascript", "index.html"),
     ("boot.no_wasm_title", "public/boot.js"),
     ("boot.no_wasm_body", "public/boot.js"),
     ("boot.not_loaded", "public/boot.js"),

@@ -249,26 +249,31 @@ async fn the_first_step_is_on_screen_before_any_script_in_the_persons_language()
 }
 
 #[tokio::test]
-async fn without_javascript_the_page_says_it_needs_it_and_shows_no_dead_form() {
+async fn without_javascript_the_page_says_it_needs_it_in_german_and_shows_no_dead_form() {
     let product = Product::start_with_config(ONE_METHOD);
     let browser =
-        Browser::start_with_switches("en-US", &["--blink-settings=scriptEnabled=false"]).await;
+        Browser::start_with_switches("de-DE", &["--blink-settings=scriptEnabled=false"]).await;
     browser
         .client
         .goto(&format!("{}/", product.url))
         .await
         .unwrap();
+    // In the person's language (the server's page), and the step that cannot work gone.
     let message = browser.wait_for("#boot noscript p").await;
     assert!(
         message.is_displayed().await.unwrap(),
         "the message is hidden"
+    );
+    assert_eq!(
+        message.text().await.unwrap(),
+        locale_text("de", "app.no_javascript")
     );
     let step = browser.wait_for("#first-step").await;
     assert!(
         !step.is_displayed().await.unwrap(),
         "a form that cannot work is shown"
     );
-    browser.screenshot("no-javascript-360").await;
+    browser.screenshot("no-javascript-de").await;
     browser.quit().await;
 }
 
