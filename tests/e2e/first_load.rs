@@ -229,6 +229,10 @@ async fn the_first_step_is_on_screen_before_any_script_in_the_persons_language()
     }
     assert_eq!(browser.text_of("#first-step-organisation").await, "Contoso");
     assert_eq!(browser.value_of("#user-id").await, "adele.vance");
+    // Styled by the stylesheets in the page (the CSP allows them by their hashes): the
+    // header in the organisation's brand colour.
+    let header = "return getComputedStyle(document.querySelector('.site-header')).backgroundColor";
+    assert_eq!(script(&browser, header).await, "rgb(29, 79, 145)");
     // The loading line gives way to the step.
     let loading = "return getComputedStyle(document.querySelector('.boot__message')).display";
     assert_eq!(script(&browser, loading).await, "none");

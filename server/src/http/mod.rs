@@ -111,12 +111,19 @@ pub fn router(config: &Config, services: Services) -> Router {
         .route("/v1/openapi.json", get(openapi::document))
         .merge(limited);
     let mut pages = reports_v1::pages();
+    // The organisation's theme, checked when the configuration was read.
+    let theme: Arc<str> = crate::theme::Theme::new(&config.theme)
+        .map(|theme| theme.css().into())
+        .unwrap_or_else(|_| "".into());
     // The reset portal's page in every language, rendered once (docs/ARCHITECTURE.md,
     // "First load").
     let reset_page = Arc::new(reset_page::ResetPage::load(
         &config.server.app_dir,
-        &config.organisation.name,
-        config.policy.methods_required,
+        &reset_page::Organisation {
+            name: &config.organisation.name,
+            methods_required: config.policy.methods_required,
+            theme_css: &theme,
+        },
     ));
     if demo {
         // Anyone but a loopback peer gets what they would get without demo mode.
@@ -186,10 +193,6 @@ pub fn router(config: &Config, services: Services) -> Router {
         .method_not_allowed_fallback(problem::method_not_allowed)
         .with_state(state.clone());
     let pages = pages.with_state(state);
-    // The organisation's theme, checked when the configuration was read.
-    let theme: Arc<str> = crate::theme::Theme::new(&config.theme)
-        .map(|theme| theme.css().into())
-        .unwrap_or_else(|_| "".into());
     let host_policy = Arc::new(host_guard::HostPolicy::from_config(config));
     let headers = Arc::new(security_headers::SecurityHeaders::from_config(config));
     let guarded = Router::new()

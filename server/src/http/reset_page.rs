@@ -11,14 +11,21 @@
 //! negotiates in, except for a language chosen with the switcher, which only the browser
 //! knows (boot.js then puts that language's texts in).
 //!
+//! Its stylesheets (the app's and the organisation's theme) are put into the page, so
+//! that nothing but the page stands between the request and the field; the response's
+//! CSP allows exactly those by their hashes (`InlineStyles`, `security_headers.rs`).
+//!
 //! Per request, the step is hidden when the page is not on it (a reload in the middle of
 //! a reset, `?step=`; the embedded portal, `?embed=1`), and `?user=` fills in the field.
 
 use super::html::escape;
+use super::security_headers::InlineStyles;
 use crate::texts::Language;
 use axum::extract::Query;
 use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -29,12 +36,22 @@ const MAX_PREFILL_CHARS: usize = 256;
 #[derive(Debug, Default)]
 pub struct ResetPage {
     pages: Vec<(Language, String)>,
+    /// The CSP hash sources of the stylesheets put into the page (empty: none).
+    styles: Option<InlineStyles>,
+}
+
+/// What the page says of the organisation.
+pub struct Organisation<'a> {
+    pub name: &'a str,
+    pub methods_required: u8,
+    /// `/theme.css` (crate::theme), empty when there is no valid theme.
+    pub theme_css: &'a str,
 }
 
 impl ResetPage {
     /// Renders `index.html` of `app_dir` in every language; empty when the app is not
     /// built (the page is then read from the folder on each request, as other pages are).
-    pub fn load(app_dir: &Path, organisation: &str, methods_required: u8) -> ResetPage {
+    pub fn load(app_dir: &Path, organisation: &Organisation) -> ResetPage {
         let Ok(template) = std::fs::read_to_string(app_dir.join("index.html")) else {
             return ResetPage::default();
         };
@@ -42,6 +59,7 @@ impl ResetPage {
             // Not the portal's page (an app folder of another build): served as it is.
             return ResetPage::default();
         }
+        let (template, hashes) = inline_stylesheets(&template, app_dir, organisation.theme_css);
         let missing = std::cell::RefCell::new(Vec::new());
         let texts_of = |language: Language| -> HashMap<String, String> {
             let file = app_dir
@@ -69,7 +87,12 @@ impl ResetPage {
                     own: &own,
                     english: &english,
                 };
-                let page = render(&template, &texts, organisation, methods_required);
+                let page = render(
+                    &template,
+                    &texts,
+                    organisation.name,
+                    organisation.methods_required,
+                );
                 (language, page)
             })
             .collect();
@@ -81,7 +104,8 @@ impl ResetPage {
                 "the first step has no texts in these languages (it shows their English)"
             );
         }
-        ResetPage { pages }
+        let styles = (!hashes.is_empty()).then(|| InlineStyles(hashes.join(" ").into()));
+        ResetPage { pages, styles }
     }
 
     pub fn is_loaded(&self) -> bool {
@@ -110,6 +134,9 @@ impl ResetPage {
             .find(|value| !value.is_empty() && value.chars().count() <= MAX_PREFILL_CHARS);
         let page = for_request(page, moved || embedded, prefill.map(String::as_str));
         let mut response = Html(page).into_response();
+        if let Some(styles) = &self.styles {
+            response.extensions_mut().insert(styles.clone());
+        }
         let headers = response.headers_mut();
         headers.insert(header::VARY, HeaderValue::from_static("accept-language"));
         if let Ok(tag) = HeaderValue::from_str(language.tag()) {
@@ -117,6 +144,50 @@ impl ResetPage {
         }
         Some(response)
     }
+}
+
+/// `template` with each stylesheet it links outside `<noscript>` put in as a `<style>`:
+/// `/theme.css` from `theme_css`, the others from `app_dir`. Returns the page and each
+/// inlined sheet's CSP hash source. A sheet that cannot be read, or that would end the
+/// `<style>` element early, stays a link.
+fn inline_stylesheets(template: &str, app_dir: &Path, theme_css: &str) -> (String, Vec<String>) {
+    const LINK: &str = "<link rel=\"stylesheet\" href=\"/";
+    let mut out = String::with_capacity(template.len() + 16 * 1024);
+    let mut hashes = Vec::new();
+    let mut rest = template;
+    while let Some(at) = rest.find(LINK) {
+        let Some(end) = rest[at..].find('>').map(|i| at + i + 1) else {
+            break;
+        };
+        let link = &rest[at..end];
+        let name = link[LINK.len()..].split('"').next().unwrap_or_default();
+        let in_noscript = rest[..at].trim_end().ends_with("<noscript>");
+        let safe_name = name.ends_with(".css")
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+        let css = match name {
+            _ if in_noscript || !safe_name => None,
+            "theme.css" => (!theme_css.is_empty()).then(|| theme_css.to_owned()),
+            _ => std::fs::read_to_string(app_dir.join(name)).ok(),
+        }
+        .filter(|css| !css.to_ascii_lowercase().contains("</style"));
+        out.push_str(&rest[..at]);
+        match css {
+            Some(css) => {
+                let digest = Sha256::digest(css.as_bytes());
+                let hash = base64::engine::general_purpose::STANDARD.encode(digest);
+                hashes.push(format!("'sha256-{hash}'"));
+                out.push_str("<style>");
+                out.push_str(&css);
+                out.push_str("</style>");
+            }
+            None => out.push_str(link),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    (out, hashes)
 }
 
 /// A language's texts, English where it has none.
@@ -349,7 +420,13 @@ mod tests {
             let file = format!("{}/../locales/{tag}.json", env!("CARGO_MANIFEST_DIR"));
             std::fs::copy(file, dir.path().join(format!("locales/reset/{tag}.json"))).unwrap();
         }
-        let page = ResetPage::load(dir.path(), "Contoso", 2);
+        std::fs::write(dir.path().join("main.css"), "body { margin: 0 }").unwrap();
+        let organisation = Organisation {
+            name: "Contoso",
+            methods_required: 2,
+            theme_css: ":root { --colour-brand: #1d4f91; }",
+        };
+        let page = ResetPage::load(dir.path(), &organisation);
         (dir, page)
     }
 
@@ -400,8 +477,45 @@ mod tests {
     }
 
     #[test]
+    fn stylesheets_are_put_in_with_their_hashes_but_not_the_noscript_one() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.css"), "h1 { color: red }").unwrap();
+        std::fs::write(dir.path().join("bad.css"), "a{}</style><script>").unwrap();
+        let template = "<head><link rel=\"stylesheet\" href=\"/main.css\" data-integrity=\"none\"/>\
+            <link rel=\"stylesheet\" href=\"/theme.css\">\
+            <link rel=\"stylesheet\" href=\"/bad.css\">\
+            <link rel=\"stylesheet\" href=\"/missing.css\">\
+            <noscript><link rel=\"stylesheet\" href=\"/main.css\"></noscript></head>";
+        let (page, hashes) = inline_stylesheets(template, dir.path(), ":root{}");
+        assert_eq!(
+            page,
+            "<head><style>h1 { color: red }</style><style>:root{}</style>\
+            <link rel=\"stylesheet\" href=\"/bad.css\">\
+            <link rel=\"stylesheet\" href=\"/missing.css\">\
+            <noscript><link rel=\"stylesheet\" href=\"/main.css\"></noscript></head>"
+        );
+        let hash = |css: &str| {
+            let digest = Sha256::digest(css.as_bytes());
+            format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            )
+        };
+        assert_eq!(hashes, [hash("h1 { color: red }"), hash(":root{}")]);
+        // Without a theme its link stays.
+        let (page, hashes) = inline_stylesheets(template, dir.path(), "");
+        assert!(page.contains("href=\"/theme.css\""));
+        assert_eq!(hashes.len(), 1);
+    }
+
+    #[test]
     fn without_a_built_app_there_is_no_page() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(!ResetPage::load(dir.path(), "Contoso", 1).is_loaded());
+        let organisation = Organisation {
+            name: "Contoso",
+            methods_required: 1,
+            theme_css: "",
+        };
+        assert!(!ResetPage::load(dir.path(), &organisation).is_loaded());
     }
 }

@@ -11,6 +11,7 @@ use std::sync::Arc;
 /// The header values, computed once from the configuration.
 #[derive(Debug, Clone)]
 pub struct SecurityHeaders {
+    frame_ancestors: String,
     csp: HeaderValue,
     /// The same policy for pages that are never framed, embedding or not.
     top_level_csp: HeaderValue,
@@ -36,24 +37,37 @@ impl SecurityHeaders {
         } else {
             config.server.embedding_origins.join(" ")
         };
-        let csp = |frame_ancestors: &str| {
-            let csp = format!(
-                "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-                 img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
-                 form-action 'self'; frame-ancestors {frame_ancestors}"
-            );
-            // Origins were validated at start to contain only URL characters.
-            HeaderValue::from_str(&csp)
-                .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"))
-        };
         SecurityHeaders {
-            csp: csp(&frame_ancestors),
-            top_level_csp: csp("'none'"),
+            csp: policy(&frame_ancestors, ""),
+            top_level_csp: policy("'none'", ""),
+            frame_ancestors,
             hsts: config
                 .behind_tls()
                 .then(|| HeaderValue::from_static("max-age=63072000; includeSubDomains")),
         }
     }
+}
+
+/// The stylesheets a page carries inline (the reset portal's page, `reset_page.rs`), as
+/// CSP hash sources (`'sha256-...'`): set on the response, allowed by its policy alone.
+/// Never `'unsafe-inline'`.
+#[derive(Debug, Clone)]
+pub struct InlineStyles(pub Arc<str>);
+
+/// The Content-Security-Policy with `frame_ancestors` and the inline `styles`' hashes.
+fn policy(frame_ancestors: &str, styles: &str) -> HeaderValue {
+    let styles = if styles.is_empty() {
+        String::new()
+    } else {
+        format!(" {styles}")
+    };
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'{styles}; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors {frame_ancestors}"
+    );
+    // Origins were validated at start to contain only URL characters; hashes are base64.
+    HeaderValue::from_str(&csp).unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"))
 }
 
 pub async fn add(
@@ -69,8 +83,8 @@ pub async fn add(
     let form_page = super::same_origin::is_form_page(path);
     let personal = is_api || path_is_report;
     let mut response = next.run(request).await;
-    let h = response.headers_mut();
     if top_level {
+        let h = response.headers_mut();
         h.insert(
             header::CONTENT_SECURITY_POLICY,
             headers.top_level_csp.clone(),
@@ -78,8 +92,15 @@ pub async fn add(
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     } else if !example {
         // (The demo's example login page brings the policy a host page needs.)
-        h.insert(header::CONTENT_SECURITY_POLICY, headers.csp.clone());
+        let csp = match response.extensions().get::<InlineStyles>() {
+            Some(InlineStyles(styles)) => policy(&headers.frame_ancestors, styles),
+            None => headers.csp.clone(),
+        };
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, csp);
     }
+    let h = response.headers_mut();
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -6,7 +6,9 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode, header};
+use base64::Engine as _;
 use http_body_util::BodyExt;
+use sha2::Digest as _;
 use sspr_server::config::Config;
 use sspr_server::http::router;
 use tower::ServiceExt;
@@ -235,6 +237,19 @@ async fn the_reset_page_comes_with_its_first_step_filled_in_in_the_persons_langu
             "{path}"
         );
     }
+    // The theme's stylesheet is in the page, allowed by its hash alone.
+    let response = send(&server, page("/", "de")).await;
+    let csp = header_of(&response, "content-security-policy").to_owned();
+    let body = body_text(response).await;
+    let start = body.find("<style>").expect("the theme inline") + "<style>".len();
+    let css = &body[start..start + body[start..].find("</style>").unwrap()];
+    assert!(css.contains("--colour-brand"), "{css}");
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(css));
+    assert!(
+        csp.contains(&format!("style-src 'self' 'sha256-{hash}';")),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
     // Off the first step the step is hidden; the security-info page is its own.
     let body = body_text(send(&server, page("/?step=method-m1", "de")).await).await;
     assert!(body.contains("id=\"first-step\" hidden"), "{body}");
