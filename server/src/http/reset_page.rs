@@ -28,6 +28,7 @@ use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// The longest `?user=` put into the field (longer is no user ID; the field stays empty).
 const MAX_PREFILL_CHARS: usize = 256;
@@ -35,9 +36,17 @@ const MAX_PREFILL_CHARS: usize = 256;
 /// The reset portal's page in every shipped language.
 #[derive(Debug, Default)]
 pub struct ResetPage {
-    pages: Vec<(Language, String)>,
+    pages: Vec<Page>,
     /// The CSP hash sources of the stylesheets put into the page (empty: none).
     styles: Option<InlineStyles>,
+}
+
+/// One language's page, and its brotli form made on the first request that can take it.
+#[derive(Debug)]
+struct Page {
+    language: Language,
+    html: String,
+    brotli: OnceLock<Option<Vec<u8>>>,
 }
 
 /// What the page says of the organisation.
@@ -93,7 +102,11 @@ impl ResetPage {
                     organisation.name,
                     organisation.methods_required,
                 );
-                (language, page)
+                Page {
+                    language,
+                    html: page,
+                    brotli: OnceLock::new(),
+                }
             })
             .collect();
         let missing = missing.into_inner();
@@ -122,28 +135,79 @@ impl ResetPage {
             .and_then(|tag| Language::supported(tag))
             .or_else(|| Language::of_request(headers))
             .unwrap_or_default();
-        let (_, page) = self
-            .pages
-            .iter()
-            .find(|(shipped, _)| *shipped == language)?;
+        let page = self.pages.iter().find(|page| page.language == language)?;
         let moved = query.get("step").is_some_and(|step| step != "identify");
         let embedded = query.get("embed").is_some_and(|embed| embed == "1");
         let prefill = ["user", "user_id"]
             .iter()
             .filter_map(|name| query.get(*name))
             .find(|value| !value.is_empty() && value.chars().count() <= MAX_PREFILL_CHARS);
-        let page = for_request(page, moved || embedded, prefill.map(String::as_str));
-        let mut response = Html(page).into_response();
+        let hidden = moved || embedded;
+        // The page as it was rendered, to a browser taking brotli: compressed once, at
+        // the best quality (what the app's files get ahead of time); else compressed on
+        // the way out.
+        let compressed = (!hidden && prefill.is_none() && accepts_brotli(headers))
+            .then(|| page.brotli.get_or_init(|| brotli_of(&page.html)).clone())
+            .flatten();
+        let mut response = match compressed {
+            Some(bytes) => (
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                    (header::CONTENT_ENCODING, "br"),
+                ],
+                bytes,
+            )
+                .into_response(),
+            None => {
+                Html(for_request(&page.html, hidden, prefill.map(String::as_str))).into_response()
+            }
+        };
         if let Some(styles) = &self.styles {
             response.extensions_mut().insert(styles.clone());
         }
         let headers = response.headers_mut();
-        headers.insert(header::VARY, HeaderValue::from_static("accept-language"));
+        headers.insert(
+            header::VARY,
+            HeaderValue::from_static("accept-encoding, accept-language"),
+        );
         if let Ok(tag) = HeaderValue::from_str(language.tag()) {
             headers.insert(header::CONTENT_LANGUAGE, tag);
         }
         Some(response)
     }
+}
+
+/// Whether `Accept-Encoding` takes brotli (`br`, not at `q=0`).
+fn accepts_brotli(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            parts
+                .next()
+                .is_some_and(|name| name.eq_ignore_ascii_case("br"))
+                && !parts.any(|param| {
+                    param
+                        .strip_prefix("q=")
+                        .and_then(|q| q.parse::<f32>().ok())
+                        .is_some_and(|q| q <= 0.0)
+                })
+        })
+}
+
+/// `html` compressed with brotli at quality 11 (`None` if that failed).
+fn brotli_of(html: &str) -> Option<Vec<u8>> {
+    let mut output = Vec::with_capacity(html.len() / 3);
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut html.as_bytes(), &mut output, &params).ok()?;
+    Some(output)
 }
 
 /// `template` with each stylesheet it links outside `<noscript>` put in as a `<style>`:
@@ -458,7 +522,7 @@ mod tests {
         assert!(body.contains(&format!(">{}</h1>", escape(title))), "{body}");
         assert!(body.contains("<html lang=\"fr\" dir=\"ltr\">"));
         assert_eq!(sent[header::CONTENT_LANGUAGE], "fr");
-        assert_eq!(sent[header::VARY], "accept-language");
+        assert_eq!(sent[header::VARY], "accept-encoding, accept-language");
         // ?locale= wins; one the app does not ship leaves it to Accept-Language.
         let uri: Uri = "/?locale=PL&user=alex%40contoso.example".parse().unwrap();
         let (_, body) = body_of(page.respond(&uri, &headers).unwrap()).await;
@@ -506,6 +570,21 @@ mod tests {
         let (page, hashes) = inline_stylesheets(template, dir.path(), "");
         assert!(page.contains("href=\"/theme.css\""));
         assert_eq!(hashes.len(), 1);
+    }
+
+    #[test]
+    fn brotli_is_taken_unless_refused() {
+        let takes = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::ACCEPT_ENCODING, value.parse().unwrap());
+            accepts_brotli(&headers)
+        };
+        assert!(takes("gzip, deflate, br, zstd"));
+        assert!(takes("BR;q=0.5"));
+        assert!(!takes("gzip"));
+        assert!(!takes("br;q=0, gzip"));
+        assert!(!takes("brotli"));
+        assert!(!accepts_brotli(&HeaderMap::new()));
     }
 
     #[test]

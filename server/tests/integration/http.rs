@@ -221,7 +221,10 @@ async fn the_reset_page_comes_with_its_first_step_filled_in_in_the_persons_langu
         let response = send(&server, page(path, "de-DE,de;q=0.9,en;q=0.8")).await;
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         assert_eq!(header_of(&response, "content-language"), "de", "{path}");
-        assert_eq!(header_of(&response, "vary"), "accept-language", "{path}");
+        assert!(
+            header_of(&response, "vary").contains("accept-language"),
+            "{path}"
+        );
         let body = body_text(response).await;
         assert!(
             body.contains("<html lang=\"de\" dir=\"ltr\">"),
@@ -255,16 +258,27 @@ async fn the_reset_page_comes_with_its_first_step_filled_in_in_the_persons_langu
     assert!(body.contains("id=\"first-step\" hidden"), "{body}");
     let body = body_text(send(&server, page("/security-info", "de")).await).await;
     assert!(body.contains("<title>security info</title>"), "{body}");
-    // Compressed on the way out, like the other app files.
-    let response = send(
-        &server,
-        Request::get("/")
-            .header(header::ACCEPT_ENCODING, "br")
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(header_of(&response, "content-encoding"), "br");
+    // Compressed for browsers that take it: the page as rendered once, at brotli's best;
+    // with a user filled in, on the way out.
+    for path in ["/", "/?user=adele"] {
+        let response = send(
+            &server,
+            Request::get(path)
+                .header(header::ACCEPT_ENCODING, "gzip, br")
+                .header(header::ACCEPT_LANGUAGE, "de")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(header_of(&response, "content-encoding"), "br", "{path}");
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        let mut html = Vec::new();
+        brotli::BrotliDecompress(&mut body.as_ref(), &mut html).unwrap();
+        let html = String::from_utf8(html).unwrap();
+        let title = german["reset"]["title"].as_str().unwrap();
+        assert!(html.contains(title), "{path}: {html}");
+        assert_eq!(html.contains("value=\"adele\""), path.contains("adele"));
+    }
 }
 
 #[tokio::test]
