@@ -73,14 +73,7 @@ pub fn precompress(dir: &std::path::Path) -> std::io::Result<usize> {
         {
             continue;
         }
-        let input = std::fs::read(&path)?;
-        let mut output = Vec::with_capacity(input.len() / 3);
-        let params = brotli::enc::BrotliEncoderParams {
-            quality: 11,
-            lgwin: 22,
-            ..Default::default()
-        };
-        brotli::BrotliCompress(&mut input.as_slice(), &mut output, &params)?;
+        let output = brotli_best(&std::fs::read(&path)?)?;
         // Written aside, then renamed: a half-written file is never served.
         // One partial file per process: servers started together never share one.
         let mut partial = target.clone().into_os_string();
@@ -90,6 +83,19 @@ pub fn precompress(dir: &std::path::Path) -> std::io::Result<usize> {
         written += 1;
     }
     Ok(written)
+}
+
+/// `input` compressed with brotli at its best quality (the app's files ahead of time,
+/// the reset portal's page once per language).
+pub fn brotli_best(input: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut output = Vec::with_capacity(input.len() / 3);
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &input[..], &mut output, &params)?;
+    Ok(output)
 }
 
 /// The HTML file of the area an app route belongs to.

@@ -18,9 +18,11 @@
 //! Per request, the step is hidden when the page is not on it (a reload in the middle of
 //! a reset, `?step=`; the embedded portal, `?embed=1`), and `?user=` fills in the field.
 
+use super::app_files::brotli_best;
 use super::html::escape;
 use super::security_headers::InlineStyles;
 use crate::texts::Language;
+use axum::body::Bytes;
 use axum::extract::Query;
 use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -46,7 +48,7 @@ pub struct ResetPage {
 struct Page {
     language: Language,
     html: String,
-    brotli: OnceLock<Option<Vec<u8>>>,
+    brotli: OnceLock<Option<Bytes>>,
 }
 
 /// What the page says of the organisation.
@@ -147,7 +149,11 @@ impl ResetPage {
         // the best quality (what the app's files get ahead of time); else compressed on
         // the way out.
         let compressed = (!hidden && prefill.is_none() && accepts_brotli(headers))
-            .then(|| page.brotli.get_or_init(|| brotli_of(&page.html)).clone())
+            .then(|| {
+                page.brotli
+                    .get_or_init(|| brotli_best(page.html.as_bytes()).ok().map(Bytes::from))
+                    .clone()
+            })
             .flatten();
         let mut response = match compressed {
             Some(bytes) => (
@@ -196,18 +202,6 @@ fn accepts_brotli(headers: &HeaderMap) -> bool {
                         .is_some_and(|q| q <= 0.0)
                 })
         })
-}
-
-/// `html` compressed with brotli at quality 11 (`None` if that failed).
-fn brotli_of(html: &str) -> Option<Vec<u8>> {
-    let mut output = Vec::with_capacity(html.len() / 3);
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: 11,
-        lgwin: 22,
-        ..Default::default()
-    };
-    brotli::BrotliCompress(&mut html.as_bytes(), &mut output, &params).ok()?;
-    Some(output)
 }
 
 /// `template` with each stylesheet it links outside `<noscript>` put in as a `<style>`:
