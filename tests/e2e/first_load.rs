@@ -272,11 +272,15 @@ async fn without_javascript_the_page_says_it_needs_it_in_german_and_shows_no_dea
         message.text().await.unwrap(),
         locale_text("de", "app.no_javascript")
     );
-    let step = browser.wait_for("#first-step").await;
+    let form = browser.wait_for("#first-step-form").await;
     assert!(
-        !step.is_displayed().await.unwrap(),
+        !form.is_displayed().await.unwrap(),
         "a form that cannot work is shown"
     );
+    // Under the organisation's header.
+    let header = browser.wait_for("#first-step-organisation").await;
+    assert!(header.is_displayed().await.unwrap());
+    assert_eq!(header.text().await.unwrap(), "Contoso");
     browser.screenshot("no-javascript-de").await;
     browser.quit().await;
 }
