@@ -112,10 +112,19 @@ function textAt(file, path) {
 function say(key, english, namespace = "boot") {
   return pageTexts.then((file) => textAt(file, `${namespace}.${key}`) || english);
 }
-// The organisation's public configuration, fetched once for the static first step and the
-// no-WebAssembly page (null when it cannot be had).
+// The organisation's public configuration for the first step and the no-WebAssembly page:
+// the copy the server put into the page (`#sspr-config`), else fetched once (null when it
+// cannot be had).
 let config = null;
 function publicConfig() {
+  const embedded = !config && document.getElementById("sspr-config");
+  if (embedded) {
+    try {
+      config = Promise.resolve(JSON.parse(embedded.textContent));
+    } catch {
+      config = null;
+    }
+  }
   if (!config) {
     config = fetch("/api/v1/config")
       .then((response) => (response.ok ? response.json() : null))

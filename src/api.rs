@@ -52,9 +52,21 @@ impl ApiError {
     }
 }
 
-/// `GET /api/v1/config`.
+/// The organisation's settings: the copy the server put into the reset portal's page
+/// (`#sspr-config`, server/src/http/reset_page.rs), else `GET /api/v1/config`.
 pub async fn config() -> Result<PublicConfig, ApiError> {
+    if let Some(config) = config_in_page() {
+        return Ok(config);
+    }
     get(paths::CONFIG).await
+}
+
+fn config_in_page() -> Option<PublicConfig> {
+    let text = leptos::prelude::document()
+        .get_element_by_id("sspr-config")?
+        .text_content()?;
+    let value = js_sys::JSON::parse(&text).ok()?;
+    serde_wasm_bindgen::from_value(value).ok()
 }
 
 /// `GET /api/v1/captcha`.

@@ -44,6 +44,8 @@ async fn the_first_step_loads_alone_and_the_wizard_takes_over_without_a_reload()
     browser.open(&product, "/").await;
     browser.expect_heading("en", "reset.title").await;
     assert_eq!(fetched(&browser, "sspr-reset-start_bg.wasm").await, 1);
+    // The organisation's settings came with the page (`#sspr-config`).
+    assert_eq!(fetched(&browser, "api/v1/config").await, 0);
     // The wizard's bundle follows in the background, before anyone continues.
     let deadline = Instant::now() + Duration::from_secs(20);
     while fetched(&browser, WIZARD_WASM).await == 0 {

@@ -123,6 +123,7 @@ pub fn router(config: &Config, services: Services) -> Router {
             name: &config.organisation.name,
             methods_required: config.policy.methods_required,
             theme_css: &theme,
+            config_json: &serde_json::to_string(state.public_config.as_ref()).unwrap_or_default(),
         },
     ));
     if demo {

@@ -57,6 +57,9 @@ pub struct Organisation<'a> {
     pub methods_required: u8,
     /// `/theme.css` (crate::theme), empty when there is no valid theme.
     pub theme_css: &'a str,
+    /// `GET /api/v1/config`'s answer, put into the page for the app and boot.js
+    /// (`#sspr-config`), so that neither has to ask.
+    pub config_json: &'a str,
 }
 
 impl ResetPage {
@@ -71,6 +74,7 @@ impl ResetPage {
             return ResetPage::default();
         }
         let (template, hashes) = inline_stylesheets(&template, app_dir, organisation.theme_css);
+        let template = with_config(&template, organisation.config_json);
         let missing = std::cell::RefCell::new(Vec::new());
         let texts_of = |language: Language| -> HashMap<String, String> {
             let file = app_dir
@@ -181,6 +185,20 @@ impl ResetPage {
         }
         Some(response)
     }
+}
+
+/// `template` with `config_json` in a JSON data block (`#sspr-config`) at the end of its
+/// head: not a script, so the CSP has nothing to allow; `<` escaped, so the data cannot
+/// end the element.
+fn with_config(template: &str, config_json: &str) -> String {
+    if config_json.is_empty() {
+        return template.to_owned();
+    }
+    let block = format!(
+        "<script type=\"application/json\" id=\"sspr-config\">{}</script></head>",
+        config_json.replace('<', "\\u003c")
+    );
+    template.replacen("</head>", &block, 1)
 }
 
 /// Whether `Accept-Encoding` takes brotli (`br`, not at `q=0`).
@@ -483,6 +501,7 @@ mod tests {
             name: "Contoso",
             methods_required: 2,
             theme_css: ":root { --colour-brand: #1d4f91; }",
+            config_json: "{\"organisation_name\":\"Contoso</script>\"}",
         };
         let page = ResetPage::load(dir.path(), &organisation);
         (dir, page)
@@ -500,6 +519,15 @@ mod tests {
     async fn a_request_gets_its_language_forced_first_then_accepted() {
         let (_dir, page) = loaded();
         assert!(page.is_loaded());
+        // The configuration in the page, unable to end its element.
+        let english = &page.pages[0].html;
+        assert!(
+            english.contains(
+                "<script type=\"application/json\" id=\"sspr-config\">\
+                 {\"organisation_name\":\"Contoso\\u003c/script>\"}</script></head>"
+            ),
+            "{english}"
+        );
         let french: serde_json::Value = serde_json::from_str(
             &std::fs::read_to_string(format!("{}/../locales/fr.json", env!("CARGO_MANIFEST_DIR")))
                 .unwrap(),
@@ -588,6 +616,7 @@ mod tests {
             name: "Contoso",
             methods_required: 1,
             theme_css: "",
+            config_json: "",
         };
         assert!(!ResetPage::load(dir.path(), &organisation).is_loaded());
     }

@@ -240,6 +240,17 @@ async fn the_reset_page_comes_with_its_first_step_filled_in_in_the_persons_langu
             "{path}"
         );
     }
+    // The organisation's settings are in the page, as the API gives them.
+    let body = body_text(send(&server, page("/", "de")).await).await;
+    let marker = "<script type=\"application/json\" id=\"sspr-config\">";
+    let start = body.find(marker).expect("the configuration in the page") + marker.len();
+    let json = &body[start..start + body[start..].find("</script>").unwrap()];
+    let in_page: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(
+        in_page,
+        body_json(get(&server, "/api/v1/config").await).await
+    );
+    assert!(!json.contains('<'), "{json}");
     // The theme's stylesheet is in the page, allowed by its hash alone.
     let response = send(&server, page("/", "de")).await;
     let csp = header_of(&response, "content-security-policy").to_owned();
