@@ -98,16 +98,7 @@ impl Language {
             .split(',')
             .enumerate()
             .filter_map(|(order, item)| {
-                let mut parts = item.split(';');
-                let tag = parts.next()?.trim();
-                let mut quality = 1000;
-                for param in parts {
-                    if let Some((name, value)) = param.split_once('=')
-                        && name.trim().eq_ignore_ascii_case("q")
-                    {
-                        quality = parse_quality(value.trim())?;
-                    }
-                }
+                let (tag, quality) = crate::http::accept::weighted(item)?;
                 (!tag.is_empty() && tag != "*" && quality > 0).then_some((quality, order, tag))
             })
             .collect();
@@ -142,20 +133,6 @@ impl Language {
     /// Every language, English first.
     pub fn all() -> impl Iterator<Item = Language> {
         (0..LOCALES.len()).filter_map(|index| u8::try_from(index).ok().map(Language))
-    }
-}
-
-/// A `q` value (`0` to `1`, up to three decimals) in thousandths; `None` when malformed.
-fn parse_quality(value: &str) -> Option<u16> {
-    let (whole, fraction) = value.split_once('.').unwrap_or((value, ""));
-    if fraction.len() > 3 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let thousandths = format!("{fraction:0<3}").parse::<u16>().ok()?;
-    match whole {
-        "0" => Some(thousandths),
-        "1" if thousandths == 0 => Some(1000),
-        _ => None,
     }
 }
 

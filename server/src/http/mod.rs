@@ -1,6 +1,7 @@
 //! The HTTP surface: `/api/v1/*` (JSON) and the web app's files, with the security
 //! headers, the host guard (DNS rebinding) and the same-origin guard on everything.
 
+pub(crate) mod accept;
 mod api_v1;
 pub mod app_files;
 mod authenticator_v1;
@@ -120,10 +121,8 @@ pub fn router(config: &Config, services: Services) -> Router {
     let reset_page = Arc::new(reset_page::ResetPage::load(
         &config.server.app_dir,
         &reset_page::Organisation {
-            name: &config.organisation.name,
-            methods_required: config.policy.methods_required,
+            config: &state.public_config,
             theme_css: &theme,
-            config_json: &serde_json::to_string(state.public_config.as_ref()).unwrap_or_default(),
         },
     ));
     if demo {

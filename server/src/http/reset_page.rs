@@ -28,6 +28,7 @@ use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
+use sspr_api::config::PublicConfig;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -53,13 +54,12 @@ struct Page {
 
 /// What the page says of the organisation.
 pub struct Organisation<'a> {
-    pub name: &'a str,
-    pub methods_required: u8,
+    /// `GET /api/v1/config`'s answer: the name and policy on the first step, and the
+    /// whole of it in the page for the app and boot.js (`#sspr-config`), so that
+    /// neither has to ask.
+    pub config: &'a PublicConfig,
     /// `/theme.css` (crate::theme), empty when there is no valid theme.
     pub theme_css: &'a str,
-    /// `GET /api/v1/config`'s answer, put into the page for the app and boot.js
-    /// (`#sspr-config`), so that neither has to ask.
-    pub config_json: &'a str,
 }
 
 impl ResetPage {
@@ -74,61 +74,58 @@ impl ResetPage {
             return ResetPage::default();
         }
         let (template, hashes) = inline_stylesheets(&template, app_dir, organisation.theme_css);
-        let template = with_config(&template, organisation.config_json);
-        let missing = std::cell::RefCell::new(Vec::new());
-        let texts_of = |language: Language| -> HashMap<String, String> {
-            let file = app_dir
-                .join("locales/reset")
-                .join(format!("{}.json", language.tag()));
-            std::fs::read_to_string(&file)
-                .ok()
-                .and_then(|json| serde_json::from_str::<serde_json::Value>(&json).ok())
-                .map(|value| sspr_api::text::flatten(&value).into_iter().collect())
-                .unwrap_or_else(|| {
-                    missing.borrow_mut().push(language.tag());
+        let config = organisation.config;
+        let template = with_config(
+            &template,
+            &serde_json::to_string(config).unwrap_or_default(),
+        );
+        let folder = app_dir.join("locales/reset");
+        let read = |language: Language| -> Option<HashMap<String, String>> {
+            let file = folder.join(format!("{}.json", language.tag()));
+            let json = std::fs::read_to_string(file).ok()?;
+            let value = serde_json::from_str::<serde_json::Value>(&json).ok()?;
+            Some(sspr_api::text::flatten(&value).into_iter().collect())
+        };
+        let mut missing = Vec::new();
+        let english = read(Language::ENGLISH).unwrap_or_else(|| {
+            missing.push(Language::ENGLISH.tag());
+            HashMap::new()
+        });
+        let mut pages = Vec::new();
+        for language in Language::all() {
+            let own = if language == Language::ENGLISH {
+                HashMap::new()
+            } else {
+                read(language).unwrap_or_else(|| {
+                    missing.push(language.tag());
                     HashMap::new()
                 })
-        };
-        let english = texts_of(Language::ENGLISH);
-        let pages = Language::all()
-            .map(|language| {
-                let own = if language == Language::ENGLISH {
-                    HashMap::new()
-                } else {
-                    texts_of(language)
-                };
-                let texts = Texts {
-                    language,
-                    own: &own,
-                    english: &english,
-                };
-                let page = render(
+            };
+            let texts = Texts {
+                language,
+                own: &own,
+                english: &english,
+            };
+            pages.push(Page {
+                language,
+                html: render(
                     &template,
                     &texts,
-                    organisation.name,
-                    organisation.methods_required,
-                );
-                Page {
-                    language,
-                    html: page,
-                    brotli: OnceLock::new(),
-                }
-            })
-            .collect();
-        let missing = missing.into_inner();
+                    &config.organisation_name,
+                    config.methods_required,
+                ),
+                brotli: OnceLock::new(),
+            });
+        }
         if !missing.is_empty() {
             tracing::warn!(
-                folder = %app_dir.join("locales/reset").display(),
+                folder = %folder.display(),
                 languages = %missing.join(", "),
                 "the first step has no texts in these languages (it shows their English)"
             );
         }
         let styles = (!hashes.is_empty()).then(|| InlineStyles(hashes.join(" ").into()));
         ResetPage { pages, styles }
-    }
-
-    pub fn is_loaded(&self) -> bool {
-        !self.pages.is_empty()
     }
 
     /// The page for a request to `uri` with `headers`.
@@ -208,18 +205,8 @@ fn accepts_brotli(headers: &HeaderMap) -> bool {
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(','))
-        .any(|coding| {
-            let mut parts = coding.split(';').map(str::trim);
-            parts
-                .next()
-                .is_some_and(|name| name.eq_ignore_ascii_case("br"))
-                && !parts.any(|param| {
-                    param
-                        .strip_prefix("q=")
-                        .and_then(|q| q.parse::<f32>().ok())
-                        .is_some_and(|q| q <= 0.0)
-                })
-        })
+        .filter_map(super::accept::weighted)
+        .any(|(coding, quality)| coding.eq_ignore_ascii_case("br") && quality > 0)
 }
 
 /// `template` with each stylesheet it links outside `<noscript>` put in as a `<style>`:
@@ -488,6 +475,19 @@ mod tests {
         assert!(!hidden.contains("<script>\""));
     }
 
+    fn config(organisation_name: &str, methods_required: u8) -> PublicConfig {
+        PublicConfig {
+            organisation_name: organisation_name.into(),
+            locales: vec!["en".into()],
+            helpdesk_url: None,
+            sign_in_url: None,
+            methods_required,
+            custom_questions: Vec::new(),
+            phone_channels: Vec::new(),
+            embedding_origins: Vec::new(),
+        }
+    }
+
     fn loaded() -> (tempfile::TempDir, ResetPage) {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("index.html"), INDEX).unwrap();
@@ -498,10 +498,8 @@ mod tests {
         }
         std::fs::write(dir.path().join("main.css"), "body { margin: 0 }").unwrap();
         let organisation = Organisation {
-            name: "Contoso",
-            methods_required: 2,
+            config: &config("Contoso</script>", 2),
             theme_css: ":root { --colour-brand: #1d4f91; }",
-            config_json: "{\"organisation_name\":\"Contoso</script>\"}",
         };
         let page = ResetPage::load(dir.path(), &organisation);
         (dir, page)
@@ -518,13 +516,14 @@ mod tests {
     #[tokio::test]
     async fn a_request_gets_its_language_forced_first_then_accepted() {
         let (_dir, page) = loaded();
-        assert!(page.is_loaded());
+        assert!(!page.pages.is_empty());
         // The configuration in the page, unable to end its element.
         let english = &page.pages[0].html;
         assert!(
             english.contains(
                 "<script type=\"application/json\" id=\"sspr-config\">\
-                 {\"organisation_name\":\"Contoso\\u003c/script>\"}</script></head>"
+                 {\"organisation_name\":\"Contoso\\u003c/script>\",\"locales\":[\"en\"],\
+                 \"methods_required\":2}</script></head>"
             ),
             "{english}"
         );
@@ -613,11 +612,9 @@ mod tests {
     fn without_a_built_app_there_is_no_page() {
         let dir = tempfile::tempdir().unwrap();
         let organisation = Organisation {
-            name: "Contoso",
-            methods_required: 1,
+            config: &config("Contoso", 1),
             theme_css: "",
-            config_json: "",
         };
-        assert!(!ResetPage::load(dir.path(), &organisation).is_loaded());
+        assert!(ResetPage::load(dir.path(), &organisation).pages.is_empty());
     }
 }
