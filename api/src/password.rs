@@ -30,8 +30,17 @@ pub enum PasswordProblem {
     Common,
     /// Contains the user ID, the person's name or e-mail local part.
     ContainsPersonalInfo,
-    /// The same as the current password (checked by the server only).
+    /// The same as the current password, or one used recently (checked by the server
+    /// only; a directory's password history says the same).
     SameAsCurrent,
+    /// Shorter than the organisation's directory allows (its own minimum, longer than
+    /// [`MIN_LENGTH`]).
+    DirectoryTooShort,
+    /// Refused by the organisation's directory under its own rules (complexity, or a rule
+    /// it does not name).
+    DirectoryRules,
+    /// The directory allows no new password yet: the last change was too recent.
+    ChangedTooRecently,
 }
 
 /// The list of common passwords, sorted, one per line, lowercase.
@@ -258,11 +267,14 @@ mod tests {
             PasswordProblem::Common,
             PasswordProblem::ContainsPersonalInfo,
             PasswordProblem::SameAsCurrent,
+            PasswordProblem::DirectoryTooShort,
+            PasswordProblem::DirectoryRules,
+            PasswordProblem::ChangedTooRecently,
         ])
         .unwrap();
         assert_eq!(
             json,
-            r#"["too_short","too_long","common","contains_personal_info","same_as_current"]"#
+            r#"["too_short","too_long","common","contains_personal_info","same_as_current","directory_too_short","directory_rules","changed_too_recently"]"#
         );
     }
 

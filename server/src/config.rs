@@ -19,6 +19,9 @@ pub struct Config {
     pub phone: crate::phone::PhoneConfig,
     pub push: crate::push::config::PushConfig,
     pub theme: crate::theme::ThemeConfig,
+    /// Where people and their passwords are: the embedded directory (default) or LDAP /
+    /// Active Directory (`kind = "ldap"`, docs/DIRECTORY.md).
+    pub directory: crate::people::DirectoryConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -281,6 +284,12 @@ impl Config {
             });
         }
         self.policy.validate()?;
+        if let crate::people::DirectoryConfig::Ldap(ldap) = &self.directory {
+            ldap.settings().map_err(|err| ConfigError::Invalid {
+                key: "directory",
+                message: err.to_string(),
+            })?;
+        }
         self.validate_smtp()?;
         crate::push::config::validate(self)?;
         if let Some(bad) = self

@@ -43,6 +43,9 @@ fn describe(problems: &[PasswordProblem]) -> String {
             PasswordProblem::Common => "one of the most common passwords",
             PasswordProblem::ContainsPersonalInfo => "contains the user ID or name",
             PasswordProblem::SameAsCurrent => "the current password",
+            PasswordProblem::DirectoryTooShort => "too short for the directory",
+            PasswordProblem::DirectoryRules => "not accepted by the directory's rules",
+            PasswordProblem::ChangedTooRecently => "changed too recently",
         })
         .collect::<Vec<_>>()
         .join(", ")

@@ -14,6 +14,7 @@ pub mod directory;
 pub mod http;
 pub mod limits;
 pub mod methods;
+pub mod people;
 pub mod phone;
 pub mod policy;
 pub mod private_files;

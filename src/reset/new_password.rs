@@ -27,6 +27,13 @@ pub fn problem_text(locale: Locale, problem: PasswordProblem) -> &'static str {
         PasswordProblem::Common => td_string!(locale, reset.password.common),
         PasswordProblem::ContainsPersonalInfo => td_string!(locale, reset.password.personal),
         PasswordProblem::SameAsCurrent => td_string!(locale, reset.password.same_as_current),
+        PasswordProblem::DirectoryTooShort => {
+            td_string!(locale, reset.password.directory_too_short)
+        }
+        PasswordProblem::DirectoryRules => td_string!(locale, reset.password.directory_rules),
+        PasswordProblem::ChangedTooRecently => {
+            td_string!(locale, reset.password.changed_too_recently)
+        }
     }
 }
 

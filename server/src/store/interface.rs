@@ -12,7 +12,7 @@ use super::records::{
     ProofAttempt, ProofCheck, ProofInput, ProofOutcome,
 };
 use super::records::{ApprovalRecord, DeviceEnrolment, DeviceRecord, PromptsReported};
-use super::records::{ChangeNotice, ReportOutcome, ReportRecord};
+use super::records::{ChangeNotice, DirectoryEntry, ReportOutcome, ReportRecord};
 use super::records::{MessageChannel, MethodListing, NewMessage, PurgeReport, QueuedMessage};
 use super::records::{
     NewRegistration, RegistrationAttempt, RegistrationInput, RegistrationOutcome, RegistrationStart,
@@ -170,6 +170,16 @@ pub trait ResetStore: Clone + Send + Sync + 'static {
     fn report_prompts(
         &self,
         report: PromptsReported,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Brings the row of a person an LDAP directory holds up to date (people/mod.rs):
+    /// found by the directory's stable id, renamed, its details, state and groups
+    /// replaced; created when new. With `None` (the directory has no `user_id`), a
+    /// directory row carrying that user ID is disabled. One transaction.
+    fn sync_directory_entry(
+        &self,
+        user_id: String,
+        entry: Option<DirectoryEntry>,
+        now: u64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
@@ -620,6 +630,14 @@ macro_rules! implement_store_traits {
                 report: $crate::store::records::PromptsReported,
             ) -> Result<(), $crate::store::StoreError> {
                 $call!(self, ResetStore::report_prompts(report))
+            }
+            async fn sync_directory_entry(
+                &self,
+                user_id: String,
+                entry: Option<$crate::store::records::DirectoryEntry>,
+                now: u64,
+            ) -> Result<(), $crate::store::StoreError> {
+                $call!(self, ResetStore::sync_directory_entry(user_id, entry, now))
             }
         }
         impl $crate::store::interface::OutboxStore for $ty {

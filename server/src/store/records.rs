@@ -30,6 +30,19 @@ pub struct Account {
     pub questions: Vec<String>,
 }
 
+/// What an LDAP directory says of a person, as this server's row of them keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectoryEntry {
+    /// The directory's id of the person, which never changes (entryUUID, objectGUID).
+    pub stable_id: String,
+    pub user_id: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub enabled: bool,
+    pub is_admin: bool,
+    pub groups: Vec<String>,
+}
+
 /// A registered method, without its secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MethodRecord {

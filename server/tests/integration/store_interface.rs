@@ -23,7 +23,7 @@ use sspr_server::store::records::{
     Account, ChallengeOutcome, Completion, CompletionOutcome, FlowRecord, Limits, NewChallenge,
     ProofAttempt, ProofOutcome,
 };
-use sspr_server::store::records::{ApprovalRecord, PromptsReported};
+use sspr_server::store::records::{ApprovalRecord, DirectoryEntry, PromptsReported};
 use sspr_server::store::{NewUser, ResetStore, SqliteStore, StoreError};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -256,6 +256,18 @@ impl ResetStore for Flaky {
         report: PromptsReported,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
         delegate!(self, "report_prompts", self.inner.report_prompts(report))
+    }
+    fn sync_directory_entry(
+        &self,
+        user_id: String,
+        entry: Option<DirectoryEntry>,
+        now: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        delegate!(
+            self,
+            "sync_directory_entry",
+            self.inner.sync_directory_entry(user_id, entry, now)
+        )
     }
 }
 

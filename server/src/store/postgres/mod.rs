@@ -22,6 +22,7 @@
 mod counters;
 mod devices;
 mod directory_store;
+mod directory_sync;
 mod migrations;
 mod outbox_store;
 mod registrations;

@@ -238,6 +238,13 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX approval_requests_by_flow ON approval_requests (flow_id, method);
     CREATE INDEX approval_requests_by_device ON approval_requests (device) WHERE settled_at IS NULL;
     "#,
+    // 14: people of an LDAP directory. Their row is keyed by the directory's stable id
+    // (entryUUID, objectGUID), so a rename there keeps their methods; NULL for people of
+    // the embedded directory.
+    r#"
+    ALTER TABLE users ADD COLUMN directory_id TEXT;
+    CREATE UNIQUE INDEX users_by_directory_id ON users (directory_id) WHERE directory_id IS NOT NULL;
+    "#,
 ];
 
 /// The schema version this server writes.

@@ -3,6 +3,7 @@
 mod counters;
 mod devices;
 mod directory;
+mod directory_sync;
 mod migrations;
 mod outbox;
 mod registrations;
