@@ -243,6 +243,19 @@ if $FOR_TESTS; then
     fi
     pg_bin=$(pg_bin_dir) || die "PostgreSQL's initdb not found after installing postgresql"
     ok "$("$pg_bin/postgres" --version) in $pg_bin"
+
+    # The directory tests start their own OpenLDAP slapd (ppolicy, refint) in a temp dir
+    # from a generated slapd.conf: only the programs are needed, and the package is told
+    # not to set up a directory of its own.
+    step "OpenLDAP slapd and ldap-utils"
+    if ! { [ -x /usr/sbin/slapd ] && have ldapwhoami; }; then
+        if have debconf-set-selections; then
+            echo "slapd slapd/no_configuration boolean true" | $SUDO debconf-set-selections
+        fi
+        apt_install slapd ldap-utils
+    fi
+    [ -x /usr/sbin/slapd ] || die "slapd not found after installing slapd"
+    ok "$(/usr/sbin/slapd -VV 2>&1 | head -1 | sed 's/.*slapd /slapd /; s/ (.*//')"
 fi
 
 # trunk builds offline, so every crate (and the standard library's own dependencies) must

@@ -267,6 +267,12 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
     services.demo = args.demo;
     services.phone = phone.telephony;
     services.demo_phone = phone.demo;
+    services.people = crate::people::People::new(&config.directory).map_err(|message| {
+        CliError::Config(ConfigError::Invalid {
+            key: "directory",
+            message,
+        })
+    })?;
     if args.demo {
         check_demo_database(&config, &args, &store).await?;
         let added = demo::seed(&services.directory()).await?;

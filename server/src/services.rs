@@ -31,6 +31,9 @@ pub struct Services {
     pub phone: Option<Arc<dyn Telephony>>,
     /// Demo mode's phone simulator (the demo provider), for its pages.
     pub demo_phone: Option<Arc<DemoPhone>>,
+    /// Where people and their passwords are (`[directory]`): the embedded directory or
+    /// LDAP.
+    pub people: crate::people::People,
 }
 
 impl Services {
@@ -48,6 +51,7 @@ impl Services {
             demo: false,
             phone: None,
             demo_phone: None,
+            people: crate::people::People::Embedded,
         })
     }
 
@@ -96,5 +100,6 @@ impl Services {
             organisation,
             Arc::clone(&self.outbox),
         )
+        .with_people(self.people.clone())
     }
 }

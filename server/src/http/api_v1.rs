@@ -3,12 +3,13 @@
 use super::AppState;
 use super::error_responses::{RateLimited, ServiceUnavailable};
 use super::problem::ApiError;
+use crate::people::People;
 use crate::store::UpkeepStore;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use sspr_api::captcha::CaptchaChallenge;
-use sspr_api::health::HealthStatus;
+use sspr_api::health::{DirectoryHealth, HealthStatus};
 use sspr_api::{Health, PublicConfig};
 
 /// What anyone may read (under `/api`): health and the public configuration.
@@ -23,12 +24,13 @@ pub fn limited_routes() -> Router<AppState> {
     Router::new().route("/v1/captcha", get(captcha))
 }
 
-/// `GET /api/v1/health`: ok only when the database answers.
+/// `GET /api/v1/health`: ok only when the database answers; degraded when only the LDAP
+/// directory does not.
 #[utoipa::path(
     get,
     path = "/api/v1/health",
     tag = "public",
-    summary = "Liveness and database reachability",
+    summary = "Liveness, database and directory reachability",
     responses(
         (status = 200, description = "The server can serve requests", body = Health),
         ServiceUnavailable,
@@ -36,9 +38,23 @@ pub fn limited_routes() -> Router<AppState> {
 )]
 pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     state.services.store.ping().await?;
+    let directory = match &state.services.people {
+        People::Embedded => None,
+        people => Some(match people.health().await {
+            Ok(()) => DirectoryHealth::Ok,
+            Err(failure) => {
+                tracing::warn!(%failure, "health: the directory does not answer");
+                DirectoryHealth::Unreachable
+            }
+        }),
+    };
     Ok(Json(Health {
-        status: HealthStatus::Ok,
+        status: match directory {
+            Some(DirectoryHealth::Unreachable) => HealthStatus::Degraded,
+            _ => HealthStatus::Ok,
+        },
         version: env!("CARGO_PKG_VERSION").to_owned(),
+        directory,
     }))
 }
 

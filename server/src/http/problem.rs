@@ -88,6 +88,12 @@ impl IntoResponse for ApiError {
             ApiError::Session(SessionError::Store(err)) => {
                 tracing::error!(error = %err, "store failure");
             }
+            ApiError::Reset(crate::reset::ResetError::DirectoryUnavailable(why))
+            | ApiError::Session(SessionError::Proof(
+                crate::reset::ResetError::DirectoryUnavailable(why),
+            )) => {
+                tracing::error!(error = %why, "directory failure");
+            }
             _ => {}
         }
         let problem = match &self {

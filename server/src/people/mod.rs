@@ -20,19 +20,14 @@ use sspr_api::password::PasswordProblem;
 use std::sync::Arc;
 
 /// `[directory]`: which directory holds the people.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DirectoryConfig {
     /// This server's own table (`sspr-server user ...` administers it).
+    #[default]
     Embedded,
     /// An LDAP directory or Active Directory.
-    Ldap(ldap::config::LdapConfig),
-}
-
-impl Default for DirectoryConfig {
-    fn default() -> Self {
-        DirectoryConfig::Embedded
-    }
+    Ldap(Box<ldap::config::LdapConfig>),
 }
 
 /// A person as the directory holds them.
@@ -139,5 +134,57 @@ impl People {
             People::Embedded => Ok(()),
             People::Ldap(directory) => directory.health().await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{Config, ConfigError};
+
+    #[test]
+    fn the_embedded_directory_is_the_default_and_can_be_named() {
+        assert_eq!(
+            Config::parse("").expect("defaults").directory,
+            super::DirectoryConfig::Embedded
+        );
+        let named = Config::parse("[directory]\nkind = \"embedded\"\n").expect("valid");
+        assert_eq!(named.directory, super::DirectoryConfig::Embedded);
+    }
+
+    #[test]
+    fn an_ldap_directory_is_checked_at_start() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let password = dir.path().join("password");
+        std::fs::write(&password, "secret\n").expect("password file");
+        let table = |url: &str, extra: &str| {
+            format!(
+                "[directory]\nkind = \"ldap\"\nurl = \"{url}\"\nbind_dn = \"cn=sspr,dc=example,dc=org\"\n\
+                 bind_password_file = \"{}\"\nbase_dn = \"ou=people,dc=example,dc=org\"\n{extra}",
+                password.display()
+            )
+        };
+        assert!(Config::parse(&table("ldaps://ldap.example.org", "")).is_ok());
+        let plain = Config::parse(&table("ldap://ldap.example.org", "")).unwrap_err();
+        assert!(
+            matches!(&plain, ConfigError::Invalid { key: "directory", message } if message.contains("plain LDAP")),
+            "{plain}"
+        );
+        let typo = Config::parse(&table("ldaps://ldap.example.org", "bind_pasword = \"x\"\n"));
+        assert!(
+            matches!(typo, Err(ConfigError::Parse { .. })),
+            "unknown keys are refused"
+        );
+        let flavour = Config::parse(&table(
+            "ldaps://dc1.corp.example",
+            "flavour = \"active_directory\"\n",
+        ))
+        .expect("valid");
+        let super::DirectoryConfig::Ldap(ldap) = flavour.directory else {
+            panic!("an LDAP directory");
+        };
+        assert_eq!(
+            ldap.settings().expect("valid").user_id_attribute,
+            "sAMAccountName"
+        );
     }
 }

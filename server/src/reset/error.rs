@@ -41,10 +41,36 @@ pub enum ResetError {
     /// another device's.
     #[error("no such approval request")]
     ApprovalNotFound,
+    /// The LDAP directory did not answer, or answered with a fault: nothing changed, try
+    /// again shortly.
+    #[error("the directory is unavailable: {0}")]
+    DirectoryUnavailable(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
     Hash(#[from] HashError),
+}
+
+impl From<crate::people::DirectoryFailure> for ResetError {
+    fn from(failure: crate::people::DirectoryFailure) -> Self {
+        match failure {
+            crate::people::DirectoryFailure::Unavailable(why) => {
+                ResetError::DirectoryUnavailable(why)
+            }
+            crate::people::DirectoryFailure::Refused(problem) => {
+                ResetError::PasswordRejected(vec![problem])
+            }
+        }
+    }
+}
+
+impl From<crate::people::PeopleError> for ResetError {
+    fn from(error: crate::people::PeopleError) -> Self {
+        match error {
+            crate::people::PeopleError::Directory(failure) => failure.into(),
+            crate::people::PeopleError::Store(error) => ResetError::Store(error),
+        }
+    }
 }
 
 impl ResetError {
@@ -86,7 +112,9 @@ impl ResetError {
             ResetError::NotVerified => ErrorCode::NotVerified,
             ResetError::PasswordRejected(_) => ErrorCode::PasswordRejected,
             ResetError::ApprovalNotFound => ErrorCode::ApprovalNotFound,
-            ResetError::Store(_) => ErrorCode::ServiceUnavailable,
+            ResetError::Store(_) | ResetError::DirectoryUnavailable(_) => {
+                ErrorCode::ServiceUnavailable
+            }
             ResetError::Hash(_) => ErrorCode::Internal,
         }
     }

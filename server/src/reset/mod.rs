@@ -8,6 +8,7 @@ pub mod decoy;
 pub mod device;
 mod error;
 pub(crate) mod messages;
+mod writeback;
 
 pub use error::ResetError;
 
@@ -21,6 +22,7 @@ use crate::methods::{
     self, Proving, app_code, app_notification, mobile_phone, office_phone, proving, questions,
     sent_code,
 };
+use crate::people::People;
 use crate::phone::messages as phone_messages;
 use crate::phone::provider::BoxFuture;
 use crate::phone::{CallConfirmation, CallSink};
@@ -68,6 +70,8 @@ pub struct ResetService<S: ResetStore = Store> {
     /// Wakes the portal's waits for an app notification when this instance settles one
     /// (`approvals.rs`); answers given to another instance are read at the next poll.
     approvals: Arc<Notify>,
+    /// Where people and their passwords are (the embedded directory, or LDAP).
+    people: People,
 }
 
 impl<S: ResetStore> ResetService<S> {
@@ -89,7 +93,18 @@ impl<S: ResetStore> ResetService<S> {
             organisation: organisation.into(),
             outbox,
             approvals: Arc::new(Notify::new()),
+            people: People::Embedded,
         }
+    }
+
+    /// The same service over the people of `people` (an LDAP directory).
+    pub fn with_people(mut self, people: People) -> ResetService<S> {
+        self.people = people;
+        self
+    }
+
+    pub(crate) fn people(&self) -> &People {
+        &self.people
     }
 
     /// The organisation's name, as its messages and authenticator apps show it.
@@ -146,7 +161,11 @@ impl<S: ResetStore> ResetService<S> {
         // A browser that completed a reset for this account counts in its own scope.
         let tag = device.and_then(|cookie| device::recognise(&self.keys.decoy, &subject, cookie));
         let subject = device::scoped_subject(&subject, tag.as_deref());
+        // With a directory, this server's row is brought up to date from it first; an ID
+        // the directory does not have is unknown, whatever rows this server kept.
+        let person = self.people.refresh(&self.store, user_id, now).await?;
         let account = self.store.account(user_id).await?;
+        let account = account.filter(|_| self.people.is_embedded() || person.is_some());
         // Read for every flow, real or not (equal work); decoys draw their hints from it.
         let domains = self.store.email_domains().await?;
         let real = account
@@ -885,7 +904,9 @@ impl<S: ResetStore> ResetService<S> {
             .await?
             .ok_or(ResetError::FlowNotFound)?;
         self.check_new_password(&account, &password).await?;
-        let new_hash = self.hasher.hash(&password).await?;
+        let new_hash = self
+            .write_reset_password(&flow.id, &account, &password)
+            .await?;
         let messages = self.notifications(&flow, &account, language).await?;
         let notification_sent = !messages.is_empty();
         let outcome = self
@@ -953,6 +974,7 @@ impl<S: ResetStore> ResetService<S> {
         &self,
         user: i64,
         keep_session: Vec<u8>,
+        current_password: &str,
         new_password: &str,
         notice: impl FnOnce(&Account) -> crate::store::records::ChangeNotice,
     ) -> Result<(u64, bool), ResetError> {
@@ -963,7 +985,9 @@ impl<S: ResetStore> ResetService<S> {
             .ok_or(ResetError::FlowNotFound)?;
         let password = password::normalize(new_password);
         self.check_new_password(&account, &password).await?;
-        let new_hash = self.hasher.hash(&password).await?;
+        let new_hash = self
+            .write_own_password(&account, current_password, &password)
+            .await?;
         let now = self.clock.now();
         let notice = notice(&account);
         let notified = !notice.messages.is_empty();
@@ -999,12 +1023,7 @@ impl<S: ResetStore> ResetService<S> {
         if let Some(lock) = self.store.account_lock(flow.subject.clone(), now).await? {
             return Err(locked(true, lock));
         }
-        let current = self.store.password_hashes(user, 0).await?;
-        if self
-            .hasher
-            .verify(current.first().map(String::as_str), password)
-            .await?
-        {
+        if self.is_current_password(user, password).await? {
             let account = self.store.account_by_id(user).await?;
             let notification_sent = match account {
                 Some(account) => !self

@@ -25,8 +25,9 @@ pub mod status;
 use crate::clock::Clock;
 use crate::crypto::keys::ServerKeys;
 use crate::crypto::passwords::{HashError, PasswordHasher};
+use crate::people::People;
 use crate::policy::Policy;
-use crate::reset::{FlowKey, ResetService, decoy};
+use crate::reset::{FlowKey, ResetError, ResetService, decoy};
 use crate::store::records::{Account, ChangeNotice};
 use crate::store::records::{NewSession, SessionRecord};
 use crate::store::{DirectoryStore, ResetStore, SessionStore, Store, StoreError};
@@ -152,7 +153,9 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
 
     /// Whether `candidate` is `user_id`'s current password, refused while the account of
     /// `subject` is paused. With no account or no password the dummy hash is checked, so
-    /// the work is the same.
+    /// the work is the same. With an LDAP directory, this server's row of the person is
+    /// brought up to date and the password checked by binding as them (never stored); an
+    /// unknown or disabled person gets a bind that fails, the same work.
     async fn password_matches(
         &self,
         user_id: &str,
@@ -162,6 +165,21 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
     ) -> Result<bool, SessionError> {
         if let Some(lock) = self.store.account_lock(subject.to_owned(), now).await? {
             return Err(lock.into());
+        }
+        if let People::Ldap(directory) = self.reset.people() {
+            let person = self
+                .reset
+                .people()
+                .refresh(&self.store, user_id, now)
+                .await
+                .map_err(ResetError::from)?;
+            let checked = match person {
+                Some(person) if person.enabled => {
+                    directory.check_password(&person.dn, candidate).await
+                }
+                _ => directory.check_nobody(candidate).await,
+            };
+            return Ok(checked.map_err(ResetError::from)?);
         }
         let hash = match self.store.password_hash_of(user_id).await {
             Ok(hash) => hash,
@@ -336,7 +354,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
         };
         Ok(self
             .reset
-            .change_signed_in(session.user, cookie::id_hash(id), new, notice)
+            .change_signed_in(session.user, cookie::id_hash(id), current, new, notice)
             .await?)
     }
 

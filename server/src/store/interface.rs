@@ -181,6 +181,14 @@ pub trait ResetStore: Clone + Send + Sync + 'static {
         entry: Option<DirectoryEntry>,
         now: u64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Notes (`sent`) or clears that a flow's new password went to the directory, which
+    /// may have taken it; whether it was noted before.
+    fn mark_writeback(
+        &self,
+        flow_id: String,
+        sent: bool,
+        now: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
 /// The outbox, as the delivery worker needs it: the messages due, a claim with a lease
@@ -638,6 +646,14 @@ macro_rules! implement_store_traits {
                 now: u64,
             ) -> Result<(), $crate::store::StoreError> {
                 $call!(self, ResetStore::sync_directory_entry(user_id, entry, now))
+            }
+            async fn mark_writeback(
+                &self,
+                flow_id: String,
+                sent: bool,
+                now: u64,
+            ) -> Result<bool, $crate::store::StoreError> {
+                $call!(self, ResetStore::mark_writeback(flow_id, sent, now))
             }
         }
         impl $crate::store::interface::OutboxStore for $ty {

@@ -311,7 +311,8 @@ pub enum ProofOutcome {
 pub struct Completion {
     pub flow_id: String,
     pub user: i64,
-    pub new_hash: String,
+    /// `None` when the password lives in an LDAP directory, which took it before.
+    pub new_hash: Option<String>,
     pub now: u64,
     pub messages: Vec<NewMessage>,
 }
@@ -540,7 +541,8 @@ pub struct NewSession {
 pub struct PasswordChange {
     pub user: i64,
     pub user_id: String,
-    pub new_hash: String,
+    /// `None` when the password lives in an LDAP directory, which took it before.
+    pub new_hash: Option<String>,
     /// The session the change was made in, which stays.
     pub keep_session: Vec<u8>,
     pub now: u64,

@@ -88,6 +88,7 @@ impl Harness {
             sspr_server::phone::setup::provider(&config, true, services.clock.clone()).unwrap();
         services.phone = phone.telephony;
         services.demo_phone = phone.demo;
+        services.people = sspr_server::people::People::new(&config.directory).unwrap();
         let directory = services.directory();
         Harness {
             app: router(&config, services.clone()),
@@ -117,6 +118,24 @@ impl Harness {
                 .await
                 .unwrap()
         );
+    }
+
+    /// A person of the LDAP directory (`[directory]`) with an e-mail address and an
+    /// authenticator app registered here: their row comes from the directory, as at their
+    /// first reset or sign-in.
+    pub(crate) async fn directory_person(&self, user_id: &str) -> TotpSecret {
+        let person = self
+            .services
+            .people
+            .refresh(&self.services.store, user_id, self.clock().now())
+            .await
+            .unwrap();
+        assert!(person.is_some(), "{user_id} is not in the directory");
+        self.directory
+            .add_email(user_id, &format!("{}@home.example", &user_id[..3]))
+            .await
+            .unwrap();
+        self.directory.add_totp(user_id, None).await.unwrap()
     }
 
     /// A person in scope with an e-mail address, an authenticator app and three answers.

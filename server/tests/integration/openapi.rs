@@ -602,8 +602,9 @@ fn samples() -> Vec<Sample> {
             .collect(),
     };
     let health = Health {
-        status: HealthStatus::Ok,
+        status: HealthStatus::Degraded,
         version: "1.2.3".into(),
+        directory: Some(sspr_api::health::DirectoryHealth::Unreachable),
     };
     let message = DevMessage {
         id: 1,
@@ -668,7 +669,15 @@ fn samples() -> Vec<Sample> {
         stale: full,
     };
     vec![
-        sample("Health", health.clone(), health),
+        sample(
+            "Health",
+            health,
+            Health {
+                status: HealthStatus::Ok,
+                version: "1.2.3".into(),
+                directory: None,
+            },
+        ),
         sample(
             "PublicConfig",
             config(Some("mailto:help@contoso.example")),
@@ -895,7 +904,17 @@ async fn enums_list_exactly_the_wire_names() {
             .collect()
     };
     assert_eq!(listed("MethodKind"), wire(&MethodKind::ALL));
-    assert_eq!(listed("HealthStatus"), wire(&[HealthStatus::Ok]));
+    assert_eq!(
+        listed("HealthStatus"),
+        wire(&[HealthStatus::Ok, HealthStatus::Degraded])
+    );
+    assert_eq!(
+        listed("DirectoryHealth"),
+        wire(&[
+            sspr_api::health::DirectoryHealth::Ok,
+            sspr_api::health::DirectoryHealth::Unreachable
+        ])
+    );
     assert_eq!(
         listed("ApprovalState"),
         wire(&[
@@ -924,6 +943,9 @@ async fn enums_list_exactly_the_wire_names() {
             PasswordProblem::Common,
             PasswordProblem::ContainsPersonalInfo,
             PasswordProblem::SameAsCurrent,
+            PasswordProblem::DirectoryTooShort,
+            PasswordProblem::DirectoryRules,
+            PasswordProblem::ChangedTooRecently,
         ])
     );
     // Error codes: every listed value is a real code (it reads back as itself, not as the

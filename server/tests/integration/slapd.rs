@@ -21,16 +21,16 @@ const SERVICE_PASSWORD: &str = "service account secret";
 const ROOT_PASSWORD: &str = "root secret";
 
 /// The people of the seeded tree: (uid, password).
-pub const LENA: (&str, &str) = ("lena", "lena's old password");
-pub const OMAR: (&str, &str) = ("omar", "omar's old password");
+pub const LENA: (&str, &str) = ("lena", "quiet river stones");
+pub const OMAR: (&str, &str) = ("omar", "copper kettle morning");
 /// In `sspr-admins` too.
-pub const ADA: (&str, &str) = ("ada", "ada's old password");
+pub const ADA: (&str, &str) = ("ada", "violet engine nine");
 /// Locked for good by an administrator (disabled).
-pub const DAN: (&str, &str) = ("dan", "dan's old password");
+pub const DAN: (&str, &str) = ("dan", "paper lantern west");
 /// In no group: out of scope when the policy names `sspr-users`.
-pub const OTTO: (&str, &str) = ("otto", "otto's old password");
+pub const OTTO: (&str, &str) = ("otto", "winter orchard gate");
 /// Locked out after failed binds.
-pub const LOU: (&str, &str) = ("lou", "lou's old password");
+pub const LOU: (&str, &str) = ("lou", "silver tram seven");
 
 pub fn person_dn(uid: &str) -> String {
     format!("uid={uid},ou=people,{BASE}")
@@ -92,10 +92,11 @@ fn slapd_conf(root: &Path) -> String {
     format!(
         "include {schema}/core.schema\ninclude {schema}/cosine.schema\n\
          include {schema}/inetorgperson.schema\ninclude {schema}/nis.schema\n\
-         modulepath /usr/lib/ldap\nmoduleload back_mdb\nmoduleload ppolicy\n\
+         modulepath /usr/lib/ldap\nmoduleload back_mdb\nmoduleload ppolicy\nmoduleload refint\n\
          pidfile {root}/slapd.pid\n\
          database mdb\nmaxsize 104857600\nsuffix \"{BASE}\"\n\
          rootdn \"cn=admin,{BASE}\"\nrootpw \"{ROOT_PASSWORD}\"\ndirectory {root}/db\n\
+         overlay refint\nrefint_attributes member\n\
          overlay ppolicy\nppolicy_default \"cn=default,ou=policies,{BASE}\"\nppolicy_use_lockout\n\
          access to attrs=userPassword\n  by dn.exact=\"{SERVICE_DN}\" write\n  by self write\n\
          \x20 by anonymous auth\n  by * none\n\
@@ -261,6 +262,25 @@ impl Slapd {
             "ldapmodify failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+    }
+
+    /// Renames a person (a new uid, the same entry and entryUUID), as an administrator
+    /// does, and waits for the refint overlay to rename them in their groups (it does so
+    /// in the background).
+    pub fn rename(&self, uid: &str, new_uid: &str) {
+        self.modify(&format!(
+            "dn: {}\nchangetype: modrdn\nnewrdn: uid={new_uid}\ndeleteoldrdn: 1\n",
+            person_dn(uid)
+        ));
+        let group = format!("cn=sspr-users,ou=groups,{BASE}");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !self.read(&group, "member").contains(&person_dn(new_uid)) {
+            assert!(
+                Instant::now() < deadline,
+                "refint did not rename {uid} in {group}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// The values of `attribute` of `dn`, read as the directory's root (ldapsearch).

@@ -269,6 +269,18 @@ impl ResetStore for Flaky {
             self.inner.sync_directory_entry(user_id, entry, now)
         )
     }
+    fn mark_writeback(
+        &self,
+        flow_id: String,
+        sent: bool,
+        now: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        delegate!(
+            self,
+            "mark_writeback",
+            self.inner.mark_writeback(flow_id, sent, now)
+        )
+    }
 }
 
 struct Fixture {

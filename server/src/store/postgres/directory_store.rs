@@ -78,7 +78,7 @@ impl PgStore {
             let mut client = store.client().await?;
             let tx = client.transaction().await?;
             let id = user_row(&tx, &user_id, Intent::Change).await?;
-            replace_password_hash(&tx, id, &hash, now).await?;
+            replace_password_hash(&tx, id, Some(&hash), now).await?;
             exec(&tx, "DELETE FROM sessions WHERE user_id = $1", &[&id]).await?;
             audit_at(&tx, now, "password_set_by_admin", Some(&user_id), None).await?;
             tx.commit().await?;

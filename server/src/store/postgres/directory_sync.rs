@@ -32,6 +32,38 @@ impl PgStore {
         })
         .await
     }
+
+    pub async fn mark_writeback(
+        &self,
+        flow_id: String,
+        sent: bool,
+        now: u64,
+    ) -> Result<bool, StoreError> {
+        self.run(move |store| async move {
+            let mut client = store.client().await?;
+            let tx = client.transaction().await?;
+            let before: Option<i64> = match opt(
+                &tx,
+                "SELECT writeback_at FROM reset_flows WHERE id = $1 FOR UPDATE",
+                &[&flow_id],
+            )
+            .await?
+            {
+                Some(row) => row.try_get(0)?,
+                None => None,
+            };
+            let marked = sent.then_some(now as i64);
+            exec(
+                &tx,
+                "UPDATE reset_flows SET writeback_at = $2 WHERE id = $1",
+                &[&flow_id, &marked],
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(before.is_some())
+        })
+        .await
+    }
 }
 
 async fn sync<C: GenericClient>(

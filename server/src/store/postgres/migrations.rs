@@ -243,9 +243,11 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX approval_requests_by_flow ON approval_requests (flow_id, method);
     CREATE INDEX approval_requests_by_device ON approval_requests (device) WHERE settled_at IS NULL;
     "#,
-    // 9: people of an LDAP directory (SQLite's 14), keyed by the directory's stable id.
+    // 9: people of an LDAP directory (SQLite's 14), keyed by the directory's stable id;
+    // when a flow's password was sent to the directory.
     r#"
     ALTER TABLE users ADD COLUMN directory_id TEXT COLLATE "C";
+    ALTER TABLE reset_flows ADD COLUMN writeback_at BIGINT;
     CREATE UNIQUE INDEX users_by_directory_id ON users (directory_id) WHERE directory_id IS NOT NULL;
     "#,
 ];

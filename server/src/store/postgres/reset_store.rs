@@ -459,7 +459,7 @@ impl PgStore {
                 &[&change.user],
             )
             .await?;
-            replace_password_hash(&tx, change.user, &change.new_hash, change.now).await?;
+            replace_password_hash(&tx, change.user, change.new_hash.as_deref(), change.now).await?;
             let ended = exec(
                 &tx,
                 "DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2",
@@ -1038,8 +1038,13 @@ impl PgStore {
                 &[&completion.flow_id, &now],
             )
             .await?;
-            replace_password_hash(&tx, completion.user, &completion.new_hash, completion.now)
-                .await?;
+            replace_password_hash(
+                &tx,
+                completion.user,
+                completion.new_hash.as_deref(),
+                completion.now,
+            )
+            .await?;
             // Keep the history short: it only serves the "not a recent password" rule.
             exec(
                 &tx,
@@ -1107,7 +1112,7 @@ impl PgStore {
 pub(super) async fn replace_password_hash<C: GenericClient>(
     conn: &C,
     user: i64,
-    hash: &str,
+    hash: Option<&str>,
     now: u64,
 ) -> Result<(), StoreError> {
     let now = now as i64;

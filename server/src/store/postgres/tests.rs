@@ -1030,7 +1030,7 @@ async fn completion_is_all_or_nothing() {
     let completion = |flow: &str, user: i64| Completion {
         flow_id: flow.into(),
         user,
-        new_hash: "new".into(),
+        new_hash: Some("new".into()),
         now: START + 10,
         messages: vec![message("done:fc")],
     };
@@ -1152,7 +1152,7 @@ async fn one_flow_completes_once_when_completed_twice_at_once() {
                     .complete_reset(Completion {
                         flow_id: "fd".into(),
                         user,
-                        new_hash: format!("new{i}"),
+                        new_hash: Some(format!("new{i}")),
                         now: START + 10,
                         messages: vec![message(&format!("done:{i}"))],
                     })
@@ -1231,7 +1231,7 @@ async fn every_operation_on_one_account_at_once_ends_without_a_deadlock() {
                         .complete_reset(Completion {
                             flow_id: id.clone(),
                             user,
-                            new_hash: format!("h{n}"),
+                            new_hash: Some(format!("h{n}")),
                             now,
                             messages: vec![message(&format!("done:{id}"))],
                         })
@@ -1724,7 +1724,7 @@ where
             .complete_reset(Completion {
                 flow_id: "f1".into(),
                 user: adele.id,
-                new_hash: "h2".into(),
+                new_hash: Some("h2".into()),
                 now: later + 5,
                 messages: vec![message("done:f1"), message("done:f1")],
             })
@@ -1737,7 +1737,7 @@ where
             .complete_reset(Completion {
                 flow_id: "f1".into(),
                 user: adele.id,
-                new_hash: "h3".into(),
+                new_hash: Some("h3".into()),
                 now: later + 6,
                 messages: vec![],
             })

@@ -48,7 +48,7 @@ impl SqliteStore {
         self.call(move |conn| {
             let tx = conn.transaction()?;
             let id = user_row(&tx, &user_id)?;
-            super::reset::replace_password_hash(&tx, id, &hash, now)?;
+            super::reset::replace_password_hash(&tx, id, Some(&hash), now)?;
             tx.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
             audit_at(&tx, now, "password_set_by_admin", Some(&user_id), None)?;
             tx.commit()?;

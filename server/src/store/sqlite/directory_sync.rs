@@ -1,6 +1,6 @@
 //! Rows of people an LDAP directory holds, kept up to date from it (`people/mod.rs`): found
 //! by the directory's stable id, so a rename there renames the row and keeps everything
-//! hanging off it.
+//! hanging off it. And the note that a flow's password went to the directory.
 
 use super::{SqliteStore, audit_at};
 use crate::store::StoreError;
@@ -28,6 +28,32 @@ impl SqliteStore {
             }
             tx.commit()?;
             Ok(())
+        })
+        .await
+    }
+
+    pub async fn mark_writeback(
+        &self,
+        flow_id: String,
+        sent: bool,
+        now: u64,
+    ) -> Result<bool, StoreError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let before: Option<Option<i64>> = tx
+                .query_row(
+                    "SELECT writeback_at FROM reset_flows WHERE id = ?1",
+                    [&flow_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let marked = sent.then_some(now as i64);
+            tx.execute(
+                "UPDATE reset_flows SET writeback_at = ?2 WHERE id = ?1",
+                params![flow_id, marked],
+            )?;
+            tx.commit()?;
+            Ok(before.flatten().is_some())
         })
         .await
     }
@@ -88,6 +114,7 @@ fn sync(conn: &Connection, entry: &DirectoryEntry, now: u64) -> Result<(), Store
                     entry.stable_id
                 ],
             )?;
+            let id = conn.last_insert_rowid();
             audit_at(
                 conn,
                 now,
@@ -95,7 +122,7 @@ fn sync(conn: &Connection, entry: &DirectoryEntry, now: u64) -> Result<(), Store
                 Some(&entry.user_id),
                 None,
             )?;
-            conn.last_insert_rowid()
+            id
         }
     };
     let renamed_from: String =

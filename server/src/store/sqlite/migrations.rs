@@ -240,9 +240,11 @@ const MIGRATIONS: &[&str] = &[
     "#,
     // 14: people of an LDAP directory. Their row is keyed by the directory's stable id
     // (entryUUID, objectGUID), so a rename there keeps their methods; NULL for people of
-    // the embedded directory.
+    // the embedded directory. A flow notes when its password was sent to the directory
+    // and may have been taken (a retry then binds with it first).
     r#"
     ALTER TABLE users ADD COLUMN directory_id TEXT;
+    ALTER TABLE reset_flows ADD COLUMN writeback_at INTEGER;
     CREATE UNIQUE INDEX users_by_directory_id ON users (directory_id) WHERE directory_id IS NOT NULL;
     "#,
 ];

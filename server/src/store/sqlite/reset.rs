@@ -393,7 +393,7 @@ impl SqliteStore {
     pub async fn change_password(&self, change: PasswordChange) -> Result<u64, StoreError> {
         self.call(move |conn| {
             let tx = conn.transaction()?;
-            replace_password_hash(&tx, change.user, &change.new_hash, change.now)?;
+            replace_password_hash(&tx, change.user, change.new_hash.as_deref(), change.now)?;
             let ended = tx.execute(
                 "DELETE FROM sessions WHERE user_id = ?1 AND id_hash <> ?2",
                 params![change.user, change.keep_session],
@@ -884,7 +884,12 @@ impl SqliteStore {
                 "UPDATE reset_flows SET completed_at = ?2 WHERE id = ?1 AND completed_at IS NULL",
                 params![completion.flow_id, now],
             )?;
-            replace_password_hash(&tx, completion.user, &completion.new_hash, completion.now)?;
+            replace_password_hash(
+                &tx,
+                completion.user,
+                completion.new_hash.as_deref(),
+                completion.now,
+            )?;
             // Keep the history short: it only serves the "not a recent password" rule.
             tx.execute(
                 "DELETE FROM password_history WHERE user_id = ?1 AND id NOT IN
@@ -934,11 +939,12 @@ impl SqliteStore {
 }
 
 /// Writes a new password hash: the old one retired to the history, the credential
-/// version bumped (so anything bound to the old password stops working).
+/// version bumped (so anything bound to the old password stops working). `None` for a
+/// person of an LDAP directory: no hash is kept, the version is still bumped.
 pub(super) fn replace_password_hash(
     conn: &Connection,
     user: i64,
-    hash: &str,
+    hash: Option<&str>,
     now: u64,
 ) -> rusqlite::Result<()> {
     let now = now as i64;

@@ -136,6 +136,7 @@ mod change_notices;
 mod codes;
 mod completion;
 mod dev_outbox;
+mod directory;
 mod enumeration;
 mod languages;
 mod password;

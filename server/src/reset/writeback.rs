@@ -1,0 +1,113 @@
+//! Where a new password goes, and how the current one is checked: hashed into this
+//! server's own table for the embedded directory, or written back to the LDAP directory
+//! (which applies its own rules) with nothing kept here (`people/`).
+
+use super::{ResetError, ResetService};
+use crate::people::{DirectoryPerson, People};
+use crate::store::ResetStore;
+use crate::store::records::Account;
+
+impl<S: ResetStore> ResetService<S> {
+    /// Puts a reset's new password (`password`, normalised and checked against this
+    /// server's rules) where it lives; the hash to store, `None` when the directory holds
+    /// it.
+    ///
+    /// The directory's refusal is the person's reason to choose another; a directory that
+    /// is down changes nothing. Before the write the flow notes that the password went
+    /// out: when the directory took it and this server failed before completing the flow,
+    /// the retry finds the note and binds with the password first, which then works (the
+    /// directory's history would refuse a second write of it).
+    pub(super) async fn write_reset_password(
+        &self,
+        flow_id: &str,
+        account: &Account,
+        password: &str,
+    ) -> Result<Option<String>, ResetError> {
+        let People::Ldap(directory) = self.people() else {
+            return Ok(Some(self.hasher.hash(password).await?));
+        };
+        let now = self.clock.now();
+        let person = self.directory_person(account, now).await?;
+        let sent_before = self
+            .store
+            .mark_writeback(flow_id.to_owned(), true, now)
+            .await?;
+        if sent_before && directory.check_password(&person.dn, password).await? {
+            return Ok(None);
+        }
+        match directory.reset_password(&person, password).await {
+            Ok(()) => Ok(None),
+            Err(failure @ crate::people::DirectoryFailure::Refused(_)) => {
+                // Refused: the directory has not got it, so no bind is needed next time.
+                self.store
+                    .mark_writeback(flow_id.to_owned(), false, now)
+                    .await?;
+                Err(failure.into())
+            }
+            Err(failure) => Err(failure.into()),
+        }
+    }
+
+    /// A signed-in person's change: hashed here, or changed in the directory as them
+    /// (bound with `current`, under their own rights and its rules).
+    pub(super) async fn write_own_password(
+        &self,
+        account: &Account,
+        current: &str,
+        password: &str,
+    ) -> Result<Option<String>, ResetError> {
+        let People::Ldap(directory) = self.people() else {
+            return Ok(Some(self.hasher.hash(password).await?));
+        };
+        let person = self.directory_person(account, self.clock.now()).await?;
+        directory
+            .change_own_password(&person.dn, current, password)
+            .await?;
+        Ok(None)
+    }
+
+    /// Whether `password` is `account`'s current password: against the stored hash, or by
+    /// binding as them.
+    pub(super) async fn is_current_password(
+        &self,
+        account_id: i64,
+        password: &str,
+    ) -> Result<bool, ResetError> {
+        let People::Ldap(directory) = self.people() else {
+            let current = self.store.password_hashes(account_id, 0).await?;
+            return Ok(self
+                .hasher
+                .verify(current.first().map(String::as_str), password)
+                .await?);
+        };
+        let Some(account) = self.store.account_by_id(account_id).await? else {
+            return Ok(false);
+        };
+        let person = self.directory_person(&account, self.clock.now()).await?;
+        Ok(directory.check_password(&person.dn, password).await?)
+    }
+
+    /// The directory's entry of `account`, read again now: refused (as a flow that is
+    /// gone) when the directory no longer has them under this user ID, or disabled them
+    /// since the flow began.
+    async fn directory_person(
+        &self,
+        account: &Account,
+        now: u64,
+    ) -> Result<DirectoryPerson, ResetError> {
+        let person = self
+            .people()
+            .refresh(&self.store, &account.user_id, now)
+            .await?;
+        let same = match (&person, self.store.account_by_id(account.id).await?) {
+            (Some(person), Some(row)) => {
+                row.enabled && person.enabled && row.user_id.eq_ignore_ascii_case(&person.user_id)
+            }
+            _ => false,
+        };
+        match person {
+            Some(person) if same => Ok(person),
+            _ => Err(ResetError::FlowNotFound),
+        }
+    }
+}

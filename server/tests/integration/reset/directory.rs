@@ -1,0 +1,240 @@
+//! Resets and sign-ins of people in an LDAP directory (a real slapd with ppolicy,
+//! `slapd.rs`): the password written back under the directory's own rules, its refusals
+//! shown as reasons with the flow still usable, a directory that is down losing nothing,
+//! groups and account state from the directory, renames keeping methods.
+
+use super::sessions::sign_in_request;
+use super::{Harness, POLICY, StatusCode};
+use crate::slapd::{self, Slapd};
+use serde_json::json;
+use sspr_server::store::records::FaultPoint;
+
+async fn harness(slapd: &Slapd) -> Harness {
+    Harness::new(&format!("{POLICY}\n{}", slapd.config_toml())).await
+}
+
+/// A flow of `user_id` with both methods proven, ready for the new password.
+async fn proven(h: &Harness, user_id: &str) -> super::Flow {
+    let secret = h.directory_person(user_id).await;
+    let flow = h.email_proven(user_id).await;
+    h.totp_proven(&flow, &secret).await;
+    flow
+}
+
+/// Whether `flow` is a real person's (a decoy has no user); as SQL both backends answer alike.
+fn is_real(h: &Harness, flow: &super::Flow) -> bool {
+    h.sql(&format!(
+        "SELECT count(*) FROM reset_flows WHERE id = '{}' AND user_id IS NOT NULL",
+        flow.id()
+    ))[0][0]
+        == "1"
+}
+
+/// `column` (a boolean) of `user_id`'s row, as 0 or 1 on both backends.
+fn flag(h: &Harness, user_id: &str, column: &str) -> bool {
+    h.sql(&format!(
+        "SELECT CASE WHEN {column} THEN 1 ELSE 0 END FROM users WHERE user_id = '{user_id}'"
+    ))[0][0]
+        == "1"
+}
+
+#[tokio::test]
+async fn a_reset_writes_the_new_password_to_the_directory_and_keeps_none_here() {
+    let slapd = Slapd::start();
+    let h = harness(&slapd).await;
+    let flow = proven(&h, "lena").await;
+    let (status, _, json) = h.set_password(&flow, "a sturdy new passphrase").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    let dn = slapd::person_dn("lena");
+    assert!(slapd.binds(&dn, "a sturdy new passphrase"));
+    assert!(!slapd.binds(&dn, slapd::LENA.1), "the old password is gone");
+    assert!(
+        slapd.read(&dn, "pwdReset").is_empty(),
+        "no change forced at next sign-in"
+    );
+    let uuid = &slapd.read(&dn, "entryUUID")[0];
+    let kept = h.sql(&format!(
+        "SELECT count(*) FROM users
+         WHERE user_id = 'lena' AND directory_id = '{uuid}' AND password_hash IS NULL"
+    ));
+    assert_eq!(
+        kept[0][0], "1",
+        "keyed by the entryUUID, and no password hash kept for a directory's person"
+    );
+    // Repeating the request (a lost answer) gets the same answer, checked by a bind.
+    let (status, _, json) = h.set_password(&flow, "a sturdy new passphrase").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+}
+
+#[tokio::test]
+async fn the_directorys_refusal_is_the_reason_and_the_person_tries_another() {
+    let slapd = Slapd::start();
+    let h = harness(&slapd).await;
+    let flow = proven(&h, "omar").await;
+    // Long enough for this server (8), too short for the directory's policy (12).
+    let (status, _, json) = h.set_password(&flow, "Tulip-9 Sky").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{json}");
+    assert_eq!(json["code"], "password_rejected");
+    assert_eq!(json["password_problems"], json!(["directory_too_short"]));
+    // Its history holds the current password.
+    let (status, _, json) = h.set_password(&flow, slapd::OMAR.1).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{json}");
+    assert_eq!(json["password_problems"], json!(["same_as_current"]));
+    assert!(
+        slapd.binds(&slapd::person_dn("omar"), slapd::OMAR.1),
+        "nothing changed"
+    );
+    // The same flow goes on.
+    let (status, _, json) = h.set_password(&flow, "picks a longer one now").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert!(slapd.binds(&slapd::person_dn("omar"), "picks a longer one now"));
+}
+
+#[tokio::test]
+async fn a_directory_down_mid_reset_says_try_again_and_the_same_flow_completes_once_back() {
+    let mut slapd = Slapd::start();
+    let h = harness(&slapd).await;
+    let flow = proven(&h, "omar").await;
+    slapd.stop();
+    let (status, _, json) = h.set_password(&flow, "waiting out the storm").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{json}");
+    assert_eq!(json["code"], "service_unavailable");
+    let (status, _, health) = h
+        .request(
+            axum::http::Request::get("/api/v1/health")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "degraded, not down");
+    assert_eq!(health["status"], "degraded");
+    assert_eq!(health["directory"], "unreachable");
+    slapd.restart();
+    let (status, _, json) = h.set_password(&flow, "waiting out the storm").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert!(slapd.binds(&slapd::person_dn("omar"), "waiting out the storm"));
+    let (_, _, health) = h
+        .request(
+            axum::http::Request::get("/api/v1/health")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["directory"], "ok");
+}
+
+#[tokio::test]
+async fn a_retry_after_a_failure_that_followed_the_directorys_accept_completes() {
+    let slapd = Slapd::start();
+    let h = harness(&slapd).await;
+    let flow = proven(&h, "omar").await;
+    // The directory takes the password, then this server fails before the flow is done.
+    h.services
+        .store
+        .arm_fault(Some(FaultPoint::AfterPasswordWritten));
+    let (status, _, _) = h.set_password(&flow, "survives a crash today").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(slapd.binds(&slapd::person_dn("omar"), "survives a crash today"));
+    h.services.store.arm_fault(None);
+    // Writing it again would break the history rule; the retry binds with it instead.
+    let (status, _, json) = h.set_password(&flow, "survives a crash today").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+}
+
+#[tokio::test]
+async fn scope_administrators_and_disabled_accounts_come_from_the_directory() {
+    let slapd = Slapd::start();
+    let h = harness(&slapd).await;
+    for user_id in ["ada", "otto", "omar"] {
+        h.directory_person(user_id).await;
+    }
+    assert!(flag(&h, "ada", "is_admin") && flag(&h, "ada", "enabled"));
+    assert!(!flag(&h, "omar", "is_admin"));
+    for user_id in ["ada", "omar"] {
+        let flow = h.start(user_id).await;
+        assert!(
+            is_real(&h, &flow),
+            "{user_id} is in sspr-users: a real flow"
+        );
+    }
+    // Outside the policy's group, or unknown: decoys.
+    for user_id in ["otto", "nobody"] {
+        let flow = h.start(user_id).await;
+        assert!(!is_real(&h, &flow), "{user_id} gets a decoy");
+    }
+    // Disabled in the directory (ppolicy's lock for good), or moved out of the group
+    // there: a decoy at the next start, methods or not.
+    slapd.modify(&format!(
+        "dn: {}\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n",
+        slapd::person_dn("omar")
+    ));
+    slapd.modify(&format!(
+        "dn: cn=sspr-users,ou=groups,{}\nchangetype: modify\ndelete: member\nmember: {}\n",
+        slapd::BASE,
+        slapd::person_dn("ada")
+    ));
+    for user_id in ["omar", "ada"] {
+        let flow = h.start(user_id).await;
+        assert!(!is_real(&h, &flow), "{user_id} gets a decoy now");
+    }
+}
+
+#[tokio::test]
+async fn a_locked_out_person_resets_and_is_unlocked() {
+    let slapd = Slapd::start();
+    let h = harness(&slapd).await;
+    let flow = proven(&h, "lou").await;
+    let (status, _, json) = h.set_password(&flow, "back in again at last").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    let dn = slapd::person_dn("lou");
+    assert!(slapd.read(&dn, "pwdAccountLockedTime").is_empty());
+    assert!(slapd.binds(&dn, "back in again at last"));
+}
+
+#[tokio::test]
+async fn a_rename_in_the_directory_keeps_the_persons_methods() {
+    let slapd = Slapd::start();
+    let h = harness(&slapd).await;
+    h.directory_person("omar").await;
+    slapd.rename("omar", "omar.haddad");
+    let flow = h.start("omar.haddad").await;
+    assert!(is_real(&h, &flow), "the renamed person has a real flow");
+    assert_eq!(
+        flow.kinds(),
+        ["app_code", "email"],
+        "with the methods registered before"
+    );
+    let old = h.start("omar").await;
+    assert!(!is_real(&h, &old), "the old user ID is no one's now");
+    assert_eq!(
+        h.sql("SELECT count(*) FROM users")[0][0],
+        "1",
+        "one row, renamed, not a second one"
+    );
+}
+
+#[tokio::test]
+async fn signing_in_to_the_security_info_page_binds_as_the_person() {
+    let slapd = Slapd::start();
+    let h = harness(&slapd).await;
+    h.directory_person("omar").await;
+    let (status, _, json) = h
+        .request(sign_in_request("omar", slapd::OMAR.1, None))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+    assert_eq!(json["user_id"], "omar");
+    for (user_id, password) in [
+        ("omar", "not omar's password"),
+        ("omar", ""),
+        ("nobody", "x"),
+        ("dan", slapd::DAN.1),
+        ("otto", "x"),
+    ] {
+        let (status, _, json) = h.request(sign_in_request(user_id, password, None)).await;
+        assert_eq!(
+            json["code"], "sign_in_failed",
+            "{user_id} {password:?}: {status} {json}"
+        );
+    }
+}
