@@ -81,6 +81,42 @@ pub enum UserCommand {
     SetAnswers { user_id: String },
 }
 
+impl UserCommand {
+    /// The person the command is about.
+    pub fn user_id(&self) -> &str {
+        match self {
+            UserCommand::Add { user_id, .. }
+            | UserCommand::Rename { user_id, .. }
+            | UserCommand::Disable { user_id }
+            | UserCommand::Enable { user_id }
+            | UserCommand::SetPassword { user_id }
+            | UserCommand::AddToGroup { user_id, .. }
+            | UserCommand::Unlock { user_id }
+            | UserCommand::Methods { user_id }
+            | UserCommand::AddEmail { user_id, .. }
+            | UserCommand::AddPhone { user_id, .. }
+            | UserCommand::AddApp { user_id, .. }
+            | UserCommand::RestoreMethods { user_id }
+            | UserCommand::IssuePass { user_id, .. }
+            | UserCommand::SetAnswers { user_id } => user_id,
+        }
+    }
+
+    /// The command's name when it changes what an LDAP directory holds (people, their
+    /// names, groups, state and passwords): then it is done in the directory, not here.
+    pub fn directorys_own(&self) -> Option<&'static str> {
+        match self {
+            UserCommand::Add { .. } => Some("add"),
+            UserCommand::Rename { .. } => Some("rename"),
+            UserCommand::Disable { .. } => Some("disable"),
+            UserCommand::Enable { .. } => Some("enable"),
+            UserCommand::SetPassword { .. } => Some("set-password"),
+            UserCommand::AddToGroup { .. } => Some("add-to-group"),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
     #[error(transparent)]

@@ -119,6 +119,16 @@ pub enum CliError {
     Admin(#[from] AdminError),
     #[error(transparent)]
     Directory(#[from] DirectoryError),
+    #[error(
+        "`user {0}` changes what the LDAP directory holds ([directory] kind = \"ldap\"): do it in the directory; this server follows at the person's next reset or sign-in"
+    )]
+    DirectorysOwn(&'static str),
+    #[error(
+        "{0} is not a person of the LDAP directory (no entry matches [directory] user_filter and user_id_attribute)"
+    )]
+    NotInDirectory(String),
+    #[error("{0}")]
+    People(String),
     #[error(transparent)]
     Mailer(#[from] MailerError),
     #[error(
@@ -189,6 +199,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Some(Command::User { command }) => {
             let directory = directory(&config, open_store(&config).await?, Clock::system())?;
+            people_of_the_directory(&config, &directory, &command).await?;
             admin::run_user(
                 &directory,
                 command,
@@ -199,6 +210,36 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             .await?;
             Ok(())
         }
+    }
+}
+
+/// With an LDAP directory, a `user` command is about one of its people: this server's row
+/// of them is brought up to date from it first (created at the first command, as at the
+/// first reset), and what the directory itself holds is changed there, not here.
+async fn people_of_the_directory(
+    config: &Config,
+    directory: &Directory,
+    command: &UserCommand,
+) -> Result<(), CliError> {
+    let people = crate::people::People::new(&config.directory).map_err(|message| {
+        CliError::Config(ConfigError::Invalid {
+            key: "directory",
+            message,
+        })
+    })?;
+    if people.is_embedded() {
+        return Ok(());
+    }
+    if let Some(name) = command.directorys_own() {
+        return Err(CliError::DirectorysOwn(name));
+    }
+    let person = people
+        .refresh(&directory.store, command.user_id(), directory.clock.now())
+        .await
+        .map_err(|error| CliError::People(error.to_string()))?;
+    match person {
+        Some(_) => Ok(()),
+        None => Err(CliError::NotInDirectory(command.user_id().to_owned())),
     }
 }
 

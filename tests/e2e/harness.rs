@@ -140,6 +140,8 @@ impl Product {
         let output = Command::new(server_binary())
             .arg("--database")
             .arg(self.database())
+            .arg("--config")
+            .arg(self.data.path().join("sspr.toml"))
             .args(args)
             .output()
             .expect("run the server binary");

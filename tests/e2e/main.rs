@@ -11,6 +11,7 @@ mod a11y;
 mod accessibility;
 mod change_reports;
 mod dead_ends;
+mod directory;
 mod embedding;
 mod enumeration;
 mod first_load;
@@ -22,5 +23,7 @@ mod notifications;
 mod phones;
 mod reset_journeys;
 mod security_info;
+#[path = "../../server/tests/integration/slapd.rs"]
+mod slapd;
 mod steps;
 mod themes;
