@@ -123,6 +123,12 @@ pub async fn set_password(flow: &FlowKey, password: String) -> Result<ResetDone,
     post(&path, Some(flow), &NewPassword { password }).await
 }
 
+/// `POST .../unlock`: unlocks the directory account, keeping its password (only when the
+/// flow says `unlock_offered`).
+pub async fn unlock(flow: &FlowKey) -> Result<ResetDone, ApiError> {
+    post(&paths::reset_unlock(&flow.id), Some(flow), &Empty {}).await
+}
+
 /// `POST /api/v1/session`: sign in to the security-info page (the browser keeps the
 /// session cookie; the app never sees it).
 pub async fn sign_in(

@@ -126,6 +126,12 @@ pub mod paths {
         format!("{RESET_FLOWS}/{flow_id}/password")
     }
 
+    /// `POST` (empty JSON object) once enough methods are proven and the flow offers it
+    /// (`ResetFlow.unlock_offered`): unlocks the directory account, keeping its password.
+    pub fn reset_unlock(flow_id: &str) -> String {
+        format!("{RESET_FLOWS}/{flow_id}/unlock")
+    }
+
     /// `GET`: waits (up to 25 s, or `?wait=` seconds) for the person to answer an app
     /// notification ([`crate::authenticator::ApprovalStatus`]).
     pub fn reset_approval(flow_id: &str, method_id: &str) -> String {

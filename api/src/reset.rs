@@ -54,6 +54,11 @@ pub struct ResetFlow {
     /// method can be used until then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locked_for_seconds: Option<u64>,
+    /// Once enough methods are proven: the person's directory account is locked out and
+    /// the organisation lets them unlock it keeping their password (`POST .../unlock`,
+    /// [`crate::paths::reset_unlock`]) instead of choosing a new one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unlock_offered: bool,
 }
 
 impl ResetFlow {
@@ -156,6 +161,10 @@ pub struct ResetDone {
     pub notification_sent: bool,
     /// Every other session of the account was signed out.
     pub sessions_signed_out: bool,
+    /// The account was unlocked and its password kept (`POST .../unlock`): no password
+    /// was set.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unlocked: bool,
 }
 
 #[cfg(test)]
@@ -189,6 +198,7 @@ mod tests {
             verified: vec!["m1".into()],
             can_extend: false,
             locked_for_seconds: None,
+            unlock_offered: false,
         };
         assert!(!flow.ready_for_password());
         flow.verified.push("m2".into());

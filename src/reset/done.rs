@@ -1,5 +1,6 @@
-//! Step 5: the password was changed. Says for which account, what happened (other
-//! sessions signed out, a notification sent) and what to do next, with a "Sign in" button:
+//! Step 5: the password was changed (or the account unlocked, its password kept). Says
+//! for which account, what happened (other sessions signed out, a notification sent) and
+//! what to do next, with a "Sign in" button:
 //! "Back to sign-in" to the page the portal was opened from (`?return=`, this origin or
 //! one of `[server] embedding_origins`), or else "Sign in" to the organisation's sign-in
 //! page (`organisation.sign_in_url`).
@@ -39,9 +40,15 @@ pub fn Done() -> impl IntoView {
         }
     };
     let user_id = portal.user_id.get_untracked();
+    let unlocked = done.as_ref().is_some_and(|d| d.unlocked);
+    let heading = if unlocked {
+        fixed(|l| td_string!(l, reset.unlock.done_heading))
+    } else {
+        fixed(|l| td_string!(l, reset.done.heading))
+    };
     view! {
         <div class="panel panel--confirmation">
-            <StepHeading text=fixed(|l| td_string!(l, reset.done.heading)) class="panel__title" />
+            <StepHeading text=heading class="panel__title" />
             <p class="panel__body">
                 {text(|l| td_string!(l, reset.done.account))} " "
                 <strong data-testid="done-user-id">{user_id}</strong>
@@ -55,7 +62,13 @@ pub fn Done() -> impl IntoView {
                 <li>{text(|l| td_string!(l, reset.done.notified))}</li>
             })}
         </ul>
-        <p class="body">{text(|l| td_string!(l, reset.done.next))}</p>
+        <p class="body">
+            {if unlocked {
+                text(|l| td_string!(l, reset.unlock.done_next))
+            } else {
+                text(|l| td_string!(l, reset.done.next))
+            }}
+        </p>
         {move || sign_in().map(|(href, back)| view! {
             <p class="body">
                 <a class="button" id="sign-in" href=href>

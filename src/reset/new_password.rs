@@ -138,6 +138,35 @@ pub fn NewPassword() -> impl IntoView {
         });
     };
 
+    // A locked-out person who still knows their password may unlock the account instead
+    // (offered by the server only after the proof, for a directory's lockout).
+    let unlock_offered = portal
+        .wizard
+        .with_untracked(|w| w.flow.as_ref().is_some_and(|f| f.unlock_offered));
+    let unlocking = RwSignal::new(false);
+    let unlock = move |_| {
+        if unlocking.get_untracked() || saving.get_untracked() {
+            return;
+        }
+        let Some(flow_key) = portal.flow_key() else {
+            portal.restart(None);
+            return;
+        };
+        errors.set(Vec::new());
+        unlocking.set(true);
+        spawn_local(async move {
+            let result = api::unlock(&flow_key).await;
+            if !portal.still_on(&Step::NewPassword) {
+                return;
+            }
+            unlocking.try_set(false);
+            match result {
+                Ok(done) => portal.finished(done),
+                Err(error) => portal.show_error(errors, NEW, &error),
+            }
+        });
+    };
+
     view! {
         <ErrorSummary errors />
         <StepHeading text=fixed(|l| td_string!(l, reset.password.heading)) />
@@ -166,6 +195,24 @@ pub fn NewPassword() -> impl IntoView {
                 {text(|l| td_string!(l, reset.password.submit))}
             </button>
         </form>
+        {unlock_offered.then(|| view! {
+            <section class="unlock" aria-labelledby="unlock-heading">
+                <h2 class="heading-m" id="unlock-heading">
+                    {text(|l| td_string!(l, reset.unlock.heading))}
+                </h2>
+                <p class="body">{text(|l| td_string!(l, reset.unlock.body))}</p>
+                <p class="status" role="status" aria-live="polite">
+                    {move || unlocking.get().then(|| view! {
+                        <span class="spinner" aria-hidden="true"></span>
+                        {text(|l| td_string!(l, reset.unlock.unlocking))}
+                    })}
+                </p>
+                <button type="button" class="button button--secondary" id="unlock"
+                    aria-disabled=move || unlocking.get().then_some("true") on:click=unlock>
+                    {text(|l| td_string!(l, reset.unlock.button))}
+                </button>
+            </section>
+        })}
     }
 }
 

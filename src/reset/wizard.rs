@@ -225,6 +225,7 @@ mod tests {
     use super::*;
 
     const DONE: ResetDone = ResetDone {
+        unlocked: false,
         notification_sent: true,
         sessions_signed_out: true,
     };
@@ -253,6 +254,7 @@ mod tests {
                 verified: verified.iter().map(|v| (*v).to_owned()).collect(),
                 can_extend: true,
                 locked_for_seconds: None,
+                unlock_offered: false,
             }),
             received_at: 0,
             done: None,
@@ -317,6 +319,7 @@ mod tests {
                 verified: vec![],
                 can_extend: true,
                 locked_for_seconds: None,
+                unlock_offered: false,
             }),
             received_at: 0,
             done: None,

@@ -52,6 +52,7 @@ use utoipa::openapi::OpenApi as Document;
         reset_v1::challenge,
         reset_v1::verify,
         reset_v1::password,
+        reset_v1::unlock,
         reset_v1::extend,
         reset_v1::approval,
         authenticator_v1::config,

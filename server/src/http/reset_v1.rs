@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
             get(approval),
         )
         .route("/v1/reset/flows/{flow}/password", post(password))
+        .route("/v1/reset/flows/{flow}/unlock", post(unlock))
 }
 
 /// The flow a request names: the id in its path (32 lowercase hex digits; anything else
@@ -345,4 +346,40 @@ pub async fn password(
         [(header::SET_COOKIE, device::set_cookie(&set.device_cookie))],
         Json(set.done),
     ))
+}
+
+/// `POST /api/v1/reset/flows/{flow}/unlock`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/reset/flows/{flow}/unlock",
+    tag = "reset",
+    summary = "Unlock the directory account, keeping its password, once enough methods are proven",
+    description = "Only when the flow says `unlock_offered` (an LDAP directory with `offer_unlock`, an account it holds locked out). The flow is then complete.",
+    params(
+        ("flow" = String, Path, description = "The flow id from `ResetFlow.flow_id` (32 lowercase hex digits)"),
+        ("x-flow-secret" = String, Header, description = "The flow's secret from `ResetFlow.flow_secret` (in the answer that started it); without it the flow is not found"),
+    ),
+    request_body(
+        content = inline(Object),
+        description = "An empty JSON object `{}`: the body is not read, but it must be `application/json`"
+    ),
+    responses(
+        (status = 200, description = "The account is unlocked; `unlocked` is true", body = ResetDone),
+        (status = 400, description = "`invalid_request`: the flow offers no unlock",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`not_verified`: not enough methods proven yet; `forbidden_origin`: sent from another origin",
+            body = Problem, content_type = "application/problem+json"),
+        FlowNotFound,
+        FlowCompleted,
+        UnsupportedMediaType,
+        RateLimited,
+        ServiceUnavailable,
+    )
+)]
+pub async fn unlock(
+    State(state): State<AppState>,
+    Path(flow): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<ResetDone>, ApiError> {
+    Ok(Json(state.reset.unlock(flow_key(&flow, &headers)?).await?))
 }

@@ -41,6 +41,10 @@ pub enum ResetError {
     /// another device's.
     #[error("no such approval request")]
     ApprovalNotFound,
+    /// The flow offers no unlock (no directory lockout to lift, or the organisation does
+    /// not offer it).
+    #[error("this flow offers no unlock")]
+    UnlockNotOffered,
     /// The LDAP directory did not answer, or answered with a fault: nothing changed, try
     /// again shortly.
     #[error("the directory is unavailable: {0}")]
@@ -90,6 +94,9 @@ impl ResetError {
             }
             ResetError::PasswordRejected(problems) => problem.password_problems = problems.clone(),
             ResetError::InvalidProof(why) => problem.detail = Some((*why).to_owned()),
+            ResetError::UnlockNotOffered => {
+                problem.detail = Some("this flow offers no unlock".to_owned())
+            }
             _ => {}
         }
         problem
@@ -97,7 +104,9 @@ impl ResetError {
 
     pub fn code(&self) -> ErrorCode {
         match self {
-            ResetError::InvalidUserId | ResetError::InvalidProof(_) => ErrorCode::InvalidRequest,
+            ResetError::InvalidUserId
+            | ResetError::InvalidProof(_)
+            | ResetError::UnlockNotOffered => ErrorCode::InvalidRequest,
             ResetError::CaptchaInvalid => ErrorCode::CaptchaInvalid,
             ResetError::FlowNotFound => ErrorCode::FlowNotFound,
             ResetError::FlowCompleted => ErrorCode::FlowCompleted,

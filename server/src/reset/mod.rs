@@ -8,6 +8,7 @@ pub mod decoy;
 pub mod device;
 mod error;
 pub(crate) mod messages;
+mod unlock;
 mod writeback;
 
 pub use error::ResetError;
@@ -391,6 +392,7 @@ impl<S: ResetStore> ResetService<S> {
             // Room left before the hour is up: an extension would give more time.
             can_extend: flow.expires_at < flow.created_at + MAX_FLOW_SECONDS,
             locked_for_seconds: seconds(&pauses.account),
+            unlock_offered: self.unlock_offered(flow, now).await,
         })
     }
 
@@ -926,6 +928,7 @@ impl<S: ResetStore> ResetService<S> {
                 Ok(ResetDone {
                     notification_sent,
                     sessions_signed_out: true,
+                    unlocked: false,
                 })
             }
             // Another request completed it while this one was hashing.
@@ -1035,6 +1038,7 @@ impl<S: ResetStore> ResetService<S> {
             return Ok(ResetDone {
                 notification_sent,
                 sessions_signed_out: true,
+                unlocked: false,
             });
         }
         self.store

@@ -27,7 +27,7 @@ impl<S: ResetStore> ResetService<S> {
             return Ok(Some(self.hasher.hash(password).await?));
         };
         let now = self.clock.now();
-        let person = self.directory_person(account, now).await?;
+        let person = self.current_directory_person(account, now).await?;
         let sent_before = self
             .store
             .mark_writeback(flow_id.to_owned(), true, now)
@@ -59,7 +59,9 @@ impl<S: ResetStore> ResetService<S> {
         let People::Ldap(directory) = self.people() else {
             return Ok(Some(self.hasher.hash(password).await?));
         };
-        let person = self.directory_person(account, self.clock.now()).await?;
+        let person = self
+            .current_directory_person(account, self.clock.now())
+            .await?;
         directory
             .change_own_password(&person.dn, current, password)
             .await?;
@@ -83,14 +85,16 @@ impl<S: ResetStore> ResetService<S> {
         let Some(account) = self.store.account_by_id(account_id).await? else {
             return Ok(false);
         };
-        let person = self.directory_person(&account, self.clock.now()).await?;
+        let person = self
+            .current_directory_person(&account, self.clock.now())
+            .await?;
         Ok(directory.check_password(&person.dn, password).await?)
     }
 
     /// The directory's entry of `account`, read again now: refused (as a flow that is
     /// gone) when the directory no longer has them under this user ID, or disabled them
     /// since the flow began.
-    async fn directory_person(
+    pub(super) async fn current_directory_person(
         &self,
         account: &Account,
         now: u64,

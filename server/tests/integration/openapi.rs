@@ -32,7 +32,7 @@ use tower::ServiceExt;
 /// Every route the router serves under `/api/v1`, with its method. Keep in step with
 /// `sspr_server::http::router`: a route added there and not here (and in the document)
 /// is a review failure; one added here and not in the document fails the tests.
-const ROUTES: [(&str, &str); 35] = [
+const ROUTES: [(&str, &str); 36] = [
     ("get", "/api/v1/health"),
     ("get", "/api/v1/config"),
     ("get", "/api/v1/captcha"),
@@ -49,6 +49,7 @@ const ROUTES: [(&str, &str); 35] = [
         "/api/v1/reset/flows/{flow}/methods/{method}/approval",
     ),
     ("post", "/api/v1/reset/flows/{flow}/password"),
+    ("post", "/api/v1/reset/flows/{flow}/unlock"),
     ("post", "/api/v1/reset/flows/{flow}/extend"),
     ("post", "/api/v1/session"),
     ("get", "/api/v1/session"),
@@ -562,6 +563,7 @@ fn samples() -> Vec<Sample> {
         methods_required: 2,
         can_extend: !methods.is_empty(),
         locked_for_seconds: (!methods.is_empty()).then_some(600),
+        unlock_offered: !methods.is_empty(),
         methods,
         verified,
     };
@@ -743,10 +745,12 @@ fn samples() -> Vec<Sample> {
             ResetDone {
                 notification_sent: true,
                 sessions_signed_out: true,
+                unlocked: true,
             },
             ResetDone {
                 notification_sent: false,
                 sessions_signed_out: true,
+                unlocked: false,
             },
         ),
         sample(

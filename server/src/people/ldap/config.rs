@@ -72,6 +72,9 @@ pub struct LdapConfig {
     /// Active Directory: set `lockoutTime` to 0 after a reset. OpenLDAP's ppolicy lifts
     /// its own lock (`pwdAccountLockedTime`) on every password change whatever this says.
     pub unlock_on_reset: bool,
+    /// Offer a locked-out person, once they proved their methods, "unlock my account"
+    /// keeping their password, beside choosing a new one.
+    pub offer_unlock: bool,
     /// Seconds one directory operation may take, connecting included (1..=60).
     pub timeout_seconds: u64,
     /// Service connections kept open (1..=32); each carries many operations at once.
@@ -97,6 +100,7 @@ impl Default for LdapConfig {
             group_base_dn: None,
             admin_groups: Vec::new(),
             unlock_on_reset: true,
+            offer_unlock: false,
             timeout_seconds: 5,
             connections: 2,
         }
@@ -137,6 +141,7 @@ pub struct LdapSettings {
     pub group_base_dn: String,
     pub admin_groups: Vec<String>,
     pub unlock_on_reset: bool,
+    pub offer_unlock: bool,
     pub timeout: std::time::Duration,
     pub connections: usize,
 }
@@ -263,6 +268,7 @@ impl LdapConfig {
                 .unwrap_or_else(|| self.base_dn.clone()),
             admin_groups: self.admin_groups.clone(),
             unlock_on_reset: self.unlock_on_reset,
+            offer_unlock: self.offer_unlock,
             timeout: std::time::Duration::from_secs(self.timeout_seconds),
             connections: self.connections,
         };

@@ -119,10 +119,11 @@ async fn sync<C: GenericClient>(
             if let Some((holder, _)) = holder {
                 set_aside(conn, holder).await?;
             }
-            let row = one(
+            // Another instance may be adding the same person right now: its row wins.
+            let inserted = opt(
                 conn,
                 "INSERT INTO users (user_id, display_name, email, enabled, is_admin, created_at, directory_id)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id",
                 &[
                     &entry.user_id,
                     &entry.display_name,
@@ -134,15 +135,26 @@ async fn sync<C: GenericClient>(
                 ],
             )
             .await?;
-            audit_at(
-                conn,
-                now,
-                "directory_person_added",
-                Some(&entry.user_id),
-                None,
-            )
-            .await?;
-            row.try_get(0)?
+            match inserted {
+                Some(row) => {
+                    audit_at(
+                        conn,
+                        now,
+                        "directory_person_added",
+                        Some(&entry.user_id),
+                        None,
+                    )
+                    .await?;
+                    row.try_get(0)?
+                }
+                None => one(
+                    conn,
+                    "SELECT id FROM users WHERE directory_id = $1 FOR NO KEY UPDATE",
+                    &[&entry.stable_id],
+                )
+                .await?
+                .try_get(0)?,
+            }
         }
     };
     let renamed_from: String = one(conn, "SELECT user_id FROM users WHERE id = $1", &[&id])

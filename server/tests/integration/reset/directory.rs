@@ -3,7 +3,7 @@
 //! shown as reasons with the flow still usable, a directory that is down losing nothing,
 //! groups and account state from the directory, renames keeping methods.
 
-use super::sessions::sign_in_request;
+use super::sessions::{change_password, prove, sign_in_request};
 use super::{Harness, POLICY, StatusCode};
 use crate::slapd::{self, Slapd};
 use serde_json::json;
@@ -237,4 +237,104 @@ async fn signing_in_to_the_security_info_page_binds_as_the_person() {
             "{user_id} {password:?}: {status} {json}"
         );
     }
+}
+
+async fn unlock(h: &Harness, flow: &super::Flow) -> (StatusCode, serde_json::Value) {
+    let path = format!("/api/v1/reset/flows/{}/unlock", flow.id());
+    let (status, _, json) = h.flow_post(flow, &path, json!({})).await;
+    (status, json)
+}
+
+#[tokio::test]
+async fn a_locked_out_person_who_knows_their_password_unlocks_the_account_instead() {
+    let slapd = Slapd::start();
+    let h = Harness::new(&format!(
+        "{POLICY}\n{}offer_unlock = true\n",
+        slapd.config_toml()
+    ))
+    .await;
+    let secret = h.directory_person("lou").await;
+    // Nothing is said of the lockout before the methods are proven.
+    let flow = h.email_proven("lou").await;
+    let (_, _, view) = h.get_flow(&flow).await;
+    assert!(view.get("unlock_offered").is_none(), "{view}");
+    assert_eq!(unlock(&h, &flow).await.1["code"], "not_verified");
+    h.totp_proven(&flow, &secret).await;
+    let (_, _, view) = h.get_flow(&flow).await;
+    assert_eq!(view["unlock_offered"], true, "{view}");
+    let (status, done) = unlock(&h, &flow).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["unlocked"], true);
+    let dn = slapd::person_dn("lou");
+    assert!(
+        slapd.read(&dn, "pwdAccountLockedTime").is_empty(),
+        "unlocked"
+    );
+    assert!(
+        slapd.binds(&dn, slapd::LOU.1),
+        "with the password they knew"
+    );
+    // The flow is used up: no password with it afterwards, no second unlock.
+    let (status, _, json) = h.set_password(&flow, "a password after all").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{json}");
+    assert_eq!(unlock(&h, &flow).await.1["code"], "flow_completed");
+}
+
+#[tokio::test]
+async fn the_unlock_is_offered_only_for_a_lockout_and_only_when_the_organisation_says_so() {
+    let slapd = Slapd::start();
+    // Omar is not locked out: no unlock to offer.
+    let on = Harness::new(&format!(
+        "{POLICY}\n{}offer_unlock = true\n",
+        slapd.config_toml()
+    ))
+    .await;
+    let flow = proven(&on, "omar").await;
+    let (_, _, view) = on.get_flow(&flow).await;
+    assert!(view.get("unlock_offered").is_none(), "{view}");
+    let (status, json) = unlock(&on, &flow).await;
+    assert_eq!(
+        (status, json["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_request"))
+    );
+    // Lou is, but the organisation does not offer it (the default).
+    let off = harness(&slapd).await;
+    let flow = proven(&off, "lou").await;
+    let (_, _, view) = off.get_flow(&flow).await;
+    assert!(view.get("unlock_offered").is_none(), "{view}");
+    assert_eq!(unlock(&off, &flow).await.0, StatusCode::BAD_REQUEST);
+    assert!(
+        !slapd
+            .read(&slapd::person_dn("lou"), "pwdAccountLockedTime")
+            .is_empty()
+    );
+    // A decoy answers as an unproven flow.
+    let decoy = on.start("nobody").await;
+    assert_eq!(unlock(&on, &decoy).await.1["code"], "not_verified");
+}
+
+#[tokio::test]
+async fn a_signed_in_person_changes_their_directory_password_under_its_rules() {
+    let slapd = Slapd::start();
+    let h = harness(&slapd).await;
+    let secret = h.directory_person("omar").await;
+    let (status, headers, json) = h
+        .request(sign_in_request("omar", slapd::OMAR.1, None))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+    let cookie = headers["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let proof = super::Flow(json["proof"].clone());
+    let (status, _, json) = h.app_code_at(&proof, &secret, h.clock().now()).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(prove(&h, &cookie, &proof).await.0, StatusCode::OK);
+
+    let (status, json) = change_password(&h, &cookie, slapd::OMAR.1, "Tulip-9 Sky").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{json}");
+    assert_eq!(json["password_problems"], json!(["directory_too_short"]));
+    let (status, json) = change_password(&h, &cookie, slapd::OMAR.1, "a change of my own").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    let dn = slapd::person_dn("omar");
+    assert!(slapd.binds(&dn, "a change of my own"));
+    assert!(!slapd.binds(&dn, slapd::OMAR.1));
 }

@@ -374,7 +374,7 @@ async fn a_person_without_methods_gets_no_proof_to_make() {
     assert_eq!(json["method_proven"], false);
 }
 
-async fn change_password(
+pub(super) async fn change_password(
     h: &Harness,
     cookie: &str,
     current: &str,
