@@ -9,14 +9,20 @@ use crate::harness::{Browser, Product, locale_text};
 use crate::slapd::{self, Slapd};
 use crate::steps::*;
 
+/// The product over `slapd`'s people, e-mail the one method; `directory_extra` is added
+/// to its `[directory]` table.
+fn product(slapd: &Slapd, directory_extra: &str) -> Product {
+    Product::start_with_config(&format!(
+        "[policy]\nscope = \"selected\"\ngroup = \"sspr-users\"\nmethods_required = 1\n\
+         methods = [\"email\"]\n\n{}{directory_extra}",
+        slapd.config_toml()
+    ))
+}
+
 #[tokio::test]
 async fn an_ldap_person_resets_and_the_directory_has_the_new_password() {
     let mut slapd = Slapd::start();
-    let product = Product::start_with_config(&format!(
-        "[policy]\nscope = \"selected\"\ngroup = \"sspr-users\"\nmethods_required = 1\n\
-         methods = [\"email\"]\n\n{}",
-        slapd.config_toml()
-    ));
+    let product = product(&slapd, "");
     // An administrator registers Omar's address; his row comes from the directory.
     let added = product.admin(&["user", "add-email", "omar", "omar@home.example"]);
     assert!(added.contains("omar"), "{added}");
@@ -70,11 +76,7 @@ async fn an_ldap_person_resets_and_the_directory_has_the_new_password() {
 #[tokio::test]
 async fn a_locked_out_ldap_person_unlocks_their_account_keeping_the_password() {
     let slapd = Slapd::start();
-    let product = Product::start_with_config(&format!(
-        "[policy]\nscope = \"selected\"\ngroup = \"sspr-users\"\nmethods_required = 1\n\
-         methods = [\"email\"]\n\n{}offer_unlock = true\n",
-        slapd.config_toml()
-    ));
+    let product = product(&slapd, "offer_unlock = true\n");
     product.admin(&["user", "add-email", "lou", "lou@home.example"]);
     let browser = Browser::start_phone("en-US").await;
     identify(&browser, &product, "lou").await;
@@ -106,5 +108,39 @@ async fn a_locked_out_ldap_person_unlocks_their_account_keeping_the_password() {
         slapd.binds(&dn, slapd::LOU.1),
         "the password they knew still works"
     );
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn an_ldap_person_signs_in_to_the_security_info_page_with_their_directory_password() {
+    let slapd = Slapd::start();
+    let product = product(&slapd, "");
+    product.admin(&["user", "add-email", "omar", "omar@home.example"]);
+    let browser = Browser::start_phone("en-US").await;
+    // A wrong password: refused, as any wrong sign-in.
+    sign_in(&browser, &product, "omar", "not omar's password").await;
+    browser
+        .wait_for_text_containing(
+            ".error-summary",
+            &locale_text("en", "errors.sign_in_failed"),
+        )
+        .await;
+    // The directory's password, checked by binding as Omar; then his e-mail code.
+    sign_in(&browser, &product, "omar", slapd::OMAR.1).await;
+    browser
+        .wait_for_text("h1", &locale_text("en", "security_info.prove.title"))
+        .await;
+    browser.click("#send-code").await;
+    browser.wait_for("#proof").await;
+    browser
+        .fill("#proof", &product.last_code_to("omar@home.example"))
+        .await;
+    browser.click("form button[type=submit]").await;
+    browser
+        .wait_for_text_containing("#methods", "•••@home.example")
+        .await;
+    browser
+        .screenshot("directory-security-info-signed-in-360")
+        .await;
     browser.quit().await;
 }

@@ -142,15 +142,30 @@ async fn a_retry_after_a_failure_that_followed_the_directorys_accept_completes()
     assert_eq!(status, StatusCode::OK, "{json}");
 }
 
+/// One method to prove, for people; administrators always prove two.
+const ONE_METHOD: &str = r#"
+[captcha]
+max_number = 1000
+
+[policy]
+scope = "selected"
+group = "sspr-users"
+methods_required = 1
+methods = ["email", "app_code"]
+"#;
+
 #[tokio::test]
 async fn scope_administrators_and_disabled_accounts_come_from_the_directory() {
     let slapd = Slapd::start();
-    let h = harness(&slapd).await;
+    let h = Harness::new(&format!("{ONE_METHOD}\n{}", slapd.config_toml())).await;
     for user_id in ["ada", "otto", "omar"] {
         h.directory_person(user_id).await;
     }
     assert!(flag(&h, "ada", "is_admin") && flag(&h, "ada", "enabled"));
     assert!(!flag(&h, "omar", "is_admin"));
+    // The administrators' rule, from the directory's sspr-admins group.
+    assert_eq!(h.start("ada").await.0["methods_required"], 2);
+    assert_eq!(h.start("omar").await.0["methods_required"], 1);
     for user_id in ["ada", "omar"] {
         let flow = h.start(user_id).await;
         assert!(
