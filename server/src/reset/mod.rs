@@ -164,8 +164,14 @@ impl<S: ResetStore> ResetService<S> {
         let subject = device::scoped_subject(&subject, tag.as_deref());
         // With a directory, this server's row is brought up to date from it first; an ID
         // the directory does not have is unknown, whatever rows this server kept.
+        // The row is then the directory's person's (found by their stable id and named
+        // with their user ID as the directory gives it, which may differ from what was
+        // typed, e.g. another value of a multi-valued `mail`).
         let person = self.people.refresh(&self.store, user_id, now).await?;
-        let account = self.store.account(user_id).await?;
+        let lookup = person
+            .as_ref()
+            .map_or(user_id, |person| person.user_id.as_str());
+        let account = self.store.account(lookup).await?;
         let account = account.filter(|_| self.people.is_embedded() || person.is_some());
         // Read for every flow, real or not (equal work); decoys draw their hints from it.
         let domains = self.store.email_domains().await?;
@@ -907,7 +913,7 @@ impl<S: ResetStore> ResetService<S> {
             .ok_or(ResetError::FlowNotFound)?;
         self.check_new_password(&account, &password).await?;
         let new_hash = self
-            .write_reset_password(&flow.id, &account, &password)
+            .write_reset_password(&flow, &account, &password)
             .await?;
         let messages = self.notifications(&flow, &account, language).await?;
         let notification_sent = !messages.is_empty();

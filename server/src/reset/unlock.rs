@@ -48,7 +48,9 @@ impl<S: ResetStore> ResetService<S> {
         let Some(account) = self.store.account_by_id(user).await? else {
             return Ok(None);
         };
-        let person = self.current_directory_person(&account, now).await?;
+        let person = self
+            .current_directory_person(&account, Some(flow.methods_required), now)
+            .await?;
         Ok(Some(person).filter(|person| person.locked))
     }
 

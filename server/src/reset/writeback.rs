@@ -3,9 +3,10 @@
 //! (which applies its own rules) with nothing kept here (`people/`).
 
 use super::{ResetError, ResetService};
-use crate::people::{DirectoryPerson, People};
+use crate::people::{DirectoryFailure, DirectoryPerson, People};
 use crate::store::ResetStore;
-use crate::store::records::Account;
+use crate::store::records::{Account, FlowRecord};
+use sspr_api::password::PasswordProblem;
 
 impl<S: ResetStore> ResetService<S> {
     /// Puts a reset's new password (`password`, normalised and checked against this
@@ -19,7 +20,7 @@ impl<S: ResetStore> ResetService<S> {
     /// directory's history would refuse a second write of it).
     pub(super) async fn write_reset_password(
         &self,
-        flow_id: &str,
+        flow: &FlowRecord,
         account: &Account,
         password: &str,
     ) -> Result<Option<String>, ResetError> {
@@ -27,22 +28,32 @@ impl<S: ResetStore> ResetService<S> {
             return Ok(Some(self.hasher.hash(password).await?));
         };
         let now = self.clock.now();
-        let person = self.current_directory_person(account, now).await?;
+        let person = self
+            .current_directory_person(account, Some(flow.methods_required), now)
+            .await?;
         let sent_before = self
             .store
-            .mark_writeback(flow_id.to_owned(), true, now)
+            .mark_writeback(flow.id.clone(), true, now)
             .await?;
         if sent_before && directory.check_password(&person.dn, password).await? {
             return Ok(None);
         }
         match directory.reset_password(&person, password).await {
             Ok(()) => Ok(None),
-            Err(failure @ crate::people::DirectoryFailure::Refused(_)) => {
-                // Refused: the directory has not got it, so no bind is needed next time.
-                self.store
-                    .mark_writeback(flow_id.to_owned(), false, now)
-                    .await?;
-                Err(failure.into())
+            Err(DirectoryFailure::Refused(problem)) => {
+                // A refusal of this password itself (length, quality) means nothing went
+                // out. One the directory may owe to an earlier attempt it took (history,
+                // minimum age) keeps the note, so that attempt's retry still binds.
+                if matches!(
+                    problem,
+                    PasswordProblem::DirectoryTooShort | PasswordProblem::DirectoryRules
+                ) && !sent_before
+                {
+                    self.store
+                        .mark_writeback(flow.id.clone(), false, now)
+                        .await?;
+                }
+                Err(DirectoryFailure::Refused(problem).into())
             }
             Err(failure) => Err(failure.into()),
         }
@@ -60,7 +71,7 @@ impl<S: ResetStore> ResetService<S> {
             return Ok(Some(self.hasher.hash(password).await?));
         };
         let person = self
-            .current_directory_person(account, self.clock.now())
+            .current_directory_person(account, None, self.clock.now())
             .await?;
         directory
             .change_own_password(&person.dn, current, password)
@@ -86,31 +97,41 @@ impl<S: ResetStore> ResetService<S> {
             return Ok(false);
         };
         let person = self
-            .current_directory_person(&account, self.clock.now())
+            .current_directory_person(&account, None, self.clock.now())
             .await?;
         Ok(directory.check_password(&person.dn, password).await?)
     }
 
     /// The directory's entry of `account`, read again now: refused (as a flow that is
     /// gone) when the directory no longer has them under this user ID, or disabled them
-    /// since the flow began.
+    /// since the flow began. For a reset (`proven`: how many methods its flow proved),
+    /// also when they left the policy's group or now need more methods (made an
+    /// administrator) than were proven.
     pub(super) async fn current_directory_person(
         &self,
         account: &Account,
+        proven: Option<u8>,
         now: u64,
     ) -> Result<DirectoryPerson, ResetError> {
         let person = self
             .people()
             .refresh(&self.store, &account.user_id, now)
             .await?;
-        let same = match (&person, self.store.account_by_id(account.id).await?) {
+        let allowed = match (&person, self.store.account_by_id(account.id).await?) {
             (Some(person), Some(row)) => {
-                row.enabled && person.enabled && row.user_id.eq_ignore_ascii_case(&person.user_id)
+                let still = row.enabled
+                    && person.enabled
+                    && row.user_id.eq_ignore_ascii_case(&person.user_id);
+                let may_reset = proven.is_none_or(|proven| {
+                    self.policy.in_scope(&row.groups)
+                        && self.policy.requirement(row.is_admin).methods_required <= proven
+                });
+                still && may_reset
             }
             _ => false,
         };
         match person {
-            Some(person) if same => Ok(person),
+            Some(person) if allowed => Ok(person),
             _ => Err(ResetError::FlowNotFound),
         }
     }

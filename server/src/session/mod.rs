@@ -152,10 +152,7 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
     }
 
     /// Whether `candidate` is `user_id`'s current password, refused while the account of
-    /// `subject` is paused. With no account or no password the dummy hash is checked, so
-    /// the work is the same. With an LDAP directory, this server's row of the person is
-    /// brought up to date and the password checked by binding as them (never stored); an
-    /// unknown or disabled person gets a bind that fails, the same work.
+    /// `subject` is paused (see [`SessionService::check_password`]).
     async fn password_matches(
         &self,
         user_id: &str,
@@ -163,6 +160,26 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
         candidate: &str,
         now: u64,
     ) -> Result<bool, SessionError> {
+        Ok(self
+            .check_password(user_id, subject, candidate, now)
+            .await?
+            .0)
+    }
+
+    /// Whether `candidate` is `user_id`'s current password, refused while the account of
+    /// `subject` is paused, and the user ID their row goes by. With no account or no
+    /// password the dummy hash is checked, so the work is the same. With an LDAP
+    /// directory, this server's row of the person is brought up to date and the password
+    /// checked by binding as them (never stored); an unknown or disabled person gets a
+    /// bind that fails. The row's user ID is then the directory's, which may differ from
+    /// what was typed (another value of a multi-valued attribute).
+    async fn check_password(
+        &self,
+        user_id: &str,
+        subject: &str,
+        candidate: &str,
+        now: u64,
+    ) -> Result<(bool, Option<String>), SessionError> {
         if let Some(lock) = self.store.account_lock(subject.to_owned(), now).await? {
             return Err(lock.into());
         }
@@ -173,23 +190,25 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
                 .refresh(&self.store, user_id, now)
                 .await
                 .map_err(ResetError::from)?;
-            let checked = match person {
+            let checked = match &person {
                 Some(person) if person.enabled => {
                     directory.check_password(&person.dn, candidate).await
                 }
                 _ => directory.check_nobody(candidate).await,
             };
-            return Ok(checked.map_err(ResetError::from)?);
+            let matched = checked.map_err(ResetError::from)?;
+            return Ok((matched, person.map(|person| person.user_id)));
         }
         let hash = match self.store.password_hash_of(user_id).await {
             Ok(hash) => hash,
             Err(StoreError::NoSuchUser(_)) => None,
             Err(error) => return Err(error.into()),
         };
-        Ok(self
+        let matched = self
             .hasher
             .verify(hash.as_deref(), &sspr_api::password::normalize(candidate))
-            .await?)
+            .await?;
+        Ok((matched, None))
     }
 
     /// Counts a wrong password against the account's limit (the one reset counts
@@ -227,10 +246,11 @@ impl<S: SessionStore + DirectoryStore + ResetStore> SessionService<S> {
         let now = self.clock.now();
         let subject = decoy::subject(&self.keys.decoy, user_id);
         // The same work whoever asks: the hash (or the dummy's), the account (or none).
-        let matched = self
-            .password_matches(user_id, &subject, password, now)
+        let (matched, directory_user_id) = self
+            .check_password(user_id, &subject, password, now)
             .await?;
-        let account = match DirectoryStore::account(&self.store, user_id).await? {
+        let lookup = directory_user_id.as_deref().unwrap_or(user_id);
+        let account = match DirectoryStore::account(&self.store, lookup).await? {
             Some(account) if matched && account.enabled => account,
             _ => {
                 let wrong = SessionError::SignInFailed;

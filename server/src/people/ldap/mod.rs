@@ -34,7 +34,13 @@ pub struct LdapDirectory {
     tls: Arc<rustls::ClientConfig>,
     pool: Vec<Mutex<Option<Ldap>>>,
     next: AtomicUsize,
+    /// The last health check and when it ran: `/api/v1/health` is anyone's to call, and
+    /// must not become a way to make the server search the directory at will.
+    health: Mutex<Option<(std::time::Instant, Result<(), DirectoryFailure>)>>,
 }
+
+/// How long a health check's answer is reused.
+const HEALTH_REUSED_FOR: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl std::fmt::Debug for LdapDirectory {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -61,6 +67,7 @@ impl LdapDirectory {
             tls,
             pool,
             next: AtomicUsize::new(0),
+            health: Mutex::new(None),
         })
     }
 
@@ -138,7 +145,20 @@ impl LdapDirectory {
     }
 
     /// Whether the directory answers the service account now.
+    /// (At most one check per [`HEALTH_REUSED_FOR`]; callers in between share it.)
     pub async fn health(&self) -> Result<(), DirectoryFailure> {
+        let mut last = self.health.lock().await;
+        if let Some((at, answer)) = last.as_ref()
+            && at.elapsed() < HEALTH_REUSED_FOR
+        {
+            return answer.clone();
+        }
+        let answer = self.check_health().await;
+        *last = Some((std::time::Instant::now(), answer.clone()));
+        answer
+    }
+
+    async fn check_health(&self) -> Result<(), DirectoryFailure> {
         let timeout = self.settings.timeout;
         let base = self.settings.base_dn.clone();
         let result = self
@@ -206,6 +226,10 @@ impl LdapDirectory {
             return Ok(None);
         }
         let Some(entry) = entries.into_iter().next() else {
+            // The group search a person's lookup makes, so an unknown ID costs as much.
+            if s.membership == Membership::Member {
+                self.groups_naming(&self.nobody()).await?;
+            }
             return Ok(None);
         };
         let entry = SearchEntry::construct(entry);
@@ -306,12 +330,38 @@ impl LdapDirectory {
     }
 
     /// Whether `password` is the current password of `dn`, by binding as them on a
-    /// connection of its own. An empty password is never tried: LDAP takes it as an
-    /// unauthenticated bind, which succeeds.
+    /// connection of its own: as this server writes passwords (NFC), then as typed when
+    /// that differs (one set elsewhere). An empty password is never tried: LDAP takes it
+    /// as an unauthenticated bind, which succeeds; a bind that fails is made instead, the
+    /// same round trip as a wrong password.
     pub async fn check_password(&self, dn: &str, password: &str) -> Result<bool, DirectoryFailure> {
         if password.is_empty() || dn.is_empty() {
-            return Ok(false);
+            return self.check_nobody(password).await;
         }
+        let normalized = sspr_api::password::normalize(password);
+        if self.binds(dn, &normalized).await? {
+            return Ok(true);
+        }
+        if normalized != password {
+            return self.binds(dn, password).await;
+        }
+        Ok(false)
+    }
+
+    /// Work equal to [`LdapDirectory::check_password`] for a user ID with no entry: a bind
+    /// that fails, so an unknown user ID takes about as long as a wrong password.
+    pub async fn check_nobody(&self, password: &str) -> Result<bool, DirectoryFailure> {
+        let password = if password.is_empty() { "-" } else { password };
+        self.binds(&self.nobody(), password).await.map(|_| false)
+    }
+
+    /// A DN under `base_dn` that names no one.
+    fn nobody(&self) -> String {
+        format!("cn=sspr-no-such-person,{}", self.settings.base_dn)
+    }
+
+    /// Whether a simple bind as `dn` with `password` (never empty) succeeds.
+    async fn binds(&self, dn: &str, password: &str) -> Result<bool, DirectoryFailure> {
         let mut ldap = self.connect().await?;
         let result = ldap
             .with_timeout(self.settings.timeout)
@@ -328,15 +378,6 @@ impl LdapDirectory {
                 result.text
             ))),
         }
-    }
-
-    /// Work equal to [`LdapDirectory::check_password`] for a user ID with no entry: a bind
-    /// that fails, so an unknown user ID takes as long as a wrong password.
-    pub async fn check_nobody(&self, password: &str) -> Result<bool, DirectoryFailure> {
-        let nobody = format!("cn=sspr-no-such-person,{}", self.settings.base_dn);
-        self.check_password(&nobody, if password.is_empty() { "-" } else { password })
-            .await
-            .map(|_| false)
     }
 
     /// Sets `person`'s password as the service account (a reset): the directory's own
@@ -385,8 +426,11 @@ impl LdapDirectory {
                         HashSet::from([b"0".to_vec()]),
                     ));
                 }
-                if !after.is_empty() {
-                    self.modify(&person.dn, after).await?;
+                // The password is set by now: a failure here is logged, not the reset's.
+                if !after.is_empty()
+                    && let Err(failure) = self.modify(&person.dn, after).await
+                {
+                    tracing::warn!(%failure, "password set; pwdLastSet or lockoutTime not updated");
                 }
             }
         }

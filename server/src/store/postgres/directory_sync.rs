@@ -16,6 +16,16 @@ impl PgStore {
             let tx = client.transaction().await?;
             match &entry {
                 None => {
+                    // Gone from the directory: no reset, and signed out everywhere.
+                    exec(
+                        &tx,
+                        "DELETE FROM sessions WHERE user_id IN
+                         (SELECT id FROM users
+                          WHERE lower(user_id) = lower($1::text COLLATE \"C\")
+                            AND directory_id IS NOT NULL)",
+                        &[&user_id],
+                    )
+                    .await?;
                     exec(
                         &tx,
                         "UPDATE users SET enabled = FALSE
@@ -184,6 +194,10 @@ async fn sync<C: GenericClient>(
         )
         .await?;
     }
+    if !entry.enabled {
+        // Disabled in the directory: signed out everywhere, as `user disable` does.
+        exec(conn, "DELETE FROM sessions WHERE user_id = $1", &[&id]).await?;
+    }
     exec(conn, "DELETE FROM group_members WHERE user_id = $1", &[&id]).await?;
     for group in &entry.groups {
         exec(
@@ -212,5 +226,6 @@ async fn set_aside<C: GenericClient>(conn: &C, id: i64) -> Result<(), StoreError
         &[&id],
     )
     .await?;
+    exec(conn, "DELETE FROM sessions WHERE user_id = $1", &[&id]).await?;
     Ok(())
 }

@@ -18,6 +18,12 @@ impl SqliteStore {
             let tx = conn.transaction()?;
             match entry {
                 None => {
+                    // Gone from the directory: no reset, and signed out everywhere.
+                    tx.execute(
+                        "DELETE FROM sessions WHERE user_id IN
+                         (SELECT id FROM users WHERE user_id = ?1 AND directory_id IS NOT NULL)",
+                        [&user_id],
+                    )?;
                     tx.execute(
                         "UPDATE users SET enabled = 0
                          WHERE user_id = ?1 AND directory_id IS NOT NULL AND enabled = 1",
@@ -150,6 +156,10 @@ fn sync(conn: &Connection, entry: &DirectoryEntry, now: u64) -> Result<(), Store
             Some(&entry.user_id),
         )?;
     }
+    if !entry.enabled {
+        // Disabled in the directory: signed out everywhere, as `user disable` does.
+        conn.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
+    }
     conn.execute("DELETE FROM group_members WHERE user_id = ?1", [id])?;
     for group in &entry.groups {
         conn.execute(
@@ -172,5 +182,6 @@ fn set_aside(conn: &Connection, id: i64) -> Result<(), StoreError> {
         "UPDATE users SET user_id = user_id || '#' || id, enabled = 0 WHERE id = ?1",
         [id],
     )?;
+    conn.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
     Ok(())
 }
