@@ -44,6 +44,8 @@ pub struct DirectoryPerson {
     /// Locked out after failed sign-ins (AD's lockoutTime, ppolicy's pwdAccountLockedTime):
     /// such people may reset, which lifts the lock.
     pub locked: bool,
+    /// When the lockout began, as the directory writes it (`locked` is its presence).
+    pub locked_at: Option<String>,
     /// Must change their password at next sign-in (ppolicy's pwdReset, AD's pwdLastSet 0).
     pub must_change: bool,
     /// A member of one of `admin_groups`.

@@ -69,8 +69,9 @@ pub struct LdapConfig {
     /// Groups (DNs or names) whose members are administrators (two methods at reset,
     /// the other administrators told of their resets).
     pub admin_groups: Vec<String>,
-    /// Active Directory: set `lockoutTime` to 0 after a reset. OpenLDAP's ppolicy lifts
-    /// its own lock (`pwdAccountLockedTime`) on every password change whatever this says.
+    /// A reset lifts a lockout (AD: `lockoutTime` set to 0). Without it the person keeps
+    /// their lock until it runs out or an administrator lifts it (OpenLDAP's ppolicy lifts
+    /// `pwdAccountLockedTime` on every password change, so it is put back).
     pub unlock_on_reset: bool,
     /// Offer a locked-out person, once they proved their methods, "unlock my account"
     /// keeping their password, beside choosing a new one.

@@ -283,12 +283,12 @@ impl LdapDirectory {
         let user_id = one(&s.user_id_attribute).unwrap_or_default();
         let display_name = one(&s.display_name_attribute).unwrap_or_else(|| user_id.clone());
         let email = one(&s.email_attribute).filter(|address| address.contains('@'));
-        let (enabled, locked, must_change) = match s.flavour {
+        let (enabled, locked_at, must_change) = match s.flavour {
             Flavour::Openldap => {
                 let lock = one("pwdAccountLockedTime");
                 (
                     lock.as_deref() != Some(LOCKED_FOR_GOOD),
-                    lock.is_some_and(|at| at != LOCKED_FOR_GOOD),
+                    lock.filter(|at| at != LOCKED_FOR_GOOD),
                     one("pwdReset").is_some_and(|flag| flag.eq_ignore_ascii_case("TRUE")),
                 )
             }
@@ -296,7 +296,7 @@ impl LdapDirectory {
                 let control = one("userAccountControl").and_then(|v| v.parse::<u64>().ok());
                 (
                     control.is_some_and(|flags| flags & AD_ACCOUNTDISABLE == 0),
-                    one("lockoutTime").is_some_and(|at| at != "0"),
+                    one("lockoutTime").filter(|at| at != "0"),
                     one("pwdLastSet").as_deref() == Some("0"),
                 )
             }
@@ -322,7 +322,8 @@ impl LdapDirectory {
             display_name,
             email,
             enabled,
-            locked,
+            locked: locked_at.is_some(),
+            locked_at,
             must_change,
             is_admin,
             groups,
@@ -394,14 +395,33 @@ impl LdapDirectory {
                 let ldap = self.service().await?;
                 self.password_modify(ldap, Some(&person.dn), None, password)
                     .await?;
+                // The password is set by now: what follows is logged when it fails, not
+                // reported as the reset's failure.
                 // ppolicy clears pwdReset itself when the writer is no password
                 // administrator; a directory set up otherwise still gets it cleared.
-                if self.still_must_change(&person.dn).await? {
-                    self.modify(
-                        &person.dn,
-                        vec![Mod::Delete(b"pwdReset".to_vec(), HashSet::new())],
-                    )
-                    .await?;
+                let cleared = match self.still_must_change(&person.dn).await {
+                    Ok(true) => {
+                        self.modify(
+                            &person.dn,
+                            vec![Mod::Delete(b"pwdReset".to_vec(), HashSet::new())],
+                        )
+                        .await
+                    }
+                    other => other.map(|_| ()),
+                };
+                if let Err(failure) = cleared {
+                    tracing::warn!(%failure, "password set; pwdReset not cleared");
+                }
+                // ppolicy lifts its lock on every password change; without
+                // `unlock_on_reset` the lock the person had is put back.
+                if let (Some(at), false) = (&person.locked_at, self.settings.unlock_on_reset) {
+                    let relock = vec![Mod::Replace(
+                        b"pwdAccountLockedTime".to_vec(),
+                        HashSet::from([at.as_bytes().to_vec()]),
+                    )];
+                    if let Err(failure) = self.modify(&person.dn, relock).await {
+                        tracing::warn!(%failure, "password set; the lockout not put back");
+                    }
                 }
             }
             Flavour::ActiveDirectory => {

@@ -220,6 +220,35 @@ async fn a_locked_out_person_resets_and_is_unlocked() {
 }
 
 #[tokio::test]
+async fn without_unlock_on_reset_the_lockout_stays_after_the_reset() {
+    let slapd = Slapd::start();
+    let h = Harness::new(&format!(
+        "{POLICY}\n{}unlock_on_reset = false\n",
+        slapd.config_toml()
+    ))
+    .await;
+    let dn = slapd::person_dn("lou");
+    let before = slapd.read(&dn, "pwdAccountLockedTime");
+    let flow = proven(&h, "lou").await;
+    let (status, _, json) = h.set_password(&flow, "a fresh passphrase kept").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(
+        slapd.read(&dn, "pwdAccountLockedTime"),
+        before,
+        "the lock is kept"
+    );
+    assert!(
+        !slapd.binds(&dn, "a fresh passphrase kept"),
+        "locked: no bind yet"
+    );
+    // Once an administrator lifts the lock, the new password is the one that works.
+    slapd.modify(&format!(
+        "dn: {dn}\nchangetype: modify\ndelete: pwdAccountLockedTime\n"
+    ));
+    assert!(slapd.binds(&dn, "a fresh passphrase kept"));
+}
+
+#[tokio::test]
 async fn a_rename_in_the_directory_keeps_the_persons_methods() {
     let slapd = Slapd::start();
     let h = harness(&slapd).await;
