@@ -381,5 +381,10 @@ pub async fn unlock(
     Path(flow): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<ResetDone>, ApiError> {
-    Ok(Json(state.reset.unlock(flow_key(&flow, &headers)?).await?))
+    Ok(Json(
+        state
+            .reset
+            .unlock(flow_key(&flow, &headers)?, Language::of_request(&headers))
+            .await?,
+    ))
 }

@@ -114,6 +114,26 @@ pub fn reset_done(
     )
 }
 
+/// "Your account was unlocked", to the person's own addresses, after an unlock that kept
+/// the password.
+pub fn account_unlocked(
+    key: &Key,
+    language: Language,
+    organisation: &str,
+    flow_id: &str,
+    recipient: &str,
+    user_id: &str,
+) -> NewMessage {
+    message(
+        key,
+        format!("unlocked:{flow_id}:{}", recipient.to_lowercase()),
+        recipient,
+        &message!(language, email.account_unlocked.subject, organisation),
+        message!(language, email.account_unlocked.body, organisation, user_id),
+        None,
+    )
+}
+
 /// "Someone is trying to reset your password", to the person's own addresses, once a day
 /// at most, when failures against the account start pausing it.
 pub fn under_attack(

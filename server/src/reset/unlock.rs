@@ -5,10 +5,12 @@
 //! proven (before that the flow tells nothing of the account), and only while the
 //! directory says the account is locked.
 
+use super::messages;
 use super::{ResetError, ResetService};
 use crate::people::{DirectoryPerson, People};
 use crate::store::ResetStore;
 use crate::store::records::{FlowPurpose, FlowRecord};
+use crate::texts::Language;
 use sspr_api::reset::ResetDone;
 
 impl<S: ResetStore> ResetService<S> {
@@ -57,7 +59,11 @@ impl<S: ResetStore> ResetService<S> {
     /// `POST .../unlock`: lifts the directory's lockout and completes the flow without a
     /// password. The same checks as the password's before anything is asked of the
     /// directory: a decoy or an unproven flow is `not_verified`.
-    pub async fn unlock(&self, key: super::FlowKey<'_>) -> Result<ResetDone, ResetError> {
+    pub async fn unlock(
+        &self,
+        key: super::FlowKey<'_>,
+        language: Option<Language>,
+    ) -> Result<ResetDone, ResetError> {
         let flow = self.bound_flow(key).await?;
         let now = self.clock.now();
         if flow.purpose != FlowPurpose::Reset || flow.expires_at <= now {
@@ -76,12 +82,41 @@ impl<S: ResetStore> ResetService<S> {
             return Err(ResetError::UnlockNotOffered);
         };
         directory.unlock(&person).await?;
-        if !self.store.complete_flow(&flow.id, now).await? {
+        let messages = match (self.policy.notifications.notify_user, flow.user) {
+            (true, Some(user)) => match self.store.account_by_id(user).await? {
+                Some(account) => {
+                    let language = language
+                        .unwrap_or_else(|| Language::of(account.preferred_locale.as_deref()));
+                    super::addresses(&account)
+                        .iter()
+                        .map(|address| {
+                            messages::account_unlocked(
+                                &self.keys.outbox,
+                                language,
+                                self.organisation(),
+                                &flow.id,
+                                address,
+                                &account.user_id,
+                            )
+                        })
+                        .collect()
+                }
+                None => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        let notification_sent = !messages.is_empty();
+        if !self
+            .store
+            .complete_unlock(flow.id.clone(), now, messages)
+            .await?
+        {
             return Err(ResetError::FlowCompleted);
         }
+        self.wake_outbox();
         tracing::info!("directory account unlocked, password kept");
         Ok(ResetDone {
-            notification_sent: false,
+            notification_sent,
             sessions_signed_out: false,
             unlocked: true,
         })

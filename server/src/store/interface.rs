@@ -189,6 +189,15 @@ pub trait ResetStore: Clone + Send + Sync + 'static {
         sent: bool,
         now: u64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Marks a live, unfinished flow done by an unlock (the directory lifted the lockout),
+    /// queues `messages` and audits it, in one transaction; false when it was already
+    /// finished or is gone.
+    fn complete_unlock(
+        &self,
+        flow_id: String,
+        now: u64,
+        messages: Vec<NewMessage>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
 /// The outbox, as the delivery worker needs it: the messages due, a claim with a lease
@@ -654,6 +663,14 @@ macro_rules! implement_store_traits {
                 now: u64,
             ) -> Result<bool, $crate::store::StoreError> {
                 $call!(self, ResetStore::mark_writeback(flow_id, sent, now))
+            }
+            async fn complete_unlock(
+                &self,
+                flow_id: String,
+                now: u64,
+                messages: Vec<$crate::store::records::NewMessage>,
+            ) -> Result<bool, $crate::store::StoreError> {
+                $call!(self, ResetStore::complete_unlock(flow_id, now, messages))
             }
         }
         impl $crate::store::interface::OutboxStore for $ty {

@@ -281,6 +281,18 @@ impl ResetStore for Flaky {
             self.inner.mark_writeback(flow_id, sent, now)
         )
     }
+    fn complete_unlock(
+        &self,
+        flow_id: String,
+        now: u64,
+        messages: Vec<NewMessage>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        delegate!(
+            self,
+            "complete_unlock",
+            self.inner.complete_unlock(flow_id, now, messages)
+        )
+    }
 }
 
 struct Fixture {

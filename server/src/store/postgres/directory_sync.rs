@@ -2,7 +2,7 @@
 //! `store/sqlite/directory_sync.rs` over SQLite).
 
 use super::{GenericClient, PgStore, StoreError, audit_at, exec, one, opt};
-use crate::store::records::DirectoryEntry;
+use crate::store::records::{DirectoryEntry, NewMessage};
 
 impl PgStore {
     pub async fn sync_directory_entry(
@@ -71,6 +71,39 @@ impl PgStore {
             .await?;
             tx.commit().await?;
             Ok(before.is_some())
+        })
+        .await
+    }
+}
+
+impl PgStore {
+    pub async fn complete_unlock(
+        &self,
+        flow_id: String,
+        now: u64,
+        messages: Vec<NewMessage>,
+    ) -> Result<bool, StoreError> {
+        self.run(move |store| async move {
+            let mut client = store.client().await?;
+            let tx = client.transaction().await?;
+            let done = opt(
+                &tx,
+                "UPDATE reset_flows SET completed_at = $2
+                 WHERE id = $1 AND completed_at IS NULL AND expires_at > $2
+                 RETURNING subject",
+                &[&flow_id, &(now as i64)],
+            )
+            .await?;
+            let Some(row) = done else {
+                return Ok(false);
+            };
+            let subject: String = row.try_get(0)?;
+            for message in &messages {
+                super::outbox_store::insert(&tx, message, now).await?;
+            }
+            audit_at(&tx, now, "account_unlocked", Some(&subject), None).await?;
+            tx.commit().await?;
+            Ok(true)
         })
         .await
     }

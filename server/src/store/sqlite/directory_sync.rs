@@ -4,7 +4,7 @@
 
 use super::{SqliteStore, audit_at};
 use crate::store::StoreError;
-use crate::store::records::DirectoryEntry;
+use crate::store::records::{DirectoryEntry, NewMessage};
 use rusqlite::{Connection, OptionalExtension, params};
 
 impl SqliteStore {
@@ -60,6 +60,39 @@ impl SqliteStore {
             )?;
             tx.commit()?;
             Ok(before.flatten().is_some())
+        })
+        .await
+    }
+}
+
+impl SqliteStore {
+    pub async fn complete_unlock(
+        &self,
+        flow_id: String,
+        now: u64,
+        messages: Vec<NewMessage>,
+    ) -> Result<bool, StoreError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let changed = tx.execute(
+                "UPDATE reset_flows SET completed_at = ?2
+                 WHERE id = ?1 AND completed_at IS NULL AND expires_at > ?2",
+                params![flow_id, now as i64],
+            )?;
+            if changed == 0 {
+                return Ok(false);
+            }
+            for message in &messages {
+                super::outbox::insert(&tx, message, now)?;
+            }
+            let subject: String = tx.query_row(
+                "SELECT subject FROM reset_flows WHERE id = ?1",
+                [&flow_id],
+                |row| row.get(0),
+            )?;
+            audit_at(&tx, now, "account_unlocked", Some(&subject), None)?;
+            tx.commit()?;
+            Ok(true)
         })
         .await
     }

@@ -321,6 +321,20 @@ async fn a_locked_out_person_who_knows_their_password_unlocks_the_account_instea
     let (status, done) = unlock(&h, &flow).await;
     assert_eq!(status, StatusCode::OK, "{done}");
     assert_eq!(done["unlocked"], true);
+    assert_eq!(done["notification_sent"], true);
+    // Told at the directory's address and the registered one, in words of its own.
+    for address in ["lou@example.org", "lou@home.example"] {
+        assert!(
+            h.messages()
+                .await
+                .iter()
+                .any(|(to, subject, body)| to == address
+                    && subject.contains("was unlocked")
+                    && body.contains("did not change")),
+            "{address}: {:?}",
+            h.messages().await
+        );
+    }
     let dn = slapd::person_dn("lou");
     assert!(
         slapd.read(&dn, "pwdAccountLockedTime").is_empty(),
