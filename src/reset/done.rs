@@ -58,8 +58,10 @@ pub fn Done() -> impl IntoView {
             {done.as_ref().is_some_and(|d| d.sessions_signed_out).then(|| view! {
                 <li>{text(|l| td_string!(l, reset.done.signed_out))}</li>
             })}
-            {done.as_ref().is_some_and(|d| d.notification_sent).then(|| view! {
-                <li>{text(|l| td_string!(l, reset.done.notified))}</li>
+            {done.as_ref().is_some_and(|d| d.notification_sent).then(|| if unlocked {
+                view! { <li>{text(|l| td_string!(l, reset.unlock.notified))}</li> }
+            } else {
+                view! { <li>{text(|l| td_string!(l, reset.done.notified))}</li> }
             })}
         </ul>
         <p class="body">

@@ -98,6 +98,9 @@ async fn a_locked_out_ldap_person_unlocks_their_account_keeping_the_password() {
             &locale_text("en", "reset.unlock.done_heading"),
         )
         .await;
+    browser
+        .wait_for_text_containing("main", &locale_text("en", "reset.unlock.notified"))
+        .await;
     browser.screenshot("directory-unlocked-360").await;
     let dn = slapd::person_dn("lou");
     assert!(
