@@ -264,6 +264,22 @@ impl Slapd {
         );
     }
 
+    /// Disables a person as an administrator does with ppolicy: locked for good.
+    pub fn disable(&self, uid: &str) {
+        self.modify(&format!(
+            "dn: {}\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n",
+            person_dn(uid)
+        ));
+    }
+
+    /// Takes a person out of `sspr-users` (the policy's group in the tests).
+    pub fn leave_group(&self, uid: &str) {
+        self.modify(&format!(
+            "dn: cn=sspr-users,ou=groups,{BASE}\nchangetype: modify\ndelete: member\nmember: {}\n",
+            person_dn(uid)
+        ));
+    }
+
     /// Renames a person (a new uid, the same entry and entryUUID), as an administrator
     /// does, and waits for the refint overlay to rename them in their groups (it does so
     /// in the background).

@@ -192,15 +192,8 @@ async fn scope_administrators_and_disabled_accounts_come_from_the_directory() {
     }
     // Disabled in the directory (ppolicy's lock for good), or moved out of the group
     // there: a decoy at the next start, methods or not.
-    slapd.modify(&format!(
-        "dn: {}\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n",
-        slapd::person_dn("omar")
-    ));
-    slapd.modify(&format!(
-        "dn: cn=sspr-users,ou=groups,{}\nchangetype: modify\ndelete: member\nmember: {}\n",
-        slapd::BASE,
-        slapd::person_dn("ada")
-    ));
+    slapd.disable("omar");
+    slapd.leave_group("ada");
     for user_id in ["omar", "ada"] {
         let flow = h.start(user_id).await;
         assert!(!is_real(&h, &flow), "{user_id} gets a decoy now");
@@ -293,6 +286,16 @@ async fn signing_in_to_the_security_info_page_binds_as_the_person() {
             "{user_id} {password:?}: {status} {json}"
         );
     }
+}
+
+/// Omar signs in with his directory password: the answer and the session cookie.
+async fn omar_signs_in(h: &Harness) -> (serde_json::Value, String) {
+    let (status, headers, json) = h
+        .request(sign_in_request("omar", slapd::OMAR.1, None))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+    let cookie = headers["set-cookie"].to_str().unwrap();
+    (json, cookie.split(';').next().unwrap().to_owned())
 }
 
 async fn unlock(h: &Harness, flow: &super::Flow) -> (StatusCode, serde_json::Value) {
@@ -388,12 +391,7 @@ async fn a_signed_in_person_changes_their_directory_password_under_its_rules() {
     let slapd = Slapd::start();
     let h = harness(&slapd).await;
     let secret = h.directory_person("omar").await;
-    let (status, headers, json) = h
-        .request(sign_in_request("omar", slapd::OMAR.1, None))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{json}");
-    let cookie = headers["set-cookie"].to_str().unwrap();
-    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let (json, cookie) = omar_signs_in(&h).await;
     let proof = super::Flow(json["proof"].clone());
     let (status, _, json) = h.app_code_at(&proof, &secret, h.clock().now()).await;
     assert_eq!(status, StatusCode::OK, "{json}");
@@ -414,11 +412,7 @@ async fn leaving_the_group_or_being_disabled_during_a_reset_stops_it_at_the_writ
     let slapd = Slapd::start();
     let h = harness(&slapd).await;
     let flow = proven(&h, "omar").await;
-    slapd.modify(&format!(
-        "dn: cn=sspr-users,ou=groups,{}\nchangetype: modify\ndelete: member\nmember: {}\n",
-        slapd::BASE,
-        slapd::person_dn("omar")
-    ));
+    slapd.leave_group("omar");
     let (status, _, json) = h.set_password(&flow, "no longer allowed here").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{json}");
     assert!(
@@ -427,10 +421,7 @@ async fn leaving_the_group_or_being_disabled_during_a_reset_stops_it_at_the_writ
     );
 
     let flow = proven(&h, "ada").await;
-    slapd.modify(&format!(
-        "dn: {}\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n",
-        slapd::person_dn("ada")
-    ));
+    slapd.disable("ada");
     let (status, _, json) = h.set_password(&flow, "no longer allowed here").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{json}");
 }
@@ -440,17 +431,9 @@ async fn a_person_disabled_in_the_directory_is_signed_out_at_the_next_lookup() {
     let slapd = Slapd::start();
     let h = harness(&slapd).await;
     h.directory_person("omar").await;
-    let (status, headers, json) = h
-        .request(sign_in_request("omar", slapd::OMAR.1, None))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{json}");
-    let cookie = headers["set-cookie"].to_str().unwrap();
-    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let (_, cookie) = omar_signs_in(&h).await;
     assert_eq!(session_status(&h, &cookie).await.0, StatusCode::OK);
-    slapd.modify(&format!(
-        "dn: {}\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n",
-        slapd::person_dn("omar")
-    ));
+    slapd.disable("omar");
     // Any lookup of Omar (here a reset's start) brings the directory's word.
     h.start("omar").await;
     assert_eq!(
