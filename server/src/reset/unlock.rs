@@ -9,7 +9,7 @@ use super::messages;
 use super::{ResetError, ResetService};
 use crate::people::{DirectoryPerson, People};
 use crate::store::ResetStore;
-use crate::store::records::{FlowPurpose, FlowRecord};
+use crate::store::records::{Account, FlowPurpose, FlowRecord};
 use crate::texts::Language;
 use sspr_api::reset::ResetDone;
 
@@ -19,7 +19,7 @@ impl<S: ResetStore> ResetService<S> {
     /// back).
     pub(super) async fn unlock_offered(&self, flow: &FlowRecord, now: u64) -> bool {
         match self.lockout_to_lift(flow, now).await {
-            Ok(person) => person.is_some(),
+            Ok(lifted) => lifted.is_some(),
             Err(error) => {
                 tracing::warn!(%error, "cannot tell whether the account is locked");
                 false
@@ -27,13 +27,13 @@ impl<S: ResetStore> ResetService<S> {
         }
     }
 
-    /// The directory's locked-out person of a proven, live reset flow when the unlock is
-    /// on; `None` otherwise.
+    /// The account and the directory's locked-out person of a proven, live reset flow
+    /// when the unlock is on; `None` otherwise.
     async fn lockout_to_lift(
         &self,
         flow: &FlowRecord,
         now: u64,
-    ) -> Result<Option<DirectoryPerson>, ResetError> {
+    ) -> Result<Option<(Account, DirectoryPerson)>, ResetError> {
         let People::Ldap(directory) = self.people() else {
             return Ok(None);
         };
@@ -53,7 +53,7 @@ impl<S: ResetStore> ResetService<S> {
         let person = self
             .current_directory_person(&account, Some(flow.methods_required), now)
             .await?;
-        Ok(Some(person).filter(|person| person.locked))
+        Ok(Some((account, person)).filter(|(_, person)| person.locked))
     }
 
     /// `POST .../unlock`: lifts the directory's lockout and completes the flow without a
@@ -78,37 +78,29 @@ impl<S: ResetStore> ResetService<S> {
         let People::Ldap(directory) = self.people() else {
             return Err(ResetError::UnlockNotOffered);
         };
-        let Some(person) = self.lockout_to_lift(&flow, now).await? else {
+        let Some((account, person)) = self.lockout_to_lift(&flow, now).await? else {
             return Err(ResetError::UnlockNotOffered);
         };
         directory.unlock(&person).await?;
-        let messages = match (self.policy.notifications.notify_user, flow.user) {
-            (true, Some(user)) => match self.store.account_by_id(user).await? {
-                Some(account) => {
-                    let language = language
-                        .unwrap_or_else(|| Language::of(account.preferred_locale.as_deref()));
-                    super::addresses(&account)
-                        .iter()
-                        .map(|address| {
-                            messages::account_unlocked(
-                                &self.keys.outbox,
-                                language,
-                                self.organisation(),
-                                &flow.id,
-                                address,
-                                &account.user_id,
-                            )
-                        })
-                        .collect()
-                }
-                None => Vec::new(),
-            },
-            _ => Vec::new(),
-        };
-        let notification_sent = !messages.is_empty();
+        let mut notices = Vec::new();
+        if self.policy.notifications.notify_user {
+            let language =
+                language.unwrap_or_else(|| Language::of(account.preferred_locale.as_deref()));
+            for address in super::addresses(&account) {
+                notices.push(messages::account_unlocked(
+                    &self.keys.outbox,
+                    language,
+                    self.organisation(),
+                    &flow.id,
+                    &address,
+                    &account.user_id,
+                ));
+            }
+        }
+        let notification_sent = !notices.is_empty();
         if !self
             .store
-            .complete_unlock(flow.id.clone(), now, messages)
+            .complete_unlock(flow.id.clone(), now, notices)
             .await?
         {
             return Err(ResetError::FlowCompleted);
